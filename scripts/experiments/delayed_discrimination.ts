@@ -1,0 +1,33 @@
+/**
+ * Delayed discrimination (paper §2.2, §3.1–3.2; Fig. 2–5): one population per number of channels N.
+ *
+ * Standalone: copy and edit the variants below. Run with
+ * `deno task experiment:delayed_discrimination [--preset smoke|quick|paper] [--out DIR] [--members K] [--backend B] [--levels a,b] [--quiet]`;
+ * writes JSON only under --out (layout: README, "Reproduce the paper").
+ */
+import type { Preset } from "../presets.ts";
+import type { StudyPlan } from "../lib/plan.ts";
+import { runStudiesMain } from "../lib/study.ts";
+
+/** The study plan of this script for `preset` (`levels` overrides the preset's levels). */
+export function plan(
+  preset: Preset,
+  levels: number[] = preset.levels.delayed_discrimination,
+): StudyPlan[] {
+  return [{
+    name: "delayed_discrimination",
+    kind: "experiment",
+    family: "delayed_discrimination",
+    factor: "N",
+    figure: "2, 3A, 4, 5, A1",
+    variants: levels.map((x) => ({
+      id: `n${x}`,
+      label: `delayed discr. N=${x}`,
+      level: x,
+      task: { name: "delayed_discrimination", n: x },
+      training: {},
+    })),
+  }];
+}
+
+if (import.meta.main) await runStudiesMain("delayed_discrimination", plan, Deno.args);

@@ -1,0 +1,33 @@
+/**
+ * Path integration (paper §2.2, §3.1–3.2; Fig. 2–5): one population in 2D and one in 3D.
+ *
+ * Standalone: copy and edit the variants below. Run with
+ * `deno task experiment:path_integration [--preset smoke|quick|paper] [--out DIR] [--members K] [--backend B] [--levels a,b] [--quiet]`;
+ * writes JSON only under --out (layout: README, "Reproduce the paper").
+ */
+import type { Preset } from "../presets.ts";
+import type { StudyPlan } from "../lib/plan.ts";
+import { runStudiesMain } from "../lib/study.ts";
+
+/** The study plan of this script for `preset` (`levels` overrides the preset's levels). */
+export function plan(
+  preset: Preset,
+  levels: number[] = preset.levels.path_integration,
+): StudyPlan[] {
+  return [{
+    name: "path_integration",
+    kind: "experiment",
+    family: "path_integration",
+    factor: "dims",
+    figure: "2, 3A, 4, 5, A1",
+    variants: levels.map((x) => ({
+      id: `d${x}`,
+      label: `path integration ${x}D`,
+      level: x,
+      task: { name: "path_integration", dims: x },
+      training: {},
+    })),
+  }];
+}
+
+if (import.meta.main) await runStudiesMain("path_integration", plan, Deno.args);

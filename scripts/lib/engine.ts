@@ -1,0 +1,197 @@
+/**
+ * The one place the pipeline touches the task suite, the training engine and the metrics
+ * (all through `mod.ts`), with the thin conversions between their array layouts. Pure
+ * wrappers: no file I/O here.
+ */
+import * as M from "../../mod.ts";
+import type { Task } from "../../tasks/types.ts";
+import type {
+  NetworkRecord,
+  RnnParams,
+  RnnShape,
+  SerializedParams,
+  TrainingConfig,
+} from "../../rnn/types.ts";
+import type { DsaSettings } from "../presets.ts";
+import type { TaskSpec } from "./plan.ts";
+
+/** Builds a task from its spec (`createTask` of the task suite). */
+export function makeTask(spec: TaskSpec): Task {
+  return M.createTask(spec as Parameters<typeof M.createTask>[0]);
+}
+
+/** Appendix A defaults of `task` with `overrides` applied on top. */
+export function trainingConfig(
+  task: Task,
+  ...overrides: Partial<TrainingConfig>[]
+): TrainingConfig {
+  return Object.assign({}, M.defaultTrainingConfig(task), ...overrides);
+}
+
+/** Options of {@link trainMembers}. */
+export interface TrainMembersOptions {
+  seed: number;
+  backend: string;
+  quiet: boolean;
+  onProgress?: (info: unknown) => void;
+}
+
+/**
+ * Trains the members with indices `members` of the population with base seed `seed` (member
+ * k's seeds depend only on `(seed, k)`, so training a subset gives the same networks as
+ * training the whole population). Returns their records in the order of `members`.
+ */
+export async function trainMembers(
+  task: Task,
+  config: TrainingConfig,
+  members: number[],
+  options: TrainMembersOptions,
+): Promise<NetworkRecord[]> {
+  return await M.trainPopulation(
+    task,
+    config,
+    {
+      members: members.length,
+      memberIndices: members,
+      seed: options.seed,
+      backend: options.backend,
+      quiet: options.quiet,
+      onProgress: options.onProgress,
+    } as Parameters<typeof M.trainPopulation>[2],
+  );
+}
+
+/** `SerializedParams` (nested arrays) → flat `RnnParams`. */
+export function toParams(s: SerializedParams): RnnParams {
+  const flat = (rows: number[][]) => Float32Array.from(rows.flat());
+  return {
+    wx: flat(s.wx),
+    wh: flat(s.wh),
+    b: Float32Array.from(s.b),
+    wo: flat(s.wo),
+    bo: Float32Array.from(s.bo),
+  };
+}
+
+/** Shape of a saved network. */
+export function shapeOf(rec: NetworkRecord): RnnShape {
+  return { inputDim: rec.shape.inputDim, hidden: rec.shape.hidden, outputDim: rec.shape.outputDim };
+}
+
+/**
+ * Runs a saved network's final weights on `inputs` (`[B, T, I]`); returns hidden states
+ * `[B, T, H]` and outputs `[B, T, O]` (O counts auxiliary rows when the network has them).
+ */
+export function forward(
+  rec: NetworkRecord,
+  batch: number,
+  steps: number,
+  inputs: Float32Array,
+): { hidden: Float32Array; outputs: Float32Array } {
+  const r = M.runNetwork(shapeOf(rec), toParams(rec.final), { batch, steps, inputs });
+  return { hidden: r.hidden, outputs: r.outputs };
+}
+
+/** `[B, T, H]` flat → `number[][][]` (trials × steps × units), keeping the first `keep` steps. */
+export function toTrials(
+  a: Float32Array,
+  batch: number,
+  steps: number,
+  dim: number,
+  keep = steps,
+): number[][][] {
+  const out: number[][][] = [];
+  for (let b = 0; b < batch; b++) {
+    const trial: number[][] = [];
+    for (let t = 0; t < Math.min(keep, steps); t++) {
+      const o = (b * steps + t) * dim;
+      trial.push(Array.from(a.subarray(o, o + dim)));
+    }
+    out.push(trial);
+  }
+  return out;
+}
+
+/** Flat row-major `[rows, cols]` → `number[][]`. */
+export function toMatrix(a: Float32Array | number[], rows: number, cols: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < rows; i++) out.push(Array.from(a.slice(i * cols, (i + 1) * cols)));
+  return out;
+}
+
+/**
+ * Mean squared error of the task outputs (the first `task.outputDim` readout rows) against the
+ * batch targets, over the entries where the mask is 1 (everywhere when the mask is null). The
+ * OOD performance measure of §3.2.3.
+ */
+export function maskedMse(
+  outputs: Float32Array,
+  outRows: number,
+  targets: Float32Array,
+  mask: Float32Array | null,
+  batch: number,
+  steps: number,
+  outputDim: number,
+): number {
+  let se = 0, w = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < steps; t++) {
+      for (let c = 0; c < outputDim; c++) {
+        const i = (b * steps + t) * outputDim + c;
+        const m = mask ? mask[i] : 1;
+        if (m === 0) continue;
+        const d = outputs[(b * steps + t) * outRows + c] - targets[i];
+        se += m * d * d;
+        w += m;
+      }
+    }
+  }
+  if (w === 0) throw new Error("maskedMse: the mask selects no entries");
+  return se / w;
+}
+
+/** Task complexity in bits (§3.1), `taskComplexity` of the metrics. */
+export function complexity(
+  task: Task,
+  trials: number,
+  seed: number,
+): { input: number; output: number; details: unknown } {
+  const r = M.taskComplexity(task, { trials, seed }) as { input: number; output: number };
+  return { input: r.input, output: r.output, details: r };
+}
+
+/** PCs explaining 95% of the variance of hidden states `[B·T, H]` (§3.1, Fig. 2D). */
+export function dimensionality(hidden: Float32Array, rows: number, units: number): number {
+  return M.dimensionality(toMatrix(hidden, rows, units), { threshold: 0.95 }) as number;
+}
+
+/** Δh of Appendix B averaged over trials. */
+export function attractorness(trials: number[][][]): number {
+  return M.attractorness(trials) as number;
+}
+
+/** Pairwise DSA matrix (Appendix C) over systems given as trials × steps × units. */
+export function dsaMatrix(systems: number[][][][], s: DsaSettings, seed: number): number[][] {
+  const r = M.dsaDistanceMatrix(systems, { ...s, seed });
+  return (Array.isArray(r) ? r : (r as { matrix: number[][] }).matrix) as number[][];
+}
+
+/** Normalised PIF distance (Appendix D) between two recurrent matrices. */
+export function pif(w1: number[][], w2: number[][], restarts: number, seed: number) {
+  return M.pifDistance(w1, w2, { restarts, seed });
+}
+
+/** ‖W_T − W_0‖_F / n² (§3.2.2). */
+export function distanceFromInit(w0: number[][], wT: number[][]): number {
+  return M.distanceFromInit(w0, wT) as number;
+}
+
+/** σ/μ across networks (§3.2.3). */
+export function cv(values: number[]): number {
+  return M.coefficientOfVariation(values) as number;
+}
+
+/** Classical MDS of a distance matrix to 2-D. */
+export function mds(d: number[][]): number[][] {
+  return M.classicalMds(d, 2) as number[][];
+}

@@ -1,0 +1,249 @@
+/**
+ * Presets of the reproduction pipeline: how many networks, how much training, which variant
+ * levels and which DSA settings. `paper` follows Appendix A and Table 2 exactly; `quick` is the
+ * CPU default (≥ 8 networks per variant, shortened training); `smoke` is a tiny end-to-end run
+ * for CI. Variant levels the paper does not list (e.g. the values of N_freq, the control
+ * strengths) are our choices and say so in `notes`.
+ */
+import type { TaskName } from "../tasks/types.ts";
+import type { TrainingConfig } from "../rnn/types.ts";
+
+/** DSA settings (the `dsaDistance` option names of the metrics contract). */
+export interface DsaSettings {
+  delays: number;
+  delayInterval: number;
+  rank: number;
+  score: "angular" | "euclidean";
+  restarts: number;
+}
+
+/** The studies (one population per variant) the pipeline knows. */
+export type StudyName =
+  | "flipflop"
+  | "delayed_discrimination"
+  | "sine_freq"
+  | "sine_n"
+  | "path_integration"
+  | "aux_loss"
+  | "network_size"
+  | "low_rank"
+  | "sparsity";
+
+/** All study names, experiments first, in report order. */
+export const STUDIES: readonly StudyName[] = [
+  "flipflop",
+  "delayed_discrimination",
+  "sine_freq",
+  "sine_n",
+  "path_integration",
+  "aux_loss",
+  "network_size",
+  "low_rank",
+  "sparsity",
+];
+
+/** A resolved preset. */
+export interface Preset {
+  name: "smoke" | "quick" | "paper";
+  description: string;
+  /** Networks per variant. */
+  members: number;
+  /** Base seed of every population (member m of every variant shares its init seed). */
+  seed: number;
+  /** Members trained per engine call (resume granularity); 0 = the whole population at once. */
+  chunk: number;
+  /** Which networks enter degeneracy statistics: converged only (paper) or all. */
+  useMembers: "converged" | "all";
+  /** Training overrides per task family, applied on top of `defaultTrainingConfig(task)`. */
+  training: Record<TaskName, Partial<TrainingConfig>>;
+  /** DSA settings per task family. */
+  dsa: Record<TaskName, DsaSettings>;
+  /** Trials of the fixed evaluation batch (hidden trajectories for DSA, PCA, Δh). */
+  evalTrials: number;
+  /** Steps of each trial fed to DSA (the first `dsaSteps`; 0 = all). */
+  dsaSteps: number;
+  /** Trials of the OOD batch (§3.2.3). */
+  oodTrials: number;
+  /** Trials sampled for task complexity (§3.1). */
+  complexityTrials: number;
+  /** PIF restarts (Appendix D). */
+  pifRestarts: number;
+  /** Bootstrap resamples of the claims table. */
+  bootstrap: number;
+  /** Variant levels per study (N, N_freq, dims, aux weight, hidden size, penalty strength). */
+  levels: Record<StudyName, number[]>;
+  /** Delayed-discrimination channels used by the four controls (Fig. 6). */
+  controlChannels: number;
+  /** What in this preset is our choice rather than the paper's. */
+  notes: string[];
+}
+
+const APPENDIX_A: Record<TaskName, Partial<TrainingConfig>> = {
+  flipflop: {},
+  delayed_discrimination: {},
+  sine: {},
+  path_integration: {},
+};
+
+/** Table 2 of the paper (delays / rank per task). */
+const TABLE_2: Record<TaskName, DsaSettings> = {
+  flipflop: { delays: 30, delayInterval: 1, rank: 1000, score: "angular", restarts: 4 },
+  delayed_discrimination: {
+    delays: 20,
+    delayInterval: 1,
+    rank: 100,
+    score: "angular",
+    restarts: 4,
+  },
+  sine: { delays: 30, delayInterval: 1, rank: 100, score: "angular", restarts: 4 },
+  path_integration: { delays: 30, delayInterval: 1, rank: 100, score: "angular", restarts: 4 },
+};
+
+const COMMON_NOTES = [
+  "Variant levels not listed in the paper are our choice: N ∈ levels for flip-flop, delayed " +
+  "discrimination and sine; N_freq levels for sine; control strengths and sizes.",
+  "Member m of every variant shares its init seed (a paired design across variants).",
+  "Complexity trends use the manipulated level (N, N_freq, dims) as the complexity ordinal; " +
+  "the measured input/output entropies are reported beside it (Fig. 2).",
+];
+
+function dsaAll(s: DsaSettings): Record<TaskName, DsaSettings> {
+  return { flipflop: s, delayed_discrimination: s, sine: s, path_integration: s };
+}
+
+/** The three presets. */
+export const PRESETS: Record<Preset["name"], Preset> = {
+  smoke: {
+    name: "smoke",
+    description: "Tiny end-to-end run for CI: 3 networks per variant, a few training steps, " +
+      "2 levels per study. Checks the plumbing, not the science.",
+    members: 3,
+    seed: 1,
+    chunk: 0,
+    useMembers: "all",
+    training: {
+      flipflop: { hidden: 16, maxEpochs: 2, stepsPerEpoch: 3, batchSize: 8, testBatchSize: 8 },
+      delayed_discrimination: {
+        hidden: 16,
+        maxEpochs: 2,
+        stepsPerEpoch: 3,
+        batchSize: 8,
+        testBatchSize: 8,
+      },
+      sine: { hidden: 16, maxEpochs: 2, stepsPerEpoch: 3, batchSize: 8, testBatchSize: 8 },
+      path_integration: {
+        hidden: 16,
+        maxEpochs: 2,
+        stepsPerEpoch: 3,
+        batchSize: 8,
+        testBatchSize: 8,
+      },
+    },
+    dsa: dsaAll({ delays: 2, delayInterval: 1, rank: 8, score: "angular", restarts: 1 }),
+    evalTrials: 8,
+    dsaSteps: 0,
+    oodTrials: 8,
+    complexityTrials: 16,
+    pifRestarts: 2,
+    bootstrap: 200,
+    levels: {
+      flipflop: [1, 2],
+      delayed_discrimination: [1, 2],
+      sine_freq: [1, 2],
+      sine_n: [1, 2],
+      path_integration: [2, 3],
+      aux_loss: [0, 1],
+      network_size: [8, 16],
+      low_rank: [0, 1e-3],
+      sparsity: [0, 1e-3],
+    },
+    controlChannels: 1,
+    notes: [...COMMON_NOTES, "smoke includes unconverged networks in every statistic."],
+  },
+  quick: {
+    name: "quick",
+    description: "CPU default: 8 networks per variant, shortened training (fewer epochs and " +
+      "steps, smaller batches than Appendix A), reduced DSA delays/rank.",
+    members: 8,
+    seed: 1,
+    chunk: 0,
+    useMembers: "converged",
+    training: {
+      flipflop: { maxEpochs: 30, stepsPerEpoch: 32, batchSize: 64, testBatchSize: 64 },
+      delayed_discrimination: {
+        hidden: 64,
+        maxEpochs: 30,
+        stepsPerEpoch: 32,
+        batchSize: 64,
+        testBatchSize: 64,
+      },
+      sine: { hidden: 64, maxEpochs: 30, stepsPerEpoch: 32, batchSize: 32, testBatchSize: 32 },
+      path_integration: { maxEpochs: 30, stepsPerEpoch: 32, batchSize: 64, testBatchSize: 64 },
+    },
+    dsa: dsaAll({ delays: 10, delayInterval: 1, rank: 50, score: "angular", restarts: 2 }),
+    evalTrials: 32,
+    dsaSteps: 0,
+    oodTrials: 64,
+    complexityTrials: 256,
+    pifRestarts: 5,
+    bootstrap: 1000,
+    levels: {
+      flipflop: [1, 2, 3],
+      delayed_discrimination: [1, 2, 3],
+      sine_freq: [1, 2, 4],
+      sine_n: [1, 2, 3],
+      path_integration: [2, 3],
+      aux_loss: [0, 0.5, 1],
+      network_size: [32, 64, 128],
+      low_rank: [0, 1e-4, 1e-3],
+      sparsity: [0, 1e-5, 1e-4],
+    },
+    controlChannels: 1,
+    notes: [
+      ...COMMON_NOTES,
+      "quick shortens training (see training overrides) and uses 64 hidden units for delayed " +
+      "discrimination and sine (paper: 128); networks that miss the early-stopping threshold " +
+      "are excluded from statistics, as in the paper.",
+    ],
+  },
+  paper: {
+    name: "paper",
+    description: "Appendix A exactly (50 networks per variant, full training) and the DSA " +
+      "delays/rank of Table 2. Meant for a GPU (--backend webgpu).",
+    members: 50,
+    seed: 1,
+    chunk: 0,
+    useMembers: "converged",
+    training: APPENDIX_A,
+    dsa: TABLE_2,
+    evalTrials: 50,
+    dsaSteps: 0,
+    oodTrials: 256,
+    complexityTrials: 1024,
+    pifRestarts: 20,
+    bootstrap: 2000,
+    levels: {
+      flipflop: [1, 2, 3, 4],
+      delayed_discrimination: [1, 2, 3, 4],
+      sine_freq: [1, 2, 4, 8],
+      sine_n: [1, 2, 3, 4],
+      path_integration: [2, 3],
+      aux_loss: [0, 0.5, 1],
+      network_size: [64, 128, 256],
+      low_rank: [0, 1e-4, 3e-4, 1e-3],
+      sparsity: [0, 1e-5, 3e-5, 1e-4],
+    },
+    controlChannels: 1,
+    notes: COMMON_NOTES,
+  },
+};
+
+/** Returns a deep copy of the named preset; throws naming the allowed values otherwise. */
+export function getPreset(name: string, overrides: { members?: number } = {}): Preset {
+  if (!(name in PRESETS)) {
+    throw new Error(`preset must be one of ${Object.keys(PRESETS).join(", ")}, got "${name}"`);
+  }
+  const p = structuredClone(PRESETS[name as Preset["name"]]);
+  if (overrides.members !== undefined) p.members = overrides.members;
+  return p;
+}

@@ -1,0 +1,370 @@
+/**
+ * Report of a run directory: reads `config.json`, the complexity and metric files, computes
+ * the claims table (`scripts/report/claims.ts`), renders the figures to `figures/*.svg`
+ * (`scripts/report/figures.ts`) and writes `claims.json`, `report.md` and a self-contained
+ * `report.html` (SVGs inlined). Reads and writes only under the run directory.
+ *
+ * Run: `deno task report [--out DIR] [--quiet]`.
+ */
+import { parseArgs } from "node:util";
+import { readDone, writeJsonAtomic, writeTextAtomic } from "./lib/io.ts";
+import {
+  claimsPath,
+  complexityPath,
+  configPath,
+  figuresDir,
+  metricPath,
+  reportHtmlPath,
+  reportMdPath,
+  SCHEMA,
+} from "./lib/layout.ts";
+import type { ComplexityFile, MetricFile, RunConfig } from "./lib/study.ts";
+import { type ClaimResult, claimSpecs, evaluateClaims, type VariantData } from "./report/claims.ts";
+import { buildFigures, renderSvg, studyLabel } from "./report/figures.ts";
+import { STUDIES } from "./presets.ts";
+
+/** Population row of the report. */
+interface PopulationRow {
+  study: string;
+  variant: string;
+  label: string;
+  level: number;
+  population: MetricFile["population"] | null;
+  complexity: { input: number; output: number } | null;
+  means: Record<string, number | null>;
+}
+
+/** Everything read from a run directory. */
+export interface RunData {
+  config: RunConfig;
+  variants: VariantData[];
+  mds: Map<string, number[][]>;
+  populations: PopulationRow[];
+  missing: string[];
+}
+
+/** Reads the run's config, complexity and metric files (missing files are listed, not fatal). */
+export async function loadRun(out: string): Promise<RunData> {
+  const config = await readDone<RunConfig>(configPath(out), SCHEMA.config);
+  if (!config) throw new Error(`${configPath(out)}: missing or not a ${SCHEMA.config} file`);
+  const variants: VariantData[] = [];
+  const mds = new Map<string, number[][]>();
+  const populations: PopulationRow[] = [];
+  const missing: string[] = [];
+  const studyNames = STUDIES.filter((s) => s in config.studies);
+  for (const s of studyNames) {
+    const study = config.studies[s];
+    for (const v of study.plan.variants) {
+      const cPath = complexityPath(out, s, v.id);
+      const c = await readDone<ComplexityFile>(cPath, SCHEMA.complexity);
+      if (!c) missing.push(cPath);
+      const read = async (m: string) => {
+        const p = metricPath(out, s, v.id, m);
+        const f = await readDone<MetricFile>(p, SCHEMA.metric);
+        if (!f) missing.push(p);
+        return f;
+      };
+      const [dim, att, dfi, ood, pif, dsa, mdsF] = await Promise.all(
+        ["dimensionality", "attractorness", "distance_from_init", "ood", "pif", "dsa", "mds"].map(
+          read,
+        ),
+      );
+      const ids = (dsa ?? pif ?? dim ?? dfi ?? ood)?.ids ?? [];
+      const aligned = (f: MetricFile | null) => {
+        if (!f) return undefined;
+        if (JSON.stringify(f.ids) !== JSON.stringify(ids)) {
+          throw new Error(
+            `${metricPath(out, s, v.id, f.metric)}: ids differ from the variant's other metrics`,
+          );
+        }
+        return f;
+      };
+      const vd: VariantData = {
+        study: s,
+        variant: v.id,
+        label: v.label,
+        level: v.level,
+        complexity: c ? { input: c.input, output: c.output } : null,
+        ids,
+        perNetwork: {},
+        pairwise: {},
+      };
+      if (aligned(dim)) vd.perNetwork.dimensionality = dim!.values;
+      if (aligned(att)) vd.perNetwork.attractorness = att!.values;
+      if (aligned(dfi)) vd.perNetwork.distance_from_init = dfi!.values;
+      if (aligned(ood)) vd.perNetwork.ood = ood!.values;
+      if (aligned(pif)) vd.pairwise.pif = pif!.matrix;
+      if (aligned(dsa)) vd.pairwise.dsa = dsa!.matrix;
+      if (mdsF?.points) mds.set(`${s}/${v.id}`, mdsF.points);
+      variants.push(vd);
+      const any = dim ?? dsa ?? pif ?? dfi ?? ood;
+      populations.push({
+        study: s,
+        variant: v.id,
+        label: v.label,
+        level: v.level,
+        population: any?.population ?? null,
+        complexity: vd.complexity,
+        means: {
+          dsa: dsa?.summary.mean ?? null,
+          pif: pif?.summary.mean ?? null,
+          distance_from_init: dfi?.summary.mean ?? null,
+          ood_mse: ood?.summary.mean ?? null,
+          ood_cv: ood?.summary.cv ?? null,
+          dimensionality: dim?.summary.mean ?? null,
+          attractorness: att?.summary.mean ?? null,
+        },
+      });
+    }
+  }
+  return { config, variants, mds, populations, missing };
+}
+
+const fmt = (x: number | null | undefined, d = 3) =>
+  x === null || x === undefined || !Number.isFinite(x)
+    ? "–"
+    : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3)
+    ? x.toExponential(2)
+    : x.toFixed(d);
+
+function esc(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(
+    /"/g,
+    "&quot;",
+  );
+}
+
+/** Markdown rows of the claims table. */
+function claimsMarkdown(claims: ClaimResult[]): string {
+  const lines = [
+    "| claim | source | statistic | value | 95% CI | units | verdict | note |",
+    "| --- | --- | --- | ---: | --- | ---: | --- | --- |",
+  ];
+  for (const c of claims) {
+    lines.push(
+      `| ${c.claim} | ${c.source} | ${c.statistic} | ${fmt(c.value)} | ` +
+        `${c.ciLow === null ? "–" : `[${fmt(c.ciLow)}, ${fmt(c.ciHigh)}]`} | ${c.units} | ` +
+        `**${c.verdict}** | ${c.note} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function populationsMarkdown(rows: PopulationRow[]): string {
+  const lines = [
+    "| study | variant | networks | converged | not conv. | diverged | used | input bits | output bits | mean DSA | mean PIF/n² | dist. init | OOD MSE | OOD CV | PCs 95% | Δh |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of rows) {
+    const p = r.population;
+    lines.push(
+      `| ${r.study} | ${r.label} | ${p?.members ?? "–"} | ${p?.converged ?? "–"} | ` +
+        `${p?.notConverged ?? "–"} | ${p?.diverged ?? "–"} | ${p?.used ?? "–"} | ` +
+        `${fmt(r.complexity?.input, 2)} | ${fmt(r.complexity?.output, 2)} | ${
+          fmt(r.means.dsa)
+        } | ` +
+        `${fmt(r.means.pif)} | ${fmt(r.means.distance_from_init)} | ${fmt(r.means.ood_mse)} | ` +
+        `${fmt(r.means.ood_cv)} | ${fmt(r.means.dimensionality, 1)} | ${
+          fmt(r.means.attractorness)
+        } |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+const VERDICT_RULE = "Verdict rule: the statistic is Spearman's ρ between the manipulated level " +
+  "and the metric, pooling units over the study's variants (pairs for DSA/PIF, networks for " +
+  "distance from init and dimensionality, variants for the OOD CV); the 95% CI is the " +
+  "percentile interval of a seeded bootstrap that resamples networks with replacement within " +
+  "each variant. CI entirely on the paper's side of 0 → **reproduced**; entirely on the other " +
+  "side → **not reproduced**; CI containing 0, or too little data → **inconclusive**.";
+
+const TABLE1_NOTE = "Note on Table 1, representational load: the table lists dynamical ↓ and " +
+  "weight ↑ with load (load ↑ = smaller network), while the caption of Fig. 6B says that a " +
+  "larger network raises both dynamical and weight degeneracy (weight ↓ with load). The " +
+  "claims table tests Table 1 as printed; the Fig. 6B figure shows the data for both readings.";
+
+/** Writes figures, claims.json, report.md and report.html for the run in `out`. */
+export async function writeReport(
+  out: string,
+  options: { quiet?: boolean } = {},
+): Promise<ClaimResult[]> {
+  const data = await loadRun(out);
+  const preset = data.config.preset;
+  const studies = new Set(data.variants.map((v) => v.study));
+  const experiments = [
+    "flipflop",
+    "delayed_discrimination",
+    "sine_freq",
+    "sine_n",
+    "path_integration",
+  ]
+    .filter((s) => studies.has(s));
+  const controls = ["aux_loss", "network_size", "low_rank", "sparsity"].filter((s) =>
+    studies.has(s)
+  );
+  const specs = claimSpecs().filter((c) => c.group === "table1" || studies.has(c.group));
+  const claims = evaluateClaims(specs, data.variants, preset.bootstrap, preset.seed);
+  await writeJsonAtomic(claimsPath(out), {
+    schema: SCHEMA.claims,
+    preset: preset.name,
+    rule: VERDICT_RULE,
+    bootstrap: preset.bootstrap,
+    seed: preset.seed,
+    claims,
+  });
+  const figures = buildFigures({ variants: data.variants, mds: data.mds, experiments, controls });
+  const svgs: string[] = [];
+  for (const f of figures) {
+    const svg = await renderSvg(f.spec);
+    svgs.push(svg);
+    await writeTextAtomic(`${figuresDir(out)}/${f.name}.svg`, svg);
+    await writeJsonAtomic(`${figuresDir(out)}/${f.name}.vl.json`, {
+      schema: "vega-lite/v6",
+      ...f.spec,
+    });
+  }
+  const counts = { reproduced: 0, "not reproduced": 0, inconclusive: 0 };
+  for (const c of claims) counts[c.verdict]++;
+  const summary = `${claims.length} claims: ${counts.reproduced} reproduced, ` +
+    `${counts["not reproduced"]} not reproduced, ${counts.inconclusive} inconclusive.`;
+  const head = [
+    `# Reproduction report — preset \`${preset.name}\``,
+    "",
+    `${preset.description}`,
+    "",
+    `Networks per variant: ${preset.members}; statistics use ${
+      preset.useMembers === "all" ? "all non-diverged" : "converged"
+    } networks; ` +
+    `bootstrap resamples: ${preset.bootstrap}; backend: \`${data.config.backend}\`.`,
+    "",
+    `**${summary}**`,
+    "",
+  ];
+  const md = [
+    ...head,
+    "## Claims",
+    "",
+    VERDICT_RULE,
+    "",
+    claimsMarkdown(claims),
+    "",
+    TABLE1_NOTE,
+    "",
+    "## Populations",
+    "",
+    populationsMarkdown(data.populations),
+    "",
+    "## Figures",
+    "",
+    ...figures.flatMap((
+      f,
+    ) => [`### ${f.title}`, "", `![${f.title}](figures/${f.name}.svg)`, "", f.caption, ""]),
+    "## Notes",
+    "",
+    ...preset.notes.map((n) => `- ${n}`),
+    ...(data.missing.length ? [`- Missing files (run incomplete): ${data.missing.length}`] : []),
+    "",
+  ].join("\n");
+  await writeTextAtomic(reportMdPath(out), md);
+  const verdictColor = {
+    reproduced: "#1a7f37",
+    "not reproduced": "#cf222e",
+    inconclusive: "#9a6700",
+  };
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Reproduction report — ${esc(preset.name)}</title>
+<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}
+table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
+th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}figure{margin:2em 0}
+figcaption{color:#444;font-size:14px}</style></head><body>
+<h1>Reproduction report — preset <code>${esc(preset.name)}</code></h1>
+<p>${esc(preset.description)}</p>
+<p>Networks per variant: ${preset.members}; statistics use ${
+    preset.useMembers === "all" ? "all non-diverged" : "converged"
+  } networks; bootstrap resamples: ${preset.bootstrap}; backend: <code>${
+    esc(data.config.backend)
+  }</code>.</p>
+<p><strong>${esc(summary)}</strong></p>
+<h2>Claims</h2><p>${esc(VERDICT_RULE).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")}</p>
+<table><tr><th>claim</th><th>source</th><th>statistic</th><th>value</th><th>95% CI</th><th>units</th><th>verdict</th><th>note</th></tr>
+${
+    claims.map((c) =>
+      `<tr><td>${esc(c.claim)}</td><td>${esc(c.source)}</td><td>${
+        esc(c.statistic)
+      }</td><td class="num">${fmt(c.value)}</td>` +
+      `<td class="num">${
+        c.ciLow === null ? "–" : `[${fmt(c.ciLow)}, ${fmt(c.ciHigh)}]`
+      }</td><td class="num">${c.units}</td>` +
+      `<td style="color:${verdictColor[c.verdict]};font-weight:bold">${c.verdict}</td><td>${
+        esc(c.note)
+      }</td></tr>`
+    ).join("\n")
+  }
+</table>
+<p>${esc(TABLE1_NOTE)}</p>
+<h2>Populations</h2>
+<table><tr><th>study</th><th>variant</th><th>networks</th><th>converged</th><th>not conv.</th><th>diverged</th><th>used</th><th>input bits</th><th>output bits</th><th>mean DSA</th><th>mean PIF/n²</th><th>dist. init</th><th>OOD MSE</th><th>OOD CV</th><th>PCs 95%</th><th>Δh</th></tr>
+${
+    data.populations.map((r) => {
+      const p = r.population;
+      const cells = [
+        p?.members,
+        p?.converged,
+        p?.notConverged,
+        p?.diverged,
+        p?.used,
+      ].map((x) => `<td class="num">${x ?? "–"}</td>`).join("");
+      const nums = [
+        fmt(r.complexity?.input, 2),
+        fmt(r.complexity?.output, 2),
+        fmt(r.means.dsa),
+        fmt(r.means.pif),
+        fmt(r.means.distance_from_init),
+        fmt(r.means.ood_mse),
+        fmt(r.means.ood_cv),
+        fmt(r.means.dimensionality, 1),
+        fmt(r.means.attractorness),
+      ].map((x) => `<td class="num">${x}</td>`).join("");
+      return `<tr><td>${esc(studyLabel(r.study))}</td><td>${esc(r.label)}</td>${cells}${nums}</tr>`;
+    }).join("\n")
+  }
+</table>
+<h2>Figures</h2>
+${
+    figures.map((f, i) =>
+      `<figure id="${f.name}"><h3>${esc(f.title)}</h3>${
+        svgs[i].replace(/^<\?xml[^>]*>/, "")
+      }<figcaption>${esc(f.caption)}</figcaption></figure>`
+    ).join("\n")
+  }
+<h2>Notes</h2><ul>${preset.notes.map((n) => `<li>${esc(n)}</li>`).join("")}${
+    data.missing.length ? `<li>Missing files (run incomplete): ${data.missing.length}</li>` : ""
+  }</ul>
+</body></html>
+`;
+  await writeTextAtomic(reportHtmlPath(out), html);
+  if (!options.quiet) {
+    console.error(`[report] ${summary} → ${reportMdPath(out)}, ${reportHtmlPath(out)}`);
+  }
+  return claims;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      out: { type: "string" },
+      preset: { type: "string", default: "quick" },
+      quiet: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      "usage: report.ts [--out DIR | --preset P] [--quiet]  (default DIR: runs/<preset>)",
+    );
+  } else {
+    await writeReport(values.out ?? `runs/${values.preset}`, { quiet: values.quiet });
+  }
+}

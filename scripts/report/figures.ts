@@ -1,0 +1,364 @@
+/**
+ * Vega-Lite specs of the report's figures (paper Fig. 2–6, A1), built from the run's data,
+ * and their headless rendering to SVG with `vega` (renderer "none": no canvas or browser).
+ */
+// deno-lint-ignore no-import-prefix
+import * as vega from "npm:vega@6.4.0";
+// deno-lint-ignore no-import-prefix
+import * as vl from "npm:vega-lite@6.5.0";
+import type { VariantData } from "./claims.ts";
+
+/** A Vega-Lite spec (plain JSON). */
+export type Spec = Record<string, unknown>;
+
+/** One figure: file stem, caption, spec. */
+export interface Figure {
+  name: string;
+  title: string;
+  caption: string;
+  spec: Spec;
+}
+
+/** Renders a Vega-Lite spec to an SVG string headlessly. */
+export async function renderSvg(spec: Spec): Promise<string> {
+  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+const SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v6.json";
+const STUDY_LABEL: Record<string, string> = {
+  flipflop: "flip-flop (N)",
+  delayed_discrimination: "delayed discr. (N)",
+  sine_freq: "sine (N_freq)",
+  sine_n: "sine (N)",
+  path_integration: "path integ. (dims)",
+  aux_loss: "aux loss weight",
+  network_size: "hidden units",
+  low_rank: "nuclear-norm weight",
+  sparsity: "L1 weight",
+};
+
+/** Label of a study for figures. */
+export const studyLabel = (s: string) => STUDY_LABEL[s] ?? s;
+
+function base(title: string, values: unknown[]): Spec {
+  return {
+    $schema: SCHEMA_URL,
+    title: values.length ? title : `${title} (no data)`,
+    data: { values },
+    config: { font: "sans-serif", view: { stroke: "#ddd" } },
+  };
+}
+
+/**
+ * Faceted trend: one panel per study, x = variant level (ordinal), points = units (networks or
+ * pairs), line = mean per variant.
+ */
+function trend(
+  title: string,
+  rows: { study: string; level: number; value: number }[],
+  yTitle: string,
+  columns = 5,
+): Spec {
+  const values = rows.map((r) => ({ ...r, studyLabel: studyLabel(r.study) }));
+  return {
+    ...base(title, values),
+    facet: { field: "studyLabel", type: "nominal", title: null, sort: null },
+    columns,
+    resolve: { scale: { x: "independent", y: "independent" } },
+    spec: {
+      width: 140,
+      height: 140,
+      layer: [
+        {
+          mark: { type: "point", filled: true, opacity: 0.35, size: 18 },
+          encoding: {
+            x: { field: "level", type: "ordinal", title: "level" },
+            y: { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } },
+          },
+        },
+        {
+          mark: { type: "line", point: true, color: "#d62728" },
+          encoding: {
+            x: { field: "level", type: "ordinal" },
+            y: { field: "value", type: "quantitative", aggregate: "mean" },
+          },
+        },
+      ],
+    },
+  };
+}
+
+function pairValues(m: number[][] | undefined): number[] {
+  const xs: number[] = [];
+  if (!m) return xs;
+  for (let i = 0; i < m.length; i++) for (let j = i + 1; j < m.length; j++) xs.push(m[i][j]);
+  return xs.filter(Number.isFinite);
+}
+
+/** Everything the figures need beyond the variant data. */
+export interface FigureInput {
+  variants: VariantData[];
+  /** MDS points per variant key `study/variant`. */
+  mds: Map<string, number[][]>;
+  experiments: string[];
+  controls: string[];
+}
+
+/** All report figures, in paper order. */
+export function buildFigures(input: FigureInput): Figure[] {
+  const { variants } = input;
+  const exp = variants.filter((v) => input.experiments.includes(v.study));
+  const figs: Figure[] = [];
+  const cx = exp.filter((v) => v.complexity).map((v) => ({
+    study: studyLabel(v.study),
+    variant: v.label,
+    level: v.level,
+    input: v.complexity!.input,
+    output: v.complexity!.output,
+  }));
+  for (
+    const [name, key, letter] of [
+      ["fig2a_input_complexity", "input", "A"],
+      ["fig2b_output_complexity", "output", "B"],
+    ] as const
+  ) {
+    figs.push({
+      name,
+      title: `Fig. 2${letter}: ${key} complexity per variant`,
+      caption:
+        `Shannon entropy (bits) of the ${key} time series per trial, averaged over trials, ` +
+        `times N (§3.1).`,
+      spec: {
+        ...base(`Fig. 2${letter} — ${key} complexity (bits)`, cx),
+        width: 420,
+        height: 220,
+        mark: "bar",
+        encoding: {
+          x: {
+            field: "variant",
+            type: "nominal",
+            sort: null,
+            title: null,
+            axis: { labelAngle: -40 },
+          },
+          y: { field: key, type: "quantitative", title: `${key} entropy (bits)` },
+          color: { field: "study", type: "nominal", title: "task" },
+        },
+      },
+    });
+  }
+  figs.push({
+    name: "fig2c_complexity_plane",
+    title: "Fig. 2C: input vs output complexity",
+    caption: "Each variant in the input–output complexity plane; marker size grows with the level.",
+    spec: {
+      ...base("Fig. 2C — input vs output complexity", cx),
+      width: 320,
+      height: 260,
+      mark: { type: "point", filled: true },
+      encoding: {
+        x: { field: "input", type: "quantitative", title: "input entropy (bits)" },
+        y: { field: "output", type: "quantitative", title: "output entropy (bits)" },
+        color: { field: "study", type: "nominal", title: "task" },
+        size: { field: "level", type: "quantitative", legend: null },
+        tooltip: [{ field: "variant" }],
+      },
+    },
+  });
+  const perNet = (metric: keyof VariantData["perNetwork"], vs: VariantData[]) =>
+    vs.flatMap((v) =>
+      (v.perNetwork[metric] ?? []).filter(Number.isFinite).map((value) => ({
+        study: v.study,
+        level: v.level,
+        value,
+      }))
+    );
+  const pairs = (metric: "dsa" | "pif", vs: VariantData[]) =>
+    vs.flatMap((v) =>
+      pairValues(v.pairwise[metric]).map((value) => ({ study: v.study, level: v.level, value }))
+    );
+  figs.push({
+    name: "fig2d_dimensionality",
+    title: "Fig. 2D: dimensionality of hidden states",
+    caption: "Number of PCs explaining 95% of hidden-state variance; dots: networks, line: mean.",
+    spec: trend("Fig. 2D — PCs for 95% variance", perNet("dimensionality", exp), "PCs (95%)"),
+  });
+  figs.push({
+    name: "fig3a_dsa",
+    title: "Fig. 3A: pairwise DSA vs complexity",
+    caption: "Pairwise DSA distance between networks of a variant; dots: pairs, line: mean.",
+    spec: trend("Fig. 3A — pairwise DSA", pairs("dsa", exp), "DSA distance"),
+  });
+  const mdsRows = variants.filter((v) => v.study === "flipflop").flatMap((v) =>
+    (input.mds.get(`${v.study}/${v.variant}`) ?? []).map((p, i) => ({
+      variant: v.label,
+      level: v.level,
+      x: p[0],
+      y: p[1],
+      id: v.ids[i],
+    }))
+  );
+  figs.push({
+    name: "fig3b_mds",
+    title: "Fig. 3B: MDS of pairwise DSA (flip-flop)",
+    caption: "Classical MDS of each flip-flop variant's DSA matrix (same scale in every panel: " +
+      "distances are preserved, so the spread is comparable). Dots: networks.",
+    spec: {
+      ...base("Fig. 3B — MDS of DSA distances, flip-flop", mdsRows),
+      facet: { field: "variant", type: "nominal", title: null, sort: null },
+      spec: {
+        width: 160,
+        height: 160,
+        mark: { type: "point", filled: true },
+        encoding: {
+          x: { field: "x", type: "quantitative", title: "MDS 1" },
+          y: { field: "y", type: "quantitative", title: "MDS 2" },
+          tooltip: [{ field: "id" }],
+        },
+      },
+    },
+  });
+  const c3 = exp.filter((v) => v.complexity && pairValues(v.pairwise.dsa).length).map((v) => {
+    const xs = pairValues(v.pairwise.dsa);
+    return {
+      study: studyLabel(v.study),
+      variant: v.label,
+      level: v.level,
+      output: v.complexity!.output,
+      dsa: xs.reduce((a, b) => a + b, 0) / xs.length,
+    };
+  });
+  figs.push({
+    name: "fig3c_output_complexity_vs_dsa",
+    title: "Fig. 3C: output complexity vs mean DSA",
+    caption: "Mean pairwise DSA of each variant against its output complexity; marker size " +
+      "grows with the level.",
+    spec: {
+      ...base("Fig. 3C — output complexity vs dynamical degeneracy", c3),
+      width: 320,
+      height: 260,
+      mark: { type: "point", filled: true },
+      encoding: {
+        x: { field: "output", type: "quantitative", title: "output entropy (bits)" },
+        y: {
+          field: "dsa",
+          type: "quantitative",
+          title: "mean pairwise DSA",
+          scale: { zero: false },
+        },
+        color: { field: "study", type: "nominal", title: "task" },
+        size: { field: "level", type: "quantitative", legend: null },
+        tooltip: [{ field: "variant" }],
+      },
+    },
+  });
+  figs.push({
+    name: "fig4a_pif",
+    title: "Fig. 4A: pairwise PIF distance vs complexity",
+    caption: "Permutation-independent Frobenius distance between recurrent weights, " +
+      "normalised by n²; dots: pairs, line: mean.",
+    spec: trend("Fig. 4A — pairwise PIF distance (÷n²)", pairs("pif", exp), "PIF / n²"),
+  });
+  figs.push({
+    name: "fig4b_distance_from_init",
+    title: "Fig. 4B: distance from initial weights",
+    caption: "‖W_T − W_0‖_F / n² per network; dots: networks, line: mean.",
+    spec: trend(
+      "Fig. 4B — distance from init (÷n²)",
+      perNet("distance_from_init", exp),
+      "‖W_T−W_0‖/n²",
+    ),
+  });
+  const cvRows = exp.flatMap((v) => {
+    const xs = (v.perNetwork.ood ?? []).filter(Number.isFinite);
+    if (xs.length < 2) return [];
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+    return [{ study: v.study, level: v.level, value: sd / m }];
+  });
+  figs.push({
+    name: "fig5_ood_cv",
+    title: "Fig. 5: CV of OOD performance",
+    caption: "Coefficient of variation (σ/μ) of the OOD MSE across networks of each variant " +
+      "(doubled delay for delayed discrimination, doubled trial length otherwise).",
+    spec: trend("Fig. 5 — CV of OOD MSE", cvRows, "CV of OOD MSE"),
+  });
+  const ctl: Array<[string, string, string]> = [
+    ["aux_loss", "A", "auxiliary loss"],
+    ["network_size", "B", "network size"],
+    ["low_rank", "C", "low-rank (nuclear-norm) regularisation"],
+    ["sparsity", "D", "sparsity (L1) regularisation"],
+  ];
+  for (const [study, letter, what] of ctl) {
+    if (!input.controls.includes(study)) continue;
+    const vs = variants.filter((v) => v.study === study);
+    const rows = [
+      ...pairs("dsa", vs).map((r) => ({ ...r, study: "DSA (dynamics)" })),
+      ...pairs("pif", vs).map((r) => ({ ...r, study: "PIF ÷n² (weights)" })),
+      ...perNet("distance_from_init", vs).map((r) => ({ ...r, study: "distance from init" })),
+    ];
+    const spec = trend(`Fig. 6${letter} — ${what} (delayed discrimination)`, rows, "value", 3);
+    (spec.spec as Spec).layer = ((spec.spec as Spec).layer as Spec[]).map((l) => ({
+      ...l,
+      encoding: {
+        ...(l.encoding as Spec),
+        x: { ...((l.encoding as Spec).x as Spec), title: studyLabel(study) },
+      },
+    }));
+    figs.push({
+      name: `fig6${letter.toLowerCase()}_${study}`,
+      title: `Fig. 6${letter}: control by ${what}`,
+      caption: `Delayed discrimination: pairwise DSA, pairwise PIF and distance from init ` +
+        `against the ${studyLabel(study)}; dots: pairs/networks, line: mean.`,
+      spec,
+    });
+  }
+  const att = exp.flatMap((v) =>
+    (v.perNetwork.attractorness ?? []).filter(Number.isFinite).map((value) => ({
+      variant: v.label,
+      study: studyLabel(v.study),
+      value,
+    }))
+  );
+  figs.push({
+    name: "figA1_attractorness",
+    title: "Fig. A1: attractorness Δh",
+    caption: "Normalised speed of change of the hidden state (Appendix B) per network, " +
+      "averaged over trials; low = attractor-heavy.",
+    spec: {
+      ...base("Fig. A1 — attractorness Δh per network", att),
+      width: 420,
+      height: 220,
+      layer: [
+        {
+          mark: { type: "boxplot", extent: "min-max", opacity: 0.5 },
+          encoding: {
+            x: {
+              field: "variant",
+              type: "nominal",
+              sort: null,
+              title: null,
+              axis: { labelAngle: -40 },
+            },
+            y: { field: "value", type: "quantitative", title: "Δh", scale: { zero: false } },
+            color: { field: "study", type: "nominal", title: "task" },
+          },
+        },
+        {
+          mark: { type: "point", filled: true, size: 14, color: "black", opacity: 0.5 },
+          encoding: {
+            x: { field: "variant", type: "nominal", sort: null },
+            y: { field: "value", type: "quantitative" },
+          },
+        },
+      ],
+    },
+  });
+  return figs;
+}
