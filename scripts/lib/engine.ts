@@ -30,16 +30,32 @@ export function trainingConfig(
 
 /** Options of {@link trainMembers}. */
 export interface TrainMembersOptions {
+  /** Base seed of the population (member k's seeds: `memberSeeds(seed, k)`, rnn/seeds.ts). */
   seed: number;
   backend: string;
   quiet: boolean;
-  onProgress?: (info: unknown) => void;
+  /** Record id prefix, e.g. `flipflop/n3` (ids are `${prefix}/mNNN`). */
+  idPrefix: string;
+  /** Progress label. */
+  label?: string;
+}
+
+/** Splits sorted member indices into runs of consecutive integers. */
+export function contiguousRuns(members: number[]): number[][] {
+  const runs: number[][] = [];
+  for (const m of members) {
+    const last = runs[runs.length - 1];
+    if (last && last[last.length - 1] === m - 1) last.push(m);
+    else runs.push([m]);
+  }
+  return runs;
 }
 
 /**
- * Trains the members with indices `members` of the population with base seed `seed` (member
- * k's seeds depend only on `(seed, k)`, so training a subset gives the same networks as
- * training the whole population). Returns their records in the order of `members`.
+ * Trains the members with indices `members` of the population with base seed `seed`. Member
+ * k's seeds depend only on `(seed, k)` and a member trains identically alone or inside a
+ * population (engine contract), so training a subset gives the same networks as training the
+ * whole population. Returns their records in the order of `members`.
  */
 export async function trainMembers(
   task: Task,
@@ -47,18 +63,18 @@ export async function trainMembers(
   members: number[],
   options: TrainMembersOptions,
 ): Promise<NetworkRecord[]> {
-  return await M.trainPopulation(
-    task,
-    config,
-    {
-      members: members.length,
-      memberIndices: members,
-      seed: options.seed,
-      backend: options.backend,
-      quiet: options.quiet,
-      onProgress: options.onProgress,
-    } as Parameters<typeof M.trainPopulation>[2],
-  );
+  const out: NetworkRecord[] = [];
+  for (const run of contiguousRuns(members)) {
+    const recs = await M.trainPopulation(task, config, {
+      seeds: run.map((k) => M.memberSeeds(options.seed, k, config.sharedData)),
+      firstMember: run[0],
+      backend: options.backend as "auto" | "cpu" | "webgpu",
+      idPrefix: options.idPrefix,
+      onProgress: M.progressPrinter({ quiet: options.quiet, label: options.label }),
+    });
+    out.push(...recs);
+  }
+  return out;
 }
 
 /** `SerializedParams` (nested arrays) → flat `RnnParams`. */
@@ -88,7 +104,7 @@ export function forward(
   steps: number,
   inputs: Float32Array,
 ): { hidden: Float32Array; outputs: Float32Array } {
-  const r = M.runNetwork(shapeOf(rec), toParams(rec.final), { batch, steps, inputs });
+  const r = M.runNetwork(rec, null, { batch, steps, inputs });
   return { hidden: r.hidden, outputs: r.outputs };
 }
 

@@ -213,6 +213,8 @@ export async function trainVariant(
       seed: preset.seed,
       backend: opts.backend,
       quiet: opts.quiet,
+      idPrefix: `${study.name}/${rv.plan.id}`,
+      label: `${study.name}/${rv.plan.id}`,
     });
     if (recs.length !== members.length) {
       throw new Error(`engine returned ${recs.length} networks for ${members.length} members`);
