@@ -186,10 +186,45 @@ export function attractorness(trials: number[][][]): number {
   return M.attractorness(trials) as number;
 }
 
-/** Pairwise DSA matrix (Appendix C) over systems given as trials × steps × units. */
-export function dsaMatrix(systems: number[][][][], s: DsaSettings, seed: number): number[][] {
-  const r = M.dsaDistanceMatrix(systems, { ...s, seed });
-  return (Array.isArray(r) ? r : (r as { matrix: number[][] }).matrix) as number[][];
+/** Trajectories in flat form (trials × steps × units), as `dsaDistance` accepts them. */
+export interface FlatTrajectories {
+  data: Float32Array;
+  trials: number;
+  steps: number;
+  units: number;
+}
+
+/** The first `keep` steps of each trial of `[B, T, H]` hidden states, flat. */
+export function flatTrajectories(
+  a: Float32Array,
+  batch: number,
+  steps: number,
+  units: number,
+  keep = steps,
+): FlatTrajectories {
+  const k = Math.min(keep, steps);
+  if (k === steps) return { data: a, trials: batch, steps, units };
+  const data = new Float32Array(batch * k * units);
+  for (let b = 0; b < batch; b++) {
+    data.set(a.subarray(b * steps * units, (b * steps + k) * units), b * k * units);
+  }
+  return { data, trials: batch, steps: k, units };
+}
+
+/**
+ * Pairwise DSA matrix (Appendix C) over systems; each system's DMD is fitted once. The rank
+ * is capped at units × delays (the Hankel dimension). Returns the matrix and the metric's
+ * self-checks (d(X,X), symmetry, restart spread).
+ */
+export function dsaMatrix(
+  systems: FlatTrajectories[],
+  s: DsaSettings,
+  seed: number,
+): { matrix: number[][]; checks: Record<string, unknown>; rank: number } {
+  const units = Math.min(...systems.map((x) => x.units));
+  const rank = Math.min(s.rank, units * s.delays);
+  const r = M.dsaDistanceMatrix(systems, { ...s, rank, seed });
+  return { matrix: r.matrix, checks: { ...r.selfChecks }, rank };
 }
 
 /** Normalised PIF distance (Appendix D) between two recurrent matrices. */

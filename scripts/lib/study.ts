@@ -352,6 +352,7 @@ export async function measureVariant(
 
   // Hidden trajectories on one fixed evaluation batch, shared by all networks of the variant.
   let trajectories: number[][][][] | null = null;
+  let flat: E.FlatTrajectories[] = [];
   let hiddenFlat: Float32Array[] = [];
   const needHidden = todo.some((m) =>
     m === "dimensionality" || m === "attractorness" || m === "dsa"
@@ -361,7 +362,10 @@ export async function measureVariant(
     hiddenFlat = used.map((r) => E.forward(r, ev.batch, ev.steps, ev.inputs).hidden);
     const keep = preset.dsaSteps > 0 ? preset.dsaSteps : ev.steps;
     trajectories = hiddenFlat.map((h, i) =>
-      E.toTrials(h, ev.batch, ev.steps, used[i].shape.hidden, keep)
+      E.toTrials(h, ev.batch, ev.steps, used[i].shape.hidden)
+    );
+    flat = hiddenFlat.map((h, i) =>
+      E.flatTrajectories(h, ev.batch, ev.steps, used[i].shape.hidden, keep)
     );
   }
   const evalParams = {
@@ -453,21 +457,15 @@ export async function measureVariant(
       });
     } else if (metric === "dsa") {
       const s = preset.dsa[study.family];
-      const matrix = used.length >= 2
-        ? E.dsaMatrix(trajectories!, s, preset.seed)
-        : used.map(() => [0]);
-      let symmetryMax = 0;
-      for (let i = 0; i < matrix.length; i++) {
-        for (let j = 0; j < matrix.length; j++) {
-          symmetryMax = Math.max(symmetryMax, Math.abs(matrix[i][j] - matrix[j][i]));
-        }
-      }
+      const r = used.length >= 2
+        ? E.dsaMatrix(flat, s, preset.seed)
+        : { matrix: used.map(() => [0]), checks: {}, rank: s.rank };
       await write(metric, {
-        parameters: { ...s, ...evalParams, dsaSteps: preset.dsaSteps },
+        parameters: { ...s, rank: r.rank, ...evalParams, dsaSteps: preset.dsaSteps },
         ids,
-        matrix,
-        summary: meanSd(upperTriangle(matrix)),
-        checks: { symmetryMaxAbs: symmetryMax },
+        matrix: r.matrix,
+        summary: meanSd(upperTriangle(r.matrix)),
+        checks: r.checks,
         wallTimeSec: secs(),
       });
     } else if (metric === "mds") {
