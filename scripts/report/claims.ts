@@ -255,7 +255,7 @@ export function evaluateClaims(
         ciHigh: null,
         units: point.units,
         verdict: "inconclusive",
-        note: "insufficient data (fewer than 2 variants with usable networks)",
+        note: "undefined: fewer than 2 variants with usable data, or no variation in the metric",
       };
     }
     let lo: number, hi: number;
