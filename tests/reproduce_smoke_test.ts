@@ -97,10 +97,11 @@ async function killWhen(child: Deno.ChildProcess, ready: () => boolean): Promise
     child.stderr.pipeTo(new WritableStream()),
   ]);
   while (!exited && !ready()) await new Promise((r) => setTimeout(r, 50));
-  if (!exited) child.kill("SIGKILL");
+  const killed = !exited;
+  if (killed) child.kill("SIGKILL");
   await status;
   await drain.catch(() => {});
-  return !exited;
+  return killed;
 }
 
 function readJson(path: string): Record<string, unknown> {
