@@ -81,7 +81,7 @@ function checkValue(task: string, key: string, s: ParamSchema, v: unknown): Para
  *
  * @param task task name used in error messages
  * @param schema the task's parameter schema
- * @param given user parameters (may contain `name`, which is ignored)
+ * @param given user parameters (may contain `name`, which must then equal `task`)
  * @returns the resolved parameters, in schema order
  * @throws Error naming the parameter and its allowed range, or an unknown key and the known ones
  */
@@ -97,7 +97,12 @@ export function resolveParams(
   }
   const g = given ?? {};
   for (const key of Object.keys(g)) {
-    if (key === "name") continue;
+    if (key === "name") {
+      if (g.name !== task) {
+        throw new Error(`${task}: parameter "name" must be "${task}" here, got ${fmt(g.name)}`);
+      }
+      continue;
+    }
     if (!Object.hasOwn(schema, key)) {
       throw new Error(
         `${task}: unknown parameter "${key}"; allowed parameters: ${
