@@ -8,7 +8,6 @@
  * @module
  */
 // Full pinned specifier on purpose: mod.ts must work when imported by URL (no import map).
-// deno-lint-ignore no-import-prefix
 import seedrandomImport from "npm:seedrandom@3.0.5";
 
 /** The part of seedrandom's API used here (the package ships no type declarations). */
