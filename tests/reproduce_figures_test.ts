@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-// deno-lint-ignore no-import-prefix
 import { XMLValidator } from "npm:fast-xml-parser@5.12.1";
 import { buildFigures, renderSvg } from "../scripts/report/figures.ts";
 import type { VariantData } from "../scripts/report/claims.ts";

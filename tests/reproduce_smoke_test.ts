@@ -7,7 +7,6 @@
  * finished files.
  */
 import assert from "node:assert/strict";
-// deno-lint-ignore no-import-prefix
 import { XMLValidator } from "npm:fast-xml-parser@5.12.1";
 import { getPreset, STUDIES } from "../scripts/presets.ts";
 import { allStudies } from "../scripts/reproduce.ts";

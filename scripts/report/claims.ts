@@ -17,7 +17,6 @@
  * CI excludes 0 on the other side → not reproduced; otherwise (or fewer than 2 variants with
  * data) → inconclusive.
  */
-// deno-lint-ignore no-import-prefix
 import seedrandom from "npm:seedrandom@3.0.5";
 
 /** Data of one variant, aligned by network index (the networks used for statistics). */

@@ -2,9 +2,7 @@
  * Vega-Lite specs of the report's figures (paper Fig. 2–6, A1), built from the run's data,
  * and their headless rendering to SVG with `vega` (renderer "none": no canvas or browser).
  */
-// deno-lint-ignore no-import-prefix
 import * as vega from "npm:vega@6.4.0";
-// deno-lint-ignore no-import-prefix
 import * as vl from "npm:vega-lite@6.5.0";
 import type { VariantData } from "./claims.ts";
 
