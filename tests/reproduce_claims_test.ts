@@ -4,29 +4,15 @@ import {
   cvOf,
   evaluateClaims,
   percentile,
-  ranks,
-  spearman,
   type VariantData,
   verdictOf,
 } from "../scripts/report/claims.ts";
 import { levelToken } from "../scripts/lib/plan.ts";
 
-Deno.test("ranks averages ties", () => {
-  assert.deepEqual(ranks([10, 20, 20, 5]), [2, 3.5, 3.5, 1]);
-});
-
-Deno.test("spearman: monotone, reversed, ties (closed form), constant", () => {
-  assert.equal(spearman([1, 2, 3, 4], [1, 4, 9, 16]), 1);
-  assert.equal(spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1);
-  // x ranks [1.5,1.5,3.5,3.5], y ranks [1,2,3,4]: cov = 4, sxx = 4, syy = 5 → 4/√20.
-  assert.ok(Math.abs(spearman([1, 1, 2, 2], [1, 2, 3, 4]) - 4 / Math.sqrt(20)) < 1e-12);
-  assert.ok(Number.isNaN(spearman([1, 1, 1], [1, 2, 3])));
-  assert.throws(() => spearman([1, 2], [1]), /lengths differ/);
-});
-
-Deno.test("cvOf and percentile", () => {
-  assert.ok(Math.abs(cvOf([1, 3]) - Math.SQRT2 / 2) < 1e-12);
+Deno.test("cvOf (population σ) and percentile", () => {
+  assert.ok(Math.abs(cvOf([1, 3]) - 0.5) < 1e-12);
   assert.ok(Number.isNaN(cvOf([1])));
+  assert.ok(Number.isNaN(cvOf([-1, 1])));
   assert.equal(percentile([0, 10], 0.5), 5);
   assert.equal(percentile([1, 2, 3], 1), 3);
 });

@@ -108,62 +108,16 @@ export function forward(
   return { hidden: r.hidden, outputs: r.outputs };
 }
 
-/** `[B, T, H]` flat → `number[][][]` (trials × steps × units), keeping the first `keep` steps. */
-export function toTrials(
-  a: Float32Array,
-  batch: number,
-  steps: number,
-  dim: number,
-  keep = steps,
-): number[][][] {
-  const out: number[][][] = [];
-  for (let b = 0; b < batch; b++) {
-    const trial: number[][] = [];
-    for (let t = 0; t < Math.min(keep, steps); t++) {
-      const o = (b * steps + t) * dim;
-      trial.push(Array.from(a.subarray(o, o + dim)));
-    }
-    out.push(trial);
-  }
-  return out;
-}
-
-/** Flat row-major `[rows, cols]` → `number[][]`. */
-export function toMatrix(a: Float32Array | number[], rows: number, cols: number): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < rows; i++) out.push(Array.from(a.slice(i * cols, (i + 1) * cols)));
-  return out;
-}
-
 /**
- * Mean squared error of the task outputs (the first `task.outputDim` readout rows) against the
- * batch targets, over the entries where the mask is 1 (everywhere when the mask is null). The
- * OOD performance measure of §3.2.3.
+ * OOD mean squared error of a saved network (§3.2.3): `oodMse` of the metrics on `trials`
+ * trials of the task's OOD variant (doubled delay for delayed discrimination, doubled trial
+ * length otherwise), task outputs only, masked as the task's loss.
  */
-export function maskedMse(
-  outputs: Float32Array,
-  outRows: number,
-  targets: Float32Array,
-  mask: Float32Array | null,
-  batch: number,
-  steps: number,
-  outputDim: number,
-): number {
-  let se = 0, w = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < steps; t++) {
-      for (let c = 0; c < outputDim; c++) {
-        const i = (b * steps + t) * outputDim + c;
-        const m = mask ? mask[i] : 1;
-        if (m === 0) continue;
-        const d = outputs[(b * steps + t) * outRows + c] - targets[i];
-        se += m * d * d;
-        w += m;
-      }
-    }
-  }
-  if (w === 0) throw new Error("maskedMse: the mask selects no entries");
-  return se / w;
+export function oodMse(task: Task, rec: NetworkRecord, trials: number, seed: number): number {
+  return M.oodMse(task, (batch) => {
+    const r = M.runNetwork(rec, null, batch);
+    return { outputs: r.outputs, outDim: rec.shape.outputDim };
+  }, { trials, seed });
 }
 
 /** Task complexity in bits (§3.1), `taskComplexity` of the metrics. */
@@ -172,18 +126,18 @@ export function complexity(
   trials: number,
   seed: number,
 ): { input: number; output: number; details: unknown } {
-  const r = M.taskComplexity(task, { trials, seed }) as { input: number; output: number };
+  const r = M.taskComplexity(task, { trials, seed });
   return { input: r.input, output: r.output, details: r };
 }
 
-/** PCs explaining 95% of the variance of hidden states `[B·T, H]` (§3.1, Fig. 2D). */
-export function dimensionality(hidden: Float32Array, rows: number, units: number): number {
-  return M.dimensionality(toMatrix(hidden, rows, units), { threshold: 0.95 }) as number;
+/** PCs explaining `threshold` (0.95) of the variance of hidden states (§3.1, Fig. 2D). */
+export function dimensionality(h: FlatTrajectories, threshold = 0.95): number {
+  return M.dimensionality(h, { threshold });
 }
 
 /** Δh of Appendix B averaged over trials. */
-export function attractorness(trials: number[][][]): number {
-  return M.attractorness(trials) as number;
+export function attractorness(h: FlatTrajectories): number {
+  return M.attractorness(h).mean;
 }
 
 /** Trajectories in flat form (trials × steps × units), as `dsaDistance` accepts them. */
@@ -234,15 +188,15 @@ export function pif(w1: number[][], w2: number[][], restarts: number, seed: numb
 
 /** ‖W_T − W_0‖_F / n² (§3.2.2). */
 export function distanceFromInit(w0: number[][], wT: number[][]): number {
-  return M.distanceFromInit(w0, wT) as number;
+  return M.distanceFromInit(w0, wT).normalized;
 }
 
-/** σ/μ across networks (§3.2.3). */
+/** σ/μ across networks (§3.2.3; population σ, as `coefficientOfVariation` defaults to). */
 export function cv(values: number[]): number {
-  return M.coefficientOfVariation(values) as number;
+  return M.coefficientOfVariation(values);
 }
 
 /** Classical MDS of a distance matrix to 2-D. */
 export function mds(d: number[][]): number[][] {
-  return M.classicalMds(d, 2) as number[][];
+  return M.classicalMds(d, 2).coords;
 }

@@ -351,22 +351,23 @@ export async function measureVariant(
   };
 
   // Hidden trajectories on one fixed evaluation batch, shared by all networks of the variant.
-  let trajectories: number[][][][] | null = null;
+  let full: E.FlatTrajectories[] = [];
   let flat: E.FlatTrajectories[] = [];
-  let hiddenFlat: Float32Array[] = [];
   const needHidden = todo.some((m) =>
     m === "dimensionality" || m === "attractorness" || m === "dsa"
   );
   if (needHidden) {
     const ev = task.sample(preset.evalTrials, EVAL_SEED);
-    hiddenFlat = used.map((r) => E.forward(r, ev.batch, ev.steps, ev.inputs).hidden);
     const keep = preset.dsaSteps > 0 ? preset.dsaSteps : ev.steps;
-    trajectories = hiddenFlat.map((h, i) =>
-      E.toTrials(h, ev.batch, ev.steps, used[i].shape.hidden)
+    full = used.map((r) =>
+      E.flatTrajectories(
+        E.forward(r, ev.batch, ev.steps, ev.inputs).hidden,
+        ev.batch,
+        ev.steps,
+        r.shape.hidden,
+      )
     );
-    flat = hiddenFlat.map((h, i) =>
-      E.flatTrajectories(h, ev.batch, ev.steps, used[i].shape.hidden, keep)
-    );
+    flat = full.map((h) => E.flatTrajectories(h.data, h.trials, h.steps, h.units, keep));
   }
   const evalParams = {
     evalTrials: preset.evalTrials,
@@ -378,9 +379,7 @@ export async function measureVariant(
     const t0 = performance.now();
     const secs = () => (performance.now() - t0) / 1000;
     if (metric === "dimensionality") {
-      const values = hiddenFlat.map((h, i) =>
-        E.dimensionality(h, preset.evalTrials * task.steps, used[i].shape.hidden)
-      );
+      const values = full.map((h) => E.dimensionality(h, 0.95));
       await write(metric, {
         parameters: { ...evalParams, threshold: 0.95 },
         ids,
@@ -389,7 +388,7 @@ export async function measureVariant(
         wallTimeSec: secs(),
       });
     } else if (metric === "attractorness") {
-      const values = trajectories!.map((t) => E.attractorness(t));
+      const values = full.map((h) => E.attractorness(h));
       await write(metric, {
         parameters: evalParams,
         ids,
@@ -407,19 +406,7 @@ export async function measureVariant(
         wallTimeSec: secs(),
       });
     } else if (metric === "ood") {
-      const ood = task.sample(preset.oodTrials, OOD_SEED, { ood: true });
-      const values = used.map((r) => {
-        const { outputs } = E.forward(r, ood.batch, ood.steps, ood.inputs);
-        return E.maskedMse(
-          outputs,
-          r.shape.outputDim,
-          ood.targets,
-          ood.mask,
-          ood.batch,
-          ood.steps,
-          ood.outputDim,
-        );
-      });
+      const values = used.map((r) => E.oodMse(task, r, preset.oodTrials, OOD_SEED));
       const finite = values.filter(Number.isFinite);
       await write(metric, {
         parameters: {
@@ -430,7 +417,11 @@ export async function measureVariant(
         },
         ids,
         values,
-        summary: { ...meanSd(values), cv: finite.length >= 2 ? E.cv(finite) : null },
+        summary: {
+          ...meanSd(finite),
+          cv: finite.length >= 2 ? E.cv(finite) : null,
+          nonFinite: values.length - finite.length,
+        },
         wallTimeSec: secs(),
       });
     } else if (metric === "pif") {

@@ -18,6 +18,7 @@
  * data) → inconclusive.
  */
 import seedrandom from "npm:seedrandom@3.0.5";
+import { coefficientOfVariation, spearman } from "../../mod.ts";
 
 /** Data of one variant, aligned by network index (the networks used for statistics). */
 export interface VariantData {
@@ -76,48 +77,14 @@ export interface ClaimResult extends ClaimSpec {
   note: string;
 }
 
-/** Average ranks (1-based), ties get their mean rank. */
-export function ranks(xs: number[]): number[] {
-  const idx = xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b]);
-  const r = new Array<number>(xs.length);
-  for (let i = 0; i < idx.length;) {
-    let j = i;
-    while (j + 1 < idx.length && xs[idx[j + 1]] === xs[idx[i]]) j++;
-    const avg = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) r[idx[k]] = avg;
-    i = j + 1;
-  }
-  return r;
-}
-
-/**
- * Spearman's ρ (Pearson correlation of average ranks, ties handled). Returns NaN when either
- * variable is constant or there are fewer than 2 points.
- */
-export function spearman(x: number[], y: number[]): number {
-  if (x.length !== y.length) {
-    throw new Error(`spearman: x and y lengths differ (${x.length}, ${y.length})`);
-  }
-  const n = x.length;
-  if (n < 2) return NaN;
-  const rx = ranks(x), ry = ranks(y);
-  const mx = rx.reduce((a, b) => a + b, 0) / n, my = ry.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (rx[i] - mx) * (ry[i] - my);
-    sxx += (rx[i] - mx) ** 2;
-    syy += (ry[i] - my) ** 2;
-  }
-  return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
-}
-
-/** σ/μ with the sample standard deviation; NaN for fewer than 2 values or μ = 0. */
+/** σ/μ (population σ, `coefficientOfVariation` of the metrics); NaN when undefined. */
 export function cvOf(xs: number[]): number {
-  const n = xs.length;
-  if (n < 2) return NaN;
-  const m = xs.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1));
-  return m === 0 ? NaN : sd / m;
+  if (xs.length < 2) return NaN;
+  try {
+    return coefficientOfVariation(xs);
+  } catch {
+    return NaN;
+  }
 }
 
 /** Units (x = signed level, y = value) of one study for `metric`, given a resample per variant. */

@@ -4,7 +4,7 @@
  */
 import * as vega from "npm:vega@6.4.0";
 import * as vl from "npm:vega-lite@6.5.0";
-import type { VariantData } from "./claims.ts";
+import { cvOf, type VariantData } from "./claims.ts";
 
 /** A Vega-Lite spec (plain JSON). */
 export type Spec = Record<string, unknown>;
@@ -276,14 +276,14 @@ export function buildFigures(input: FigureInput): Figure[] {
   const cvRows = exp.flatMap((v) => {
     const xs = (v.perNetwork.ood ?? []).filter(Number.isFinite);
     if (xs.length < 2) return [];
-    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
-    return [{ study: v.study, level: v.level, value: sd / m }];
+    const cv = cvOf(xs);
+    return Number.isFinite(cv) ? [{ study: v.study, level: v.level, value: cv }] : [];
   });
   figs.push({
     name: "fig5_ood_cv",
     title: "Fig. 5: CV of OOD performance",
-    caption: "Coefficient of variation (σ/μ) of the OOD MSE across networks of each variant " +
+    caption:
+      "Coefficient of variation (σ/μ, population σ) of the OOD MSE across networks of each variant " +
       "(doubled delay for delayed discrimination, doubled trial length otherwise).",
     spec: trend("Fig. 5 — CV of OOD MSE", cvRows, "CV of OOD MSE"),
   });
