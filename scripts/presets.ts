@@ -162,23 +162,34 @@ export const PRESETS: Record<Preset["name"], Preset> = {
   },
   quick: {
     name: "quick",
-    description: "CPU default: 8 networks per variant, shortened training (fewer epochs and " +
-      "steps, smaller batches than Appendix A), reduced DSA delays/rank.",
+    description: "CPU default: 8 networks per variant, each trained for a short fixed budget " +
+      "(at most 40–60 epochs of 32 steps, batch 64 (sine 32), 64 hidden units for every task, " +
+      "higher learning rate for flip-flop, gradient clipping for delayed discrimination and " +
+      "sine), reduced DSA delays/rank. Statistics use every non-diverged network.",
     members: 8,
     seed: 1,
     chunk: 0,
-    useMembers: "converged",
+    useMembers: "all",
     training: {
-      flipflop: { maxEpochs: 30, stepsPerEpoch: 32, batchSize: 64, testBatchSize: 64 },
+      flipflop: { lr: 3e-3, maxEpochs: 60, stepsPerEpoch: 32, batchSize: 64, testBatchSize: 64 },
       delayed_discrimination: {
         hidden: 64,
-        maxEpochs: 30,
+        lr: 3e-3,
+        gradClip: 1,
+        maxEpochs: 40,
         stepsPerEpoch: 32,
         batchSize: 64,
         testBatchSize: 64,
       },
-      sine: { hidden: 64, maxEpochs: 30, stepsPerEpoch: 32, batchSize: 32, testBatchSize: 32 },
-      path_integration: { maxEpochs: 30, stepsPerEpoch: 32, batchSize: 64, testBatchSize: 64 },
+      sine: {
+        hidden: 64,
+        gradClip: 1,
+        maxEpochs: 40,
+        stepsPerEpoch: 32,
+        batchSize: 32,
+        testBatchSize: 32,
+      },
+      path_integration: { maxEpochs: 40, stepsPerEpoch: 32, batchSize: 64, testBatchSize: 64 },
     },
     dsa: dsaAll({ delays: 10, delayInterval: 1, rank: 50, score: "angular", restarts: 2 }),
     evalTrials: 32,
@@ -201,9 +212,12 @@ export const PRESETS: Record<Preset["name"], Preset> = {
     controlChannels: 1,
     notes: [
       ...COMMON_NOTES,
-      "quick shortens training (see training overrides) and uses 64 hidden units for delayed " +
-      "discrimination and sine (paper: 128); networks that miss the early-stopping threshold " +
-      "are excluded from statistics, as in the paper.",
+      "quick trains every population for a short fixed budget (see training overrides): on " +
+      "our probes flip-flop (lr 3e-3) and path integration reach the Appendix A thresholds " +
+      "within it, delayed discrimination and sine mostly do not. Its statistics therefore use " +
+      "every non-diverged network, converged or not (the paper uses converged ones); the " +
+      "Populations table gives the converged counts. Treat quick's verdicts on delayed " +
+      "discrimination, sine and the controls as statements about partly trained networks.",
     ],
   },
   paper: {
