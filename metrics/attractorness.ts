@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { toTensor3, type Trajectories } from "./tensor.ts";
+import { toTensor3, type TrialSeries } from "./tensor.ts";
 
 /** Δh per trial and its mean over trials. */
 export interface Attractorness {
@@ -25,7 +25,7 @@ export interface Attractorness {
  * Δh (Appendix B) of hidden states `[trials, steps, units]` (steps ≥ 2). Throws when a
  * trial's hidden state is zero at every step (Δh undefined).
  */
-export function attractorness(hidden: Trajectories): Attractorness {
+export function attractorness(hidden: TrialSeries): Attractorness {
   const { data, trials, steps, units } = toTensor3(hidden, "hidden");
   if (steps < 2) throw new Error(`hidden must have at least 2 steps per trial, got ${steps}`);
   const perTrial: number[] = [];

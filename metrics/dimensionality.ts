@@ -10,7 +10,7 @@
  * @module
  */
 import { symmetricEigen } from "./eigen.ts";
-import { toTensor3, type Trajectories } from "./tensor.ts";
+import { toTensor3, type TrialSeries } from "./tensor.ts";
 
 /** Variance explained by each principal component of the pooled hidden states. */
 export interface PcaSpectrum {
@@ -23,7 +23,7 @@ export interface PcaSpectrum {
 }
 
 /** PCA spectrum of hidden states (`[trials, steps, units]`, pooled over trials and steps). */
-export function pcaSpectrum(hidden: Trajectories): PcaSpectrum {
+export function pcaSpectrum(hidden: TrialSeries): PcaSpectrum {
   const { data, trials, steps, units } = toTensor3(hidden, "hidden");
   const samples = trials * steps;
   if (samples < 2) {
@@ -65,7 +65,7 @@ export function pcaSpectrum(hidden: Trajectories): PcaSpectrum {
  * (0 < threshold ≤ 1, default 0.95) for hidden states `[trials, steps, units]`. Returns 0
  * when the hidden states do not vary at all.
  */
-export function dimensionality(hidden: Trajectories, options: { threshold?: number } = {}): number {
+export function dimensionality(hidden: TrialSeries, options: { threshold?: number } = {}): number {
   const threshold = options.threshold ?? 0.95;
   if (!(threshold > 0 && threshold <= 1)) {
     throw new Error(`threshold must be in (0, 1], got ${threshold}`);

@@ -6,10 +6,14 @@
  * @module
  */
 
-/** A `[trials, steps, units]` array: nested, or flat row-major with its shape. */
-export type Trajectories =
+/**
+ * A `[trials, steps, units]` array: nested, or flat row-major
+ * (`data[(trial·steps + t)·units + u]`) with its sizes — the same flat form as DSA's
+ * `FlatTrajectories`.
+ */
+export type TrialSeries =
   | number[][][]
-  | { data: ArrayLike<number>; shape: [number, number, number] };
+  | { data: ArrayLike<number>; trials: number; steps: number; units: number };
 
 /** A validated flat `[trials, steps, units]` float64 array. */
 export interface Tensor3 {
@@ -24,7 +28,7 @@ export interface Tensor3 {
  * Error naming `name` and the offending index when the shape is ragged, empty, or a value
  * is not a finite number.
  */
-export function toTensor3(x: Trajectories, name = "trajectories"): Tensor3 {
+export function toTensor3(x: TrialSeries, name = "trajectories"): Tensor3 {
   if (Array.isArray(x)) {
     const trials = x.length;
     if (trials === 0) throw new Error(`${name} must have at least 1 trial`);
@@ -54,22 +58,20 @@ export function toTensor3(x: Trajectories, name = "trajectories"): Tensor3 {
     }
     return { data, trials, steps, units };
   }
-  if (x === null || typeof x !== "object" || !("shape" in x) || !("data" in x)) {
-    throw new Error(`${name} must be number[][][] or { data, shape: [trials, steps, units] }`);
+  if (x === null || typeof x !== "object" || !("data" in x)) {
+    throw new Error(`${name} must be number[][][] or { data, trials, steps, units }`);
   }
-  const shape = x.shape;
-  if (
-    !Array.isArray(shape) || shape.length !== 3 ||
-    !shape.every((s) => Number.isInteger(s) && s >= 1)
-  ) {
-    throw new Error(`${name}.shape must be [trials, steps, units] of integers ≥ 1`);
+  const { trials, steps, units } = x;
+  for (const [k, v] of [["trials", trials], ["steps", steps], ["units", units]] as const) {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new Error(`${name}.${k} must be an integer ≥ 1, got ${v}`);
+    }
   }
-  const [trials, steps, units] = shape;
-  if (x.data.length !== trials * steps * units) {
+  if (!x.data || x.data.length !== trials * steps * units) {
     throw new Error(
-      `${name}.data must have ${
+      `${name}.data must have trials·steps·units = ${
         trials * steps * units
-      } entries for shape [${shape}], got ${x.data.length}`,
+      } entries, got ${x.data?.length}`,
     );
   }
   const data = new Float64Array(x.data.length);

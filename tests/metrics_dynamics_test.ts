@@ -91,7 +91,7 @@ Deno.test("dimensionality: planted variances give the closed-form PC count", () 
   );
   assert.equal(dimensionality(h2), 2);
   // flat input with shape gives the same answer
-  const flat = { data: h.flat(2), shape: [2, 8, 12] as [number, number, number] };
+  const flat = { data: h.flat(2), trials: 2, steps: 8, units: 12 };
   assert.equal(dimensionality(flat), 2);
   // constant hidden state: no variance → 0
   assert.equal(dimensionality([[[1, 2], [1, 2]]]), 0);
