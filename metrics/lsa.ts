@@ -2,32 +2,39 @@
  * Linear sum assignment (the assignment problem) in float64, O(n²·m).
  *
  * Shortest-augmenting-path Hungarian method with row/column potentials (the
- * Jonker–Volgenant / Kuhn–Munkres family): rows are inserted one at a time and each is
- * routed to a free column along a shortest path of reduced costs (Dijkstra without a
+ * Jonker–Volgenant / Kuhn–Munkres family, in the form of Crouse 2016, "On implementing 2D
+ * rectangular assignment algorithms", as used by scipy): rows are inserted one at a time and
+ * each is routed to a free column along a shortest path of reduced costs (Dijkstra without a
  * heap, dense costs). Exact for any finite costs, ties included.
  *
  * @module
  */
 
-/** Reusable scratch space for {@link solveAssignment}; sized for up to `m` columns. */
+/** Reusable scratch space for {@link solveAssignment}; sized for `n` rows and `m` columns. */
 export interface AssignmentWorkspace {
   u: Float64Array;
   v: Float64Array;
-  minv: Float64Array;
-  p: Int32Array;
-  way: Int32Array;
-  used: Uint8Array;
+  dist: Float64Array;
+  path: Int32Array;
+  col4row: Int32Array;
+  row4col: Int32Array;
+  remaining: Int32Array;
+  sr: Uint8Array;
+  sc: Uint8Array;
 }
 
-/** Allocates scratch space for problems with `n` rows and `m` columns. */
+/** Allocates scratch space for problems with up to `n` rows and `m` columns. */
 export function assignmentWorkspace(n: number, m: number): AssignmentWorkspace {
   return {
-    u: new Float64Array(n + 1),
-    v: new Float64Array(m + 1),
-    minv: new Float64Array(m + 1),
-    p: new Int32Array(m + 1),
-    way: new Int32Array(m + 1),
-    used: new Uint8Array(m + 1),
+    u: new Float64Array(n),
+    v: new Float64Array(m),
+    dist: new Float64Array(m),
+    path: new Int32Array(m),
+    col4row: new Int32Array(n),
+    row4col: new Int32Array(m),
+    remaining: new Int32Array(m),
+    sr: new Uint8Array(n),
+    sc: new Uint8Array(m),
   };
 }
 
@@ -38,6 +45,10 @@ export function assignmentWorkspace(n: number, m: number): AssignmentWorkspace {
  * caller validates; see {@link linearSumAssignment}). Writes the column of row `i` into
  * `out[i]` and returns the total cost Σ cost[i, out[i]]. `ws` may be reused across calls
  * of the same or smaller size.
+ *
+ * Rows are added one at a time; each is joined to a free column by a shortest augmenting
+ * path on reduced costs (Dijkstra over the still-unscanned columns), then the dual
+ * potentials are updated once (Crouse 2016, the method of scipy's `linear_sum_assignment`).
  */
 export function solveAssignment(
   cost: Float64Array,
@@ -47,58 +58,71 @@ export function solveAssignment(
   ws: AssignmentWorkspace = assignmentWorkspace(n, m),
 ): number {
   if (n > m) throw new Error(`solveAssignment needs rows ≤ columns, got ${n} × ${m}`);
-  const { u, v, minv, p, way, used } = ws;
-  u.fill(0, 0, n + 1);
-  v.fill(0, 0, m + 1);
-  p.fill(0, 0, m + 1);
-  way.fill(0, 0, m + 1);
-  for (let i = 1; i <= n; i++) {
-    p[0] = i;
-    let j0 = 0;
-    minv.fill(Infinity, 0, m + 1);
-    used.fill(0, 0, m + 1);
-    do {
-      used[j0] = 1;
-      const i0 = p[j0];
-      const ui0 = u[i0];
-      const rowBase = (i0 - 1) * m - 1; // cost[i0-1, j-1] = cost[rowBase + j]
-      let delta = Infinity;
-      let j1 = -1;
-      for (let j = 1; j <= m; j++) {
-        if (used[j]) continue;
-        const cur = cost[rowBase + j] - ui0 - v[j];
-        if (cur < minv[j]) {
-          minv[j] = cur;
-          way[j] = j0;
+  const { u, v, dist, path, col4row, row4col, remaining, sr, sc } = ws;
+  u.fill(0, 0, n);
+  v.fill(0, 0, m);
+  col4row.fill(-1, 0, n);
+  row4col.fill(-1, 0, m);
+  path.fill(-1, 0, m);
+  for (let cur = 0; cur < n; cur++) {
+    let minVal = 0;
+    let i = cur;
+    let numRemaining = m;
+    for (let it = 0; it < m; it++) remaining[it] = m - it - 1;
+    sr.fill(0, 0, n);
+    sc.fill(0, 0, m);
+    dist.fill(Infinity, 0, m);
+    let sink = -1;
+    while (sink === -1) {
+      let index = -1;
+      let lowest = Infinity;
+      sr[i] = 1;
+      const base = i * m;
+      const off = minVal - u[i];
+      for (let it = 0; it < numRemaining; it++) {
+        const j = remaining[it];
+        const r = off + cost[base + j] - v[j];
+        if (r < dist[j]) {
+          path[j] = i;
+          dist[j] = r;
         }
-        if (minv[j] < delta) {
-          delta = minv[j];
-          j1 = j;
-        }
-      }
-      if (j1 < 0) throw new Error("solveAssignment: no augmenting path (non-finite cost?)");
-      for (let j = 0; j <= m; j++) {
-        if (used[j]) {
-          u[p[j]] += delta;
-          v[j] -= delta;
-        } else {
-          minv[j] -= delta;
+        const dj = dist[j];
+        if (dj < lowest || (dj === lowest && row4col[j] === -1)) {
+          lowest = dj;
+          index = it;
         }
       }
-      j0 = j1;
-    } while (p[j0] !== 0);
-    do {
-      const j1 = way[j0];
-      p[j0] = p[j1];
-      j0 = j1;
-    } while (j0 !== 0);
+      minVal = lowest;
+      if (index < 0 || minVal === Infinity) {
+        throw new Error("solveAssignment: no augmenting path (non-finite cost?)");
+      }
+      const j = remaining[index];
+      if (row4col[j] === -1) sink = j;
+      else i = row4col[j];
+      sc[j] = 1;
+      remaining[index] = remaining[--numRemaining];
+    }
+    u[cur] += minVal;
+    for (let r = 0; r < n; r++) {
+      if (sr[r] && r !== cur) u[r] += minVal - dist[col4row[r]];
+    }
+    for (let c = 0; c < m; c++) {
+      if (sc[c]) v[c] -= minVal - dist[c];
+    }
+    let j = sink;
+    for (;;) {
+      const r = path[j];
+      row4col[j] = r;
+      const t = col4row[r];
+      col4row[r] = j;
+      j = t;
+      if (r === cur) break;
+    }
   }
   let total = 0;
-  for (let j = 1; j <= m; j++) {
-    if (p[j] !== 0) {
-      out[p[j] - 1] = j - 1;
-      total += cost[(p[j] - 1) * m + (j - 1)];
-    }
+  for (let r = 0; r < n; r++) {
+    out[r] = col4row[r];
+    total += cost[r * m + col4row[r]];
   }
   return total;
 }
