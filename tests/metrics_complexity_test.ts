@@ -126,6 +126,28 @@ Deno.test("complexity: continuous values are binned (global edges vs per-trial e
   assert.equal(taskComplexity(task, { trials: 2 }).bins, 10);
 });
 
+Deno.test("complexity: continuous channels are binned per dimension", () => {
+  // channel 0 ramps over [0, 1], channel 1 over [0, 100]: each gets its own edges, so both
+  // fill 4 bins evenly (2 bits); edges shared across dims would put channel 0 in one bin.
+  const task = makeTask({
+    inputDim: 2,
+    outputDim: 2,
+    channels: 2,
+    steps: 8,
+    continuousInputs: true,
+    continuousTargets: true,
+    input: () => 0,
+    target: (
+      _b,
+      t,
+      k,
+    ) => (k === 0 ? [0, 0, 0.3, 0.3, 0.6, 0.6, 1, 1][t] : [0, 0, 30, 30, 60, 60, 100, 100][t]),
+  });
+  const c = taskComplexity(task, { trials: 2, bins: 4 });
+  close(c.outputPerChannel, 2);
+  close(c.output, 4);
+});
+
 Deno.test("complexity: multi-dimensional channels use the joint value", () => {
   // one channel of 2 dims: (t%2, t%2) takes 2 joint values → 1 bit (not 2);
   // (t%2, floor(t/2)%2) takes 4 joint values → 2 bits
