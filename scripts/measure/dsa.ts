@@ -18,7 +18,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { dsaDistanceMatrix, type DsaOptions } from "../../metrics/dsa.ts";
+import { type DmdFit, dsaDistanceMatrix, type DsaOptions } from "../../metrics/dsa.ts";
 import {
   InputError,
   loadTrajectoriesFile,
@@ -138,7 +138,7 @@ if (import.meta.main) {
         },
         selfChecks: res.selfChecks,
         source: { hidden: a.hidden },
-        extra: { restartsSpread: res.restartsSpread, ranks: res.fits.map((f) => f.rank) },
+        extra: { restartsSpread: res.restartsSpread, ranks: res.fits.map((f: DmdFit) => f.rank) },
       }),
     );
     console.log(
