@@ -252,7 +252,7 @@ class ScoreCache {
     }
     // full recompute when invalid, when many entries changed, or every 64 updates (bounds
     // the rounding drift of incremental updates)
-    if (!this.valid || changes * 4 > n || this.updates >= 64) {
+    if (!this.valid || changes * 4 > m || this.updates >= 64) {
       negScore(x, this.y, n, m, perm, this.yp, score);
       this.valid = true;
       this.updates = 0;
