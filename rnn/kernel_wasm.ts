@@ -15,6 +15,7 @@ import { WASM_BASE64 } from "./wasm/rnn_kernel.wasm.ts";
 
 interface KernelExports {
   memory: WebAssembly.Memory;
+  tileRows(): number;
   tanhTest(x: number): number;
   forwardAll(
     Bp: number,
@@ -95,8 +96,15 @@ interface Layout {
   end: number;
 }
 
-function makeLayout(B: number, T: number, I: number, H: number, O: number): Layout {
-  const Bp = Math.ceil(B / 4) * 4;
+function makeLayout(
+  B: number,
+  T: number,
+  I: number,
+  H: number,
+  O: number,
+  tileRows: number,
+): Layout {
+  const Bp = Math.ceil(B / tileRows) * tileRows;
   const Hp = Math.ceil(H / 8) * 8;
   const Ip = I + 1;
   let at = 256; // pointer 0 means "absent" inside the kernel
@@ -164,7 +172,14 @@ class WasmKernel implements RnnKernel {
     data: Pick<StepData, "batch" | "steps" | "inputs"> & Partial<StepData>,
     withTargets: boolean,
   ): Layout {
-    const L = makeLayout(data.batch, data.steps, shape.inputDim, shape.hidden, shape.outputDim);
+    const L = makeLayout(
+      data.batch,
+      data.steps,
+      shape.inputDim,
+      shape.hidden,
+      shape.outputDim,
+      this.#ex.tileRows(),
+    );
     const m = this.#ensure(L.end);
     const { B, T, I, H, O, Bp, Ip, Hp } = L;
     const { wx, wh, b, wo, bo } = params;
