@@ -9,10 +9,11 @@ Runs steps for --seconds after --warmup steps and prints one JSON line:
 {"workload", "impl", "threads", "steps", "seconds", "netStepsPerSec", "msPerStepMedian"}.
 
 Usage: /usr/bin/python3 scripts/bench/torch_rnn.py --workload flipflop [--threads 1]
-       [--seconds 4] [--warmup 3] [--impl nnrnn|loop] [--start-at UNIX_TIME]
+       [--seconds 4] [--warmup 3] [--impl nnrnn|loop] [--wait-go]
 """
 import argparse
 import json
+import sys
 import statistics
 import time
 
@@ -88,14 +89,16 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=4.0)
     ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--start-at", type=float, default=0.0, help="wall-clock time to start timing")
+    ap.add_argument("--wait-go", action="store_true",
+                    help="after warm-up print READY and wait for a line on stdin before timing")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     step = make_step(args.workload, args.impl)
     for _ in range(args.warmup):
         step()
-    while time.time() < args.start_at:
-        time.sleep(0.001)
+    if args.wait_go:
+        print("READY", flush=True)
+        sys.stdin.readline()
     times = []
     c0 = time.process_time()
     t0 = time.perf_counter()
