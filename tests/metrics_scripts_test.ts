@@ -256,3 +256,69 @@ Deno.test("measure scripts: dimensionality, attractorness, OOD, complexity on us
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("measure scripts: hidden-state metrics and OOD MSE from a run directory (forward pass)", async () => {
+  const { tsKernel } = await import("../rnn/kernel_ts.ts");
+  const { createTask } = await import("../tasks/factory.ts");
+  const { dimensionality } = await import("../metrics/dimensionality.ts");
+  const { attractorness } = await import("../metrics/attractorness.ts");
+  const { meanSquaredError } = await import("../metrics/ood.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    await makeRun(dir);
+    const perms = [`--allow-read=${dir}/run,${dir}/out`, `--allow-write=${dir}/out`];
+    const args = (
+      name: string,
+    ) => [
+      "--run",
+      `${dir}/run`,
+      "--trials",
+      "8",
+      "--seed",
+      "5",
+      "--out",
+      `${dir}/out/${name}.json`,
+    ];
+    for (const s of ["dimensionality", "attractorness", "ood"]) {
+      const r = await runMeasure(`${s}.ts`, perms, args(s));
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const read = async (n: string) => JSON.parse(await Deno.readTextFile(`${dir}/out/${n}.json`));
+    const dim = await read("dimensionality");
+    const dh = await read("attractorness");
+    const ood = await read("ood");
+    assert.deepEqual(dim.ids, ["net/a", "net/b", "net/c"]);
+    assert.equal(dim.source.trials, 8);
+    // recompute in process for net/a: same task, same trials, same kernel
+    const rec = JSON.parse(await Deno.readTextFile(`${dir}/run/pop/net_a.json`));
+    const H = rec.shape.hidden;
+    const params = {
+      wx: Float32Array.from(rec.final.wx.flat()),
+      wh: Float32Array.from(rec.final.wh.flat()),
+      b: Float32Array.from(rec.final.b),
+      wo: Float32Array.from(rec.final.wo.flat()),
+      bo: Float32Array.from(rec.final.bo),
+    };
+    const task = createTask({ name: "flipflop", n: 1 });
+    const shape = { inputDim: 1, hidden: H, outputDim: 1 };
+    const run = (ood: boolean, trials: number) => {
+      const batch = task.sample(trials, 5, { ood });
+      const hidden = new Float32Array(batch.batch * batch.steps * H);
+      const outputs = new Float32Array(batch.batch * batch.steps);
+      tsKernel.forward(shape, params, batch, { hidden, outputs });
+      return { batch, hidden, outputs };
+    };
+    const id = run(false, 8);
+    const flat = { data: id.hidden, trials: 8, steps: id.batch.steps, units: H };
+    assert.equal(dim.values[0], dimensionality(flat));
+    assert.ok(Math.abs(dh.values[0] - attractorness(flat).mean) < 1e-12);
+    const o = run(true, 8);
+    assert.ok(o.batch.steps === 2 * id.batch.steps, "OOD trials are twice as long");
+    assert.ok(
+      Math.abs(ood.values[0] - meanSquaredError(o.outputs, o.batch.targets, o.batch.mask)) < 1e-12,
+    );
+    assert.equal(ood.source.ood, true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

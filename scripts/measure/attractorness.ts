@@ -3,10 +3,12 @@
  * divided by the trial's mean ‖h_t‖, averaged over trials; one value per system as a
  * `degeneracy.metric/1` file (`extra.perTrial` keeps every trial's Δh).
  *
- * Input: --hidden FILE, user JSON `{ "ids"?: string[], "trajectories": number[][][][] }`.
+ * Input, one of: --hidden FILE (user JSON `{ "ids"?: string[], "trajectories":
+ * number[][][][] }`) or --run DIR (saved networks run forward on --trials N (100) trials with
+ * data seed --seed S (0); see dimensionality.ts).
  *
- *   deno run --allow-read=out --allow-write=out scripts/measure/attractorness.ts \
- *     --hidden out/hidden_flipflop-n3.json --out out/dh_flipflop-n3.json
+ *   deno run --allow-read=runs/flipflop-n3,out --allow-write=out scripts/measure/attractorness.ts \
+ *     --run runs/flipflop-n3 --out out/dh_flipflop-n3.json
  *
  * @module
  */
@@ -14,23 +16,22 @@ import { parseArgs } from "node:util";
 import { attractorness } from "../../metrics/attractorness.ts";
 import {
   InputError,
-  loadTrajectoriesFile,
   metricFile,
   perSystem,
   runScript,
   summarize,
   writeJsonAtomic,
 } from "./common.ts";
+import { hiddenInputOptions, loadSystems } from "./forward.ts";
 
 if (import.meta.main) {
   await runScript(async () => {
     const { values: a } = parseArgs({
-      options: { hidden: { type: "string" }, out: { type: "string" } },
+      options: { ...hiddenInputOptions, out: { type: "string" } },
     });
     if (!a.out) throw new InputError("--out FILE is required");
-    if (!a.hidden) throw new InputError("--hidden FILE is required");
-    const { ids, systems } = await loadTrajectoriesFile(a.hidden);
-    const res = perSystem(a.hidden, systems, attractorness);
+    const { ids, systems, source, file } = await loadSystems(a);
+    const res = perSystem(file, systems, attractorness);
     const values = res.map((r) => r.mean);
     await writeJsonAtomic(
       a.out,
@@ -41,7 +42,7 @@ if (import.meta.main) {
         values,
         summary: summarize(values),
         selfChecks: null,
-        source: { hidden: a.hidden },
+        source,
         extra: { perTrial: res.map((r) => r.perTrial) },
       }),
     );

@@ -4,12 +4,15 @@
  * `degeneracy.metric/1` file; `extra.cumulative` holds each system's cumulative explained
  * variance.
  *
- * Input: --hidden FILE, user JSON `{ "ids"?: string[], "trajectories": number[][][][] }`
- * (systems × trials × steps × units). (Trained networks: run them forward first, e.g. with
- * the engine's `runNetwork`, and save their hidden states in this format.)
+ * Input, one of:
+ *   --hidden FILE  user JSON `{ "ids"?: string[], "trajectories": number[][][][] }`
+ *                  (systems × trials × steps × units);
+ *   --run DIR      saved networks, run forward on --trials N (100) trials of their task drawn
+ *                  with data seed --seed S (0), the same trials for every network; converged
+ *                  only unless --include-unconverged; --task-id ID keeps one variant.
  *
- *   deno run --allow-read=out --allow-write=out scripts/measure/dimensionality.ts \
- *     --hidden out/hidden_flipflop-n3.json --out out/dim_flipflop-n3.json
+ *   deno run --allow-read=runs/flipflop-n3,out --allow-write=out scripts/measure/dimensionality.ts \
+ *     --run runs/flipflop-n3 --out out/dim_flipflop-n3.json
  *
  * @module
  */
@@ -17,7 +20,6 @@ import { parseArgs } from "node:util";
 import { dimensionality, pcaSpectrum } from "../../metrics/dimensionality.ts";
 import {
   InputError,
-  loadTrajectoriesFile,
   metricFile,
   numberOption,
   perSystem,
@@ -25,18 +27,18 @@ import {
   summarize,
   writeJsonAtomic,
 } from "./common.ts";
+import { hiddenInputOptions, loadSystems } from "./forward.ts";
 
 if (import.meta.main) {
   await runScript(async () => {
     const { values: a } = parseArgs({
       options: {
-        hidden: { type: "string" },
+        ...hiddenInputOptions,
         out: { type: "string" },
         threshold: { type: "string" },
       },
     });
     if (!a.out) throw new InputError("--out FILE is required");
-    if (!a.hidden) throw new InputError("--hidden FILE is required");
     const threshold = numberOption(
       a.threshold,
       "threshold",
@@ -44,9 +46,9 @@ if (import.meta.main) {
       (x) => x > 0 && x <= 1,
       "in (0, 1]",
     );
-    const { ids, systems } = await loadTrajectoriesFile(a.hidden);
-    const values = perSystem(a.hidden, systems, (s) => dimensionality(s, { threshold }));
-    const cumulative = perSystem(a.hidden, systems, (s) => pcaSpectrum(s).cumulative);
+    const { ids, systems, source, file } = await loadSystems(a);
+    const values = perSystem(file, systems, (s) => dimensionality(s, { threshold }));
+    const cumulative = perSystem(file, systems, (s) => pcaSpectrum(s).cumulative);
     await writeJsonAtomic(
       a.out,
       metricFile({
@@ -56,7 +58,7 @@ if (import.meta.main) {
         values,
         summary: summarize(values),
         selfChecks: null,
-        source: { hidden: a.hidden },
+        source,
         extra: { cumulative },
       }),
     );

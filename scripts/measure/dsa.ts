@@ -3,12 +3,14 @@
  * between systems' hidden-state trajectories, as a `degeneracy.metric/1` matrix. Each
  * system's DMD is fitted once (`dsaDistanceMatrix` of metrics/dsa.ts).
  *
- * Input: --hidden FILE, user JSON `{ "ids"?: string[], "trajectories": number[][][][] }`
- * (systems × trials × steps × units). (Trained networks: run them forward first, e.g. with the
- * engine's `runNetwork`, and save their hidden states in this format.)
+ * Input, one of: --hidden FILE (user JSON `{ "ids"?: string[], "trajectories":
+ * number[][][][] }`, systems × trials × steps × units) or --run DIR (saved networks run
+ * forward on --trials N (100) trials with data seed --seed S (0), the same trials for every
+ * network; see dimensionality.ts).
  * Options (the `dsaDistance` contract): --delays, --delay-interval, --rank | --rank-threshold
  * | --rank-explained-variance, --ridge, --reduced-rank-regression, --score
- * angular|euclidean|wasserstein, --restarts, --seed, --self-checks K (default 3).
+ * angular|euclidean|wasserstein, --restarts, --dsa-seed (the optimiser's `seed`), --self-checks K
+ * (default 3).
  * `extra.restartsSpread` holds each pair's spread (max − min) over optimiser restarts and
  * `selfChecks` the d(X,X) and symmetry checks.
  *
@@ -21,7 +23,6 @@ import { parseArgs } from "node:util";
 import { type DmdFit, dsaDistanceMatrix, type DsaOptions } from "../../metrics/dsa.ts";
 import {
   InputError,
-  loadTrajectoriesFile,
   metricFile,
   numberOption,
   runScript,
@@ -29,12 +30,13 @@ import {
   upperTriangle,
   writeJsonAtomic,
 } from "./common.ts";
+import { hiddenInputOptions, loadSystems } from "./forward.ts";
 
 if (import.meta.main) {
   await runScript(async () => {
     const { values: a } = parseArgs({
       options: {
-        hidden: { type: "string" },
+        ...hiddenInputOptions,
         out: { type: "string" },
         delays: { type: "string" },
         "delay-interval": { type: "string" },
@@ -45,12 +47,11 @@ if (import.meta.main) {
         "reduced-rank-regression": { type: "boolean", default: false },
         score: { type: "string", default: "angular" },
         restarts: { type: "string" },
-        seed: { type: "string" },
+        "dsa-seed": { type: "string" },
         "self-checks": { type: "string" },
       },
     });
     if (!a.out) throw new InputError("--out FILE is required");
-    if (!a.hidden) throw new InputError("--hidden FILE is required");
     const int1 = (x: number) => Number.isInteger(x) && x >= 1;
     const options: DsaOptions = {
       score: a.score as DsaOptions["score"],
@@ -104,7 +105,7 @@ if (import.meta.main) {
         "an integer ≥ 0",
       );
     }
-    options.seed = numberOption(a.seed, "seed", 0, Number.isInteger, "an integer");
+    options.seed = numberOption(a["dsa-seed"], "dsa-seed", 0, Number.isInteger, "an integer");
     const selfCheckSamples = numberOption(
       a["self-checks"],
       "self-checks",
@@ -112,16 +113,16 @@ if (import.meta.main) {
       (x) => Number.isInteger(x) && x >= 0,
       "an integer ≥ 0",
     );
-    const { ids, systems } = await loadTrajectoriesFile(a.hidden);
+    const { ids, systems, source, file } = await loadSystems(a);
     if (ids.length < 2) {
-      throw new InputError(`${a.hidden}: need at least 2 systems, got ${ids.length}`);
+      throw new InputError(`${file}: need at least 2 systems, got ${ids.length}`);
     }
     const t0 = performance.now();
     let res;
     try {
       res = dsaDistanceMatrix(systems, { ...options, selfCheckSamples });
     } catch (e) {
-      throw new InputError(`${a.hidden}: ${(e as Error).message}`);
+      throw new InputError(`${file}: ${(e as Error).message}`);
     }
     const seconds = (performance.now() - t0) / 1000;
     await writeJsonAtomic(
@@ -137,7 +138,7 @@ if (import.meta.main) {
           seconds,
         },
         selfChecks: res.selfChecks,
-        source: { hidden: a.hidden },
+        source,
         extra: { restartsSpread: res.restartsSpread, ranks: res.fits.map((f: DmdFit) => f.rank) },
       }),
     );

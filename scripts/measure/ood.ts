@@ -4,24 +4,28 @@
  * --ddof 1), as a `degeneracy.metric/1` file (`summary.cv`).
  *
  * Input, one of:
+ *   --run DIR       saved networks: each runs forward on the same --trials N (200) OOD trials
+ *                   `task.sample(N, --seed S (0), { ood: true })` (doubled delay for delayed
+ *                   discrimination, doubled length otherwise); MSE over the task outputs
+ *                   (auxiliary readouts ignored), masked; converged only unless
+ *                   --include-unconverged; --task-id ID keeps one variant.
  *   --outputs FILE  user JSON `{ "ids"?: string[], "targets": number[][][], "mask"?: number[][][],
  *                   "outputs": number[][][][] }`: each network's outputs (trials × steps ×
  *                   channels) on the same OOD trials; MSE over the target channels (extra
  *                   output channels beyond the targets' are ignored), weighted by the mask.
  *   --mse FILE      user JSON `{ "ids"?: string[], "mse": number[] }` (already computed).
- * (Trained networks: run them on `task.sample(trials, seed, { ood: true })` with the engine's
- * forward pass, or call `oodMse` from mod.ts.)
  *
- *   deno run --allow-read=out --allow-write=out scripts/measure/ood.ts \
- *     --outputs out/ood_outputs.json --out out/ood.json
+ *   deno run --allow-read=runs/flipflop-n3,out --allow-write=out scripts/measure/ood.ts \
+ *     --run runs/flipflop-n3 --out out/ood_flipflop-n3.json
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { coefficientOfVariation, meanSquaredError } from "../../metrics/ood.ts";
+import { coefficientOfVariation, meanSquaredError, oodMse } from "../../metrics/ood.ts";
 import {
   idsField,
   InputError,
+  loadRunDirectory,
   metricFile,
   numberOption,
   readJson,
@@ -30,6 +34,43 @@ import {
   trialsField,
   writeJsonAtomic,
 } from "./common.ts";
+import { networkTask, runForward } from "./forward.ts";
+
+async function fromRun(
+  dir: string,
+  a: { trials?: string; seed?: string; "include-unconverged"?: boolean; "task-id"?: string },
+): Promise<{ ids: string[]; mse: number[]; source: Record<string, unknown> }> {
+  const trials = numberOption(
+    a.trials,
+    "trials",
+    200,
+    (x) => Number.isInteger(x) && x >= 1,
+    "an integer ≥ 1",
+  );
+  const seed = numberOption(a.seed, "seed", 0, Number.isInteger, "an integer");
+  const run = await loadRunDirectory(dir, {
+    includeUnconverged: a["include-unconverged"],
+    taskId: a["task-id"],
+  });
+  const mse = run.networks.map((net) =>
+    oodMse(networkTask(net), (batch) => {
+      const { outputs, shape } = runForward(net, batch);
+      return { outputs, outDim: shape.outputDim };
+    }, { trials, seed })
+  );
+  return {
+    ids: run.networks.map((n) => n.id),
+    mse,
+    source: {
+      run: dir,
+      trials,
+      seed,
+      ood: true,
+      excluded: run.excluded,
+      skippedFiles: run.skippedFiles,
+    },
+  };
+}
 
 async function fromOutputs(f: string): Promise<{ ids: string[]; mse: number[] }> {
   const raw = await readJson(f) as Record<string, unknown>;
@@ -77,19 +118,27 @@ if (import.meta.main) {
   await runScript(async () => {
     const { values: a } = parseArgs({
       options: {
+        run: { type: "string" },
         outputs: { type: "string" },
         mse: { type: "string" },
+        trials: { type: "string" },
+        seed: { type: "string" },
+        "include-unconverged": { type: "boolean", default: false },
+        "task-id": { type: "string" },
         out: { type: "string" },
         ddof: { type: "string" },
       },
     });
     if (!a.out) throw new InputError("--out FILE is required");
-    if ((a.outputs === undefined) === (a.mse === undefined)) {
-      throw new InputError("give exactly one of --outputs FILE or --mse FILE");
+    if ([a.run, a.outputs, a.mse].filter((x) => x !== undefined).length !== 1) {
+      throw new InputError("give exactly one of --run DIR, --outputs FILE or --mse FILE");
     }
     const ddof = numberOption(a.ddof, "ddof", 0, (x) => x === 0 || x === 1, "0 or 1");
-    const src = a.outputs ?? a.mse!;
-    const { ids, mse } = a.outputs ? await fromOutputs(a.outputs) : await fromMse(a.mse!);
+    const { ids, mse, source } = a.run !== undefined
+      ? await fromRun(a.run, a)
+      : a.outputs !== undefined
+      ? { ...(await fromOutputs(a.outputs)), source: { outputs: a.outputs } }
+      : { ...(await fromMse(a.mse!)), source: { mse: a.mse } };
     const cv = mse.length >= ddof + 1 && mse.some((v) => v !== 0)
       ? coefficientOfVariation(mse, { ddof })
       : null;
@@ -102,7 +151,7 @@ if (import.meta.main) {
         values: mse,
         summary: { ...summarize(mse), cv },
         selfChecks: null,
-        source: a.outputs ? { outputs: src } : { mse: src },
+        source,
       }),
     );
     console.log(`ood: ${ids.length} networks, CV = ${cv} → ${a.out}`);
