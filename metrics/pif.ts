@@ -33,6 +33,7 @@
  */
 import { assignmentWorkspace, solveAssignment } from "./lsa.ts";
 import { makeRng, randomPermutation } from "./rng.ts";
+import { toMatrix } from "./tensor.ts";
 
 /** Options of {@link pifDistance}. */
 export interface PifOptions {
@@ -71,31 +72,6 @@ export interface PifResult {
   startDistances: number[];
   /** Whether `distance` is the proven global minimum (exact enumeration, or equal to `lowerBound`). */
   exact: boolean;
-}
-
-/** Parses and validates a `number[][]` weight matrix into a flat float64 array. */
-function toFlat(w: unknown, name: string): { data: Float64Array; n: number; m: number } {
-  if (!Array.isArray(w) || w.length === 0) {
-    throw new Error(`${name} must be a non-empty matrix (number[][])`);
-  }
-  const n = w.length;
-  const m = Array.isArray(w[0]) ? w[0].length : 0;
-  if (m === 0) throw new Error(`${name}[0] must be a non-empty array of numbers`);
-  const data = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    const row = w[i];
-    if (!Array.isArray(row) || row.length !== m) {
-      throw new Error(`${name}[${i}] must have ${m} entries (a rectangular matrix)`);
-    }
-    for (let j = 0; j < m; j++) {
-      const x = row[j];
-      if (typeof x !== "number" || !Number.isFinite(x)) {
-        throw new Error(`${name}[${i}][${j}] must be a finite number, got ${x}`);
-      }
-      data[i * m + j] = x;
-    }
-  }
-  return { data, n, m };
 }
 
 /** Rows of `a` (`[n, m]`) sorted ascending, as a new `[n, m]` array. */
@@ -402,12 +378,15 @@ export function pifDistance(
     throw new Error(`exactUpTo must be an integer in [0, 10], got ${exactUpTo}`);
   }
   if (!Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`);
-  const A = toFlat(w1, "w1");
-  const B = toFlat(w2, "w2");
-  if (A.n !== B.n || A.m !== B.m) {
-    throw new Error(`w1 and w2 must have the same shape, got ${A.n}×${A.m} and ${B.n}×${B.m}`);
+  const A = toMatrix(w1, "w1");
+  const B = toMatrix(w2, "w2");
+  if (A.rows !== B.rows || A.cols !== B.cols) {
+    throw new Error(
+      `w1 and w2 must have the same shape, got ${A.rows}×${A.cols} and ${B.rows}×${B.cols}`,
+    );
   }
-  const { n, m } = A;
+  const n = A.rows;
+  const m = A.cols;
   const a = A.data;
   const b = B.data;
   const at = transpose(a, n, m);
