@@ -53,6 +53,13 @@ export interface PifOptions {
    * side is solved by LSA, min(n,m)! assignments in all. 0 disables.
    */
   exactUpTo?: number;
+  /**
+   * Start strategy: `"ils"` (default; profile starts, identity, then iterated local search
+   * mixed with random starts, see the module doc) or `"random"` (plain coordinate descent of
+   * the reference generator: the identity column permutation, then random ones), for
+   * comparisons.
+   */
+  search?: "ils" | "random";
 }
 
 /** Result of {@link pifDistance}. */
@@ -368,6 +375,10 @@ export function pifDistance(
   const seed = options.seed ?? 0;
   const maxSweeps = options.maxSweeps ?? 200;
   const exactUpTo = options.exactUpTo ?? 7;
+  const search = options.search ?? "ils";
+  if (search !== "ils" && search !== "random") {
+    throw new Error(`search must be "ils" or "random", got ${search}`);
+  }
   if (!Number.isInteger(restarts) || restarts < 1) {
     throw new Error(`restarts must be an integer ≥ 1, got ${restarts}`);
   }
@@ -420,7 +431,10 @@ export function pifDistance(
     const r = new Int32Array(n);
     const c = new Int32Array(m);
     let fromRows = false;
-    if (s === 0) {
+    if (search === "random") {
+      if (s === 0) { for (let j = 0; j < m; j++) c[j] = j; }
+      else c.set(randomPermutation(m, rng));
+    } else if (s === 0) {
       r.set(rowProfile.perm);
       fromRows = true;
     } else if (s === 1) {

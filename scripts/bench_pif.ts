@@ -1,7 +1,9 @@
 /**
  * PIF benchmark: time of `pifDistance` on random Gaussian n × n pairs (sd 1/√n, like
  * trained recurrent weights) with a given number of restarts, plus a planted pair
- * (W2 = W1 with rows and columns permuted; must give 0).
+ * (W2 = W1 with rows and columns permuted; must give 0). Each pair is also solved side by
+ * side with `search: "random"` (plain coordinate descent from random starts, the reference
+ * generator's algorithm) at the same number of restarts, for the optimum reached.
  *
  *   deno run scripts/bench_pif.ts [--n 128] [--restarts 20] [--pairs 3]
  *
@@ -56,6 +58,9 @@ for (let p = 0; p < pairs; p++) {
   const cpuMs = (cpu.user + cpu.system) / 1000;
   times.push(ms);
   cpuTimes.push(cpuMs);
+  const c1 = process.cpuUsage();
+  const plain = pifDistance(w1, w2, { restarts, seed: p, search: "random" });
+  const cpuPlain = process.cpuUsage(c1);
   console.log(JSON.stringify({
     bench: "pif",
     case: "unrelated_gaussian",
@@ -64,6 +69,8 @@ for (let p = 0; p < pairs; p++) {
     ms: Math.round(ms),
     cpuMs: Math.round(cpuMs),
     distance: r.distance,
+    plainCdDistance: plain.distance,
+    plainCdCpuMs: Math.round((cpuPlain.user + cpuPlain.system) / 1000),
     lowerBound: r.lowerBound,
     identityDistance: Math.hypot(...w1.flatMap((row, i) => row.map((x, j) => x - w2[i][j]))),
   }));

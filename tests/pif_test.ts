@@ -162,10 +162,24 @@ Deno.test("PIF invariances: planted permutations give 0, symmetric, deterministi
   assert.ok(Math.abs(d2 - 3 * d1) < 1e-9);
 });
 
+Deno.test("PIF: the default search beats plain random-restart coordinate descent at equal restarts", () => {
+  for (const name of ["n64_unrelated_gaussian", "n24_sparse_unrelated"]) {
+    const c = fixture.cases.find((x) => x.name === name)!;
+    const ils = pifDistance(c.W1, c.W2, { restarts: 20, seed: 0 });
+    const plain = pifDistance(c.W1, c.W2, { restarts: 20, seed: 0, search: "random" });
+    assert.ok(plain.distance >= plain.lowerBound);
+    assert.ok(
+      ils.distance < plain.distance,
+      `${name}: ils ${ils.distance} vs plain ${plain.distance}`,
+    );
+  }
+});
+
 Deno.test("PIF rejects bad input naming the field", () => {
   assert.throws(() => pifDistance([[1, 2]], [[1, 2], [3, 4]]), /same shape/);
   assert.throws(() => pifDistance([[1, NaN]], [[1, 2]]), /w1\[0\]\[1\]/);
   assert.throws(() => pifDistance([[1, 2], [3]], [[1, 2], [3, 4]]), /w1\[1\]/);
   assert.throws(() => pifDistance([], []), /w1/);
   assert.throws(() => pifDistance([[1]], [[1]], { restarts: 0 }), /restarts/);
+  assert.throws(() => pifDistance([[1]], [[1]], { search: "x" as "ils" }), /search/);
 });
