@@ -1,0 +1,573 @@
+/**
+ * Procrustes over vector fields for DSA (Ostrow et al. 2023; reference
+ * `SimilarityTransformDist`): min over orthogonal C ∈ O(n) (rotations AND reflections) of
+ * ‖A − C B Cᵀ‖_F with A, B first normalised to unit Frobenius norm.
+ *
+ * Scores: euclidean = ‖A − C* B C*ᵀ‖_F ∈ [0, 2]; angular = arccos⟨A, C* B C*ᵀ⟩_F (radians)
+ * = 2·asin(euclidean/2).
+ *
+ * Optimiser (ours, not the reference's Adam on a Cayley-MLP): Riemannian L-BFGS on O(n)
+ * in the left-trivialised (body-frame) coordinates, with the Cayley retraction
+ * C ← C·cay(αΩ), Ω skew. Writing M = Cᵀ A C, the objective is g = ⟨M, B⟩ and its
+ * body-frame gradient is skew(Mᵀ B − B Mᵀ), so each step costs about four n×n products
+ * plus one Cayley solve. A Cayley step keeps det C, so every start stays on its component
+ * of O(n); starts are chosen on both components:
+ *   - the ±1 diagonal D maximising ⟨A, D B D⟩ (greedy on A∘B from the sign of its leading
+ *     eigenvector) and its best single flip (other determinant): this is exactly the
+ *     aligner when two SVDs differ by column signs, where the reference gets stuck;
+ *   - eigenvector alignments C = E_A D E_Bᵀ of the invariants A+Aᵀ and AAᵀ+AᵀA (which map
+ *     to each other under C B Cᵀ), with the best ±1 diagonal D, both determinants;
+ *   - identity and a reflection; then `restarts` Haar-random starts (seeded).
+ * The distance is the minimum over all runs; the spread over runs is reported.
+ *
+ * @module
+ */
+
+import { cayley, dot, mmNT, symEigTop, transpose } from "./dsa_linalg.ts";
+
+/** Options of `procrustesDistance`. */
+export interface ProcrustesOptions {
+  /** Score returned as `distance` (default "angular"). */
+  score?: "angular" | "euclidean";
+  /** Haar-random starts added to the deterministic smart starts (default 2; ≥ 0). */
+  restarts?: number;
+  /** Seed of the random starts (default 0). */
+  seed?: number;
+  /** Maximum L-BFGS iterations per start (default 1000; ≥ 1). */
+  maxIter?: number;
+  /** Stop a run when the body-frame gradient norm of ‖A−CBCᵀ‖² falls below this (default 1e-9). */
+  gradTol?: number;
+  /**
+   * Limit the number of local runs (smart starts first, in the order listed in the module
+   * doc; default: all). Useful for large n, where each run costs O(n³) per iteration.
+   */
+  maxRuns?: number;
+  /** Return the optimal C (n×n row-major) in the result (default false). */
+  returnC?: boolean;
+}
+
+/** One local run of the Procrustes optimiser. */
+export interface ProcrustesRun {
+  /** Name of the start ("signs", "signs-flip", "eig-sym", "haar3", ...). */
+  start: string;
+  /** Determinant sign of C on this run (+1 rotation, −1 reflection). */
+  det: number;
+  euclidean: number;
+  angular: number;
+  iterations: number;
+}
+
+/** Result of `procrustesDistance`. */
+export interface ProcrustesResult {
+  /** The requested score of the best run. */
+  distance: number;
+  angular: number;
+  euclidean: number;
+  /** max − min of the requested score over runs (self-check of restart agreement). */
+  restartsSpread: number;
+  /** Number of runs within 1e-6 (in the requested score) of the best. */
+  runsAtBest: number;
+  bestStart: string;
+  runs: ProcrustesRun[];
+  /** Optimal C (n×n row-major), only with `returnC`. */
+  C?: Float64Array;
+}
+
+/** A normalised operator with the invariants the smart starts need (reusable across pairs). */
+export interface PreparedOperator {
+  n: number;
+  /** A / ‖A‖_F, row-major. */
+  a: Float64Array;
+  /** Transpose of `a`. */
+  at: Float64Array;
+  /** Eigenvectors (rows) of a+aᵀ and of a aᵀ + aᵀ a, each n×n row-major. */
+  eigSym: Float64Array;
+  eigGram: Float64Array;
+}
+
+/**
+ * Normalise A (n×n row-major) to unit Frobenius norm and compute the invariants used to
+ * build starts. Throws on a zero or non-finite matrix.
+ */
+export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator {
+  if (aIn.length !== n * n) {
+    throw new Error(`procrustes: operator has ${aIn.length} entries, expected n² = ${n * n}`);
+  }
+  let fro = 0;
+  for (let i = 0; i < aIn.length; i++) {
+    if (!Number.isFinite(aIn[i])) throw new Error(`procrustes: operator entry ${i} is not finite`);
+    fro += aIn[i] * aIn[i];
+  }
+  if (!(fro > 0)) throw new Error("procrustes: operator is zero (its Frobenius norm must be > 0)");
+  const s = 1 / Math.sqrt(fro);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < a.length; i++) a[i] = aIn[i] * s;
+  const at = transpose(a, n, n);
+  const sym = new Float64Array(n * n);
+  for (let i = 0; i < sym.length; i++) sym[i] = a[i] + at[i];
+  const g1 = mmNT(a, a, n, n, n); // A Aᵀ
+  const g2 = mmNT(at, at, n, n, n); // Aᵀ A
+  for (let i = 0; i < g1.length; i++) g1[i] += g2[i];
+  return {
+    n,
+    a,
+    at,
+    eigSym: symEigTop(sym, n, n).vectors,
+    eigGram: symEigTop(g1, n, n).vectors,
+  };
+}
+
+/** Small seeded PRNG (mulberry32) with a standard-normal sampler. */
+function rng(seed: number) {
+  let s = (seed >>> 0) ^ 0x9e3779b9;
+  const u = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = () => {
+    let x = 0;
+    while (x === 0) x = u();
+    return Math.sqrt(-2 * Math.log(x)) * Math.cos(2 * Math.PI * u());
+  };
+  return { u, normal };
+}
+
+/** Haar-random orthogonal n×n matrix (Gram–Schmidt on Gaussian rows) with det sign `det`. */
+function haar(n: number, seed: number, det: number): Float64Array {
+  const r = rng(seed);
+  const q = new Float64Array(n * n);
+  for (let i = 0; i < q.length; i++) q[i] = r.normal();
+  for (let i = 0; i < n; i++) {
+    const qi = q.subarray(i * n, (i + 1) * n);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let j = 0; j < i; j++) {
+        const qj = q.subarray(j * n, (j + 1) * n);
+        const s = dot(qi, qj);
+        for (let k = 0; k < n; k++) qi[k] -= s * qj[k];
+      }
+    }
+    const nr = Math.sqrt(dot(qi, qi));
+    for (let k = 0; k < n; k++) qi[k] /= nr;
+  }
+  if (Math.sign(determinantSign(q, n)) !== det) { for (let k = 0; k < n; k++) q[k] = -q[k]; }
+  return q;
+}
+
+/** Sign of det(Q) for a (near-)orthogonal Q via LU with partial pivoting. */
+export function determinantSign(qIn: Float64Array, n: number): number {
+  const a = Float64Array.from(qIn);
+  let sign = 1;
+  for (let p = 0; p < n; p++) {
+    let piv = p;
+    for (let i = p + 1; i < n; i++) if (Math.abs(a[i * n + p]) > Math.abs(a[piv * n + p])) piv = i;
+    if (a[piv * n + p] === 0) return 0;
+    if (piv !== p) {
+      sign = -sign;
+      for (let j = 0; j < n; j++) {
+        const t = a[p * n + j];
+        a[p * n + j] = a[piv * n + j];
+        a[piv * n + j] = t;
+      }
+    }
+    const d = a[p * n + p];
+    if (d < 0) sign = -sign;
+    for (let i = p + 1; i < n; i++) {
+      const f = a[i * n + p] / d;
+      if (f === 0) continue;
+      for (let j = p + 1; j < n; j++) a[i * n + j] -= f * a[p * n + j];
+    }
+  }
+  return sign;
+}
+
+/**
+ * Best ±1 vector d (greedy local optimum) for max Σ_ij W_ij d_i d_j with W = X∘Y, started
+ * from the signs of W's leading eigenvector and from all-ones. Returns d and the best
+ * single flip of it (the other determinant class).
+ */
+function bestSigns(x: Float64Array, y: Float64Array, n: number): { d: Int8Array; flip: number } {
+  const w = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      w[i * n + j] = 0.5 * (x[i * n + j] * y[i * n + j] + x[j * n + i] * y[j * n + i]);
+    }
+  }
+  const score = (d: Int8Array) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      let h = 0;
+      for (let j = 0; j < n; j++) h += w[i * n + j] * d[j];
+      s += h * d[i];
+    }
+    return s;
+  };
+  const greedy = (d: Int8Array) => {
+    const h = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) if (j !== i) s += w[i * n + j] * d[j];
+      h[i] = s;
+    }
+    for (let guard = 0; guard < 10 * n + 10; guard++) {
+      let best = -1, bestGain = 1e-15;
+      for (let i = 0; i < n; i++) {
+        const gain = -4 * d[i] * h[i];
+        if (gain > bestGain) {
+          bestGain = gain;
+          best = i;
+        }
+      }
+      if (best < 0) break;
+      d[best] = -d[best] as -1 | 1;
+      const delta = 2 * d[best];
+      for (let i = 0; i < n; i++) if (i !== best) h[i] += w[i * n + best] * delta;
+    }
+    return h;
+  };
+  // leading eigenvector by power iteration on W + c I
+  let c = 0;
+  for (let i = 0; i < w.length; i++) c = Math.max(c, Math.abs(w[i]));
+  c *= n;
+  let v = new Float64Array(n).fill(1 / Math.sqrt(n));
+  for (let it = 0; it < 100; it++) {
+    const nv = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = c * v[i];
+      for (let j = 0; j < n; j++) s += w[i * n + j] * v[j];
+      nv[i] = s;
+    }
+    const nr = Math.sqrt(dot(nv, nv)) || 1;
+    for (let i = 0; i < n; i++) nv[i] /= nr;
+    v = nv;
+  }
+  const d1 = new Int8Array(n);
+  for (let i = 0; i < n; i++) d1[i] = v[i] >= 0 ? 1 : -1;
+  const d2 = new Int8Array(n).fill(1);
+  const h1 = greedy(d1), h2 = greedy(d2);
+  const [d, h] = score(d1) >= score(d2) ? [d1, h1] : [d2, h2];
+  let flip = 0, bestGain = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const gain = -4 * d[i] * h[i];
+    if (gain > bestGain) {
+      bestGain = gain;
+      flip = i;
+    }
+  }
+  return { d, flip };
+}
+
+/** C = E_Aᵀ-side alignment: C = E_Aᵀ diag(d) E_B, with E given as eigenvector rows. */
+function alignFromEig(ea: Float64Array, eb: Float64Array, d: Int8Array, n: number): Float64Array {
+  // rows of ea/eb are eigenvectors, so E_A (columns) = eaᵀ. C = eaᵀ D eb.
+  const dEb = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) dEb[i * n + j] = d[i] * eb[i * n + j];
+  // C = eaᵀ (D eb) = mmNT(eaᵀ, (D eb)ᵀ)
+  return mmNT(transpose(ea, n, n), transpose(dEb, n, n), n, n, n);
+}
+
+/** Starts (name, C) in priority order. */
+function buildStarts(
+  pa: PreparedOperator,
+  pb: PreparedOperator,
+  restarts: number,
+  seed: number,
+): { name: string; c: Float64Array }[] {
+  const n = pa.n;
+  const starts: { name: string; c: Float64Array }[] = [];
+  const diag = (d: Int8Array) => {
+    const c = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) c[i * n + i] = d[i];
+    return c;
+  };
+  // ±1 diagonal on the raw coordinates
+  const s = bestSigns(pa.a, pb.a, n);
+  starts.push({ name: "signs", c: diag(s.d) });
+  const sf = Int8Array.from(s.d);
+  sf[s.flip] = -sf[s.flip] as 1 | -1;
+  starts.push({ name: "signs-flip", c: diag(sf) });
+  // eigenvector alignments of the invariants
+  for (
+    const [name, ea, eb] of [["eig-sym", pa.eigSym, pb.eigSym], [
+      "eig-gram",
+      pa.eigGram,
+      pb.eigGram,
+    ]] as const
+  ) {
+    // Ã = E_Aᵀ A E_A = ea A eaᵀ ; B̃ = eb B ebᵀ
+    const at = mmNT(mmNT(ea, pa.at, n, n, n), ea, n, n, n);
+    const bt = mmNT(mmNT(eb, pb.at, n, n, n), eb, n, n, n);
+    const e = bestSigns(at, bt, n);
+    starts.push({ name, c: alignFromEig(ea, eb, e.d, n) });
+    const ef = Int8Array.from(e.d);
+    ef[e.flip] = -ef[e.flip] as 1 | -1;
+    starts.push({ name: name + "-flip", c: alignFromEig(ea, eb, ef, n) });
+  }
+  const id = new Int8Array(n).fill(1);
+  starts.push({ name: "identity", c: diag(id) });
+  const refl = Int8Array.from(id);
+  refl[0] = -1;
+  starts.push({ name: "reflection", c: diag(refl) });
+  for (let k = 0; k < restarts; k++) {
+    starts.push({
+      name: `haar${k}`,
+      c: haar(n, (seed * 7919 + k * 104729 + 1) >>> 0, k % 2 === 0 ? 1 : -1),
+    });
+  }
+  return starts;
+}
+
+/** Body-frame gradient of F = ‖M − B‖² = 2 − 2⟨M, B⟩ in skew coordinates. */
+function gradient(
+  m: Float64Array,
+  b: Float64Array,
+  bt: Float64Array,
+  n: number,
+  out: Float64Array,
+): void {
+  const mt = transpose(m, n, n);
+  const p1 = mmNT(mt, bt, n, n, n); // Mᵀ B
+  const p2 = mmNT(b, m, n, n, n); // B Mᵀ
+  // G_F = −2 skew(Mᵀ B − B Mᵀ) = −(X − Xᵀ), X = p1 − p2
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const x = p1[i * n + j] - p2[i * n + j];
+      const xt = p1[j * n + i] - p2[j * n + i];
+      out[i * n + j] = -(x - xt);
+    }
+  }
+}
+
+/** F = ‖M − B‖²_F. */
+function lossOf(m: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < m.length; i++) {
+    const d = m[i] - b[i];
+    s += d * d;
+  }
+  return s;
+}
+
+/** M' = Rᵀ M R. */
+function rotate(m: Float64Array, r: Float64Array, n: number): Float64Array {
+  const rt = transpose(r, n, n);
+  const mt = transpose(m, n, n);
+  const t1 = mmNT(rt, mt, n, n, n); // Rᵀ M
+  return mmNT(t1, rt, n, n, n); // (Rᵀ M) R
+}
+
+/**
+ * Minimise F(C) = ‖CᵀAC − B‖² from the start C0 by Riemannian L-BFGS (Cayley retraction,
+ * body-frame coordinates). Returns the final M = CᵀAC, F and (optionally) C.
+ */
+function localRun(
+  pa: PreparedOperator,
+  pb: PreparedOperator,
+  c0: Float64Array,
+  maxIter: number,
+  gradTol: number,
+  trackC: boolean,
+): { loss: number; iterations: number; c?: Float64Array } {
+  const n = pa.n;
+  const nn = n * n;
+  const b = pb.a, bt = pb.at;
+  // M = C0ᵀ A C0
+  const c0t = transpose(c0, n, n);
+  let m = mmNT(mmNT(c0t, pa.at, n, n, n), c0t, n, n, n);
+  let c: Float64Array | undefined = trackC ? Float64Array.from(c0) : undefined;
+  let f = lossOf(m, b);
+  let g = new Float64Array(nn);
+  gradient(m, b, bt, n, g);
+  const memory = 8;
+  const sList: Float64Array[] = [], yList: Float64Array[] = [], rho: number[] = [];
+  const dir = new Float64Array(nn);
+  const omega = new Float64Array(nn);
+  let it = 0;
+  let small = 0;
+  for (; it < maxIter; it++) {
+    const gnorm = Math.sqrt(dot(g, g));
+    if (gnorm < gradTol) break;
+    // two-loop recursion: dir = −H g
+    dir.set(g);
+    const alphas: number[] = [];
+    for (let k = sList.length - 1; k >= 0; k--) {
+      const al = rho[k] * dot(sList[k], dir);
+      alphas[k] = al;
+      const y = yList[k];
+      for (let i = 0; i < nn; i++) dir[i] -= al * y[i];
+    }
+    let gamma: number;
+    if (sList.length > 0) {
+      const y = yList[yList.length - 1];
+      gamma = dot(sList[sList.length - 1], y) / dot(y, y);
+    } else gamma = Math.min(1, 0.5 / gnorm);
+    for (let i = 0; i < nn; i++) dir[i] *= gamma;
+    for (let k = 0; k < sList.length; k++) {
+      const be = rho[k] * dot(yList[k], dir);
+      const s = sList[k];
+      const coef = alphas[k] - be;
+      for (let i = 0; i < nn; i++) dir[i] += coef * s[i];
+    }
+    for (let i = 0; i < nn; i++) dir[i] = -dir[i];
+    let slope = dot(g, dir);
+    if (!(slope < 0)) {
+      // not a descent direction: reset memory, steepest descent
+      sList.length = 0;
+      yList.length = 0;
+      rho.length = 0;
+      const sc = Math.min(1, 0.5 / gnorm);
+      for (let i = 0; i < nn; i++) dir[i] = -sc * g[i];
+      slope = dot(g, dir);
+    }
+    // backtracking Armijo line search along the Cayley curve
+    let step = 1;
+    let accepted = false;
+    let mNew = m, fNew = f, rNew: Float64Array | undefined;
+    for (let ls = 0; ls < 30; ls++) {
+      for (let i = 0; i < nn; i++) omega[i] = step * dir[i];
+      const r = cayley(omega, n);
+      const mt = rotate(m, r, n);
+      const ft = lossOf(mt, b);
+      if (ft <= f + 1e-4 * step * slope) {
+        mNew = mt;
+        fNew = ft;
+        rNew = r;
+        accepted = true;
+        break;
+      }
+      step *= ls === 0 ? 0.25 : 0.5;
+    }
+    if (!accepted) break;
+    const gNew = new Float64Array(nn);
+    gradient(mNew, b, bt, n, gNew);
+    const s = new Float64Array(nn), y = new Float64Array(nn);
+    for (let i = 0; i < nn; i++) {
+      s[i] = step * dir[i];
+      y[i] = gNew[i] - g[i];
+    }
+    const sy = dot(s, y);
+    if (sy > 1e-300) {
+      sList.push(s);
+      yList.push(y);
+      rho.push(1 / sy);
+      if (sList.length > memory) {
+        sList.shift();
+        yList.shift();
+        rho.shift();
+      }
+    }
+    if (c && rNew) c = mmNT(c, transpose(rNew, n, n), n, n, n);
+    const df = f - fNew;
+    m = mNew;
+    g = gNew;
+    f = fNew;
+    if (df <= 1e-15 * Math.max(f, 1e-300) || df < 1e-17) {
+      if (++small >= 3) {
+        it++;
+        break;
+      }
+    } else small = 0;
+  }
+  return { loss: lossOf(m, b), iterations: it, c };
+}
+
+/**
+ * Procrustes distance between two square operators of equal size n (row-major
+ * Float64Array n×n or number[][]): min over C ∈ O(n) of the score of (A/‖A‖, C B Cᵀ/‖B‖).
+ * Either argument may be a `PreparedOperator` (so a system's invariants are computed once
+ * across pairs).
+ */
+export function procrustesDistance(
+  aIn: Float64Array | number[][] | PreparedOperator,
+  bIn: Float64Array | number[][] | PreparedOperator,
+  options: ProcrustesOptions = {},
+): ProcrustesResult {
+  const pa = asPrepared(aIn, "a");
+  const pb = asPrepared(bIn, "b");
+  if (pa.n !== pb.n) {
+    throw new Error(
+      `procrustes: operators must have equal size (a is ${pa.n}×${pa.n}, b is ${pb.n}×${pb.n}); ` +
+        `use score "wasserstein" for different ranks`,
+    );
+  }
+  const score = options.score ?? "angular";
+  if (score !== "angular" && score !== "euclidean") {
+    throw new Error(`procrustes: score must be "angular" or "euclidean", got ${String(score)}`);
+  }
+  const restarts = options.restarts ?? 2;
+  checkInt(restarts, "restarts", 0, 1e6);
+  const maxIter = options.maxIter ?? 1000;
+  checkInt(maxIter, "maxIter", 1, 1e9);
+  const seed = options.seed ?? 0;
+  checkInt(seed, "seed", 0, 2 ** 32 - 1);
+  const gradTol = options.gradTol ?? 1e-9;
+  if (!(gradTol >= 0)) throw new Error(`procrustes: gradTol must be ≥ 0, got ${gradTol}`);
+  const n = pa.n;
+  let starts = buildStarts(pa, pb, restarts, seed);
+  if (options.maxRuns !== undefined) {
+    checkInt(options.maxRuns, "maxRuns", 1, 1e9);
+    starts = starts.slice(0, options.maxRuns);
+  }
+  const runs: ProcrustesRun[] = [];
+  let bestLoss = Infinity, bestC: Float64Array | undefined, bestStart = "";
+  for (const st of starts) {
+    const det = determinantSign(st.c, n);
+    const res = localRun(pa, pb, st.c, maxIter, gradTol, options.returnC === true);
+    const euclidean = Math.sqrt(Math.max(res.loss, 0));
+    const angular = 2 * Math.asin(Math.min(1, euclidean / 2));
+    runs.push({ start: st.name, det, euclidean, angular, iterations: res.iterations });
+    if (res.loss < bestLoss) {
+      bestLoss = res.loss;
+      bestC = res.c;
+      bestStart = st.name;
+    }
+  }
+  const values = runs.map((r) => (score === "angular" ? r.angular : r.euclidean));
+  const best = Math.min(...values);
+  const euclidean = Math.sqrt(Math.max(bestLoss, 0));
+  const angular = 2 * Math.asin(Math.min(1, euclidean / 2));
+  const out: ProcrustesResult = {
+    distance: score === "angular" ? angular : euclidean,
+    angular,
+    euclidean,
+    restartsSpread: Math.max(...values) - best,
+    runsAtBest: values.filter((v) => v - best <= 1e-6).length,
+    bestStart,
+    runs,
+  };
+  if (options.returnC && bestC) out.C = bestC;
+  return out;
+}
+
+function checkInt(v: number, name: string, lo: number, hi: number): void {
+  if (!Number.isInteger(v) || v < lo || v > hi) {
+    throw new Error(`procrustes: ${name} must be an integer in [${lo}, ${hi}], got ${v}`);
+  }
+}
+
+function asPrepared(
+  x: Float64Array | number[][] | PreparedOperator,
+  name: string,
+): PreparedOperator {
+  if (x instanceof Float64Array) {
+    const n = Math.round(Math.sqrt(x.length));
+    if (n * n !== x.length) {
+      throw new Error(`procrustes: ${name} has ${x.length} entries, not a square matrix`);
+    }
+    return prepareOperator(x, n);
+  }
+  if (Array.isArray(x)) {
+    const n = x.length;
+    const flat = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      if (!Array.isArray(x[i]) || x[i].length !== n) {
+        throw new Error(`procrustes: ${name}[${i}] must have ${n} entries (square matrix)`);
+      }
+      for (let j = 0; j < n; j++) flat[i * n + j] = x[i][j];
+    }
+    return prepareOperator(flat, n);
+  }
+  return x;
+}
