@@ -220,6 +220,23 @@ function blockLagGram(
   const m = n * d;
   const out = new Float64Array(m * m);
   const acc = new Float64Array(n * n);
+  // Z_o: n × (K·L) matrix of unit u's samples x_k[t+o], t < L, trial-major (for mmNT)
+  const zCache = new Map<number, Float64Array>();
+  const zOf = (o: number) => {
+    let z = zCache.get(o);
+    if (z) return z;
+    z = new Float64Array(n * K * L);
+    const KL = K * L;
+    for (let k = 0; k < K; k++) {
+      for (let t = 0; t < L; t++) {
+        const src = (k * T + t + o) * n;
+        const col = k * L + t;
+        for (let u = 0; u < n; u++) z[u * KL + col] = x[src + u];
+      }
+    }
+    zCache.set(o, z);
+    return z;
+  };
   const addOuter = (a: number, b: number, t0: number, t1: number, sign: number) => {
     // acc += sign Σ_k Σ_{t=t0}^{t1-1} x[t+a] x[t+b]ᵀ
     for (let k = 0; k < K; k++) {
@@ -242,8 +259,7 @@ function blockLagGram(
     }
   };
   const walk = (i0: number, j0: number) => {
-    acc.fill(0);
-    addOuter(ra[i0], cb[j0], 0, L, 1);
+    mmNT(zOf(ra[i0]), zOf(cb[j0]), n, K * L, n, acc);
     store(i0, j0);
     for (let i = i0 + 1, j = j0 + 1; i < d && j < d; i++, j++) {
       const a = ra[i - 1], b = cb[j - 1];
