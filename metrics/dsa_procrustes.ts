@@ -33,7 +33,7 @@ export interface ProcrustesOptions {
   restarts?: number;
   /** Seed of the random starts (default 0). */
   seed?: number;
-  /** Maximum L-BFGS iterations per start (default 1000; ≥ 1). */
+  /** Maximum L-BFGS iterations per start (default 400; ≥ 1). */
   maxIter?: number;
   /** Stop a run when the body-frame gradient norm of ‖A−CBCᵀ‖² falls below this (default 1e-9). */
   gradTol?: number;
@@ -42,6 +42,17 @@ export interface ProcrustesOptions {
    * doc; default: all). Useful for large n, where each run costs O(n³) per iteration.
    */
   maxRuns?: number;
+  /** Stop a run after 3 successive relative loss decreases below this (default 1e-10). */
+  relTol?: number;
+  /**
+   * Screening: when > 0, every start first runs this many iterations and only the `keep`
+   * best continue to `maxIter` (default 40; 0 = every start runs to `maxIter` or convergence).
+   */
+  screenIter?: number;
+  /** Runs continued after screening (default 2). */
+  keep?: number;
+  /** L-BFGS memory (default 12). */
+  memory?: number;
   /** Return the optimal C (n×n row-major) in the result (default false). */
   returnC?: boolean;
 }
@@ -55,6 +66,8 @@ export interface ProcrustesRun {
   euclidean: number;
   angular: number;
   iterations: number;
+  /** False for a start dropped after screening (its score is not converged). */
+  completed: boolean;
 }
 
 /** Result of `procrustesDistance`. */
@@ -63,7 +76,7 @@ export interface ProcrustesResult {
   distance: number;
   angular: number;
   euclidean: number;
-  /** max − min of the requested score over runs (self-check of restart agreement). */
+  /** max − min of the requested score over completed runs (self-check of restart agreement). */
   restartsSpread: number;
   /** Number of runs within 1e-6 (in the requested score) of the best. */
   runsAtBest: number;
@@ -358,37 +371,72 @@ function rotate(m: Float64Array, r: Float64Array, n: number): Float64Array {
   return mmNT(t1, rt, n, n, n); // (Rᵀ M) R
 }
 
-/**
- * Minimise F(C) = ‖CᵀAC − B‖² from the start C0 by Riemannian L-BFGS (Cayley retraction,
- * body-frame coordinates). Returns the final M = CᵀAC, F and (optionally) C.
- */
-function localRun(
+/** Resumable state of one local L-BFGS run. */
+interface RunState {
+  m: Float64Array;
+  g: Float64Array;
+  f: number;
+  c?: Float64Array;
+  sList: Float64Array[];
+  yList: Float64Array[];
+  rho: number[];
+  iterations: number;
+  small: number;
+  done: boolean;
+}
+
+/** Start a local run at C0: M = C0ᵀ A C0 and its gradient. */
+function startRun(
   pa: PreparedOperator,
   pb: PreparedOperator,
   c0: Float64Array,
-  maxIter: number,
-  gradTol: number,
   trackC: boolean,
-): { loss: number; iterations: number; c?: Float64Array } {
+): RunState {
   const n = pa.n;
+  const c0t = transpose(c0, n, n);
+  const m = mmNT(mmNT(c0t, pa.at, n, n, n), c0t, n, n, n);
+  const g = new Float64Array(n * n);
+  gradient(m, pb.a, pb.at, n, g);
+  return {
+    m,
+    g,
+    f: lossOf(m, pb.a),
+    c: trackC ? Float64Array.from(c0) : undefined,
+    sList: [],
+    yList: [],
+    rho: [],
+    iterations: 0,
+    small: 0,
+    done: false,
+  };
+}
+
+/**
+ * Advance a run by up to `iters` iterations of Riemannian L-BFGS on F(C) = ‖CᵀAC − B‖²
+ * (Cayley retraction, body-frame coordinates, Armijo backtracking). Marks the run done at
+ * convergence (gradient norm < gradTol, or 3 successive relative decreases < relTol).
+ */
+function advance(
+  st: RunState,
+  pb: PreparedOperator,
+  n: number,
+  iters: number,
+  gradTol: number,
+  relTol: number,
+  memory: number,
+): void {
   const nn = n * n;
   const b = pb.a, bt = pb.at;
-  // M = C0ᵀ A C0
-  const c0t = transpose(c0, n, n);
-  let m = mmNT(mmNT(c0t, pa.at, n, n, n), c0t, n, n, n);
-  let c: Float64Array | undefined = trackC ? Float64Array.from(c0) : undefined;
-  let f = lossOf(m, b);
-  let g = new Float64Array(nn);
-  gradient(m, b, bt, n, g);
-  const memory = 8;
-  const sList: Float64Array[] = [], yList: Float64Array[] = [], rho: number[] = [];
   const dir = new Float64Array(nn);
   const omega = new Float64Array(nn);
-  let it = 0;
-  let small = 0;
-  for (; it < maxIter; it++) {
+  const { sList, yList, rho } = st;
+  for (let q = 0; q < iters && !st.done; q++) {
+    const g = st.g;
     const gnorm = Math.sqrt(dot(g, g));
-    if (gnorm < gradTol) break;
+    if (gnorm < gradTol) {
+      st.done = true;
+      break;
+    }
     // two-loop recursion: dir = −H g
     dir.set(g);
     const alphas: number[] = [];
@@ -405,15 +453,13 @@ function localRun(
     } else gamma = Math.min(1, 0.5 / gnorm);
     for (let i = 0; i < nn; i++) dir[i] *= gamma;
     for (let k = 0; k < sList.length; k++) {
-      const be = rho[k] * dot(yList[k], dir);
+      const coef = alphas[k] - rho[k] * dot(yList[k], dir);
       const s = sList[k];
-      const coef = alphas[k] - be;
       for (let i = 0; i < nn; i++) dir[i] += coef * s[i];
     }
     for (let i = 0; i < nn; i++) dir[i] = -dir[i];
     let slope = dot(g, dir);
     if (!(slope < 0)) {
-      // not a descent direction: reset memory, steepest descent
       sList.length = 0;
       yList.length = 0;
       rho.length = 0;
@@ -421,25 +467,25 @@ function localRun(
       for (let i = 0; i < nn; i++) dir[i] = -sc * g[i];
       slope = dot(g, dir);
     }
-    // backtracking Armijo line search along the Cayley curve
     let step = 1;
-    let accepted = false;
-    let mNew = m, fNew = f, rNew: Float64Array | undefined;
+    let mNew: Float64Array | undefined, fNew = st.f, rNew: Float64Array | undefined;
     for (let ls = 0; ls < 30; ls++) {
       for (let i = 0; i < nn; i++) omega[i] = step * dir[i];
       const r = cayley(omega, n);
-      const mt = rotate(m, r, n);
+      const mt = rotate(st.m, r, n);
       const ft = lossOf(mt, b);
-      if (ft <= f + 1e-4 * step * slope) {
+      if (ft <= st.f + 1e-4 * step * slope) {
         mNew = mt;
         fNew = ft;
         rNew = r;
-        accepted = true;
         break;
       }
       step *= ls === 0 ? 0.25 : 0.5;
     }
-    if (!accepted) break;
+    if (!mNew) {
+      st.done = true;
+      break;
+    }
     const gNew = new Float64Array(nn);
     gradient(mNew, b, bt, n, gNew);
     const s = new Float64Array(nn), y = new Float64Array(nn);
@@ -458,19 +504,16 @@ function localRun(
         rho.shift();
       }
     }
-    if (c && rNew) c = mmNT(c, transpose(rNew, n, n), n, n, n);
-    const df = f - fNew;
-    m = mNew;
-    g = gNew;
-    f = fNew;
-    if (df <= 1e-15 * Math.max(f, 1e-300) || df < 1e-17) {
-      if (++small >= 3) {
-        it++;
-        break;
-      }
-    } else small = 0;
+    if (st.c && rNew) st.c = mmNT(st.c, transpose(rNew, n, n), n, n, n);
+    const df = st.f - fNew;
+    st.m = mNew;
+    st.g = gNew;
+    st.f = fNew;
+    st.iterations++;
+    if (df <= relTol * Math.max(fNew, 1e-300) || df < 1e-17) {
+      if (++st.small >= 3) st.done = true;
+    } else st.small = 0;
   }
-  return { loss: lossOf(m, b), iterations: it, c };
 }
 
 /**
@@ -498,7 +541,7 @@ export function procrustesDistance(
   }
   const restarts = options.restarts ?? 2;
   checkInt(restarts, "restarts", 0, 1e6);
-  const maxIter = options.maxIter ?? 1000;
+  const maxIter = options.maxIter ?? 400;
   checkInt(maxIter, "maxIter", 1, 1e9);
   const seed = options.seed ?? 0;
   checkInt(seed, "seed", 0, 2 ** 32 - 1);
@@ -510,21 +553,52 @@ export function procrustesDistance(
     checkInt(options.maxRuns, "maxRuns", 1, 1e9);
     starts = starts.slice(0, options.maxRuns);
   }
+  const relTol = options.relTol ?? 1e-10;
+  if (!(relTol >= 0)) throw new Error(`procrustes: relTol must be ≥ 0, got ${relTol}`);
+  const screenIter = options.screenIter ?? 40;
+  checkInt(screenIter, "screenIter", 0, 1e9);
+  const keep = options.keep ?? 2;
+  checkInt(keep, "keep", 1, 1e9);
+  const memory = options.memory ?? 12;
+  checkInt(memory, "memory", 1, 1000);
+  const trackC = options.returnC === true;
+  const states = starts.map((st) => ({
+    name: st.name,
+    det: determinantSign(st.c, n),
+    state: startRun(pa, pb, st.c, trackC),
+  }));
+  // screening: every start runs screenIter iterations; the best `keep` continue
+  let active = states;
+  if (screenIter > 0 && screenIter < maxIter && states.length > keep) {
+    for (const s of states) advance(s.state, pb, n, screenIter, gradTol, relTol, memory);
+    active = [...states].sort((x, y) => x.state.f - y.state.f).slice(0, keep);
+  }
+  for (const s of active) {
+    advance(s.state, pb, n, maxIter - s.state.iterations, gradTol, relTol, memory);
+  }
   const runs: ProcrustesRun[] = [];
   let bestLoss = Infinity, bestC: Float64Array | undefined, bestStart = "";
-  for (const st of starts) {
-    const det = determinantSign(st.c, n);
-    const res = localRun(pa, pb, st.c, maxIter, gradTol, options.returnC === true);
-    const euclidean = Math.sqrt(Math.max(res.loss, 0));
+  for (const s of states) {
+    const loss = lossOf(s.state.m, pb.a);
+    const euclidean = Math.sqrt(Math.max(loss, 0));
     const angular = 2 * Math.asin(Math.min(1, euclidean / 2));
-    runs.push({ start: st.name, det, euclidean, angular, iterations: res.iterations });
-    if (res.loss < bestLoss) {
-      bestLoss = res.loss;
-      bestC = res.c;
-      bestStart = st.name;
+    runs.push({
+      start: s.name,
+      det: s.det,
+      euclidean,
+      angular,
+      iterations: s.state.iterations,
+      completed: active.includes(s),
+    });
+    if (loss < bestLoss) {
+      bestLoss = loss;
+      bestC = s.state.c;
+      bestStart = s.name;
     }
   }
-  const values = runs.map((r) => (score === "angular" ? r.angular : r.euclidean));
+  const values = runs.filter((r) => r.completed).map((
+    r,
+  ) => (score === "angular" ? r.angular : r.euclidean));
   const best = Math.min(...values);
   const euclidean = Math.sqrt(Math.max(bestLoss, 0));
   const angular = 2 * Math.asin(Math.min(1, euclidean / 2));

@@ -345,3 +345,19 @@ Deno.test("Procrustes: planted rotation and planted reflection are recovered exa
     assert(r.C && r.C.length === n * n);
   }
 });
+
+Deno.test("DSA parallel matrix (workers) equals the single-thread matrix", async () => {
+  const { dsaDistanceMatrixParallel } = await import("../metrics/dsa_parallel.ts");
+  const c = cases.find((x) => x.name === "linear_different");
+  const r = cases.find((x) => x.name === "linear_rotated");
+  const systems = [c.systems[0].data, c.systems[1].data, r.systems[1].data];
+  const o = { ...optionsOf(c), rank: 6, rankThreshold: undefined };
+  const seq = dsaDistanceMatrix(systems, o);
+  const par = await dsaDistanceMatrixParallel(systems, o, { workers: 2, chunk: 1 });
+  assert.deepEqual(par.matrix, seq.matrix);
+  assert.deepEqual(par.selfChecks, seq.selfChecks);
+  await assert.rejects(
+    () => dsaDistanceMatrixParallel(systems, { ...o, delays: 0 }, { workers: 2 }),
+    /delays/,
+  );
+});
