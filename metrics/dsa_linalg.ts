@@ -207,6 +207,137 @@ export function tridiagonalize(aIn: Float64Array, n: number) {
   return { d, e, vs, betas };
 }
 
+/**
+ * Blocked Householder tridiagonalisation (LAPACK dsytrd/dlatrd scheme, lower, panel width
+ * `nb`): the symmetric n×n matrix is kept in full storage so that the panel's
+ * matrix–vector products read contiguous rows, and the trailing rank-2·nb update is one
+ * `mmNT` product. The last `nx` columns are finished by `tridiagonalize`. Same output
+ * format as `tridiagonalize`.
+ */
+export function tridiagonalizeBlocked(aIn: Float64Array, n: number, nb = 32, nx = 128) {
+  if (n <= nx + nb) return tridiagonalize(aIn, n);
+  const a = Float64Array.from(aIn);
+  // make full symmetric from the lower triangle
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[j * n + i] = a[i * n + j];
+  const d = new Float64Array(n);
+  const e = new Float64Array(n - 1);
+  const vs: Float64Array[] = [];
+  const betas: number[] = [];
+  const col = new Float64Array(n);
+  let k0 = 0;
+  for (; k0 + nb < n - nx; k0 += nb) {
+    const vc: Float64Array[] = [], wc: Float64Array[] = [];
+    for (let c = 0; c < nb; c++) {
+      const i = k0 + c;
+      // column i (rows i..n−1) of the current matrix: row i of the original minus the
+      // panel's rank-2 corrections
+      for (let r = i; r < n; r++) col[r] = a[i * n + r];
+      for (let q = 0; q < c; q++) {
+        const v = vc[q], w = wc[q];
+        const wi = w[i], vi = v[i];
+        for (let r = i; r < n; r++) col[r] -= v[r] * wi + w[r] * vi;
+      }
+      d[i] = col[i];
+      const len = n - i - 1;
+      let norm2 = 0;
+      for (let r = i + 1; r < n; r++) norm2 += col[r] * col[r];
+      const v = new Float64Array(n);
+      const w = new Float64Array(n);
+      const norm = Math.sqrt(norm2);
+      let beta = 0;
+      if (norm === 0) {
+        e[i] = 0;
+      } else {
+        const alpha = col[i + 1] > 0 ? -norm : norm;
+        e[i] = alpha;
+        for (let r = i + 1; r < n; r++) v[r] = col[r];
+        v[i + 1] -= alpha;
+        const vn2 = norm2 - 2 * alpha * col[i + 1] + alpha * alpha;
+        beta = vn2 > 0 ? 2 / vn2 : 0;
+      }
+      vs.push(v.slice(i + 1));
+      betas.push(beta);
+      if (beta !== 0) {
+        // w = β (A_orig v) − β [W (Vᵀv) + V (Wᵀv)] over rows i+1..n−1
+        const r0 = i + 1;
+        let r = r0;
+        for (; r + 3 < n; r += 4) {
+          const o0 = r * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          for (let q = r0; q < n; q++) {
+            const vq = v[q];
+            s0 += a[o0 + q] * vq;
+            s1 += a[o1 + q] * vq;
+            s2 += a[o2 + q] * vq;
+            s3 += a[o3 + q] * vq;
+          }
+          w[r] = s0;
+          w[r + 1] = s1;
+          w[r + 2] = s2;
+          w[r + 3] = s3;
+        }
+        for (; r < n; r++) {
+          let s0 = 0;
+          const o0 = r * n;
+          for (let q = r0; q < n; q++) s0 += a[o0 + q] * v[q];
+          w[r] = s0;
+        }
+        for (let q = 0; q < c; q++) {
+          const vq = vc[q], wq = wc[q];
+          let sv = 0, sw = 0;
+          for (let t = r0; t < n; t++) {
+            sv += vq[t] * v[t];
+            sw += wq[t] * v[t];
+          }
+          for (let t = r0; t < n; t++) w[t] -= wq[t] * sv + vq[t] * sw;
+        }
+        let wv = 0;
+        for (let t = r0; t < n; t++) {
+          w[t] *= beta;
+          wv += w[t] * v[t];
+        }
+        const kk = -0.5 * beta * wv;
+        for (let t = r0; t < n; t++) w[t] += kk * v[t];
+      }
+      vc.push(v);
+      wc.push(w);
+      void len;
+    }
+    // trailing update: A[t.., t..] −= V Wᵀ + W Vᵀ, t = k0 + nb
+    const t0 = k0 + nb;
+    const len = n - t0;
+    const x = new Float64Array(len * 2 * nb), y = new Float64Array(len * 2 * nb);
+    for (let r = 0; r < len; r++) {
+      const o = r * 2 * nb;
+      for (let c = 0; c < nb; c++) {
+        x[o + c] = vc[c][t0 + r];
+        x[o + nb + c] = wc[c][t0 + r];
+        y[o + c] = wc[c][t0 + r];
+        y[o + nb + c] = vc[c][t0 + r];
+      }
+    }
+    const upd = mmNT(x, y, len, 2 * nb, len);
+    for (let r = 0; r < len; r++) {
+      const o = (t0 + r) * n + t0, ou = r * len;
+      for (let c = 0; c < len; c++) a[o + c] -= upd[ou + c];
+    }
+  }
+  // finish the trailing (n − k0) block unblocked
+  const m2 = n - k0;
+  const sub = new Float64Array(m2 * m2);
+  for (let r = 0; r < m2; r++) {
+    for (let c = 0; c < m2; c++) sub[r * m2 + c] = a[(k0 + r) * n + k0 + c];
+  }
+  const t = tridiagonalize(sub, m2);
+  for (let r = 0; r < m2; r++) d[k0 + r] = t.d[r];
+  for (let r = 0; r < m2 - 1; r++) e[k0 + r] = t.e[r];
+  for (let h = 0; h < t.vs.length; h++) {
+    vs.push(t.vs[h]);
+    betas.push(t.betas[h]);
+  }
+  return { d, e, vs, betas };
+}
+
 /** Eigenvalues of the symmetric tridiagonal (d, e) by implicit QL; returned ascending. */
 export function tridiagEigenvalues(dIn: Float64Array, eIn: Float64Array): Float64Array {
   const n = dIn.length;
@@ -353,7 +484,7 @@ export function symEigTop(
   k: number | ((valuesDesc: Float64Array) => number),
 ): SymEig {
   if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), k: 0 };
-  const { d, e, vs, betas } = tridiagonalize(a, n);
+  const { d, e, vs, betas } = tridiagonalizeBlocked(a, n);
   const asc = tridiagEigenvalues(d, e);
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[i] = asc[n - 1 - i];

@@ -12,11 +12,12 @@
  * body-frame gradient is skew(Mᵀ B − B Mᵀ), so each step costs about four n×n products
  * plus one Cayley solve. A Cayley step keeps det C, so every start stays on its component
  * of O(n); starts are chosen on both components:
+ *   - eigenvector alignments C = E_A D E_Bᵀ of the invariants A+Aᵀ and AAᵀ+AᵀA (which map
+ *     to each other under C B Cᵀ), with the best ±1 diagonal D, both determinants (the
+ *     A+Aᵀ start is by far the best at large n);
  *   - the ±1 diagonal D maximising ⟨A, D B D⟩ (greedy on A∘B from the sign of its leading
  *     eigenvector) and its best single flip (other determinant): this is exactly the
  *     aligner when two SVDs differ by column signs, where the reference gets stuck;
- *   - eigenvector alignments C = E_A D E_Bᵀ of the invariants A+Aᵀ and AAᵀ+AᵀA (which map
- *     to each other under C B Cᵀ), with the best ±1 diagonal D, both determinants;
  *   - identity and a reflection; then `restarts` Haar-random starts (seeded).
  * The distance is the minimum over all runs; the spread over runs is reported.
  *
@@ -93,9 +94,30 @@ export interface PreparedOperator {
   a: Float64Array;
   /** Transpose of `a`. */
   at: Float64Array;
-  /** Eigenvectors (rows) of a+aᵀ and of a aᵀ + aᵀ a, each n×n row-major. */
-  eigSym: Float64Array;
-  eigGram: Float64Array;
+  /**
+   * Lazily computed eigenvectors (rows, n×n row-major) of a+aᵀ ("sym") and of
+   * a aᵀ + aᵀ a ("gram"); filled on first use by a start that needs them.
+   */
+  cache: { sym?: Float64Array; gram?: Float64Array };
+}
+
+/** Eigenvectors (rows) of the invariant `kind` of a prepared operator (cached). */
+function invariantEig(p: PreparedOperator, kind: "sym" | "gram"): Float64Array {
+  const hit = p.cache[kind];
+  if (hit) return hit;
+  const { n, a, at } = p;
+  let x: Float64Array;
+  if (kind === "sym") {
+    x = new Float64Array(n * n);
+    for (let i = 0; i < x.length; i++) x[i] = a[i] + at[i];
+  } else {
+    x = mmNT(a, a, n, n, n); // A Aᵀ
+    const g2 = mmNT(at, at, n, n, n); // Aᵀ A
+    for (let i = 0; i < x.length; i++) x[i] += g2[i];
+  }
+  const v = symEigTop(x, n, n).vectors;
+  p.cache[kind] = v;
+  return v;
 }
 
 /**
@@ -115,19 +137,7 @@ export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator 
   const s = 1 / Math.sqrt(fro);
   const a = new Float64Array(n * n);
   for (let i = 0; i < a.length; i++) a[i] = aIn[i] * s;
-  const at = transpose(a, n, n);
-  const sym = new Float64Array(n * n);
-  for (let i = 0; i < sym.length; i++) sym[i] = a[i] + at[i];
-  const g1 = mmNT(a, a, n, n, n); // A Aᵀ
-  const g2 = mmNT(at, at, n, n, n); // Aᵀ A
-  for (let i = 0; i < g1.length; i++) g1[i] += g2[i];
-  return {
-    n,
-    a,
-    at,
-    eigSym: symEigTop(sym, n, n).vectors,
-    eigGram: symEigTop(g1, n, n).vectors,
-  };
+  return { n, a, at: transpose(a, n, n), cache: {} };
 }
 
 /** Small seeded PRNG (mulberry32) with a standard-normal sampler. */
@@ -281,52 +291,55 @@ function alignFromEig(ea: Float64Array, eb: Float64Array, d: Int8Array, n: numbe
   return mmNT(transpose(ea, n, n), transpose(dEb, n, n), n, n, n);
 }
 
-/** Starts (name, C) in priority order. */
+/** Starts (name, lazily built C) in priority order. */
 function buildStarts(
   pa: PreparedOperator,
   pb: PreparedOperator,
   restarts: number,
   seed: number,
-): { name: string; c: Float64Array }[] {
+): { name: string; make: () => Float64Array }[] {
   const n = pa.n;
-  const starts: { name: string; c: Float64Array }[] = [];
+  const starts: { name: string; make: () => Float64Array }[] = [];
   const diag = (d: Int8Array) => {
     const c = new Float64Array(n * n);
     for (let i = 0; i < n; i++) c[i * n + i] = d[i];
     return c;
   };
-  // ±1 diagonal on the raw coordinates
-  const s = bestSigns(pa.a, pb.a, n);
-  starts.push({ name: "signs", c: diag(s.d) });
-  const sf = Int8Array.from(s.d);
-  sf[s.flip] = -sf[s.flip] as 1 | -1;
-  starts.push({ name: "signs-flip", c: diag(sf) });
-  // eigenvector alignments of the invariants
-  for (
-    const [name, ea, eb] of [["eig-sym", pa.eigSym, pb.eigSym], [
-      "eig-gram",
-      pa.eigGram,
-      pb.eigGram,
-    ]] as const
-  ) {
-    // Ã = E_Aᵀ A E_A = ea A eaᵀ ; B̃ = eb B ebᵀ
-    const at = mmNT(mmNT(ea, pa.at, n, n, n), ea, n, n, n);
-    const bt = mmNT(mmNT(eb, pb.at, n, n, n), eb, n, n, n);
-    const e = bestSigns(at, bt, n);
-    starts.push({ name, c: alignFromEig(ea, eb, e.d, n) });
-    const ef = Int8Array.from(e.d);
-    ef[e.flip] = -ef[e.flip] as 1 | -1;
-    starts.push({ name: name + "-flip", c: alignFromEig(ea, eb, ef, n) });
+  const flipped = (d: Int8Array, i: number) => {
+    const f = Int8Array.from(d);
+    f[i] = -f[i] as 1 | -1;
+    return f;
+  };
+  // eigenvector alignments of the invariants (best ±1 diagonal between the eigenbases)
+  for (const kind of ["sym", "gram"] as const) {
+    let memo: { ea: Float64Array; eb: Float64Array; d: Int8Array; flip: number } | undefined;
+    const get = () => {
+      if (memo) return memo;
+      const ea = invariantEig(pa, kind), eb = invariantEig(pb, kind);
+      // Ã = E_Aᵀ A E_A = ea A eaᵀ ; B̃ = eb B ebᵀ
+      const at = mmNT(mmNT(ea, pa.at, n, n, n), ea, n, n, n);
+      const bt = mmNT(mmNT(eb, pb.at, n, n, n), eb, n, n, n);
+      memo = { ea, eb, ...bestSigns(at, bt, n) };
+      return memo;
+    };
+    starts.push({ name: `eig-${kind}`, make: () => alignFromEig(get().ea, get().eb, get().d, n) });
+    starts.push({
+      name: `eig-${kind}-flip`,
+      make: () => alignFromEig(get().ea, get().eb, flipped(get().d, get().flip), n),
+    });
   }
+  // ±1 diagonal on the raw coordinates
+  let sg: { d: Int8Array; flip: number } | undefined;
+  const signs = () => (sg ??= bestSigns(pa.a, pb.a, n));
+  starts.push({ name: "signs", make: () => diag(signs().d) });
+  starts.push({ name: "signs-flip", make: () => diag(flipped(signs().d, signs().flip)) });
   const id = new Int8Array(n).fill(1);
-  starts.push({ name: "identity", c: diag(id) });
-  const refl = Int8Array.from(id);
-  refl[0] = -1;
-  starts.push({ name: "reflection", c: diag(refl) });
+  starts.push({ name: "identity", make: () => diag(id) });
+  starts.push({ name: "reflection", make: () => diag(flipped(id, 0)) });
   for (let k = 0; k < restarts; k++) {
     starts.push({
       name: `haar${k}`,
-      c: haar(n, (seed * 7919 + k * 104729 + 1) >>> 0, k % 2 === 0 ? 1 : -1),
+      make: () => haar(n, (seed * 7919 + k * 104729 + 1) >>> 0, k % 2 === 0 ? 1 : -1),
     });
   }
   return starts;
@@ -562,11 +575,10 @@ export function procrustesDistance(
   const memory = options.memory ?? 12;
   checkInt(memory, "memory", 1, 1000);
   const trackC = options.returnC === true;
-  const states = starts.map((st) => ({
-    name: st.name,
-    det: determinantSign(st.c, n),
-    state: startRun(pa, pb, st.c, trackC),
-  }));
+  const states = starts.map((st) => {
+    const c = st.make();
+    return { name: st.name, det: determinantSign(c, n), state: startRun(pa, pb, c, trackC) };
+  });
   // screening: every start runs screenIter iterations; the best `keep` continue
   let active = states;
   if (screenIter > 0 && screenIter < maxIter && states.length > keep) {
