@@ -278,6 +278,77 @@ function blockLagGram(
 }
 
 /**
+ * H_mᵀH_p = Σ_k Σ_{t<T'−1} h_t h_{t+1}ᵀ from G = HᵀH when τ = 1 (then block j+1 of h_{t+1}
+ * equals block j of h_t): column blocks j ≥ 1 are G's blocks j−1 minus the last rows'
+ * outer products, and column block 0 is G's row 0 shifted by one step (block (d−1, 0) is
+ * a new lag-d product).
+ */
+function shiftedGram(
+  G: Float64Array,
+  x: Float64Array,
+  K: number,
+  T: number,
+  n: number,
+  d: number,
+  Tp: number,
+): Float64Array {
+  const m = n * d;
+  const out = new Float64Array(m * m);
+  // last Hankel row of each trial: block i = x[T'−1 + (d−1−i)]
+  const hl = new Float64Array(K * m);
+  for (let k = 0; k < K; k++) {
+    for (let i = 0; i < d; i++) {
+      const src = (k * T + Tp - 1 + d - 1 - i) * n;
+      for (let u = 0; u < n; u++) hl[k * m + i * n + u] = x[src + u];
+    }
+  }
+  // columns n..m−1: G[:, 0..m−n−1] − Σ_k hl_k hl_k[0..m−n−1]ᵀ
+  for (let r = 0; r < m; r++) {
+    const o = r * m;
+    for (let c = n; c < m; c++) out[o + c] = G[o + c - n];
+  }
+  for (let k = 0; k < K; k++) {
+    const h = hl.subarray(k * m, (k + 1) * m);
+    for (let r = 0; r < m; r++) {
+      const hr = h[r];
+      if (hr === 0) continue;
+      const o = r * m;
+      for (let c = n; c < m; c++) out[o + c] -= hr * h[c - n];
+    }
+  }
+  // column block 0, row blocks i ≤ d−2: (G(0, i+1) − Σ_k x_k[d−1] x_k[d−2−i]ᵀ)ᵀ
+  for (let i = 0; i + 1 < d; i++) {
+    for (let u = 0; u < n; u++) {
+      for (let v = 0; v < n; v++) {
+        // out[(i n + u), v] = G(0,i+1)[v, u] − Σ_k x_k[d−1][v] x_k[d−2−i][u]
+        let s = G[v * m + (i + 1) * n + u];
+        for (let k = 0; k < K; k++) {
+          s -= x[(k * T + d - 1) * n + v] * x[(k * T + d - 2 - i) * n + u];
+        }
+        out[(i * n + u) * m + v] = s;
+      }
+    }
+  }
+  // block (d−1, 0): Σ_k Σ_{t<T'−1} x[t] x[t+d]ᵀ
+  const L = Tp - 1;
+  const za = new Float64Array(n * K * L), zb = new Float64Array(n * K * L);
+  for (let k = 0; k < K; k++) {
+    for (let t = 0; t < L; t++) {
+      const col = k * L + t;
+      for (let u = 0; u < n; u++) {
+        za[u * K * L + col] = x[(k * T + t) * n + u];
+        zb[u * K * L + col] = x[(k * T + t + d) * n + u];
+      }
+    }
+  }
+  const blk = mmNT(za, zb, n, K * L, n);
+  for (let u = 0; u < n; u++) {
+    for (let v = 0; v < n; v++) out[((d - 1) * n + u) * m + v] = blk[u * n + v];
+  }
+  return out;
+}
+
+/**
  * Fit the reference DSA's DMD to one system (module doc, ALGORITHM.md §1–4). Input
  * trials × steps × units (nested arrays or flat); returns the operator A_v and the
  * Hankel singular values. Throws (naming the option and its range) on bad input.
@@ -384,7 +455,9 @@ export function fitDmd(trajectories: Trajectories, options: DmdOptions = {}): Dm
   }
   const ut = eg.vectors; // kVec × m, rows = U columns
   // Vmᵀ Vp = S⁻¹ Uᵀ Gmp U S⁻¹ ; Gmp = Σ_k Σ_{t<T'−1} h_t h_{t+1}ᵀ
-  const Gmp = blockLagGram(x, K, T, n, d, off, offP, Tp - 1, tau, false);
+  const Gmp = tau === 1
+    ? shiftedGram(G, x, K, T, n, d, Tp)
+    : blockLagGram(x, K, T, n, d, off, offP, Tp - 1, tau, false);
   const y = mmNT(ut, transpose(Gmp, m, m), kVec, m, m); // Uᵀ Gmp  (kVec × m)
   const vmvp = mmNT(y, ut, kVec, m, kVec); // Uᵀ Gmp U
   // Vmᵀ Vm = I − Σ_k z_k z_kᵀ, z_k = S⁻¹ Uᵀ h_{k, T'−1}
