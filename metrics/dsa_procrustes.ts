@@ -30,11 +30,11 @@ import { cayley, dot, mmNT, symEigTop, transpose } from "./dsa_linalg.ts";
 export interface ProcrustesOptions {
   /** Score returned as `distance` (default "angular"). */
   score?: "angular" | "euclidean";
-  /** Haar-random starts added to the deterministic smart starts (default 2; ≥ 0). */
+  /** Haar-random starts added to the 8 deterministic smart starts (default 8 for n ≤ 32, 4 for n ≤ 64, else 2). */
   restarts?: number;
   /** Seed of the random starts (default 0). */
   seed?: number;
-  /** Maximum L-BFGS iterations per start (default 400; ≥ 1). */
+  /** Maximum L-BFGS iterations per start (default 1000 for n ≤ 32, 500 for n ≤ 64, else 300). */
   maxIter?: number;
   /** Stop a run when the body-frame gradient norm of ‖A−CBCᵀ‖² falls below this (default 1e-9). */
   gradTol?: number;
@@ -47,10 +47,10 @@ export interface ProcrustesOptions {
   relTol?: number;
   /**
    * Screening: when > 0, every start first runs this many iterations and only the `keep`
-   * best continue to `maxIter` (default 40; 0 = every start runs to `maxIter` or convergence).
+   * best continue to `maxIter` (default 0 for n ≤ 32 — every start runs to `maxIter` or convergence —, 60 for n ≤ 64, else 30).
    */
   screenIter?: number;
-  /** Runs continued after screening (default 2). */
+  /** Runs continued after screening (default 3 for n ≤ 64, else 2). */
   keep?: number;
   /** L-BFGS memory (default 12). */
   memory?: number;
@@ -552,15 +552,17 @@ export function procrustesDistance(
   if (score !== "angular" && score !== "euclidean") {
     throw new Error(`procrustes: score must be "angular" or "euclidean", got ${String(score)}`);
   }
-  const restarts = options.restarts ?? 2;
+  const n = pa.n;
+  // size-dependent defaults: exhaustive at small n (cheap), screened at large n
+  const small = n <= 32, medium = n <= 64;
+  const restarts = options.restarts ?? (small ? 8 : medium ? 4 : 2);
   checkInt(restarts, "restarts", 0, 1e6);
-  const maxIter = options.maxIter ?? 400;
+  const maxIter = options.maxIter ?? (small ? 1000 : medium ? 500 : 300);
   checkInt(maxIter, "maxIter", 1, 1e9);
   const seed = options.seed ?? 0;
   checkInt(seed, "seed", 0, 2 ** 32 - 1);
   const gradTol = options.gradTol ?? 1e-9;
   if (!(gradTol >= 0)) throw new Error(`procrustes: gradTol must be ≥ 0, got ${gradTol}`);
-  const n = pa.n;
   let starts = buildStarts(pa, pb, restarts, seed);
   if (options.maxRuns !== undefined) {
     checkInt(options.maxRuns, "maxRuns", 1, 1e9);
@@ -568,9 +570,9 @@ export function procrustesDistance(
   }
   const relTol = options.relTol ?? 1e-10;
   if (!(relTol >= 0)) throw new Error(`procrustes: relTol must be ≥ 0, got ${relTol}`);
-  const screenIter = options.screenIter ?? 40;
+  const screenIter = options.screenIter ?? (small ? 0 : medium ? 60 : 30);
   checkInt(screenIter, "screenIter", 0, 1e9);
-  const keep = options.keep ?? 2;
+  const keep = options.keep ?? (small ? 1 : medium ? 3 : 2);
   checkInt(keep, "keep", 1, 1e9);
   const memory = options.memory ?? 12;
   checkInt(memory, "memory", 1, 1000);

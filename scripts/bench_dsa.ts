@@ -100,7 +100,7 @@ function calibrate(): number {
 
 /** Procrustes settings per rank used by the bench ("fast" preset, printed with the table). */
 export function benchProcrustes(rank: number): ProcrustesOptions {
-  if (rank <= 64) return { restarts: 2, screenIter: 40, keep: 2, maxIter: 400 };
+  if (rank <= 64) return { restarts: 0, screenIter: 30, keep: 1, maxIter: 200 };
   if (rank <= 128) return { restarts: 0, screenIter: 20, keep: 2, maxIter: 250 };
   if (rank <= 256) return { restarts: 0, maxRuns: 2, maxIter: 45 };
   return { restarts: 0, maxRuns: 2, maxIter: 20 };
