@@ -16,3 +16,4 @@ export * from "./selfcheck.ts";
 export * from "./eigen.ts";
 export * from "./tensor.ts";
 export { makeRng, randomPermutation } from "./rng.ts";
+export * from "./dsa.ts";
