@@ -49,7 +49,7 @@ function spawnReproduce(out: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      `--allow-read=${out},rnn`,
+      `--allow-read=${out},rnn,metrics`,
       `--allow-write=${out}`,
       "scripts/reproduce.ts",
       "--preset",

@@ -12,6 +12,7 @@ import type {
   SerializedParams,
   TrainingConfig,
 } from "../../rnn/types.ts";
+import { dsaDistanceMatrixParallel } from "../../metrics/dsa_parallel.ts";
 import type { DsaSettings } from "../presets.ts";
 import type { TaskSpec } from "./plan.ts";
 
@@ -166,18 +167,20 @@ export function flatTrajectories(
 }
 
 /**
- * Pairwise DSA matrix (Appendix C) over systems; each system's DMD is fitted once. The rank
+ * Pairwise DSA matrix (Appendix C) over systems, on one worker per core
+ * (`dsaDistanceMatrixParallel`, identical results to `dsaDistanceMatrix`; the workers need
+ * read access to `metrics/`); each system's DMD is fitted once. The rank
  * is capped at units × delays (the Hankel dimension). Returns the matrix and the metric's
  * self-checks (d(X,X), symmetry, restart spread).
  */
-export function dsaMatrix(
+export async function dsaMatrix(
   systems: FlatTrajectories[],
   s: DsaSettings,
   seed: number,
-): { matrix: number[][]; checks: Record<string, unknown>; rank: number } {
+): Promise<{ matrix: number[][]; checks: Record<string, unknown>; rank: number }> {
   const units = Math.min(...systems.map((x) => x.units));
   const rank = Math.min(s.rank, units * s.delays);
-  const r = M.dsaDistanceMatrix(systems, { ...s, rank, seed });
+  const r = await dsaDistanceMatrixParallel(systems, { ...s, rank, seed });
   return { matrix: r.matrix, checks: { ...r.selfChecks }, rank };
 }
 

@@ -449,7 +449,7 @@ export async function measureVariant(
     } else if (metric === "dsa") {
       const s = preset.dsa[study.family];
       const r = used.length >= 2
-        ? E.dsaMatrix(flat, s, preset.seed)
+        ? await E.dsaMatrix(flat, s, preset.seed)
         : { matrix: used.map(() => [0]), checks: {}, rank: s.rank };
       await write(metric, {
         parameters: { ...s, rank: r.rank, ...evalParams, dsaSteps: preset.dsaSteps },
