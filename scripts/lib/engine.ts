@@ -166,8 +166,12 @@ export function flatTrajectories(
   return { data, trials: batch, steps: k, units };
 }
 
+/** Pairs from which the DSA matrix is computed on worker threads. */
+export const PARALLEL_DSA_MIN_PAIRS = 16;
+
 /**
- * Pairwise DSA matrix (Appendix C) over systems, on one worker per core
+ * Pairwise DSA matrix (Appendix C) over systems, on one worker per core when there are at
+ * least `PARALLEL_DSA_MIN_PAIRS` pairs
  * (`dsaDistanceMatrixParallel`, identical results to `dsaDistanceMatrix`; the workers need
  * read access to `metrics/`); each system's DMD is fitted once. The rank
  * is capped at units × delays (the Hankel dimension). Returns the matrix and the metric's
@@ -180,7 +184,12 @@ export async function dsaMatrix(
 ): Promise<{ matrix: number[][]; checks: Record<string, unknown>; rank: number }> {
   const units = Math.min(...systems.map((x) => x.units));
   const rank = Math.min(s.rank, units * s.delays);
-  const r = await dsaDistanceMatrixParallel(systems, { ...s, rank, seed });
+  const options = { ...s, rank, seed };
+  const pairs = systems.length * (systems.length - 1) / 2;
+  // Worker start-up (module load per worker) costs seconds: small matrices run in-process.
+  const r = pairs >= PARALLEL_DSA_MIN_PAIRS
+    ? await dsaDistanceMatrixParallel(systems, options)
+    : M.dsaDistanceMatrix(systems, options);
   return { matrix: r.matrix, checks: { ...r.selfChecks }, rank };
 }
 
