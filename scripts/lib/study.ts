@@ -476,7 +476,7 @@ export async function measureVariant(
 
 /**
  * Runs the whole pipeline of `studies` into `opts.out`: config, complexity of every variant,
- * training of every population, then the metrics. Resumable at any point.
+ * then per study the training of its populations and their metrics. Resumable at any point.
  */
 export async function runStudies(
   opts: RunOptions,
@@ -504,14 +504,17 @@ export async function runStudies(
     }
   }
   const o = { ...opts, progress };
+  // Complexity of every variant first (cheap), then study by study: train its populations and
+  // measure them, so each study's results are complete as early as possible.
   for (const { s, vs } of resolved) {
     for (const rv of vs) await computeComplexity(opts.out, preset, s, rv);
   }
   progress.print("complexity done", true);
-  for (const { s, vs } of resolved) for (const rv of vs) await trainVariant(o, preset, s, rv);
-  progress.print("training done", true);
-  for (const { s, vs } of resolved) for (const rv of vs) await measureVariant(o, preset, s, rv);
-  progress.print("metrics done", true);
+  for (const { s, vs } of resolved) {
+    for (const rv of vs) await trainVariant(o, preset, s, rv);
+    for (const rv of vs) await measureVariant(o, preset, s, rv);
+    progress.print(`${s.name} done`, true);
+  }
 }
 
 /**
