@@ -203,7 +203,8 @@ export async function writeReport(
   const controls = ["aux_loss", "network_size", "low_rank", "sparsity"].filter((s) =>
     studies.has(s)
   );
-  const specs = claimSpecs().filter((c) => c.group === "table1" || studies.has(c.group));
+  // Claims of the studies this run directory holds (all of them after `deno task reproduce`).
+  const specs = claimSpecs().filter((c) => c.studies.some((st) => studies.has(st)));
   const claims = evaluateClaims(specs, data.variants, preset.bootstrap, preset.seed);
   await writeJsonAtomic(claimsPath(out), {
     schema: SCHEMA.claims,
