@@ -10,3 +10,4 @@
  */
 export type * from "./tasks/types.ts";
 export type * from "./rnn/types.ts";
+export * from "./rnn/mod.ts";

@@ -1,0 +1,309 @@
+/**
+ * CPU `PopulationBackend`: members spread round-robin over one Worker per core, each worker
+ * running the fastest available single-network kernel (`loadKernel`) and holding its members'
+ * parameters and Adam state (paper §2.1; batching members does not pay on CPU,
+ * ../shared/bench/README.md). With `workers: 0` everything runs in the calling thread.
+ *
+ * Every member runs the same `MemberTrainer` code with the same kernel wherever it lives, so a
+ * member's losses and weights are bit-identical alone, in a population, in a worker or
+ * in-process (tested in tests/engine_population_test.ts).
+ *
+ * @module
+ */
+import type {
+  AdamConfig,
+  PopulationBackend,
+  RnnKernel,
+  RnnParams,
+  RnnShape,
+  StepData,
+  StepRegularisers,
+} from "./types.ts";
+import { MemberTrainer } from "./member.ts";
+import { DEFAULT_ADAM, validateAdam } from "./optim.ts";
+import { validateRegularisers } from "./loss.ts";
+import { flattenParams, validateParams, validateShape, viewParams } from "./params.ts";
+import { type KernelChoice, loadKernel, validateKernelChoice } from "./kernels.ts";
+
+/** What every population backend is built from. */
+export interface BackendOptions {
+  /** Sizes of every member. */
+  shape: RnnShape;
+  /** Initial parameters, one per member (K = length). Copied, not kept. */
+  initial: RnnParams[];
+  /** Regularisers and clipping applied in every step. */
+  regularisers: StepRegularisers;
+  /** Adam hyper-parameters (default PyTorch's). */
+  adam?: AdamConfig;
+}
+
+/** Options of the CPU backend. */
+export interface CpuBackendOptions extends BackendOptions {
+  /**
+   * Worker threads (default `navigator.hardwareConcurrency`, at most K); 0 = run in the calling
+   * thread without workers.
+   */
+  workers?: number;
+  /** Kernel: `"auto"` (default) = WASM SIMD when available, else TypeScript. */
+  kernel?: KernelChoice;
+}
+
+function validateOptions(opts: BackendOptions): void {
+  validateShape(opts.shape);
+  if (!Array.isArray(opts.initial) || opts.initial.length < 1) {
+    throw new Error("initial must be a non-empty array of RnnParams (one per member)");
+  }
+  opts.initial.forEach((p, k) => validateParams(opts.shape, p, `initial[${k}]`));
+  validateRegularisers(opts.regularisers);
+  validateAdam(opts.adam ?? DEFAULT_ADAM);
+}
+
+function checkStepArgs(K: number, data: StepData[], lrs?: Float64Array, active?: boolean[]): void {
+  if (!Array.isArray(data) || data.length !== K) {
+    throw new Error(`data must be an array of ${K} StepData`);
+  }
+  if (lrs && lrs.length !== K) throw new Error(`lrs must have length ${K}, got ${lrs.length}`);
+  if (active && active.length !== K) {
+    throw new Error(`active must have length ${K}, got ${active.length}`);
+  }
+}
+
+/** In-process backend (no workers): the reference the worker backend must match bitwise. */
+class InProcessBackend implements PopulationBackend {
+  readonly name: string;
+  readonly members: number;
+  private trainers: MemberTrainer[];
+  constructor(private kernel: RnnKernel, private opts: BackendOptions) {
+    this.name = `cpu-${kernel.name}`;
+    this.members = opts.initial.length;
+    this.trainers = opts.initial.map((p) => new MemberTrainer(opts.shape, p, opts.adam));
+  }
+  step(data: StepData[], lrs: Float64Array, active: boolean[]): Promise<Float64Array> {
+    checkStepArgs(this.members, data, lrs, active);
+    const out = new Float64Array(this.members).fill(NaN);
+    for (let k = 0; k < this.members; k++) {
+      if (active[k]) {
+        out[k] = this.trainers[k].step(this.kernel, data[k], lrs[k], this.opts.regularisers);
+      }
+    }
+    return Promise.resolve(out);
+  }
+  evaluate(data: StepData[]): Promise<Float64Array> {
+    checkStepArgs(this.members, data);
+    return Promise.resolve(
+      Float64Array.from(this.trainers, (t, k) => t.evaluate(this.kernel, data[k])),
+    );
+  }
+  getParams(): Promise<RnnParams[]> {
+    return Promise.resolve(this.trainers.map((t) => t.getParams()));
+  }
+  dispose(): Promise<void> {
+    this.trainers = [];
+    return Promise.resolve();
+  }
+}
+
+/** Messages from a worker. */
+interface WorkerReply {
+  id: number;
+  error?: string;
+  kernel?: string;
+  losses?: { index: number; loss: number }[];
+  params?: { index: number; flat: Float32Array }[];
+}
+
+class WorkerHandle {
+  private nextId = 1;
+  private pending = new Map<
+    number,
+    { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }
+  >();
+  private failed: Error | null = null;
+  constructor(readonly worker: Worker) {
+    worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+      const r = e.data;
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      if (r.error !== undefined) p.reject(new Error(`cpu worker: ${r.error}`));
+      else p.resolve(r);
+    };
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      this.fail(new Error(`cpu worker crashed: ${e.message}`));
+    };
+    worker.onmessageerror = () => this.fail(new Error("cpu worker: message could not be decoded"));
+  }
+  private fail(err: Error): void {
+    this.failed = err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+  call(msg: Record<string, unknown>, transfer: Transferable[] = []): Promise<WorkerReply> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...msg, id }, transfer);
+    });
+  }
+}
+
+/** Worker backend: member k lives in worker k mod W. */
+class WorkerBackend implements PopulationBackend {
+  readonly members: number;
+  name = "cpu";
+  private handles: WorkerHandle[] = [];
+  private owner: number[];
+  constructor(private opts: BackendOptions, workers: number) {
+    this.members = opts.initial.length;
+    this.owner = Array.from({ length: this.members }, (_, k) => k % workers);
+    for (let w = 0; w < workers; w++) {
+      const worker = new Worker(new URL("./cpu_worker.ts", import.meta.url), { type: "module" });
+      this.handles.push(new WorkerHandle(worker));
+    }
+  }
+
+  async init(kernel: KernelChoice): Promise<void> {
+    const replies = await Promise.all(this.handles.map((h, w) => {
+      const members = [];
+      const transfer: Transferable[] = [];
+      for (let k = 0; k < this.members; k++) {
+        if (this.owner[k] !== w) continue;
+        const flat = flattenParams(this.opts.shape, this.opts.initial[k]);
+        members.push({ index: k, flat });
+        transfer.push(flat.buffer as ArrayBuffer);
+      }
+      return h.call({
+        type: "init",
+        shape: this.opts.shape,
+        adam: this.opts.adam ?? DEFAULT_ADAM,
+        regularisers: this.opts.regularisers,
+        kernel,
+        members,
+      }, transfer);
+    }));
+    const names = new Set(replies.map((r) => r.kernel));
+    if (names.size !== 1) {
+      throw new Error(`cpu workers loaded different kernels: ${[...names].join(", ")}`);
+    }
+    this.name = `cpu-${replies[0].kernel}`;
+  }
+
+  /**
+   * Sends each worker its members' items. Buffers used by a single worker are transferred
+   * (zero copy); buffers shared by several workers (shared data) are copied.
+   */
+  private async dispatch(
+    type: "step" | "evaluate",
+    data: StepData[],
+    include: (k: number) => boolean,
+    extra: (k: number) => Record<string, unknown>,
+    transferData: boolean,
+  ): Promise<Float64Array> {
+    const users = new Map<ArrayBufferLike, Set<number>>();
+    const arrays = (d: StepData) => [d.inputs, d.targets, d.weights];
+    if (transferData) {
+      for (let k = 0; k < this.members; k++) {
+        if (!include(k)) continue;
+        for (const a of arrays(data[k])) {
+          const s = users.get(a.buffer) ?? new Set<number>();
+          s.add(this.owner[k]);
+          users.set(a.buffer, s);
+        }
+      }
+    }
+    const out = new Float64Array(this.members).fill(NaN);
+    await Promise.all(this.handles.map(async (h, w) => {
+      const items = [];
+      const transfer = new Set<ArrayBuffer>();
+      for (let k = 0; k < this.members; k++) {
+        if (this.owner[k] !== w || !include(k)) continue;
+        const d = data[k];
+        items.push({
+          index: k,
+          data: {
+            batch: d.batch,
+            steps: d.steps,
+            inputs: d.inputs,
+            targets: d.targets,
+            weights: d.weights,
+          },
+          ...extra(k),
+        });
+        for (const a of arrays(d)) {
+          const b = a.buffer;
+          if (
+            transferData && b instanceof ArrayBuffer && users.get(b)?.size === 1 &&
+            a.byteOffset === 0 && a.byteLength === b.byteLength
+          ) transfer.add(b);
+        }
+      }
+      if (items.length === 0) return;
+      const r = await h.call({ type, items }, [...transfer]);
+      for (const { index, loss } of r.losses ?? []) out[index] = loss;
+    }));
+    return out;
+  }
+
+  /**
+   * One step per active member. The data arrays of members whose buffers belong to a single
+   * worker are transferred to it: after the call they are detached (length 0) in the caller.
+   */
+  step(data: StepData[], lrs: Float64Array, active: boolean[]): Promise<Float64Array> {
+    checkStepArgs(this.members, data, lrs, active);
+    return this.dispatch("step", data, (k) => active[k], (k) => ({ lr: lrs[k] }), true);
+  }
+
+  /** Task loss of every member; the data is copied (not transferred), so it can be reused. */
+  evaluate(data: StepData[]): Promise<Float64Array> {
+    checkStepArgs(this.members, data);
+    return this.dispatch("evaluate", data, () => true, () => ({}), false);
+  }
+
+  async getParams(): Promise<RnnParams[]> {
+    const out: RnnParams[] = new Array(this.members);
+    const replies = await Promise.all(this.handles.map((h) => h.call({ type: "getParams" })));
+    for (const r of replies) {
+      for (const { index, flat } of r.params ?? []) out[index] = viewParams(this.opts.shape, flat);
+    }
+    return out.map((p) => ({
+      wx: p.wx.slice(),
+      wh: p.wh.slice(),
+      b: p.b.slice(),
+      wo: p.wo.slice(),
+      bo: p.bo.slice(),
+    }));
+  }
+
+  dispose(): Promise<void> {
+    for (const h of this.handles) h.worker.terminate();
+    this.handles = [];
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Creates the CPU population backend (module doc). Name: `"cpu-" + kernel name`, e.g.
+ * `"cpu-ts"`, `"cpu-wasm-simd"`.
+ */
+export async function createCpuBackend(opts: CpuBackendOptions): Promise<PopulationBackend> {
+  validateOptions(opts);
+  const kernel = opts.kernel ?? "auto";
+  validateKernelChoice(kernel);
+  const K = opts.initial.length;
+  const cores = Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 1) | 0);
+  const workers = opts.workers ?? Math.min(cores, K);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 1024) {
+    throw new Error(`workers must be an integer in [0, 1024], got ${opts.workers}`);
+  }
+  if (workers === 0) return new InProcessBackend(await loadKernel(kernel), opts);
+  const backend = new WorkerBackend(opts, Math.min(workers, K));
+  try {
+    await backend.init(kernel);
+  } catch (err) {
+    await backend.dispose();
+    throw err;
+  }
+  return backend;
+}
