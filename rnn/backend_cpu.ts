@@ -78,7 +78,8 @@ class InProcessBackend implements PopulationBackend {
     this.members = opts.initial.length;
     this.trainers = opts.initial.map((p) => new MemberTrainer(opts.shape, p, opts.adam));
   }
-  step(data: StepData[], lrs: Float64Array, active: boolean[]): Promise<Float64Array> {
+  // deno-lint-ignore require-await
+  async step(data: StepData[], lrs: Float64Array, active: boolean[]): Promise<Float64Array> {
     checkStepArgs(this.members, data, lrs, active);
     const out = new Float64Array(this.members).fill(NaN);
     for (let k = 0; k < this.members; k++) {
@@ -86,13 +87,12 @@ class InProcessBackend implements PopulationBackend {
         out[k] = this.trainers[k].step(this.kernel, data[k], lrs[k], this.opts.regularisers);
       }
     }
-    return Promise.resolve(out);
+    return out;
   }
-  evaluate(data: StepData[]): Promise<Float64Array> {
+  // deno-lint-ignore require-await
+  async evaluate(data: StepData[]): Promise<Float64Array> {
     checkStepArgs(this.members, data);
-    return Promise.resolve(
-      Float64Array.from(this.trainers, (t, k) => t.evaluate(this.kernel, data[k])),
-    );
+    return Float64Array.from(this.trainers, (t, k) => t.evaluate(this.kernel, data[k]));
   }
   getParams(): Promise<RnnParams[]> {
     return Promise.resolve(this.trainers.map((t) => t.getParams()));
@@ -250,15 +250,15 @@ class WorkerBackend implements PopulationBackend {
    * One step per active member. The data arrays of members whose buffers belong to a single
    * worker are transferred to it: after the call they are detached (length 0) in the caller.
    */
-  step(data: StepData[], lrs: Float64Array, active: boolean[]): Promise<Float64Array> {
+  async step(data: StepData[], lrs: Float64Array, active: boolean[]): Promise<Float64Array> {
     checkStepArgs(this.members, data, lrs, active);
-    return this.dispatch("step", data, (k) => active[k], (k) => ({ lr: lrs[k] }), true);
+    return await this.dispatch("step", data, (k) => active[k], (k) => ({ lr: lrs[k] }), true);
   }
 
   /** Task loss of every member; the data is copied (not transferred), so it can be reused. */
-  evaluate(data: StepData[]): Promise<Float64Array> {
+  async evaluate(data: StepData[]): Promise<Float64Array> {
     checkStepArgs(this.members, data);
-    return this.dispatch("evaluate", data, () => true, () => ({}), false);
+    return await this.dispatch("evaluate", data, () => true, () => ({}), false);
   }
 
   async getParams(): Promise<RnnParams[]> {
