@@ -8,34 +8,18 @@
  *   Gaussian matrix with the signs of R's diagonal folded into Q (`torch.nn.init.orthogonal_`,
  *   gain 1), so Q is Haar-distributed.
  *
- * Draw order from the stream `"degeneracy.init/" + seed`: wx, wh, b, wo, bo (row-major).
+ * Draw order from the stream `createRng("degeneracy.init/" + seed)` (tasks/rng.ts, seedrandom
+ * ARC4; Gaussians by its Box–Muller): wx, wh, b, wo, bo (row-major).
  *
  * @module
  */
 import type { RnnParams, RnnShape } from "./types.ts";
 import { validateShape } from "./params.ts";
-import { seededUniform } from "./seeds.ts";
+import { validateSeed } from "./seeds.ts";
+import { createRng } from "../tasks/rng.ts";
 
 /** Recurrent-weight initialisation scheme. */
 export type InitScheme = "uniform" | "orthogonal";
-
-/** Standard normal draws from a uniform generator (Box–Muller, both outputs used). */
-export function gaussianFrom(uniform: () => number): () => number {
-  let spare: number | null = null;
-  return () => {
-    if (spare !== null) {
-      const s = spare;
-      spare = null;
-      return s;
-    }
-    let u = 0;
-    while (u <= 0) u = uniform();
-    const v = uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  };
-}
 
 /**
  * Orthogonal n×n matrix (row-major, float64) from an n×n Gaussian matrix `g` (row-major):
@@ -81,7 +65,9 @@ export function initParams(shape: RnnShape, seed: number, init: InitScheme = "un
   if (init !== "uniform" && init !== "orthogonal") {
     throw new Error(`init must be "uniform" or "orthogonal", got ${init}`);
   }
-  const rand = seededUniform("degeneracy.init/", seed);
+  validateSeed("initSeed", seed);
+  const rng = createRng(`degeneracy.init/${seed}`);
+  const rand = rng.uniform;
   const H = shape.hidden;
   const k = 1 / Math.sqrt(H);
   const uni = (a: Float32Array) => {
@@ -99,9 +85,8 @@ export function initParams(shape: RnnShape, seed: number, init: InitScheme = "un
   if (init === "uniform") {
     uni(p.wh);
   } else {
-    const gauss = gaussianFrom(rand);
     const g = new Float64Array(H * H);
-    for (let i = 0; i < g.length; i++) g[i] = gauss();
+    for (let i = 0; i < g.length; i++) g[i] = rng.normal();
     p.wh.set(orthogonalFromGaussian(g, H));
   }
   uni(p.b);

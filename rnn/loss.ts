@@ -8,7 +8,6 @@
  *
  * @module
  */
-// deno-lint-ignore no-import-prefix
 import { Matrix, SVD } from "npm:ml-matrix@6.15.1";
 import type { TaskBatch } from "../tasks/types.ts";
 import type { RnnParams, StepData, StepRegularisers } from "./types.ts";

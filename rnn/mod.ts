@@ -7,7 +7,7 @@
  *
  * @module
  */
-export { gaussianFrom, initParams, type InitScheme, orthogonalFromGaussian } from "./init.ts";
+export { initParams, type InitScheme, orthogonalFromGaussian } from "./init.ts";
 export {
   cloneParams,
   flattenParams,

@@ -11,8 +11,6 @@
  *
  * @module
  */
-// deno-lint-ignore no-import-prefix
-import seedrandom from "npm:seedrandom@3.0.5";
 
 /** Largest seed value (seeds are integers in `[0, MAX_SEED]`). */
 export const MAX_SEED = 0x7fffffff;
@@ -72,13 +70,4 @@ export function testBatchSeed(dataSeed: number): number {
 /** Seed of the training batch of global step `step` (0-based) for data seed `dataSeed`. */
 export function stepBatchSeed(dataSeed: number, step: number): number {
   return mixSeed(dataSeed, step + 1);
-}
-
-/**
- * A seeded uniform generator on [0, 1) (seedrandom ARC4, stream named `prefix` + seed, so
- * streams with different prefixes are unrelated even for equal seeds).
- */
-export function seededUniform(prefix: string, seed: number): () => number {
-  validateSeed("seed", seed);
-  return seedrandom(`${prefix}${seed}`);
 }

@@ -14,7 +14,7 @@ import {
   stepDataFromBatch,
 } from "../mod.ts";
 import type { RnnParams, RnnShape, StepData, StepRegularisers } from "../mod.ts";
-import { flipFlopTask } from "./engine_helpers.ts";
+import { handFlipFlop } from "./engine_helpers.ts";
 
 const FIELDS = ["wx", "wh", "b", "wo", "bo"] as const;
 
@@ -41,7 +41,7 @@ async function objective(
 
 Deno.test("full-objective gradient (task + aux + L1 + nuclear) matches central differences", async () => {
   const kernel = await loadKernel("ts");
-  const task = flipFlopTask(7, 0.4, true);
+  const task = handFlipFlop(7, 0.4, true);
   const shape: RnnShape = { inputDim: 1, hidden: 6, outputDim: 2 };
   const batch = task.sample(3, 11);
   // A mask that drops the first two steps of the task output: weights renormalised.
@@ -82,7 +82,7 @@ Deno.test("full-objective gradient (task + aux + L1 + nuclear) matches central d
 Deno.test("the available CPU kernels agree on the full objective and its gradient", async () => {
   const ts = await loadKernel("ts");
   const auto = await loadKernel("auto");
-  const task = flipFlopTask(12);
+  const task = handFlipFlop(12);
   const shape: RnnShape = { inputDim: 1, hidden: 16, outputDim: 1 };
   const data = stepDataFromBatch(task.sample(8, 3));
   const params = initParams(shape, 9, "orthogonal");
@@ -103,7 +103,7 @@ Deno.test("the available CPU kernels agree on the full objective and its gradien
 Deno.test("clipping bounds the applied update; a non-finite step is rejected", async () => {
   const kernel = await loadKernel("ts");
   const shape: RnnShape = { inputDim: 1, hidden: 8, outputDim: 1 };
-  const data = stepDataFromBatch(flipFlopTask(10).sample(4, 1));
+  const data = stepDataFromBatch(handFlipFlop(10).sample(4, 1));
   const init = initParams(shape, 1);
   // Adam's first step moves each weight by lr·g/(|g| + ε) ≈ lr whatever the gradient's scale,
   // unless clipping shrinks g below ε = 1e-8: with gradClip = 1e-9 every |g_i| ≤ 1e-9, so

@@ -2,7 +2,6 @@
  * Test helpers for the engine suites: a tiny hand-built 1-bit flip-flop Task (independent of
  * tasks/, so the engine tests pin their own data) and a base TrainingConfig.
  */
-// deno-lint-ignore no-import-prefix
 import seedrandom from "npm:seedrandom@3.0.5";
 import type { Task, TaskBatch } from "../tasks/types.ts";
 import type { TrainingConfig } from "../rnn/types.ts";
@@ -11,7 +10,7 @@ import type { TrainingConfig } from "../rnn/types.ts";
  * 1-bit flip-flop: input pulses ±1 with probability `p` per step, target = last non-zero
  * input (0 before the first pulse). With `aux`, an auxiliary target = the input itself.
  */
-export function flipFlopTask(steps = 20, p = 0.3, aux = false): Task {
+export function handFlipFlop(steps = 20, p = 0.3, aux = false): Task {
   return {
     name: "flipflop",
     id: `test-flipflop-t${steps}`,

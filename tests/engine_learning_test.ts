@@ -5,11 +5,16 @@
  * with the same seeds.
  */
 import assert from "node:assert/strict";
-import { nuclearNormAndSubgradient, paramsFromRecord, trainPopulation } from "../mod.ts";
+import {
+  flipFlopTask,
+  nuclearNormAndSubgradient,
+  paramsFromRecord,
+  trainPopulation,
+} from "../mod.ts";
 import type { NetworkRecord } from "../mod.ts";
-import { flipFlopTask, testConfig } from "./engine_helpers.ts";
+import { testConfig } from "./engine_helpers.ts";
 
-const task = flipFlopTask(20);
+const task = flipFlopTask({ n: 1, steps: 20 });
 
 Deno.test("K=4 population learns 1-bit flip-flop to the 5e-4 threshold on CPU", async () => {
   const config = testConfig({

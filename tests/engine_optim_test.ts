@@ -14,7 +14,7 @@ import {
   orthogonalFromGaussian,
   stepDataFromBatch,
 } from "../mod.ts";
-import { flipFlopTask } from "./engine_helpers.ts";
+import { handFlipFlop } from "./engine_helpers.ts";
 
 function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string): void {
   assert.equal(a.length, b.length, `${what}: length`);
@@ -250,7 +250,7 @@ Deno.test("member seeds: fixed rule, data independent of init, shared data optio
 });
 
 Deno.test("stepDataFromBatch: plain MSE weights, mask renormalised, aux rows weighted", () => {
-  const task = flipFlopTask(5, 0.5, true);
+  const task = handFlipFlop(5, 0.5, true);
   const batch = task.sample(4, 1);
   const plain = stepDataFromBatch(batch);
   assert.equal(plain.weights.length, 20);

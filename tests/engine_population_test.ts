@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import {
   createCpuBackend,
+  flipFlopTask,
   initParams,
   loadKernel,
   memberSeeds,
@@ -17,9 +18,9 @@ import {
   validateRecord,
 } from "../mod.ts";
 import type { NetworkRecord, PopulationBackendFactory, RnnParams, TrainingConfig } from "../mod.ts";
-import { flipFlopTask, testConfig } from "./engine_helpers.ts";
+import { testConfig } from "./engine_helpers.ts";
 
-const task = flipFlopTask(10);
+const task = flipFlopTask({ n: 1, steps: 10 });
 const small: TrainingConfig = testConfig({
   hidden: 8,
   maxEpochs: 3,
