@@ -284,6 +284,24 @@ class WorkerBackend implements PopulationBackend {
 }
 
 /**
+ * Deno loads a worker's modules from disk under the worker's read permission: from a file URL
+ * the workers need read access to this `rnn/` directory. Without it, explicitly requested
+ * workers are an error; the default falls back to the in-process backend with a warning.
+ */
+async function canStartWorkers(explicit: boolean): Promise<boolean> {
+  const dirUrl = new URL(".", import.meta.url);
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  if (dirUrl.protocol !== "file:" || !deno?.permissions) return true;
+  const dir = decodeURIComponent(dirUrl.pathname);
+  const { state } = await deno.permissions.query({ name: "read", path: dir });
+  if (state === "granted") return true;
+  const msg = `CPU workers need read access to ${dir} (run with --allow-read=${dir})`;
+  if (explicit) throw new Error(`${msg}, or pass workers: 0`);
+  console.warn(`degeneracy: ${msg}; training in-process on one core instead`);
+  return false;
+}
+
+/**
  * Creates the CPU population backend (module doc). Name: `"cpu-" + kernel name`, e.g.
  * `"cpu-ts"`, `"cpu-wasm-simd"`.
  */
@@ -297,7 +315,9 @@ export async function createCpuBackend(opts: CpuBackendOptions): Promise<Populat
   if (!Number.isInteger(workers) || workers < 0 || workers > 1024) {
     throw new Error(`workers must be an integer in [0, 1024], got ${opts.workers}`);
   }
-  if (workers === 0) return new InProcessBackend(await loadKernel(kernel), opts);
+  if (workers === 0 || !(await canStartWorkers(opts.workers !== undefined))) {
+    return new InProcessBackend(await loadKernel(kernel), opts);
+  }
   const backend = new WorkerBackend(opts, Math.min(workers, K));
   try {
     await backend.init(kernel);
