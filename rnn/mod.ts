@@ -69,3 +69,4 @@ export {
   validateRecord,
 } from "./record.ts";
 export { formatDuration, formatProgress, progressPrinter } from "./progress.ts";
+export { parseTrainingFlags, TRAINING_FLAGS_HELP, type TrainingFlags } from "./cli.ts";
