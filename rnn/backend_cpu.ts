@@ -108,6 +108,7 @@ interface WorkerReply {
   id: number;
   error?: string;
   kernel?: string;
+  taskId?: string;
   losses?: { index: number; loss: number }[];
   params?: { index: number; flat: Float32Array }[];
 }
@@ -149,8 +150,36 @@ class WorkerHandle {
   }
 }
 
+/** How workers build and sample a task themselves (`WorkerSampling`). */
+export interface WorkerSamplingSpec {
+  /** Rebuilt in each worker with `createTask({ name, ...params })`. */
+  task: { name: string; id: string; params: Record<string, number | string | boolean> };
+  batchSize: number;
+  auxWeight: number;
+  /** Whether the auxiliary readout rows are present (see `stepDataFromBatch`). */
+  auxRows: boolean;
+}
+
+/**
+ * Optional capability of a backend whose workers can sample training batches themselves, so
+ * data generation runs on every core instead of the calling thread. A seeded step gives the
+ * same result as `step` with `stepDataFromBatch(task.sample(batchSize, seed), …)` data.
+ */
+export interface WorkerSampling {
+  /** Configures worker-side sampling; false when the workers cannot load the task modules. */
+  enableWorkerSampling(spec: WorkerSamplingSpec): Promise<boolean>;
+  /** One step per active member on `task.sample(batchSize, seeds[k])`. */
+  stepSeeded(seeds: ArrayLike<number>, lrs: Float64Array, active: boolean[]): Promise<Float64Array>;
+}
+
+/** Whether `b` offers worker-side sampling. */
+export function hasWorkerSampling(b: PopulationBackend): b is PopulationBackend & WorkerSampling {
+  const x = b as Partial<WorkerSampling>;
+  return typeof x.enableWorkerSampling === "function" && typeof x.stepSeeded === "function";
+}
+
 /** Worker backend: member k lives in worker k mod W. */
-class WorkerBackend implements PopulationBackend {
+class WorkerBackend implements PopulationBackend, WorkerSampling {
   readonly members: number;
   name = "cpu";
   private handles: WorkerHandle[] = [];
@@ -259,6 +288,52 @@ class WorkerBackend implements PopulationBackend {
   async evaluate(data: StepData[]): Promise<Float64Array> {
     checkStepArgs(this.members, data);
     return await this.dispatch("evaluate", data, () => true, () => ({}), false);
+  }
+
+  async enableWorkerSampling(spec: WorkerSamplingSpec): Promise<boolean> {
+    const dirUrl = new URL("../tasks/", import.meta.url);
+    const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+    if (dirUrl.protocol === "file:" && deno?.permissions) {
+      const { state } = await deno.permissions.query({
+        name: "read",
+        path: decodeURIComponent(dirUrl.pathname),
+      });
+      if (state !== "granted") return false;
+    }
+    try {
+      const replies = await Promise.all(this.handles.map((h) =>
+        h.call({
+          type: "sampling",
+          task: { name: spec.task.name, params: spec.task.params },
+          batchSize: spec.batchSize,
+          auxWeight: spec.auxWeight,
+          auxRows: spec.auxRows,
+        })
+      ));
+      return replies.every((r) => r.taskId === spec.task.id);
+    } catch {
+      return false;
+    }
+  }
+
+  async stepSeeded(
+    seeds: ArrayLike<number>,
+    lrs: Float64Array,
+    active: boolean[],
+  ): Promise<Float64Array> {
+    if (seeds.length !== this.members) throw new Error(`seeds must have length ${this.members}`);
+    checkStepArgs(this.members, new Array(this.members), lrs, active);
+    const out = new Float64Array(this.members).fill(NaN);
+    await Promise.all(this.handles.map(async (h, w) => {
+      const items = [];
+      for (let k = 0; k < this.members; k++) {
+        if (this.owner[k] === w && active[k]) items.push({ index: k, seed: seeds[k], lr: lrs[k] });
+      }
+      if (items.length === 0) return;
+      const r = await h.call({ type: "stepSeeded", items });
+      for (const { index, loss } of r.losses ?? []) out[index] = loss;
+    }));
+    return out;
   }
 
   async getParams(): Promise<RnnParams[]> {

@@ -6,9 +6,11 @@
  * @module
  */
 import type { AdamConfig, RnnKernel, RnnShape, StepData, StepRegularisers } from "./types.ts";
+import type { Task } from "../tasks/types.ts";
 import { MemberTrainer } from "./member.ts";
 import { viewParams } from "./params.ts";
 import { type KernelChoice, loadKernel } from "./kernels.ts";
+import { stepDataFromBatch } from "./loss.ts";
 
 interface Item {
   index: number;
@@ -19,6 +21,8 @@ interface Item {
 let kernel: RnnKernel | null = null;
 let regularisers: StepRegularisers = { l1: 0, nuclear: 0, gradClip: 0 };
 const trainers = new Map<number, MemberTrainer>();
+/** Task the worker samples itself from (`"sampling"` message), with its batch settings. */
+let sampler: { task: Task; batchSize: number; auxWeight: number; auxRows: boolean } | null = null;
 
 async function handle(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
   switch (msg.type) {
@@ -45,6 +49,39 @@ async function handle(msg: Record<string, unknown>): Promise<Record<string, unkn
           ? t.step(kernel, it.data, it.lr as number, regularisers)
           : t.evaluate(kernel, it.data);
         losses.push({ index: it.index, loss });
+      }
+      return { losses };
+    }
+    case "sampling": {
+      // Loaded lazily: only this path needs the task modules (and read access to tasks/).
+      const { createTask } = await import("../tasks/factory.ts");
+      const spec = msg.task as { name: string; params: Record<string, unknown> };
+      const task = createTask(
+        { ...spec.params, name: spec.name } as Parameters<typeof createTask>[0],
+      );
+      sampler = {
+        task,
+        batchSize: msg.batchSize as number,
+        auxWeight: msg.auxWeight as number,
+        auxRows: msg.auxRows as boolean,
+      };
+      return { taskId: task.id };
+    }
+    case "stepSeeded": {
+      if (!kernel || !sampler) throw new Error("worker sampling not configured");
+      const losses = [];
+      // Members of this worker that share a seed (shared data) share one sampled batch.
+      const cache = new Map<number, StepData>();
+      for (const it of msg.items as { index: number; seed: number; lr: number }[]) {
+        const t = trainers.get(it.index);
+        if (!t) throw new Error(`member ${it.index} does not live in this worker`);
+        let data = cache.get(it.seed);
+        if (!data) {
+          const { task, batchSize, auxWeight, auxRows } = sampler;
+          data = stepDataFromBatch(task.sample(batchSize, it.seed), auxWeight, auxRows);
+          cache.set(it.seed, data);
+        }
+        losses.push({ index: it.index, loss: t.step(kernel, data, it.lr, regularisers) });
       }
       return { losses };
     }

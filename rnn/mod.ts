@@ -51,6 +51,7 @@ export {
 export {
   networkShape,
   type PopulationBackendFactory,
+  rebuildsIdentically,
   type RecordInput,
   toRecord,
   trainPopulation,

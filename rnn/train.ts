@@ -38,6 +38,8 @@ import {
   validateSeed,
 } from "./seeds.ts";
 import { type BackendChoice, createBackend, validateBackendChoice } from "./backend.ts";
+import { hasWorkerSampling, type WorkerSampling } from "./backend_cpu.ts";
+import { createTask, type TaskSpec } from "../tasks/factory.ts";
 import type { KernelChoice } from "./kernels.ts";
 import { NETWORK_SCHEMA, paramsToSerialized } from "./record.ts";
 
@@ -134,6 +136,12 @@ export interface TrainPopulationOptions {
   kernel?: KernelChoice;
   /** Record id prefix (default `task.id`); ids are `${prefix}/m${member padded to 3}`. */
   idPrefix?: string;
+  /**
+   * Let CPU workers sample their members' training batches themselves (default true; used when
+   * `createTask({ name, ...params })` rebuilds the task identically, else batches are sampled
+   * here). Same data either way, so results do not depend on it.
+   */
+  sampleInWorkers?: boolean;
   /** Called after every epoch. */
   onProgress?: (p: TrainProgress) => void;
   /** Aborts training between steps; the promise rejects with the signal's reason. */
@@ -261,6 +269,14 @@ export async function trainPopulation(
       kernel: options.kernel,
     });
   try {
+    const seeded = options.sampleInWorkers !== false && hasWorkerSampling(backend) &&
+      rebuildsIdentically(task) &&
+      await backend.enableWorkerSampling({
+        task: { name: task.name, id: task.id, params: { ...task.params } },
+        batchSize: config.batchSize,
+        auxWeight: config.auxWeight,
+        auxRows,
+      });
     const active = runs.map(() => true);
     let epochsRun = 0;
     for (let epoch = 1; epoch <= config.maxEpochs && active.some((a) => a); epoch++) {
@@ -292,14 +308,27 @@ export async function trainPopulation(
         // Inactive members get another member's data (ignored, but keeps every slot well-formed).
         return out.map((d) => d ?? (filler as StepData));
       };
-      let next = sample(0);
+      let next = seeded ? null : sample(0);
       for (let s = 0; s < config.stepsPerEpoch; s++) {
         if (signal?.aborted) throw abortError(signal);
         if (!active.some((a) => a)) break;
-        const pending = backend.step(next, lrs, [...active]);
-        // Sample the next batch while the workers compute this one.
-        if (s + 1 < config.stepsPerEpoch) next = sample(s + 1);
-        const losses = await pending;
+        let losses: Float64Array;
+        if (seeded) {
+          const global = (epoch - 1) * config.stepsPerEpoch + s;
+          const seeds = runs.map((r) =>
+            stepBatchSeed(config.sharedData ? runs[0].seeds.dataSeed : r.seeds.dataSeed, global)
+          );
+          losses = await (backend as PopulationBackend & WorkerSampling).stepSeeded(
+            seeds,
+            lrs,
+            [...active],
+          );
+        } else {
+          const pending = backend.step(next as StepData[], lrs, [...active]);
+          // Sample the next batch while the workers compute this one.
+          if (s + 1 < config.stepsPerEpoch) next = sample(s + 1);
+          losses = await pending;
+        }
         for (let k = 0; k < K; k++) {
           if (!active[k]) continue;
           sums[k] += losses[k];
@@ -382,6 +411,26 @@ export async function trainPopulation(
     });
   } finally {
     await backend.dispose();
+  }
+}
+
+/**
+ * Whether `createTask({ name, ...params })` rebuilds `task` (same id, same bytes for a probe
+ * sample), so a worker can generate its data.
+ */
+export function rebuildsIdentically(task: Task): boolean {
+  try {
+    const copy = createTask({ ...task.params, name: task.name } as TaskSpec);
+    if (copy.id !== task.id) return false;
+    const a = task.sample(2, 424242), b = copy.sample(2, 424242);
+    const same = (x: Float32Array | null | undefined, y: Float32Array | null | undefined) =>
+      (x == null && y == null) ||
+      (x != null && y != null && x.length === y.length && x.every((v, i) => Object.is(v, y[i])));
+    return a.steps === b.steps && same(a.inputs, b.inputs) && same(a.targets, b.targets) &&
+      same(a.mask, b.mask) && same(a.aux?.targets, b.aux?.targets) &&
+      same(a.aux?.mask, b.aux?.mask);
+  } catch {
+    return false;
   }
 }
 

@@ -11,6 +11,7 @@ import {
   loadKernel,
   memberSeeds,
   paramsFromRecord,
+  rebuildsIdentically,
   runNetwork,
   stepDataFromBatch,
   testBatchSeed,
@@ -18,7 +19,7 @@ import {
   validateRecord,
 } from "../mod.ts";
 import type { NetworkRecord, PopulationBackendFactory, RnnParams, TrainingConfig } from "../mod.ts";
-import { testConfig } from "./engine_helpers.ts";
+import { handFlipFlop, testConfig } from "./engine_helpers.ts";
 
 const task = flipFlopTask({ n: 1, steps: 10 });
 const small: TrainingConfig = testConfig({
@@ -75,6 +76,23 @@ Deno.test("a member trained alone equals the same member in a population (bitwis
     assert.equal(r.stopEpoch, 3);
     assert.ok(r.wallTimeSec > 0);
   }
+});
+
+Deno.test("worker-side and main-thread sampling give identical records", async () => {
+  for (const sharedData of [false, true]) {
+    const cfg = { ...small, sharedData, maxEpochs: 2 };
+    const opts = { members: 3, seed: 9, backend: "cpu" as const, workers: 2 };
+    const inWorkers = await trainPopulation(task, cfg, opts);
+    const here = await trainPopulation(task, cfg, { ...opts, sampleInWorkers: false });
+    for (let k = 0; k < 3; k++) sameRecordResults(inWorkers[k], here[k], `member ${k}`);
+  }
+  assert.equal(rebuildsIdentically(task), true);
+  // A task createTask cannot rebuild (hand-made) is sampled on the calling thread.
+  const hand = handFlipFlop(10);
+  assert.equal(rebuildsIdentically(hand), false);
+  const a = await trainPopulation(hand, small, { members: 2, backend: "cpu", workers: 2 });
+  const b = await trainPopulation(hand, small, { members: 2, backend: "cpu", workers: 0 });
+  for (let k = 0; k < 2; k++) sameRecordResults(a[k], b[k], `hand member ${k}`);
 });
 
 Deno.test("shared data gives every member member 0's data seed", async () => {
