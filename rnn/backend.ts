@@ -6,7 +6,14 @@
  *
  * @module
  */
-import type { PopulationBackend } from "./types.ts";
+import type {
+  AdamConfig,
+  PopulationBackend,
+  RnnParams,
+  RnnShape,
+  StepRegularisers,
+} from "./types.ts";
+import { DEFAULT_ADAM } from "./optim.ts";
 import { type BackendOptions, createCpuBackend } from "./backend_cpu.ts";
 import type { KernelChoice } from "./kernels.ts";
 
@@ -63,7 +70,7 @@ export interface CreateBackendOptions extends BackendOptions {
 
 /**
  * Creates the chosen population backend. `"webgpu"` imports `./backend_webgpu.ts` and calls
- * its `createWebGpuBackend(opts)` with the same options object.
+ * its `createWebGpuBackend({ shape, initialParams, adam, regularisers })`.
  */
 export async function createBackend(
   choice: BackendChoice,
@@ -74,10 +81,20 @@ export async function createBackend(
   if (!useGpu) return await createCpuBackend(opts);
   const spec = new URL("./backend_webgpu.ts", import.meta.url).href;
   const mod = await import(spec) as {
-    createWebGpuBackend?: (o: CreateBackendOptions) => Promise<PopulationBackend>;
+    createWebGpuBackend?: (o: {
+      shape: RnnShape;
+      initialParams: RnnParams[];
+      adam: AdamConfig;
+      regularisers: StepRegularisers;
+    }) => Promise<PopulationBackend>;
   };
   if (typeof mod.createWebGpuBackend !== "function") {
     throw new Error("rnn/backend_webgpu.ts does not export createWebGpuBackend");
   }
-  return await mod.createWebGpuBackend(opts);
+  return await mod.createWebGpuBackend({
+    shape: opts.shape,
+    initialParams: opts.initial,
+    adam: opts.adam ?? DEFAULT_ADAM,
+    regularisers: opts.regularisers,
+  });
 }
