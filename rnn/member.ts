@@ -49,6 +49,8 @@ export class MemberTrainer {
   private readonly gradFlat: Float32Array;
   private readonly grads: RnnParams;
   private readonly adam: AdamState;
+  /** Scratch copies for rolling back a rejected update (no allocation per step). */
+  private readonly saved: { p: Float32Array; m: Float32Array; v: Float32Array };
 
   constructor(readonly shape: RnnShape, initial: RnnParams, adam: AdamConfig = DEFAULT_ADAM) {
     validateShape(shape);
@@ -57,6 +59,8 @@ export class MemberTrainer {
     this.gradFlat = new Float32Array(this.flat.length);
     this.grads = viewParams(shape, this.gradFlat);
     this.adam = new AdamState(this.flat.length, adam);
+    const n = this.flat.length;
+    this.saved = { p: new Float32Array(n), m: new Float32Array(n), v: new Float32Array(n) };
   }
 
   /** Adam steps taken (rejected steps not counted). */
@@ -77,12 +81,14 @@ export class MemberTrainer {
     if (!Number.isFinite(taskLoss)) return taskLoss;
     const norm = clipGradNorm(this.gradFlat, reg.gradClip);
     if (!Number.isFinite(norm)) return Infinity;
-    const before = this.flat.slice();
-    const adamBefore = this.adam.snapshot();
+    const s = this.saved;
+    s.p.set(this.flat);
+    s.m.set(this.adam.m);
+    s.v.set(this.adam.v);
     this.adam.step(this.flat, this.gradFlat, lr);
     if (!allFinite(this.flat)) {
-      this.flat.set(before);
-      this.adam.restore(adamBefore);
+      this.flat.set(s.p);
+      this.adam.restore({ m: s.m, v: s.v, t: this.adam.t - 1 });
       return Infinity;
     }
     return taskLoss;
