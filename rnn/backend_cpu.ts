@@ -337,6 +337,7 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
   }
 
   async getParams(): Promise<RnnParams[]> {
+    if (this.handles.length === 0) throw new Error("cpu backend already disposed");
     const out: RnnParams[] = new Array(this.members);
     const replies = await Promise.all(this.handles.map((h) => h.call({ type: "getParams" })));
     for (const r of replies) {
