@@ -103,6 +103,19 @@ class InProcessBackend implements PopulationBackend {
   }
 }
 
+/** Step data whose buffers the caller gave up (`handOver`): moved to workers, not copied. */
+const handedOver = new WeakSet<StepData>();
+
+/**
+ * Marks `data` as owned by the backend from now on: the CPU worker backend's `step` then
+ * transfers its buffers to the worker (zero copy) instead of copying them, leaving the caller's
+ * arrays detached (length 0). Unmarked data is copied and stays usable. Returns `data`.
+ */
+export function handOver(data: StepData): StepData {
+  handedOver.add(data);
+  return data;
+}
+
 /** Messages from a worker. */
 interface WorkerReply {
   id: number;
@@ -234,7 +247,7 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
     const arrays = (d: StepData) => [d.inputs, d.targets, d.weights];
     if (transferData) {
       for (let k = 0; k < this.members; k++) {
-        if (!include(k)) continue;
+        if (!include(k) || !handedOver.has(data[k])) continue;
         for (const a of arrays(data[k])) {
           const s = users.get(a.buffer) ?? new Set<number>();
           s.add(this.owner[k]);
@@ -263,7 +276,8 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
         for (const a of arrays(d)) {
           const b = a.buffer;
           if (
-            transferData && b instanceof ArrayBuffer && users.get(b)?.size === 1 &&
+            transferData && handedOver.has(d) && b instanceof ArrayBuffer &&
+            users.get(b)?.size === 1 &&
             a.byteOffset === 0 && a.byteLength === b.byteLength
           ) transfer.add(b);
         }
@@ -276,8 +290,8 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
   }
 
   /**
-   * One step per active member. The data arrays of members whose buffers belong to a single
-   * worker are transferred to it: after the call they are detached (length 0) in the caller.
+   * One step per active member. Data marked with `handOver` whose buffers belong to a single
+   * worker are transferred to it (detached in the caller afterwards); other data are copied.
    */
   async step(data: StepData[], lrs: Float64Array, active: boolean[]): Promise<Float64Array> {
     checkStepArgs(this.members, data, lrs, active);

@@ -41,7 +41,15 @@ export {
 } from "./loss.ts";
 export { MemberTrainer, objectiveAndGrads } from "./member.ts";
 export { type KernelChoice, loadKernel } from "./kernels.ts";
-export { type BackendOptions, type CpuBackendOptions, createCpuBackend } from "./backend_cpu.ts";
+export {
+  type BackendOptions,
+  type CpuBackendOptions,
+  createCpuBackend,
+  handOver,
+  hasWorkerSampling,
+  type WorkerSampling,
+  type WorkerSamplingSpec,
+} from "./backend_cpu.ts";
 export {
   type BackendChoice,
   createBackend,

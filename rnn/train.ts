@@ -38,7 +38,7 @@ import {
   validateSeed,
 } from "./seeds.ts";
 import { type BackendChoice, createBackend, validateBackendChoice } from "./backend.ts";
-import { hasWorkerSampling, type WorkerSampling } from "./backend_cpu.ts";
+import { handOver, hasWorkerSampling, type WorkerSampling } from "./backend_cpu.ts";
 import { createTask, type TaskSpec } from "../tasks/factory.ts";
 import type { KernelChoice } from "./kernels.ts";
 import { NETWORK_SCHEMA, paramsToSerialized } from "./record.ts";
@@ -238,6 +238,9 @@ export async function trainPopulation(
   const auxRows = shape.auxDim > 0;
   const makeData = (seed: number, batch: number, weight: number): StepData =>
     stepDataFromBatch(task.sample(batch, seed), weight, auxRows);
+  // Training batches are fresh per step: the backend may take their buffers (zero copy).
+  const makeStepData = (seed: number): StepData =>
+    handOver(makeData(seed, config.batchSize, config.auxWeight));
 
   const runs: MemberRun[] = seeds.map((s) => ({
     seeds: s,
@@ -287,21 +290,13 @@ export async function trainPopulation(
       const sample = (s: number): StepData[] => {
         const global = (epoch - 1) * config.stepsPerEpoch + s;
         if (config.sharedData) {
-          const d = makeData(
-            stepBatchSeed(runs[0].seeds.dataSeed, global),
-            config.batchSize,
-            config.auxWeight,
-          );
+          const d = makeStepData(stepBatchSeed(runs[0].seeds.dataSeed, global));
           return runs.map(() => d);
         }
         let filler: StepData | null = null;
         const out: (StepData | null)[] = runs.map((r, k) => {
           if (!active[k]) return null;
-          const d = makeData(
-            stepBatchSeed(r.seeds.dataSeed, global),
-            config.batchSize,
-            config.auxWeight,
-          );
+          const d = makeStepData(stepBatchSeed(r.seeds.dataSeed, global));
           filler ??= d;
           return d;
         });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import {
   createCpuBackend,
   flipFlopTask,
+  handOver,
   initParams,
   loadKernel,
   memberSeeds,
@@ -207,7 +208,7 @@ Deno.test("saved record round trip reproduces weights and outputs exactly", asyn
   assert.throws(() => paramsFromRecord(bad), /record\.final\.wh\[0\]/);
 });
 
-Deno.test("the CPU backend transfers step data and keeps evaluation data", async () => {
+Deno.test("the CPU backend copies data unless handed over, then transfers it", async () => {
   const shape = { inputDim: 1, hidden: 4, outputDim: 1 };
   const initial: RnnParams[] = [0, 1].map((k) => initParams(shape, memberSeeds(0, k).initSeed));
   const backend = await createCpuBackend({
@@ -221,11 +222,21 @@ Deno.test("the CPU backend transfers step data and keeps evaluation data", async
     const d1 = stepDataFromBatch(task.sample(2, 2));
     const ev = await backend.evaluate([d0, d1]);
     assert.equal(d0.inputs.length, 20); // evaluation copies
-    const losses = await backend.step([d0, d1], Float64Array.from([1e-3, 1e-3]), [true, false]);
-    assert.equal(losses[0], ev[0]);
-    assert.ok(Number.isNaN(losses[1]));
-    assert.equal(d0.inputs.length, 0); // transferred to the worker
-    assert.equal(d1.inputs.length, 20); // inactive member: not sent
+    // Unmarked data is copied and can be reused for the next step.
+    const lrs = Float64Array.from([1e-3, 1e-3]);
+    const first = await backend.step([d0, d1], lrs, [true, false]);
+    assert.equal(first[0], ev[0]);
+    assert.ok(Number.isNaN(first[1]));
+    assert.equal(d0.inputs.length, 20);
+    const second = await backend.step([d0, d1], lrs, [true, false]);
+    assert.ok(second[0] < first[0], `loss ${first[0]} → ${second[0]}`);
+    // Handed-over data is transferred to the worker (detached here); an inactive member's
+    // data is not sent at all.
+    const d2 = handOver(stepDataFromBatch(task.sample(2, 3)));
+    const d3 = handOver(stepDataFromBatch(task.sample(2, 4)));
+    await backend.step([d2, d3], lrs, [true, false]);
+    assert.equal(d2.inputs.length, 0);
+    assert.equal(d3.inputs.length, 20);
     const after = await backend.getParams();
     assert.notDeepEqual(after[0], initial[0]);
     assert.deepEqual(after[1], initial[1]);
