@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import {
   createCpuBackend,
+  createTask,
   flipFlopTask,
   handOver,
   initParams,
@@ -274,4 +275,45 @@ Deno.test("bad options are rejected with the field named", async () => {
   );
   await assert.rejects(() => trainPopulation(task, { ...small, auxWeight: 1 }), /auxiliary/);
   await assert.rejects(() => trainPopulation(task, small, { members: 0 }), /members/);
+});
+
+Deno.test("schedulers drive each member's lr history per epoch", async () => {
+  const plateau = await trainPopulation(task, {
+    ...small,
+    maxEpochs: 4,
+    scheduler: { kind: "reduce_on_plateau", factor: 0.5, patience: 0, threshold: 0.99, minLr: 0 },
+  }, { members: 2, backend: "cpu", workers: 0 });
+  // Epoch 1 improves on +∞; every later epoch misses the 99% improvement bar → halve.
+  for (const r of plateau) assert.deepEqual(r.history.lr, [0.01, 0.01, 0.005, 0.0025]);
+  const cosine = await trainPopulation(task, {
+    ...small,
+    maxEpochs: 4,
+    scheduler: { kind: "cosine_warm_restarts", t0: 2, tMult: 1, etaMin: 0 },
+  }, { members: 1, backend: "cpu", workers: 0 });
+  assert.deepEqual(cosine[0].history.lr, [0.01, 0.005, 0.01, 0.005]);
+});
+
+Deno.test("auxiliary loss adds readout rows; test loss is the masked task MSE only", async () => {
+  const dd = createTask({
+    name: "delayed_discrimination",
+    n: 1,
+    steps: 20,
+    minDelay: 2,
+    maxDelay: 5,
+  });
+  const cfg = { ...small, auxWeight: 0.5, maxEpochs: 2 };
+  const [rec] = await trainPopulation(dd, cfg, { members: 1, seed: 2, backend: "cpu", workers: 0 });
+  assert.deepEqual(rec.shape, { inputDim: 1, hidden: 8, outputDim: 2, auxDim: 1 });
+  const test = dd.sample(small.testBatchSize, testBatchSeed(rec.dataSeed));
+  const { outputs } = runNetwork(rec, null, test);
+  // Masked MSE over the task output (column 0) only.
+  let num = 0, den = 0;
+  for (let r = 0; r < test.batch * test.steps; r++) {
+    const m = test.mask![r];
+    num += m * (outputs[2 * r] - test.targets[r]) ** 2;
+    den += m;
+  }
+  const want = num / den;
+  const got = rec.history.testLoss.at(-1)!;
+  assert.ok(Math.abs(got - want) <= 1e-5 * want, `test loss ${got} vs task-only MSE ${want}`);
 });
