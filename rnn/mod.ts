@@ -75,6 +75,7 @@ export {
   paramsToSerialized,
   runNetwork,
   shapeFromRecord,
+  toNested,
   validateRecord,
 } from "./record.ts";
 export { formatDuration, formatProgress, progressPrinter } from "./progress.ts";

@@ -165,3 +165,30 @@ export function runNetwork(
   tsKernel.forward(sh, params, { batch, steps, inputs }, { hidden, outputs });
   return { hidden, outputs };
 }
+
+/**
+ * A flat row-major `[B, T, D]` array as nested `number[][][]` (trials × steps × units), the
+ * trajectory format of the metrics (`dsaDistance`), e.g. `toNested(run.hidden, B, T, H)`.
+ */
+export function toNested(
+  flat: Float32Array,
+  batch: number,
+  steps: number,
+  dim: number,
+): number[][][] {
+  if (flat.length !== batch * steps * dim) {
+    throw new Error(
+      `flat array must have length batch·steps·dim = ${batch * steps * dim}, got ${flat.length}`,
+    );
+  }
+  const out: number[][][] = [];
+  for (let b = 0; b < batch; b++) {
+    const trial: number[][] = [];
+    for (let t = 0; t < steps; t++) {
+      const o = (b * steps + t) * dim;
+      trial.push(Array.from(flat.subarray(o, o + dim)));
+    }
+    out.push(trial);
+  }
+  return out;
+}

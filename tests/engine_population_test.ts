@@ -17,6 +17,7 @@ import {
   runNetwork,
   stepDataFromBatch,
   testBatchSeed,
+  toNested,
   trainPopulation,
   validateRecord,
 } from "../mod.ts";
@@ -198,6 +199,12 @@ Deno.test("saved record round trip reproduces weights and outputs exactly", asyn
   assert.deepEqual(a, b);
   assert.deepEqual(a, c);
   assert.equal(a.hidden.length, 5 * 10 * 8);
+  const nested = toNested(a.hidden, 5, 10, 8);
+  assert.equal(nested.length, 5);
+  assert.equal(nested[4].length, 10);
+  assert.equal(nested[4][9][7], a.hidden[(4 * 10 + 9) * 8 + 7]);
+  assert.equal(nested[1][2][3], a.hidden[(1 * 10 + 2) * 8 + 3]);
+  assert.throws(() => toNested(a.hidden, 5, 10, 7), /length/);
   // The record's last test loss is the test batch's loss of its final weights.
   const kernel = await loadKernel("auto");
   const test = stepDataFromBatch(task.sample(small.testBatchSize, testBatchSeed(rec.dataSeed)));
