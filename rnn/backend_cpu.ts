@@ -90,9 +90,12 @@ class InProcessBackend implements PopulationBackend {
     return out;
   }
   // deno-lint-ignore require-await
-  async evaluate(data: StepData[]): Promise<Float64Array> {
-    checkStepArgs(this.members, data);
-    return Float64Array.from(this.trainers, (t, k) => t.evaluate(this.kernel, data[k]));
+  async evaluate(data: StepData[], only?: boolean[]): Promise<Float64Array> {
+    checkStepArgs(this.members, data, undefined, only);
+    return Float64Array.from(
+      this.trainers,
+      (t, k) => (only && !only[k] ? NaN : t.evaluate(this.kernel, data[k])),
+    );
   }
   getParams(): Promise<RnnParams[]> {
     return Promise.resolve(this.trainers.map((t) => t.getParams()));
@@ -298,10 +301,13 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
     return await this.dispatch("step", data, (k) => active[k], (k) => ({ lr: lrs[k] }), true);
   }
 
-  /** Task loss of every member; the data is copied (not transferred), so it can be reused. */
-  async evaluate(data: StepData[]): Promise<Float64Array> {
-    checkStepArgs(this.members, data);
-    return await this.dispatch("evaluate", data, () => true, () => ({}), false);
+  /**
+   * Task loss of every member (only those with `only[k]` when given; NaN for the others); the
+   * data is copied (not transferred), so it can be reused.
+   */
+  async evaluate(data: StepData[], only?: boolean[]): Promise<Float64Array> {
+    checkStepArgs(this.members, data, undefined, only);
+    return await this.dispatch("evaluate", data, (k) => !only || only[k], () => ({}), false);
   }
 
   async enableWorkerSampling(spec: WorkerSamplingSpec): Promise<boolean> {

@@ -335,7 +335,12 @@ export async function trainPopulation(
           }
         }
       }
-      const test = await backend.evaluate(testData);
+      // Only members still training need a test loss; backends that take the optional mask
+      // (the CPU backend) skip the others, the rest evaluate everyone.
+      const test = await (backend.evaluate as (
+        d: StepData[],
+        only?: boolean[],
+      ) => Promise<Float64Array>).call(backend, testData, [...active]);
       epochsRun = epoch;
       for (let k = 0; k < K; k++) {
         if (!trainedThisEpoch[k]) continue;

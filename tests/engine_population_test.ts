@@ -230,6 +230,12 @@ Deno.test("the CPU backend copies data unless handed over, then transfers it", a
     const d1 = stepDataFromBatch(task.sample(2, 2));
     const ev = await backend.evaluate([d0, d1]);
     assert.equal(d0.inputs.length, 20); // evaluation copies
+    const some = await (backend.evaluate as (
+      d: unknown[],
+      only?: boolean[],
+    ) => Promise<Float64Array>).call(backend, [d0, d1], [false, true]);
+    assert.ok(Number.isNaN(some[0]));
+    assert.equal(some[1], ev[1]);
     // Unmarked data is copied and can be reused for the next step.
     const lrs = Float64Array.from([1e-3, 1e-3]);
     const first = await backend.step([d0, d1], lrs, [true, false]);
