@@ -64,9 +64,10 @@ function trend(
   columns = 5,
 ): Spec {
   const values = rows.map((r) => ({ ...r, studyLabel: studyLabel(r.study) }));
+  const order = [...new Set(values.map((v) => v.studyLabel))];
   return {
     ...base(title, values),
-    facet: { field: "studyLabel", type: "nominal", title: null, sort: null },
+    facet: { field: "studyLabel", type: "nominal", title: null, sort: order },
     columns,
     resolve: { scale: { x: "independent", y: "independent" } },
     spec: {
@@ -76,12 +77,12 @@ function trend(
         {
           mark: { type: "point", filled: true, opacity: 0.35, size: 18 },
           encoding: {
-            x: { field: "level", type: "ordinal", title: "level" },
+            x: { field: "level", type: "ordinal", title: "level", axis: { labelAngle: 0 } },
             y: { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } },
           },
         },
         {
-          mark: { type: "line", point: true, color: "#d62728" },
+          mark: { type: "line", point: { color: "#d62728" }, color: "#d62728" },
           encoding: {
             x: { field: "level", type: "ordinal" },
             y: { field: "value", type: "quantitative", aggregate: "mean" },
@@ -209,7 +210,12 @@ export function buildFigures(input: FigureInput): Figure[] {
       "distances are preserved, so the spread is comparable). Dots: networks.",
     spec: {
       ...base("Fig. 3B — MDS of DSA distances, flip-flop", mdsRows),
-      facet: { field: "variant", type: "nominal", title: null, sort: null },
+      facet: {
+        field: "variant",
+        type: "nominal",
+        title: null,
+        sort: [...new Set(mdsRows.map((r) => r.variant))],
+      },
       spec: {
         width: 160,
         height: 160,
