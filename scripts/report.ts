@@ -225,6 +225,9 @@ export async function writeReport(
       ...f.spec,
     });
   }
+  const backends = [
+    ...new Set(data.populations.flatMap((p) => p.population?.backends ?? [])),
+  ].join(", ") || data.config.backend;
   const counts = { reproduced: 0, "not reproduced": 0, inconclusive: 0 };
   for (const c of claims) counts[c.verdict]++;
   const summary = `${claims.length} claims: ${counts.reproduced} reproduced, ` +
@@ -237,7 +240,7 @@ export async function writeReport(
     `Networks per variant: ${preset.members}; statistics use ${
       preset.useMembers === "all" ? "all non-diverged" : "converged"
     } networks; ` +
-    `bootstrap resamples: ${preset.bootstrap}; backend: \`${data.config.backend}\`.`,
+    `bootstrap resamples: ${preset.bootstrap}; trained on: \`${backends}\`.`,
     "",
     `**${summary}**`,
     "",
@@ -283,8 +286,8 @@ figcaption{color:#444;font-size:14px}</style></head><body>
 <p>${esc(preset.description)}</p>
 <p>Networks per variant: ${preset.members}; statistics use ${
     preset.useMembers === "all" ? "all non-diverged" : "converged"
-  } networks; bootstrap resamples: ${preset.bootstrap}; backend: <code>${
-    esc(data.config.backend)
+  } networks; bootstrap resamples: ${preset.bootstrap}; trained on: <code>${
+    esc(backends)
   }</code>.</p>
 <p><strong>${esc(summary)}</strong></p>
 <h2>Claims</h2><p>${esc(VERDICT_RULE).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")}</p>

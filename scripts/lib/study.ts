@@ -273,6 +273,8 @@ export interface MetricFile {
     notConverged: number;
     diverged: number;
     used: number;
+    /** Backends that trained the networks (e.g. `cpu-wasm-simd`, `webgpu`). */
+    backends?: string[];
   };
   parameters: Record<string, unknown>;
   /** Network ids, in the order of `values` / the rows of `matrix` / `points`. */
@@ -341,6 +343,7 @@ export async function measureVariant(
       notConverged: count("not_converged"),
       diverged: count("diverged"),
       used: used.length,
+      backends: [...new Set(all.map((r) => r.backend))],
     },
   };
   const write = async (
