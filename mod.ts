@@ -10,3 +10,9 @@
  */
 export type * from "./tasks/types.ts";
 export type * from "./rnn/types.ts";
+export {
+  createWebGpuBackend,
+  type WebGpuAdapterInfo,
+  webgpuAdapterInfo,
+  type WebGpuBackendOptions,
+} from "./rnn/backend_webgpu.ts";

@@ -1,0 +1,425 @@
+/**
+ * WebGPU population backend (issue 4 item 7, DESIGN.md "Training"): K vanilla tanh RNNs
+ * (h_t = tanh(W_h h_{t−1} + W_x x_t + b), y_t = W_o h_t + b_o, h_0 = 0; paper §2.1) trained
+ * together as stacked `[K, …]` tensors in one batched tfjs program on tfjs-backend-webgpu.
+ *
+ * One step is a hand-written forward + BPTT (no autograd) with batched matMuls
+ * `[K, B, H] × [K, H, H]`, per-time-step tensors kept separate, then regularisers, per-member
+ * gradient-norm clipping and Adam (PyTorch semantics) on the `[K, P]` flat parameter tensor.
+ * The nuclear-norm subgradient U Vᵀ is computed on the CPU per member (tfjs has no SVD):
+ * W_h is downloaded, decomposed in float64 (ml-matrix) and U Vᵀ uploaded, once per step and
+ * only when the nuclear penalty is on.
+ *
+ * tfjs is loaded by dynamic import and its WebGPU backend initialised only inside
+ * `createWebGpuBackend`, never at import. tfjs's engine is process-global: this backend makes
+ * `webgpu` the active tfjs backend.
+ *
+ * @module
+ */
+// deno-lint-ignore no-import-prefix -- the project pins npm: specifiers inline (COMMON.md)
+import type * as TF from "npm:@tensorflow/tfjs-core@4.22.0";
+import type {
+  AdamConfig,
+  PopulationBackend,
+  RnnParams,
+  RnnShape,
+  StepData,
+  StepRegularisers,
+} from "./types.ts";
+import {
+  nuclearSubgradient,
+  packData,
+  type PackedData,
+  packParams,
+  type ParamLayout,
+  paramLayout,
+  unpackParams,
+  validateAdam,
+  validateParams,
+  validateRegularisers,
+  validateShape,
+  validateStepData,
+} from "./webgpu_host.ts";
+
+type Tf = typeof TF;
+type Tensor = TF.Tensor;
+
+/** What `navigator.gpu` offers in this process (used by `auto` backend selection). */
+export interface WebGpuAdapterInfo {
+  /** Whether an adapter could be obtained at all. */
+  available: boolean;
+  /** True for a software (fallback) adapter such as llvmpipe: correct but slow. */
+  isFallbackAdapter: boolean;
+  /** Adapter description (e.g. `"llvmpipe (LLVM 15.0.6, 256 bits)"`), or why none exists. */
+  description: string;
+}
+
+/**
+ * Probes Deno's WebGPU for an adapter without initialising tfjs. `auto` backend selection
+ * should use WebGPU only when `available && !isFallbackAdapter`.
+ */
+export async function webgpuAdapterInfo(): Promise<WebGpuAdapterInfo> {
+  // deno-lint-ignore no-explicit-any
+  const gpu = (globalThis.navigator as any)?.gpu;
+  if (!gpu || typeof gpu.requestAdapter !== "function") {
+    return { available: false, isFallbackAdapter: false, description: "navigator.gpu is absent" };
+  }
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) {
+      return {
+        available: false,
+        isFallbackAdapter: false,
+        description: "navigator.gpu.requestAdapter() returned null",
+      };
+    }
+    const info = adapter.info ?? {};
+    const fallback = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false);
+    const description = [info.description, info.vendor && `vendor ${info.vendor}`]
+      .filter((s) => typeof s === "string" && s.length > 0).join(", ") || "unknown adapter";
+    return { available: true, isFallbackAdapter: fallback, description };
+  } catch (e) {
+    return {
+      available: false,
+      isFallbackAdapter: false,
+      description: `requestAdapter failed: ${(e as Error).message}`,
+    };
+  }
+}
+
+let tfLoading: Promise<Tf> | null = null;
+
+/** Loads tfjs-core and registers the WebGPU backend (kernels register on import). */
+function loadTf(): Promise<Tf> {
+  if (!tfLoading) {
+    tfLoading = (async () => {
+      // deno-lint-ignore no-import-prefix -- the project pins npm: specifiers inline (COMMON.md)
+      const tf = await import("npm:@tensorflow/tfjs-core@4.22.0");
+      // deno-lint-ignore no-import-prefix -- the project pins npm: specifiers inline (COMMON.md)
+      await import("npm:@tensorflow/tfjs-backend-webgpu@4.22.0");
+      return tf;
+    })();
+  }
+  return tfLoading;
+}
+
+/** Makes `webgpu` the active tfjs backend; throws when it cannot be initialised. */
+async function useWebGpu(tf: Tf): Promise<void> {
+  if (tf.engine().backendName === "webgpu") return;
+  const ok = await tf.setBackend("webgpu");
+  if (!ok) {
+    throw new Error(
+      "WebGPU backend unavailable: tfjs could not initialise 'webgpu' (no adapter?)",
+    );
+  }
+  await tf.ready();
+}
+
+/** Options of `createWebGpuBackend`. */
+export interface WebGpuBackendOptions {
+  /** Sizes shared by every member. */
+  shape: RnnShape;
+  /** Initial parameters, one per member (K = length ≥ 1); copied. */
+  initialParams: RnnParams[];
+  /** Adam β₁, β₂, ε (PyTorch semantics, no weight decay). */
+  adam: AdamConfig;
+  /** L1 / nuclear-norm penalties on W_h and gradient-norm clipping (0 = off). */
+  regularisers: StepRegularisers;
+}
+
+/**
+ * Creates a WebGPU population backend: K members as stacked tensors on tfjs-backend-webgpu
+ * (see module doc). Throws an Error naming the field for bad options, and when no WebGPU
+ * adapter exists. Members may be given data with different batch sizes or step counts: the
+ * data is zero-padded to the largest (exact, see `packData`), at the cost of compute.
+ */
+export async function createWebGpuBackend(
+  opts: WebGpuBackendOptions,
+): Promise<PopulationBackend> {
+  const { shape, initialParams, adam, regularisers } = opts;
+  validateShape(shape);
+  if (!Array.isArray(initialParams) || initialParams.length < 1) {
+    throw new Error("initialParams must be a non-empty array (one RnnParams per member)");
+  }
+  initialParams.forEach((p, k) => validateParams(shape, p, `initialParams[${k}]`));
+  validateAdam(adam);
+  validateRegularisers(regularisers);
+  const info = await webgpuAdapterInfo();
+  if (!info.available) throw new Error(`WebGPU backend unavailable: ${info.description}`);
+  const tf = await loadTf();
+  await useWebGpu(tf);
+  return new WebGpuPopulation(tf, { ...shape }, initialParams, { ...adam }, { ...regularisers });
+}
+
+/** Forward + BPTT of the stacked population; see `WebGpuPopulation.lossAndGrad`. */
+interface LossAndGrad {
+  loss: Tensor;
+  grad?: Tensor;
+}
+
+class WebGpuPopulation implements PopulationBackend {
+  readonly name = "webgpu";
+  readonly members: number;
+  private readonly layout: ParamLayout;
+  private params: Tensor;
+  private m: Tensor;
+  private v: Tensor;
+  /** Adam step count per member (PyTorch's `state["step"]`). */
+  private readonly stepCount: Float64Array;
+  /** Constant scalars, created once. */
+  private readonly c: Record<"one" | "two" | "oneMinusB1" | "b2" | "oneMinusB2" | "eps", Tensor>;
+  private disposed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly tf: Tf,
+    private readonly shape: RnnShape,
+    initialParams: RnnParams[],
+    private readonly adam: AdamConfig,
+    private readonly reg: StepRegularisers,
+  ) {
+    this.members = initialParams.length;
+    this.layout = paramLayout(shape);
+    const K = this.members;
+    const P = this.layout.total;
+    this.params = tf.tensor2d(packParams(shape, initialParams), [K, P]);
+    this.m = tf.zeros([K, P]);
+    this.v = tf.zeros([K, P]);
+    this.stepCount = new Float64Array(K);
+    this.c = {
+      one: tf.scalar(1),
+      two: tf.scalar(2),
+      oneMinusB1: tf.scalar(1 - adam.beta1),
+      b2: tf.scalar(adam.beta2),
+      oneMinusB2: tf.scalar(1 - adam.beta2),
+      eps: tf.scalar(adam.eps),
+    };
+  }
+
+  /** Runs calls one after another (each call awaits GPU reads between its parts). */
+  private serial<R>(fn: () => Promise<R>): Promise<R> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error("WebGPU backend was disposed");
+  }
+
+  step(data: StepData[], lrs: Float64Array, active: boolean[]): Promise<Float64Array> {
+    return this.serial(() => this.stepNow(data, lrs, active));
+  }
+
+  evaluate(data: StepData[]): Promise<Float64Array> {
+    return this.serial(() => this.evaluateNow(data));
+  }
+
+  getParams(): Promise<RnnParams[]> {
+    return this.serial(async () => {
+      this.checkAlive();
+      const flat = await this.params.data() as Float32Array;
+      return unpackParams(this.shape, flat, this.members);
+    });
+  }
+
+  dispose(): Promise<void> {
+    return this.serial(() => {
+      if (!this.disposed) {
+        this.disposed = true;
+        this.tf.dispose([this.params, this.m, this.v, ...Object.values(this.c)]);
+      }
+      return Promise.resolve();
+    });
+  }
+
+  private async evaluateNow(data: StepData[]): Promise<Float64Array> {
+    this.checkAlive();
+    const K = this.members;
+    if (!Array.isArray(data) || data.length !== K) {
+      throw new Error(`data must be an array of ${K} StepData, got ${data?.length}`);
+    }
+    data.forEach((d, k) => validateStepData(this.shape, d, `data[${k}]`, true));
+    await useWebGpu(this.tf);
+    const packed = packData(this.shape, data, new Array(K).fill(true), true);
+    const loss = this.tf.tidy(() => this.lossAndGrad(packed, false, null).loss);
+    const values = await loss.data();
+    loss.dispose();
+    return Float64Array.from(values);
+  }
+
+  private async stepNow(
+    data: StepData[],
+    lrs: Float64Array,
+    active: boolean[],
+  ): Promise<Float64Array> {
+    this.checkAlive();
+    const tf = this.tf;
+    const K = this.members;
+    if (!Array.isArray(data) || data.length !== K) {
+      throw new Error(`data must be an array of ${K} StepData, got ${data?.length}`);
+    }
+    if (!(lrs instanceof Float64Array) || lrs.length !== K) {
+      throw new Error(`lrs must be a Float64Array of length ${K}`);
+    }
+    if (!Array.isArray(active) || active.length !== K) {
+      throw new Error(`active must be an array of ${K} booleans`);
+    }
+    for (let k = 0; k < K; k++) {
+      if (!active[k]) continue;
+      validateStepData(this.shape, data[k], `data[${k}]`, true);
+      if (!(lrs[k] >= 0 && Number.isFinite(lrs[k]))) {
+        throw new Error(`lrs[${k}] must be a finite number ≥ 0, got ${lrs[k]}`);
+      }
+    }
+    const out = new Float64Array(K).fill(NaN);
+    if (!active.some(Boolean)) return out;
+    await useWebGpu(tf);
+
+    // Per-member Adam scalars (PyTorch: step_size = lr / (1 − β₁ᵗ), denom uses √(1 − β₂ᵗ)).
+    const stepSize = new Float32Array(K);
+    const bc2Sqrt = new Float32Array(K).fill(1);
+    for (let k = 0; k < K; k++) {
+      if (!active[k]) continue;
+      const t = ++this.stepCount[k];
+      stepSize[k] = lrs[k] / (1 - Math.pow(this.adam.beta1, t));
+      bc2Sqrt[k] = Math.sqrt(1 - Math.pow(this.adam.beta2, t));
+    }
+
+    // Nuclear-norm subgradient on the CPU (tfjs has no SVD).
+    let nuclearG: Tensor | null = null;
+    if (this.reg.nuclear > 0) {
+      const H = this.shape.hidden;
+      const L = this.layout;
+      const flat = await this.params.data() as Float32Array;
+      const uvt = new Float32Array(K * H * H);
+      for (let k = 0; k < K; k++) {
+        if (!active[k]) continue;
+        const o = k * L.total + L.wh;
+        const wh = flat.subarray(o, o + H * H);
+        if (!wh.every(Number.isFinite)) continue; // diverging member: its step is NaN anyway
+        uvt.set(nuclearSubgradient(wh, H), k * H * H);
+      }
+      nuclearG = tf.tensor3d(uvt, [K, H, H]);
+    }
+
+    const packed = packData(this.shape, data, active, true);
+    const c = this.c;
+    const result = tf.tidy(() => {
+      const { loss, grad: g0 } = this.lossAndGrad(packed, true, nuclearG);
+      let grad = g0!;
+      if (this.reg.gradClip > 0) {
+        // torch.nn.utils.clip_grad_norm_: coef = min(max_norm / (‖g‖ + 1e-6), 1).
+        const norm = tf.sqrt(tf.sum(tf.square(grad), 1, true));
+        const coef = tf.minimum(
+          tf.div(tf.scalar(this.reg.gradClip), tf.add(norm, tf.scalar(1e-6))),
+          c.one,
+        );
+        grad = tf.mul(grad, coef);
+      }
+      const mask = tf.tensor2d(active.map((a) => (a ? 1 : 0)), [K, 1], "bool");
+      const m1 = tf.add(this.m, tf.mul(tf.sub(grad, this.m), c.oneMinusB1));
+      const v1 = tf.add(tf.mul(this.v, c.b2), tf.mul(tf.square(grad), c.oneMinusB2));
+      const denom = tf.add(tf.div(tf.sqrt(v1), tf.tensor2d(bc2Sqrt, [K, 1])), c.eps);
+      const p1 = tf.sub(this.params, tf.mul(tf.tensor2d(stepSize, [K, 1]), tf.div(m1, denom)));
+      return {
+        loss,
+        params: tf.where(mask, p1, this.params),
+        m: tf.where(mask, m1, this.m),
+        v: tf.where(mask, v1, this.v),
+      };
+    });
+    if (nuclearG) nuclearG.dispose();
+    tf.dispose([this.params, this.m, this.v]);
+    this.params = result.params;
+    this.m = result.m;
+    this.v = result.v;
+    const losses = await result.loss.data();
+    result.loss.dispose();
+    for (let k = 0; k < K; k++) if (active[k]) out[k] = losses[k];
+    return out;
+  }
+
+  /**
+   * Task loss per member `[K]` (Σ weights·(y − target)²) and, when `withGrad`, the gradient
+   * `[K, P]` of task loss + regularisers (before clipping). Call inside `tf.tidy`.
+   *
+   * Forward: U = X W_xᵀ + b for all steps at once; per step a_t = h_{t−1} W_hᵀ + U_t
+   * (one fused batched matMul), h_t = tanh(a_t). Readout Y = H W_oᵀ + b_o for all steps at once.
+   * Backward: dY = 2·weights·(Y − target); G = dY W_o; per step (t = T−1 … 0)
+   * dh_t = G_t + da_{t+1} W_h, da_t = dh_t ⊙ (1 − h_t²); then dW_h = Σ_t da_tᵀ h_{t−1},
+   * dW_x = Σ_t da_tᵀ x_t, db = Σ da_t, dW_o = dYᵀ H, db_o = Σ dY as whole-sequence matMuls.
+   */
+  private lossAndGrad(packed: PackedData, withGrad: boolean, nuclearG: Tensor | null): LossAndGrad {
+    const tf = this.tf;
+    const K = this.members;
+    const { inputDim: I, hidden: H, outputDim: O } = this.shape;
+    const L = this.layout;
+    const B = packed.batch;
+    const T = packed.steps;
+    const R = T * B;
+    const P = this.params;
+    const wx = tf.reshape(tf.slice(P, [0, L.wx], [K, H * I]), [K, H, I]);
+    const wh = tf.reshape(tf.slice(P, [0, L.wh], [K, H * H]), [K, H, H]);
+    const b = tf.reshape(tf.slice(P, [0, L.b], [K, H]), [K, 1, H]);
+    const wo = tf.reshape(tf.slice(P, [0, L.wo], [K, O * H]), [K, O, H]);
+    const bo = tf.reshape(tf.slice(P, [0, L.bo], [K, O]), [K, 1, O]);
+
+    const X = tf.tensor3d(packed.inputs, [K, R, I]);
+    const U = tf.fused.matMul({ a: X, b: wx, transposeB: true, bias: b });
+    const hs: Tensor[] = [];
+    let h: Tensor | null = null;
+    for (let t = 0; t < T; t++) {
+      const u = T === 1 ? U : tf.slice(U, [0, t * B, 0], [K, B, H]);
+      const a: Tensor = h === null
+        ? u
+        : tf.fused.matMul({ a: h as TF.Tensor3D, b: wh, transposeB: true, bias: u });
+      h = tf.tanh(a);
+      hs.push(h);
+    }
+    const Hall = T === 1 ? hs[0] : tf.concat(hs, 1);
+    const Y = tf.fused.matMul({ a: Hall as TF.Tensor3D, b: wo, transposeB: true, bias: bo });
+    const tgt = tf.tensor3d(packed.targets!, [K, R, O]);
+    const wts = tf.tensor3d(packed.weights!, [K, R, O]);
+    const diff = tf.sub(Y, tgt);
+    const wd = tf.mul(wts, diff);
+    const loss = tf.sum(tf.mul(wd, diff), [1, 2]);
+    if (!withGrad) return { loss };
+
+    const c = this.c;
+    const dY = tf.mul(wd, c.two);
+    const dWo = tf.matMul(dY, Hall as TF.Tensor3D, true, false); // [K, O, H]
+    const dbo = tf.sum(dY, 1); // [K, O]
+    const G = tf.matMul(dY, wo); // [K, R, H]
+    const das: Tensor[] = new Array(T);
+    let daNext: Tensor | null = null;
+    for (let t = T - 1; t >= 0; t--) {
+      const g = T === 1 ? G : tf.slice(G, [0, t * B, 0], [K, B, H]);
+      const dh: Tensor = daNext === null
+        ? g
+        : tf.fused.matMul({ a: daNext as TF.Tensor3D, b: wh, bias: g });
+      const da = tf.mul(dh, tf.sub(c.one, tf.square(hs[t])));
+      das[t] = da;
+      daNext = da;
+    }
+    const DA = T === 1 ? das[0] : tf.concat(das, 1); // [K, R, H]
+    const dWx = tf.matMul(DA as TF.Tensor3D, X, true, false); // [K, H, I]
+    const db = tf.sum(DA, 1); // [K, H]
+    let dWh: Tensor = T === 1 ? tf.zeros([K, H, H]) : tf.matMul(
+      tf.slice(DA, [0, B, 0], [K, R - B, H]) as TF.Tensor3D,
+      tf.slice(Hall, [0, 0, 0], [K, R - B, H]) as TF.Tensor3D,
+      true,
+      false,
+    ); // [K, H, H]
+    if (this.reg.l1 > 0) dWh = tf.add(dWh, tf.mul(tf.sign(wh), tf.scalar(this.reg.l1)));
+    if (nuclearG) dWh = tf.add(dWh, tf.mul(nuclearG, tf.scalar(this.reg.nuclear)));
+    const grad = tf.concat([
+      tf.reshape(dWx, [K, H * I]),
+      tf.reshape(dWh, [K, H * H]),
+      db,
+      tf.reshape(dWo, [K, O * H]),
+      dbo,
+    ], 1);
+    return { loss, grad };
+  }
+}
