@@ -347,7 +347,8 @@ class WebGpuPopulation implements PopulationBackend {
    * Forward: U = X W_xᵀ + b for all steps at once; per step a_t = h_{t−1} W_hᵀ + U_t
    * (one fused batched matMul), h_t = tanh(a_t). Readout Y = H W_oᵀ + b_o for all steps at once.
    * Backward: dY = 2·weights·(Y − target); G = dY W_o; per step (t = T−1 … 0)
-   * dh_t = G_t + da_{t+1} W_h, da_t = dh_t ⊙ (1 − h_t²); then dW_h = Σ_t da_tᵀ h_{t−1},
+   * dh_t = G_t + da_{t+1} W_h, da_t = dh_t ⊙ (1 − h_t²) (one fused matMul, one slice of
+   * the precomputed 1 − H², one multiply per step); then dW_h = Σ_t da_tᵀ h_{t−1},
    * dW_x = Σ_t da_tᵀ x_t, db = Σ da_t, dW_o = dYᵀ H, db_o = Σ dY as whole-sequence matMuls.
    */
   private lossAndGrad(packed: PackedData, withGrad: boolean, nuclearG: Tensor | null): LossAndGrad {
@@ -391,6 +392,8 @@ class WebGpuPopulation implements PopulationBackend {
     const dWo = tf.matMul(dY, Hall as TF.Tensor3D, true, false); // [K, O, H]
     const dbo = tf.sum(dY, 1); // [K, O]
     const G = tf.matMul(dY, wo); // [K, R, H]
+    // tanh'(a_t) = 1 − h_t² for all steps at once, sliced per step below.
+    const D = tf.sub(c.one, tf.square(Hall));
     const das: Tensor[] = new Array(T);
     let daNext: Tensor | null = null;
     for (let t = T - 1; t >= 0; t--) {
@@ -398,7 +401,7 @@ class WebGpuPopulation implements PopulationBackend {
       const dh: Tensor = daNext === null
         ? g
         : tf.fused.matMul({ a: daNext as TF.Tensor3D, b: wh, bias: g });
-      const da = tf.mul(dh, tf.sub(c.one, tf.square(hs[t])));
+      const da = tf.mul(dh, T === 1 ? D : tf.slice(D, [0, t * B, 0], [K, B, H]));
       das[t] = da;
       daNext = da;
     }
