@@ -10,6 +10,7 @@
  */
 export type * from "./tasks/types.ts";
 export type * from "./rnn/types.ts";
+export * from "./tasks/mod.ts";
 export {
   createWebGpuBackend,
   type WebGpuAdapterInfo,

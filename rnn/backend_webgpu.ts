@@ -16,7 +16,6 @@
  *
  * @module
  */
-// deno-lint-ignore no-import-prefix -- the project pins npm: specifiers inline (COMMON.md)
 import type * as TF from "npm:@tensorflow/tfjs-core@4.22.0";
 import type {
   AdamConfig,
@@ -93,9 +92,7 @@ let tfLoading: Promise<Tf> | null = null;
 function loadTf(): Promise<Tf> {
   if (!tfLoading) {
     tfLoading = (async () => {
-      // deno-lint-ignore no-import-prefix -- the project pins npm: specifiers inline (COMMON.md)
       const tf = await import("npm:@tensorflow/tfjs-core@4.22.0");
-      // deno-lint-ignore no-import-prefix -- the project pins npm: specifiers inline (COMMON.md)
       await import("npm:@tensorflow/tfjs-backend-webgpu@4.22.0");
       return tf;
     })();

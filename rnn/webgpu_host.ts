@@ -12,7 +12,6 @@
  *
  * @module
  */
-// deno-lint-ignore no-import-prefix -- the project pins npm: specifiers inline (COMMON.md)
 import { Matrix, SingularValueDecomposition } from "npm:ml-matrix@6.15.1";
 import type { AdamConfig, RnnParams, RnnShape, StepData, StepRegularisers } from "./types.ts";
 

@@ -14,7 +14,6 @@
  * checks that a reference without Adam's bias correction misses them (so it can fail).
  */
 import assert from "node:assert/strict";
-// deno-lint-ignore no-import-prefix -- the project pins npm: specifiers inline (COMMON.md)
 import { Matrix } from "npm:ml-matrix@6.15.1";
 import { createWebGpuBackend, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
 import {
