@@ -341,12 +341,13 @@ class WebGpuPopulation implements PopulationBackend {
    * Task loss per member `[K]` (Σ weights·(y − target)²) and, when `withGrad`, the gradient
    * `[K, P]` of task loss + regularisers (before clipping). Call inside `tf.tidy`.
    *
-   * Forward: U = X W_xᵀ + b for all steps at once; per step a_t = h_{t−1} W_hᵀ + U_t
-   * (one fused batched matMul), h_t = tanh(a_t). Readout Y = H W_oᵀ + b_o for all steps at once.
+   * Data stay in the `[K, B, T, C]` layout of `StepData` (rows r = b·T + t). Forward:
+   * U = X W_xᵀ + b for all steps at once; per step a_t = h_{t−1} W_hᵀ + U[:, :, t] (one slice,
+   * one fused batched matMul), h_t = tanh(a_t). Readout Y = H W_oᵀ + b_o for all steps at once.
    * Backward: dY = 2·weights·(Y − target); G = dY W_o; per step (t = T−1 … 0)
-   * dh_t = G_t + da_{t+1} W_h, da_t = dh_t ⊙ (1 − h_t²) (one fused matMul, one slice of
-   * the precomputed 1 − H², one multiply per step); then dW_h = Σ_t da_tᵀ h_{t−1},
-   * dW_x = Σ_t da_tᵀ x_t, db = Σ da_t, dW_o = dYᵀ H, db_o = Σ dY as whole-sequence matMuls.
+   * dh_t = G[:, :, t] + da_{t+1} W_h (one fused matMul), da_t = dh_t ⊙ (1 − h_t²) (one slice
+   * of the precomputed 1 − H², one multiply); then dW_h = Σ_t da_tᵀ h_{t−1}, dW_x = Σ_t da_tᵀ x_t,
+   * db = Σ da_t, dW_o = dYᵀ H, db_o = Σ dY as whole-sequence matMuls and sums.
    */
   private lossAndGrad(packed: PackedData, withGrad: boolean, nuclearG: Tensor | null): LossAndGrad {
     const tf = this.tf;
@@ -355,28 +356,45 @@ class WebGpuPopulation implements PopulationBackend {
     const L = this.layout;
     const B = packed.batch;
     const T = packed.steps;
-    const R = T * B;
+    const R = B * T;
     const P = this.params;
     const wx = tf.reshape(tf.slice(P, [0, L.wx], [K, H * I]), [K, H, I]);
-    const wh = tf.reshape(tf.slice(P, [0, L.wh], [K, H * H]), [K, H, H]);
+    const wh = tf.reshape(tf.slice(P, [0, L.wh], [K, H * H]), [K, H, H]) as TF.Tensor3D;
     const b = tf.reshape(tf.slice(P, [0, L.b], [K, H]), [K, 1, H]);
     const wo = tf.reshape(tf.slice(P, [0, L.wo], [K, O * H]), [K, O, H]);
     const bo = tf.reshape(tf.slice(P, [0, L.bo], [K, O]), [K, 1, O]);
+    /** Time step t of a `[K, B·T, H]` tensor as `[K, B, H]`. */
+    const atStep = (x: Tensor, t: number): TF.Tensor3D =>
+      (T === 1 ? x : tf.reshape(
+        tf.slice(tf.reshape(x, [K, B, T, H]), [0, 0, t, 0], [
+          K,
+          B,
+          1,
+          H,
+        ]),
+        [K, B, H],
+      )) as TF.Tensor3D;
+    /** Stacks T tensors `[K, B, H]` into `[K, B·T, H]`. */
+    const stackSteps = (xs: Tensor[]): TF.Tensor3D =>
+      (T === 1 ? xs[0] : tf.reshape(
+        tf.concat(xs.map((x) => tf.reshape(x, [K, B, 1, H])), 2),
+        [K, R, H],
+      )) as TF.Tensor3D;
 
     const X = tf.tensor3d(packed.inputs, [K, R, I]);
     const U = tf.fused.matMul({ a: X, b: wx, transposeB: true, bias: b });
     const hs: Tensor[] = [];
-    let h: Tensor | null = null;
+    let h: TF.Tensor3D | null = null;
     for (let t = 0; t < T; t++) {
-      const u = T === 1 ? U : tf.slice(U, [0, t * B, 0], [K, B, H]);
+      const u = atStep(U, t);
       const a: Tensor = h === null
         ? u
-        : tf.fused.matMul({ a: h as TF.Tensor3D, b: wh, transposeB: true, bias: u });
-      h = tf.tanh(a);
+        : tf.fused.matMul({ a: h, b: wh, transposeB: true, bias: u });
+      h = tf.tanh(a) as TF.Tensor3D;
       hs.push(h);
     }
-    const Hall = T === 1 ? hs[0] : tf.concat(hs, 1);
-    const Y = tf.fused.matMul({ a: Hall as TF.Tensor3D, b: wo, transposeB: true, bias: bo });
+    const Hall = stackSteps(hs);
+    const Y = tf.fused.matMul({ a: Hall, b: wo, transposeB: true, bias: bo });
     const tgt = tf.tensor3d(packed.targets!, [K, R, O]);
     const wts = tf.tensor3d(packed.weights!, [K, R, O]);
     const diff = tf.sub(Y, tgt);
@@ -385,32 +403,33 @@ class WebGpuPopulation implements PopulationBackend {
     if (!withGrad) return { loss };
 
     const c = this.c;
-    const dY = tf.mul(wd, c.two);
-    const dWo = tf.matMul(dY, Hall as TF.Tensor3D, true, false); // [K, O, H]
+    const dY = tf.mul(wd, c.two) as TF.Tensor3D;
+    const dWo = tf.matMul(dY, Hall, true, false); // [K, O, H]
     const dbo = tf.sum(dY, 1); // [K, O]
     const G = tf.matMul(dY, wo); // [K, R, H]
-    // tanh'(a_t) = 1 − h_t² for all steps at once, sliced per step below.
-    const D = tf.sub(c.one, tf.square(Hall));
+    const D = tf.sub(c.one, tf.square(Hall)); // tanh'(a) = 1 − h², all steps at once
     const das: Tensor[] = new Array(T);
-    let daNext: Tensor | null = null;
+    let daNext: TF.Tensor3D | null = null;
     for (let t = T - 1; t >= 0; t--) {
-      const g = T === 1 ? G : tf.slice(G, [0, t * B, 0], [K, B, H]);
-      const dh: Tensor = daNext === null
-        ? g
-        : tf.fused.matMul({ a: daNext as TF.Tensor3D, b: wh, bias: g });
-      const da = tf.mul(dh, T === 1 ? D : tf.slice(D, [0, t * B, 0], [K, B, H]));
+      const g = atStep(G, t);
+      const dh: Tensor = daNext === null ? g : tf.fused.matMul({ a: daNext, b: wh, bias: g });
+      const da = tf.mul(dh, atStep(D, t)) as TF.Tensor3D;
       das[t] = da;
       daNext = da;
     }
-    const DA = T === 1 ? das[0] : tf.concat(das, 1); // [K, R, H]
-    const dWx = tf.matMul(DA as TF.Tensor3D, X, true, false); // [K, H, I]
+    const DA = stackSteps(das); // [K, R, H]
+    const dWx = tf.matMul(DA, X, true, false); // [K, H, I]
     const db = tf.sum(DA, 1); // [K, H]
-    let dWh: Tensor = T === 1 ? tf.zeros([K, H, H]) : tf.matMul(
-      tf.slice(DA, [0, B, 0], [K, R - B, H]) as TF.Tensor3D,
-      tf.slice(Hall, [0, 0, 0], [K, R - B, H]) as TF.Tensor3D,
-      true,
-      false,
-    ); // [K, H, H]
+    // dW_h pairs da_t with h_{t−1} for t ≥ 1 (h_0 = 0 contributes nothing).
+    const shifted = (x: Tensor, t0: number) =>
+      tf.reshape(tf.slice(tf.reshape(x, [K, B, T, H]), [0, 0, t0, 0], [K, B, T - 1, H]), [
+        K,
+        B * (T - 1),
+        H,
+      ]) as TF.Tensor3D;
+    let dWh: Tensor = T === 1
+      ? tf.zeros([K, H, H])
+      : tf.matMul(shifted(DA, 1), shifted(Hall, 0), true, false); // [K, H, H]
     if (this.reg.l1 > 0) dWh = tf.add(dWh, tf.mul(tf.sign(wh), tf.scalar(this.reg.l1)));
     if (nuclearG) dWh = tf.add(dWh, tf.mul(nuclearG, tf.scalar(this.reg.nuclear)));
     const grad = tf.concat([

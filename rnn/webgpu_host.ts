@@ -7,8 +7,8 @@
  * Layouts (all flat row-major Float32Array):
  * - parameters of the population: `[K, P]`, each member's row the concatenation
  *   `wx [H·I] | wh [H·H] | b [H] | wo [O·H] | bo [O]` (P = H·I + H·H + H + O·H + O);
- * - data of the population: `[K, T·B, C]`, row `t·B + b` of member k holds trial b at time t
- *   (time-major, so that one time step of all trials is a contiguous block of B rows).
+ * - data of the population: `[K, B, T, C]` (each member's StepData layout, stacked), padded
+ *   to the largest B and T over the members used; no transposition on the host or the GPU.
  *
  * @module
  */
@@ -145,25 +145,26 @@ export function unpackParams(shape: RnnShape, flat: Float32Array, members: numbe
   return out;
 }
 
-/** The population's data in the stacked time-major layout of the module doc. */
+/** The population's data in the stacked `[K, B, T, C]` layout of the module doc. */
 export interface PackedData {
   /** Trials per member after padding (max over used members). */
   batch: number;
   /** Time steps after padding (max over used members). */
   steps: number;
-  /** `[K, T·B, I]` */
+  /** `[K, B, T, I]` */
   inputs: Float32Array;
-  /** `[K, T·B, O]`, or undefined when targets were not requested. */
+  /** `[K, B, T, O]`, or undefined when targets were not requested. */
   targets?: Float32Array;
-  /** `[K, T·B, O]`, or undefined when targets were not requested. */
+  /** `[K, B, T, O]`, or undefined when targets were not requested. */
   weights?: Float32Array;
 }
 
 /**
- * Packs the members' data into `[K, T·B, C]` arrays. Members with `use[k] = false` get zeros
+ * Packs the members' data into `[K, B, T, C]` arrays. Members with `use[k] = false` get zeros
  * (their data is not read). Members with fewer trials or steps than the largest are padded
  * with zero inputs and zero loss weights: padded trials and trailing padded steps add nothing
- * to the loss and nothing to any gradient, so padding is exact.
+ * to the loss and nothing to any gradient, so padding is exact. Without padding this is one
+ * contiguous copy per member and array.
  */
 export function packData(
   shape: RnnShape,
@@ -181,25 +182,26 @@ export function packData(
     T = Math.max(T, data[k].steps);
   }
   if (B === 0) throw new Error("packData: no member is used");
-  const rows = T * B;
+  const rows = B * T;
   const inputs = new Float32Array(K * rows * I);
   const targets = withTargets ? new Float32Array(K * rows * O) : undefined;
   const weights = withTargets ? new Float32Array(K * rows * O) : undefined;
   for (let k = 0; k < K; k++) {
     if (!use[k]) continue;
     const d = data[k];
-    const bk = d.batch;
+    if (d.batch === B && d.steps === T) {
+      inputs.set(d.inputs, k * rows * I);
+      targets?.set(d.targets, k * rows * O);
+      weights?.set(d.weights, k * rows * O);
+      continue;
+    }
     const tk = d.steps;
-    for (let b = 0; b < bk; b++) {
-      for (let t = 0; t < tk; t++) {
-        const src = b * tk + t;
-        const dst = k * rows + t * B + b;
-        inputs.set(d.inputs.subarray(src * I, src * I + I), dst * I);
-        if (targets && weights) {
-          targets.set(d.targets.subarray(src * O, src * O + O), dst * O);
-          weights.set(d.weights.subarray(src * O, src * O + O), dst * O);
-        }
-      }
+    for (let b = 0; b < d.batch; b++) {
+      const src = b * tk;
+      const dst = k * rows + b * T;
+      inputs.set(d.inputs.subarray(src * I, (src + tk) * I), dst * I);
+      targets?.set(d.targets.subarray(src * O, (src + tk) * O), dst * O);
+      weights?.set(d.weights.subarray(src * O, (src + tk) * O), dst * O);
     }
   }
   return { batch: B, steps: T, inputs, targets, weights };

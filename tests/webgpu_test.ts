@@ -292,7 +292,7 @@ Deno.test("webgpu host: packParams / unpackParams round-trip and layout", () => 
   assert.throws(() => unpackParams(shape, flat.subarray(1), 2), /length/);
 });
 
-Deno.test("webgpu host: packData is time-major, pads with zero weights, skips unused members", () => {
+Deno.test("webgpu host: packData stacks [K,B,T,C], pads with zero weights, skips unused members", () => {
   const shape = { inputDim: 1, hidden: 2, outputDim: 1 };
   const d0 = makeData(shape, 2, 3, 5); // B=2, T=3
   const d1 = makeData(shape, 1, 2, 6); // B=1, T=2: padded to B=2, T=3
@@ -300,13 +300,15 @@ Deno.test("webgpu host: packData is time-major, pads with zero weights, skips un
   assert.equal(packed.batch, 2);
   assert.equal(packed.steps, 3);
   const rows = 6;
-  // member 0, trial b=1, time t=2 → row t·B + b = 5; source index b·T + t = 5.
-  assert.equal(packed.inputs[0 * rows + 5], d0.inputs[1 * 3 + 2]);
-  // member 1, trial 0, time 1 → row 2; source 0·2 + 1.
-  assert.equal(packed.targets![rows + 2], d1.targets[1]);
-  assert.equal(packed.weights![rows + 2], d1.weights[1]);
-  // member 1's padded trial (b=1) and padded step (t=2) carry zero loss weight and input.
-  for (const r of [1, 3, 4, 5]) {
+  // member 0 is copied unchanged.
+  assert.deepEqual(packed.inputs.subarray(0, rows), d0.inputs);
+  assert.deepEqual(packed.weights!.subarray(0, rows), d0.weights);
+  // member 1, trial 0, time 1 → row b·T + t = 1; source b·T₁ + t = 1.
+  assert.equal(packed.targets![rows + 1], d1.targets[1]);
+  assert.equal(packed.weights![rows + 1], d1.weights[1]);
+  assert.equal(packed.inputs[rows + 1], d1.inputs[1]);
+  // member 1's padded step (t=2) and padded trial (b=1) carry zero loss weight and input.
+  for (const r of [2, 3, 4, 5]) {
     assert.equal(packed.weights![rows + r], 0);
     assert.equal(packed.inputs[rows + r], 0);
   }
