@@ -39,6 +39,12 @@ import {
   validateShape,
   validateStepData,
 } from "./webgpu_host.ts";
+import {
+  backwardRecurrenceProgram,
+  forwardRecurrenceProgram,
+  MAX_FUSED_HIDDEN,
+  type RawWebGpuProgram,
+} from "./webgpu_programs.ts";
 
 type Tf = typeof TF;
 type Tensor = TF.Tensor;
@@ -122,6 +128,14 @@ export interface WebGpuBackendOptions {
   adam: AdamConfig;
   /** L1 / nuclear-norm penalties on W_h and gradient-norm clipping (0 = off). */
   regularisers: StepRegularisers;
+  /**
+   * How the time loops run: `"fused"` (default): one WGSL dispatch for the whole forward
+   * recurrence and one for the whole BPTT (`rnn/webgpu_programs.ts`); `"ops"`: plain tfjs
+   * ops, ~3 dispatches per time step each way. Same results to float32 rounding.
+   */
+  recurrence?: "fused" | "ops";
+  /** Trials per workgroup of the fused programs (default: `recurrenceTile`); for tuning. */
+  recurrenceTile?: number;
 }
 
 /**
@@ -145,7 +159,32 @@ export async function createWebGpuBackend(
   if (!info.available) throw new Error(`WebGPU backend unavailable: ${info.description}`);
   const tf = await loadTf();
   await useWebGpu(tf);
-  return new WebGpuPopulation(tf, { ...shape }, initialParams, { ...adam }, { ...regularisers });
+  const recurrence = opts.recurrence ?? "fused";
+  if (recurrence !== "fused" && recurrence !== "ops") {
+    throw new Error(`recurrence must be "fused" or "ops", got ${recurrence}`);
+  }
+  const tile = opts.recurrenceTile;
+  if (
+    tile !== undefined && (!Number.isInteger(tile) || tile < 1 || 8 * tile * shape.hidden > 16384)
+  ) {
+    throw new Error(
+      `recurrenceTile must be an integer in [1, ${
+        Math.floor(16384 / (8 * shape.hidden))
+      }], got ${tile}`,
+    );
+  }
+  if (recurrence === "fused" && shape.hidden > MAX_FUSED_HIDDEN) {
+    throw new Error(`shape.hidden must be ≤ ${MAX_FUSED_HIDDEN} for recurrence "fused"`);
+  }
+  return new WebGpuPopulation(
+    tf,
+    { ...shape },
+    initialParams,
+    { ...adam },
+    { ...regularisers },
+    recurrence,
+    opts.recurrenceTile,
+  );
 }
 
 /** Forward + BPTT of the stacked population; see `WebGpuPopulation.lossAndGrad`. */
@@ -174,6 +213,8 @@ class WebGpuPopulation implements PopulationBackend {
     initialParams: RnnParams[],
     private readonly adam: AdamConfig,
     private readonly reg: StepRegularisers,
+    private readonly recurrence: "fused" | "ops",
+    private readonly tile?: number,
   ) {
     this.members = initialParams.length;
     this.layout = paramLayout(shape);
@@ -337,6 +378,16 @@ class WebGpuPopulation implements PopulationBackend {
     return out;
   }
 
+  /** Runs a raw WGSL program (`rnn/webgpu_programs.ts`) on tfjs tensors; tracked by tidy. */
+  private runProgram(program: RawWebGpuProgram, inputs: Tensor[]): Tensor {
+    const backend = this.tf.backend() as unknown as {
+      runWebGPUProgram(p: RawWebGpuProgram, x: TF.TensorInfo[], dtype: "float32"): TF.TensorInfo;
+    };
+    return this.tf.engine().makeTensorFromTensorInfo(
+      backend.runWebGPUProgram(program, inputs, "float32"),
+    );
+  }
+
   /**
    * Task loss per member `[K]` (Σ weights·(y − target)²) and, when `withGrad`, the gradient
    * `[K, P]` of task loss + regularisers (before clipping). Call inside `tf.tidy`.
@@ -383,17 +434,24 @@ class WebGpuPopulation implements PopulationBackend {
 
     const X = tf.tensor3d(packed.inputs, [K, R, I]);
     const U = tf.fused.matMul({ a: X, b: wx, transposeB: true, bias: b });
-    const hs: Tensor[] = [];
-    let h: TF.Tensor3D | null = null;
-    for (let t = 0; t < T; t++) {
-      const u = atStep(U, t);
-      const a: Tensor = h === null
-        ? u
-        : tf.fused.matMul({ a: h, b: wh, transposeB: true, bias: u });
-      h = tf.tanh(a) as TF.Tensor3D;
-      hs.push(h);
+    const fused = this.recurrence === "fused";
+    const dims = { members: K, batch: B, steps: T, hidden: H };
+    let Hall: TF.Tensor3D;
+    if (fused) {
+      Hall = this.runProgram(forwardRecurrenceProgram(dims, this.tile), [U, wh]) as TF.Tensor3D;
+    } else {
+      const hs: Tensor[] = [];
+      let h: TF.Tensor3D | null = null;
+      for (let t = 0; t < T; t++) {
+        const u = atStep(U, t);
+        const a: Tensor = h === null
+          ? u
+          : tf.fused.matMul({ a: h, b: wh, transposeB: true, bias: u });
+        h = tf.tanh(a) as TF.Tensor3D;
+        hs.push(h);
+      }
+      Hall = stackSteps(hs);
     }
-    const Hall = stackSteps(hs);
     const Y = tf.fused.matMul({ a: Hall, b: wo, transposeB: true, bias: bo });
     const tgt = tf.tensor3d(packed.targets!, [K, R, O]);
     const wts = tf.tensor3d(packed.weights!, [K, R, O]);
@@ -407,17 +465,26 @@ class WebGpuPopulation implements PopulationBackend {
     const dWo = tf.matMul(dY, Hall, true, false); // [K, O, H]
     const dbo = tf.sum(dY, 1); // [K, O]
     const G = tf.matMul(dY, wo); // [K, R, H]
-    const D = tf.sub(c.one, tf.square(Hall)); // tanh'(a) = 1 − h², all steps at once
-    const das: Tensor[] = new Array(T);
-    let daNext: TF.Tensor3D | null = null;
-    for (let t = T - 1; t >= 0; t--) {
-      const g = atStep(G, t);
-      const dh: Tensor = daNext === null ? g : tf.fused.matMul({ a: daNext, b: wh, bias: g });
-      const da = tf.mul(dh, atStep(D, t)) as TF.Tensor3D;
-      das[t] = da;
-      daNext = da;
+    let DA: TF.Tensor3D; // [K, R, H]
+    if (fused) {
+      DA = this.runProgram(backwardRecurrenceProgram(dims, this.tile), [
+        G,
+        Hall,
+        wh,
+      ]) as TF.Tensor3D;
+    } else {
+      const D = tf.sub(c.one, tf.square(Hall)); // tanh'(a) = 1 − h², all steps at once
+      const das: Tensor[] = new Array(T);
+      let daNext: TF.Tensor3D | null = null;
+      for (let t = T - 1; t >= 0; t--) {
+        const g = atStep(G, t);
+        const dh: Tensor = daNext === null ? g : tf.fused.matMul({ a: daNext, b: wh, bias: g });
+        const da = tf.mul(dh, atStep(D, t)) as TF.Tensor3D;
+        das[t] = da;
+        daNext = da;
+      }
+      DA = stackSteps(das);
     }
-    const DA = stackSteps(das); // [K, R, H]
     const dWx = tf.matMul(DA, X, true, false); // [K, H, I]
     const db = tf.sum(DA, 1); // [K, H]
     // dW_h pairs da_t with h_{t−1} for t ≥ 1 (h_0 = 0 contributes nothing).

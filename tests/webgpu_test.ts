@@ -372,35 +372,67 @@ if (!adapter.available) {
 }
 
 Deno.test({
-  name: "webgpu: parity with the float64 CPU reference (loss curve, frozen members, regularisers)",
+  name: "webgpu: parity with the float64 CPU reference (fused and ops recurrences)",
   ignore: !adapter.available,
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const shape: RnnShape = { inputDim: 3, hidden: 8, outputDim: 2 };
     const K = 3;
     const adam: AdamConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
     const steps = 5;
     const lrsArr = [0.01, 0.02, 0.005];
     // Member 2 has fewer trials and steps (padded inside the backend).
     const sizes = [[4, 5], [4, 5], [3, 4]];
-    const init = [0, 1, 2].map((k) => makeParams(shape, 100 + k));
-    const dataAt = (s: number) =>
+    const initFor = (shape: RnnShape) => [0, 1, 2].map((k) => makeParams(shape, 100 + k));
+    const dataFor = (shape: RnnShape, s: number) =>
       sizes.map(([B, T], k) => makeData(shape, B, T, 1000 * s + 10 * k + 7));
     // Member 1 is frozen at steps 2 and 3 (indices), member 0 at step 4.
     const activeAt = (s: number) => [s !== 4, s !== 2 && s !== 3, true];
 
-    const configs: { name: string; reg: StepRegularisers }[] = [
-      { name: "plain", reg: { l1: 0, nuclear: 0, gradClip: 0 } },
-      { name: "l1+nuclear+clip", reg: { l1: 0.01, nuclear: 0.02, gradClip: 0.05 } },
+    const configs: {
+      name: string;
+      reg: StepRegularisers;
+      recurrence: "fused" | "ops";
+      tile?: number;
+      hidden?: number;
+    }[] = [
+      // H = 70 > 64 threads: each thread owns two units.
+      {
+        name: "fused H=70 l1+nuclear+clip",
+        reg: { l1: 0.01, nuclear: 0.02, gradClip: 0.05 },
+        recurrence: "fused",
+        hidden: 70,
+      },
+      // 3 trials per workgroup: a partial last tile (B = 4, and B = 3 for member 2).
+      {
+        name: "fused tile=3 clip",
+        reg: { l1: 0, nuclear: 0, gradClip: 0.05 },
+        recurrence: "fused",
+        tile: 3,
+      },
     ];
-    for (const { name, reg } of configs) {
+    for (const recurrence of ["fused", "ops"] as const) {
+      configs.push(
+        { name: `${recurrence} plain`, reg: { l1: 0, nuclear: 0, gradClip: 0 }, recurrence },
+        {
+          name: `${recurrence} l1+nuclear+clip`,
+          reg: { l1: 0.01, nuclear: 0.02, gradClip: 0.05 },
+          recurrence,
+        },
+      );
+    }
+    for (const { name, reg, recurrence, tile, hidden } of configs) {
+      const shape: RnnShape = { inputDim: 3, hidden: hidden ?? 8, outputDim: 2 };
+      const init = initFor(shape);
+      const dataAt = (s: number) => dataFor(shape, s);
       const t0 = performance.now();
       const gpu = await createWebGpuBackend({
         shape,
         initialParams: init,
         adam,
         regularisers: reg,
+        recurrence,
+        recurrenceTile: tile,
       });
       assert.equal(gpu.name, "webgpu");
       assert.equal(gpu.members, K);
