@@ -3,8 +3,9 @@
  *
  * The GPU test is ONE cross-backend parity test (on the software adapter its first step
  * compiles shaders; it skips with a message where no adapter exists): same initial params
- * and data → the same loss curve and final weights as a float64 CPU reference (single-network
- * forward + BPTT, PyTorch-semantics Adam, L1 / nuclear-norm subgradients, clip_grad_norm_),
+ * and data → the same loss curve and final weights as the CPU reference (`tsKernel`: plain
+ * TypeScript forward + BPTT in float64; this file's float64 PyTorch-semantics Adam, L1 /
+ * nuclear-norm subgradients, clip_grad_norm_),
  * to a float32 tolerance. The host-side helpers are tested without a GPU.
  *
  * Tolerance: every loss within 1e-4 relative (+1e-7 absolute) of the reference, final
@@ -16,6 +17,7 @@
 import assert from "node:assert/strict";
 import { Matrix } from "npm:ml-matrix@6.15.1";
 import { createWebGpuBackend, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
+import { tsKernel } from "../rnn/kernel_ts.ts";
 import {
   nuclearSubgradient,
   packData,
@@ -75,7 +77,10 @@ function makeData(shape: RnnShape, batch: number, steps: number, seed: number): 
 type Key = keyof RnnParams;
 const KEYS: Key[] = ["wx", "wh", "b", "wo", "bo"];
 
-/** Task loss and gradients of one network, float64, plain BPTT. */
+/**
+ * Task loss and gradients of one network, float64, plain BPTT: an independent check of the
+ * `tsKernel` reference the parity test steps with (see "reference kernels agree" below).
+ */
 function refLossAndGrads(
   shape: RnnShape,
   p: RnnParams,
@@ -215,7 +220,15 @@ function refStep(
   biasCorrection = true,
 ): number {
   const H = shape.hidden;
-  const { loss, g } = refLossAndGrads(shape, mem.p, d);
+  const g32 = zeroParams(shape);
+  const loss = tsKernel.lossAndGrads(shape, mem.p, d, g32);
+  const g: Record<Key, Float64Array> = {
+    wx: Float64Array.from(g32.wx),
+    wh: Float64Array.from(g32.wh),
+    b: Float64Array.from(g32.b),
+    wo: Float64Array.from(g32.wo),
+    bo: Float64Array.from(g32.bo),
+  };
   if (reg.l1 > 0) { for (let i = 0; i < H * H; i++) g.wh[i] += reg.l1 * Math.sign(mem.p.wh[i]); }
   if (reg.nuclear > 0) {
     const uvt = refPolar(mem.p.wh, H);
@@ -242,6 +255,17 @@ function refStep(
     }
   }
   return loss;
+}
+
+function zeroParams(shape: RnnShape): RnnParams {
+  const { inputDim: I, hidden: H, outputDim: O } = shape;
+  return {
+    wx: new Float32Array(H * I),
+    wh: new Float32Array(H * H),
+    b: new Float32Array(H),
+    wo: new Float32Array(O * H),
+    bo: new Float32Array(O),
+  };
 }
 
 function newRefMember(p: RnnParams): RefMember {
@@ -335,6 +359,24 @@ Deno.test("webgpu host: nuclearSubgradient is the orthogonal polar factor U Vᵀ
   assert.throws(() => nuclearSubgradient(W, 2), /length 4/);
 });
 
+Deno.test("webgpu reference: tsKernel agrees with this file's float64 BPTT", () => {
+  const shape = { inputDim: 3, hidden: 8, outputDim: 2 };
+  const p = makeParams(shape, 3);
+  const d = makeData(shape, 3, 4, 9);
+  const g = zeroParams(shape);
+  const loss = tsKernel.lossAndGrads(shape, p, d, g);
+  const ref = refLossAndGrads(shape, p, d);
+  assert.ok(Math.abs(loss - ref.loss) <= 1e-6 * ref.loss, `loss ${loss} vs ${ref.loss}`);
+  for (const k of KEYS) {
+    for (let i = 0; i < g[k].length; i++) {
+      assert.ok(
+        Math.abs(g[k][i] - ref.g[k][i]) <= 1e-6,
+        `${k}[${i}]: ${g[k][i]} vs ${ref.g[k][i]}`,
+      );
+    }
+  }
+});
+
 Deno.test("webgpu: bad options throw naming the field", async () => {
   const shape = { inputDim: 2, hidden: 3, outputDim: 1 };
   const ok = {
@@ -372,7 +414,8 @@ if (!adapter.available) {
 }
 
 Deno.test({
-  name: "webgpu: parity with the float64 CPU reference (fused and ops recurrences)",
+  name:
+    "webgpu: parity with the CPU reference (tsKernel + PyTorch Adam; fused and ops recurrences)",
   ignore: !adapter.available,
   sanitizeOps: false,
   sanitizeResources: false,
@@ -444,7 +487,7 @@ Deno.test({
       // evaluate() before training equals the reference loss.
       const ev = await gpu.evaluate(dataAt(0));
       for (let k = 0; k < K; k++) {
-        const want = refLossAndGrads(shape, init[k], dataAt(0)[k]).loss;
+        const want = tsKernel.lossAndGrads(shape, init[k], dataAt(0)[k], zeroParams(shape));
         assert.ok(lossClose(ev[k], want), `${name} evaluate[${k}]: ${ev[k]} vs ${want}`);
       }
       let frozenBefore: RnnParams | null = null;
