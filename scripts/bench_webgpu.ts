@@ -8,11 +8,14 @@
  *
  * Usage:
  *   deno run -A scripts/bench_webgpu.ts [--members 1,8,50] [--workloads flipflop,sine,...]
- *     [--steps 10] [--warmup 2] [--tiny] [--allow-fallback] [--json FILE]
+ *     [--steps 10] [--warmup 2] [--tiny] [--allow-fallback] [--recurrence fused|ops]
+ *     [--tile N] [--json FILE]
  *
  * `--tiny` shrinks every workload to B=4, T=5, H=8 (a smoke run on the software adapter).
  * On a fallback (software) adapter the full workloads are refused unless `--allow-fallback`.
  * The first warm-up step includes shader compilation and is reported separately.
+ * `--recurrence ops` times the plain-tfjs-ops time loops instead of the fused WGSL ones
+ * (backend `webgpu-ops` in the output); `--tile N` overrides the trials per workgroup.
  * `--json FILE` writes `[{ workload, backend: "webgpu", members, netStepsPerSec, ... }]`
  * atomically (temp file + rename).
  *
@@ -21,6 +24,7 @@
 import { parseArgs } from "node:util";
 import { createWebGpuBackend, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
 import type { RnnParams, RnnShape, StepData } from "../rnn/types.ts";
+import { WORKLOADS as CPU_WORKLOADS } from "./bench/harness.ts";
 
 interface Workload {
   hidden: number;
@@ -29,11 +33,13 @@ interface Workload {
   channels: number;
 }
 
-const WORKLOADS: Record<string, Workload> = {
-  flipflop: { hidden: 64, batch: 256, steps: 100, channels: 3 },
-  delayed_discrimination: { hidden: 128, batch: 256, steps: 60, channels: 2 },
-  sine: { hidden: 128, batch: 32, steps: 100, channels: 1 },
-};
+/** The Appendix A workloads, from the CPU bench's harness (one definition for both benches). */
+const WORKLOADS: Record<string, Workload> = Object.fromEntries(
+  Object.entries(CPU_WORKLOADS).map(([name, w]) => [
+    name,
+    { hidden: w.H, batch: w.B, steps: w.T, channels: w.I },
+  ]),
+);
 
 /** One result row (the `--json` format shared with `deno task bench`). */
 export interface BenchRow {
@@ -115,6 +121,8 @@ async function main(): Promise<void> {
       warmup: { type: "string", default: "2" },
       tiny: { type: "boolean", default: false },
       "allow-fallback": { type: "boolean", default: false },
+      recurrence: { type: "string", default: "fused" },
+      tile: { type: "string" },
       json: { type: "string" },
     },
   });
@@ -124,6 +132,11 @@ async function main(): Promise<void> {
   if (!Number.isInteger(warmup) || warmup < 1) {
     throw new Error(`--warmup must be an integer ≥ 1, got ${values.warmup}`);
   }
+  const recurrence = values.recurrence;
+  if (recurrence !== "fused" && recurrence !== "ops") {
+    throw new Error(`--recurrence must be fused or ops, got ${recurrence}`);
+  }
+  const tile = values.tile === undefined ? undefined : parseList("tile", values.tile)[0];
   const names = values.workloads!.split(",").map((s) => s.trim());
   for (const n of names) {
     if (!(n in WORKLOADS)) {
@@ -156,6 +169,8 @@ async function main(): Promise<void> {
         initialParams,
         adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8 },
         regularisers: { l1: 0, nuclear: 0, gradClip: 0 },
+        recurrence,
+        recurrenceTile: tile,
       });
       try {
         let t0 = performance.now();
@@ -169,7 +184,7 @@ async function main(): Promise<void> {
         if (!last.every(Number.isFinite)) throw new Error(`${name} K=${K}: non-finite loss`);
         const row: BenchRow = {
           workload: name,
-          backend: "webgpu",
+          backend: recurrence === "fused" ? "webgpu" : "webgpu-ops",
           members: K,
           netStepsPerSec: (1000 * K) / ms,
           msPerStep: ms,
