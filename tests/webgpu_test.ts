@@ -18,6 +18,7 @@ import assert from "node:assert/strict";
 import { Matrix } from "npm:ml-matrix@6.15.1";
 import { createWebGpuBackend, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
 import { tsKernel } from "../rnn/kernel_ts.ts";
+import { memory as tfMemory } from "npm:@tensorflow/tfjs-core@4.22.0";
 import {
   nuclearSubgradient,
   packData,
@@ -491,11 +492,15 @@ Deno.test({
         assert.ok(lossClose(ev[k], want), `${name} evaluate[${k}]: ${ev[k]} vs ${want}`);
       }
       let frozenBefore: RnnParams | null = null;
+      let liveAfterFirst = 0;
       for (let s = 0; s < steps; s++) {
         const data = dataAt(s);
         const active = activeAt(s);
         if (s === 2) frozenBefore = (await gpu.getParams())[1];
         const got = await gpu.step(data, Float64Array.from(lrsArr), active);
+        // No tensor leaks: the live tensor count is the same after every step.
+        if (s === 0) liveAfterFirst = tfMemory().numTensors;
+        else assert.equal(tfMemory().numTensors, liveAfterFirst, `${name}: tensors leak`);
         if (s === 0) {
           console.log(
             `  [${name}] first step (incl. shader compile): ${
@@ -538,7 +543,9 @@ Deno.test({
         `  [${name}] ${steps} steps in ${(performance.now() - t0).toFixed(0)} ms; ` +
           `worst relative loss error ${worstRel.toExponential(2)}`,
       );
+      const before = tfMemory().numTensors;
       await gpu.dispose();
+      assert.ok(tfMemory().numTensors < before, `${name}: dispose released nothing`);
       await assert.rejects(gpu.getParams(), /disposed/);
     }
   },
