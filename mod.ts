@@ -11,6 +11,7 @@
 export type * from "./tasks/types.ts";
 export type * from "./rnn/types.ts";
 export * from "./tasks/mod.ts";
+export * from "./metrics/mod.ts";
 export {
   createWebGpuBackend,
   type WebGpuAdapterInfo,
