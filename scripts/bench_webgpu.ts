@@ -9,13 +9,16 @@
  * Usage:
  *   deno run -A scripts/bench_webgpu.ts [--members 1,8,50] [--workloads flipflop,sine,...]
  *     [--steps 10] [--warmup 2] [--tiny] [--allow-fallback] [--recurrence fused|ops]
- *     [--tile N] [--json FILE]
+ *     [--tile N] [--check | --check-only] [--json FILE]
  *
  * `--tiny` shrinks every workload to B=4, T=5, H=8 (a smoke run on the software adapter).
  * On a fallback (software) adapter the full workloads are refused unless `--allow-fallback`.
  * The first warm-up step includes shader compilation and is reported separately.
  * `--recurrence ops` times the plain-tfjs-ops time loops instead of the fused WGSL ones
  * (backend `webgpu-ops` in the output); `--tile N` overrides the trials per workgroup.
+ * `--check` first verifies the backend on this adapter against `tsKernel` + a float64 Adam
+ * (K=2, B=8, the workload's H and T, 3 steps) and stops on a mismatch; `--check-only` runs
+ * just that (also on a software adapter).
  * `--json FILE` writes `[{ workload, backend: "webgpu", members, netStepsPerSec, ... }]`
  * atomically (temp file + rename).
  *
@@ -25,6 +28,7 @@ import { parseArgs } from "node:util";
 import { createWebGpuBackend, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
 import type { RnnParams, RnnShape, StepData } from "../rnn/types.ts";
 import { WORKLOADS as CPU_WORKLOADS } from "./bench/harness.ts";
+import { tsKernel } from "../rnn/kernel_ts.ts";
 
 interface Workload {
   hidden: number;
@@ -95,6 +99,80 @@ function flipFlopData(w: Workload, seed: number): StepData {
   return { batch: B, steps: T, inputs, targets, weights };
 }
 
+/**
+ * Correctness check on this adapter before timing: K = 2 members of the workload's H, I, O
+ * with B = 8 trials, 3 Adam steps, against `tsKernel` (float64 BPTT) + PyTorch-semantics Adam
+ * in float64. Returns the worst relative loss error and the worst final-weight difference.
+ */
+async function parityCheck(
+  w: Workload,
+  recurrence: "fused" | "ops",
+  tile: number | undefined,
+): Promise<{ lossRel: number; paramAbs: number }> {
+  const shape: RnnShape = { inputDim: w.channels, hidden: w.hidden, outputDim: w.channels };
+  const small = { ...w, batch: 8 };
+  const K = 2;
+  const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  const lr = 1e-3;
+  const init = [initParams(shape, 5), initParams(shape, 6)];
+  const backend = await createWebGpuBackend({
+    shape,
+    initialParams: init,
+    adam,
+    regularisers: { l1: 0, nuclear: 0, gradClip: 0 },
+    recurrence,
+    recurrenceTile: tile,
+  });
+  const keys = ["wx", "wh", "b", "wo", "bo"] as const;
+  const ref = init.map((p) => ({
+    p: { wx: p.wx.slice(), wh: p.wh.slice(), b: p.b.slice(), wo: p.wo.slice(), bo: p.bo.slice() },
+    m: keys.map((k) => new Float64Array(p[k].length)),
+    v: keys.map((k) => new Float64Array(p[k].length)),
+  }));
+  let lossRel = 0;
+  try {
+    for (let s = 1; s <= 3; s++) {
+      const data = [flipFlopData(small, 10 * s), flipFlopData(small, 10 * s + 1)];
+      const got = await backend.step(data, new Float64Array(K).fill(lr), [true, true]);
+      for (let k = 0; k < K; k++) {
+        const g: RnnParams = {
+          wx: new Float32Array(init[k].wx.length),
+          wh: new Float32Array(init[k].wh.length),
+          b: new Float32Array(init[k].b.length),
+          wo: new Float32Array(init[k].wo.length),
+          bo: new Float32Array(init[k].bo.length),
+        };
+        const want = tsKernel.lossAndGrads(shape, ref[k].p, data[k], g);
+        lossRel = Math.max(lossRel, Math.abs(got[k] - want) / Math.abs(want));
+        const bc1 = 1 - Math.pow(adam.beta1, s);
+        const bc2 = Math.sqrt(1 - Math.pow(adam.beta2, s));
+        keys.forEach((key, q) => {
+          const p = ref[k].p[key];
+          const m = ref[k].m[q];
+          const v = ref[k].v[q];
+          for (let i = 0; i < p.length; i++) {
+            m[i] += (1 - adam.beta1) * (g[key][i] - m[i]);
+            v[i] = adam.beta2 * v[i] + (1 - adam.beta2) * g[key][i] * g[key][i];
+            p[i] -= (lr / bc1) * (m[i] / (Math.sqrt(v[i]) / bc2 + adam.eps));
+          }
+        });
+      }
+    }
+    const final = await backend.getParams();
+    let paramAbs = 0;
+    for (let k = 0; k < K; k++) {
+      for (const key of keys) {
+        for (let i = 0; i < final[k][key].length; i++) {
+          paramAbs = Math.max(paramAbs, Math.abs(final[k][key][i] - ref[k].p[key][i]));
+        }
+      }
+    }
+    return { lossRel, paramAbs };
+  } finally {
+    await backend.dispose();
+  }
+}
+
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const tmp = `${path}.tmp-${Deno.pid}`;
   await Deno.writeTextFile(tmp, JSON.stringify(value, null, 2) + "\n");
@@ -124,6 +202,8 @@ async function main(): Promise<void> {
       recurrence: { type: "string", default: "fused" },
       tile: { type: "string" },
       json: { type: "string" },
+      check: { type: "boolean", default: false },
+      "check-only": { type: "boolean", default: false },
     },
   });
   const members = parseList("members", values.members!);
@@ -149,12 +229,29 @@ async function main(): Promise<void> {
     `WebGPU adapter: ${info.description} (available ${info.available}, fallback ${info.isFallbackAdapter})`,
   );
   if (!info.available) throw new Error(`no WebGPU adapter: ${info.description}`);
-  if (info.isFallbackAdapter && !values.tiny && !values["allow-fallback"]) {
+  if (
+    info.isFallbackAdapter && !values.tiny && !values["allow-fallback"] && !values["check-only"]
+  ) {
     throw new Error(
       "the adapter is a software fallback: full workloads would take hours; use --tiny or --allow-fallback",
     );
   }
 
+  if (values.check || values["check-only"]) {
+    // Same tolerance as tests/webgpu_test.ts: loss 1e-4 relative, weights 1e-4 absolute.
+    for (const name of names) {
+      const w = values.tiny ? { ...WORKLOADS[name], hidden: 8, steps: 5 } : WORKLOADS[name];
+      const r = await parityCheck(w, recurrence, tile);
+      const ok = r.lossRel <= 1e-4 && r.paramAbs <= 1e-4;
+      console.log(
+        `check ${name.padEnd(24)} H=${w.hidden} T=${w.steps} B=8 K=2: worst loss error ` +
+          `${r.lossRel.toExponential(2)} (relative), weights ${r.paramAbs.toExponential(2)} ` +
+          `(absolute) → ${ok ? "OK" : "FAILED"}`,
+      );
+      if (!ok) throw new Error(`parity check failed on ${name}`);
+    }
+  }
+  if (values["check-only"]) return;
   const rows: BenchRow[] = [];
   for (const name of names) {
     const w = values.tiny ? { ...WORKLOADS[name], hidden: 8, batch: 4, steps: 5 } : WORKLOADS[name];
