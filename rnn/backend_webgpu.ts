@@ -249,8 +249,13 @@ class WebGpuPopulation implements PopulationBackend {
     return this.serial(() => this.stepNow(data, lrs, active));
   }
 
-  evaluate(data: StepData[]): Promise<Float64Array> {
-    return this.serial(() => this.evaluateNow(data));
+  /**
+   * Task loss of each member on `data[k]`, no update. With `only` (the engine's optional
+   * mask, as in the CPU backend), members with `only[k] = false` are skipped: their data is
+   * not read and their loss is NaN.
+   */
+  evaluate(data: StepData[], only?: boolean[]): Promise<Float64Array> {
+    return this.serial(() => this.evaluateNow(data, only));
   }
 
   getParams(): Promise<RnnParams[]> {
@@ -271,19 +276,26 @@ class WebGpuPopulation implements PopulationBackend {
     });
   }
 
-  private async evaluateNow(data: StepData[]): Promise<Float64Array> {
+  private async evaluateNow(data: StepData[], only?: boolean[]): Promise<Float64Array> {
     this.checkAlive();
     const K = this.members;
     if (!Array.isArray(data) || data.length !== K) {
       throw new Error(`data must be an array of ${K} StepData, got ${data?.length}`);
     }
-    data.forEach((d, k) => validateStepData(this.shape, d, `data[${k}]`, true));
+    if (only !== undefined && (!Array.isArray(only) || only.length !== K)) {
+      throw new Error(`only must be an array of ${K} booleans`);
+    }
+    const use = only ? only.map(Boolean) : new Array<boolean>(K).fill(true);
+    const out = new Float64Array(K).fill(NaN);
+    if (!use.some(Boolean)) return out;
+    use.forEach((u, k) => u && validateStepData(this.shape, data[k], `data[${k}]`, true));
     await useWebGpu(this.tf);
-    const packed = packData(this.shape, data, new Array(K).fill(true), true);
+    const packed = packData(this.shape, data, use, true);
     const loss = this.tf.tidy(() => this.lossAndGrad(packed, false, null).loss);
     const values = await loss.data();
     loss.dispose();
-    return Float64Array.from(values);
+    for (let k = 0; k < K; k++) if (use[k]) out[k] = values[k];
+    return out;
   }
 
   private async stepNow(

@@ -491,6 +491,11 @@ Deno.test({
         const want = tsKernel.lossAndGrads(shape, init[k], dataAt(0)[k], zeroParams(shape));
         assert.ok(lossClose(ev[k], want), `${name} evaluate[${k}]: ${ev[k]} vs ${want}`);
       }
+      // The engine's optional mask: skipped members are not read and get NaN.
+      const masked = await (gpu.evaluate as (d: StepData[], o?: boolean[]) => Promise<Float64Array>)
+        .call(gpu, dataAt(0), [false, true, false]);
+      assert.ok(Number.isNaN(masked[0]) && Number.isNaN(masked[2]), `${name}: masked evaluate`);
+      assert.ok(lossClose(masked[1], ev[1]), `${name}: masked evaluate[1] ${masked[1]}`);
       let frozenBefore: RnnParams | null = null;
       let liveAfterFirst = 0;
       for (let s = 0; s < steps; s++) {
