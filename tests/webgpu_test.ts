@@ -5,7 +5,8 @@
  * compiles shaders; it skips with a message where no adapter exists): same initial params
  * and data → the same loss curve and final weights as the CPU reference (`tsKernel`: plain
  * TypeScript forward + BPTT in float64; this file's float64 PyTorch-semantics Adam, L1 /
- * nuclear-norm subgradients, clip_grad_norm_),
+ * nuclear-norm subgradients, clip_grad_norm_) and as the engine's CPU backend
+ * (`createCpuBackend`, TypeScript kernel) trained in lockstep,
  * to a float32 tolerance. The host-side helpers are tested without a GPU.
  *
  * Tolerance: every loss within 1e-4 relative (+1e-7 absolute) of the reference, final
@@ -18,6 +19,7 @@ import assert from "node:assert/strict";
 import { Matrix } from "npm:ml-matrix@6.15.1";
 import { createWebGpuBackend, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
 import { tsKernel } from "../rnn/kernel_ts.ts";
+import { createCpuBackend } from "../rnn/backend_cpu.ts";
 import { memory as tfMemory } from "npm:@tensorflow/tfjs-core@4.22.0";
 import {
   nuclearSubgradient,
@@ -480,6 +482,16 @@ Deno.test({
       });
       assert.equal(gpu.name, "webgpu");
       assert.equal(gpu.members, K);
+      // The engine's CPU backend (in-process, TypeScript kernel) trained in lockstep.
+      const cpu = await createCpuBackend({
+        shape,
+        initial: init,
+        regularisers: reg,
+        adam,
+        workers: 0,
+        kernel: "ts",
+      });
+      let worstCpuRel = 0;
       const ref = init.map(newRefMember);
       const noBc = init.map(newRefMember);
       let worstRel = 0;
@@ -503,6 +515,7 @@ Deno.test({
         const active = activeAt(s);
         if (s === 2) frozenBefore = (await gpu.getParams())[1];
         const got = await gpu.step(data, Float64Array.from(lrsArr), active);
+        const cpuGot = await cpu.step(data, Float64Array.from(lrsArr), active);
         // No tensor leaks: the live tensor count is the same after every step.
         if (s === 0) liveAfterFirst = tfMemory().numTensors;
         else assert.equal(tfMemory().numTensors, liveAfterFirst, `${name}: tensors leak`);
@@ -524,6 +537,11 @@ Deno.test({
           const want = refStep(shape, ref[k], data[k], lrsArr[k], adam, reg);
           const wrong = refStep(shape, noBc[k], data[k], lrsArr[k], adam, reg, false);
           worstRel = Math.max(worstRel, Math.abs(got[k] - want) / Math.abs(want));
+          worstCpuRel = Math.max(worstCpuRel, Math.abs(got[k] - cpuGot[k]) / Math.abs(cpuGot[k]));
+          assert.ok(
+            lossClose(got[k], cpuGot[k]),
+            `${name} step ${s} member ${k}: webgpu ${got[k]} vs cpu backend ${cpuGot[k]}`,
+          );
           assert.ok(lossClose(got[k], want), `${name} step ${s} member ${k}: ${got[k]} vs ${want}`);
           if (!lossClose(got[k], wrong)) noBcMissed = true;
         }
@@ -534,7 +552,11 @@ Deno.test({
         }
       }
       const final = await gpu.getParams();
+      const cpuFinal = await cpu.getParams();
+      await cpu.dispose();
       for (let k = 0; k < K; k++) {
+        const dc = maxAbsDiff(final[k], cpuFinal[k]);
+        assert.ok(dc <= PARAM_TOL, `${name} member ${k}: weights differ from cpu backend by ${dc}`);
         const d = maxAbsDiff(final[k], ref[k].p);
         assert.ok(d <= PARAM_TOL, `${name} member ${k}: final weights differ by ${d}`);
         assert.ok(
@@ -546,7 +568,8 @@ Deno.test({
       assert.ok(noBcMissed, `${name}: the reference without bias correction also agreed`);
       console.log(
         `  [${name}] ${steps} steps in ${(performance.now() - t0).toFixed(0)} ms; ` +
-          `worst relative loss error ${worstRel.toExponential(2)}`,
+          `worst relative loss error ${worstRel.toExponential(2)} (reference), ` +
+          `${worstCpuRel.toExponential(2)} (engine cpu backend)`,
       );
       const before = tfMemory().numTensors;
       await gpu.dispose();
