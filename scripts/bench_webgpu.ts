@@ -9,9 +9,10 @@
  * Usage:
  *   deno run -A scripts/bench_webgpu.ts [--members 1,8,50] [--workloads flipflop,sine,...]
  *     [--steps 10] [--warmup 2] [--tiny] [--allow-fallback] [--recurrence fused|ops]
- *     [--tile N] [--check | --check-only] [--json FILE]
+ *     [--tile N] [--batch N] [--check | --check-only] [--json FILE]
  *
- * `--tiny` shrinks every workload to B=4, T=5, H=8 (a smoke run on the software adapter).
+ * `--tiny` shrinks every workload to B=4, T=5, H=8 (a smoke run on the software adapter);
+ * `--batch N` overrides B (rows then no longer match the Appendix A workloads).
  * On a fallback (software) adapter the full workloads are refused unless `--allow-fallback`.
  * The first warm-up step includes shader compilation and is reported separately.
  * `--recurrence ops` times the plain-tfjs-ops time loops instead of the fused WGSL ones
@@ -203,6 +204,7 @@ async function main(): Promise<void> {
       tile: { type: "string" },
       json: { type: "string" },
       check: { type: "boolean", default: false },
+      batch: { type: "string" },
       "check-only": { type: "boolean", default: false },
     },
   });
@@ -254,7 +256,8 @@ async function main(): Promise<void> {
   if (values["check-only"]) return;
   const rows: BenchRow[] = [];
   for (const name of names) {
-    const w = values.tiny ? { ...WORKLOADS[name], hidden: 8, batch: 4, steps: 5 } : WORKLOADS[name];
+    let w = values.tiny ? { ...WORKLOADS[name], hidden: 8, batch: 4, steps: 5 } : WORKLOADS[name];
+    if (values.batch !== undefined) w = { ...w, batch: parseList("batch", values.batch)[0] };
     const shape: RnnShape = { inputDim: w.channels, hidden: w.hidden, outputDim: w.channels };
     for (const K of members) {
       const initialParams = Array.from({ length: K }, (_, k) => initParams(shape, 17 + k));
