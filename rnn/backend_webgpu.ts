@@ -450,7 +450,10 @@ class WebGpuPopulation implements PopulationBackend {
     const dims = { members: K, batch: B, steps: T, hidden: H };
     let Hall: TF.Tensor3D;
     if (fused) {
-      Hall = this.runProgram(forwardRecurrenceProgram(dims, this.tile), [U, wh]) as TF.Tensor3D;
+      Hall = this.runProgram(forwardRecurrenceProgram(dims, this.tile), [
+        U,
+        tf.transpose(wh, [0, 2, 1]),
+      ]) as TF.Tensor3D;
     } else {
       const hs: Tensor[] = [];
       let h: TF.Tensor3D | null = null;

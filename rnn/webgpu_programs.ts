@@ -9,7 +9,9 @@
  * rows r = b·T + t per member). One workgroup of 64 threads owns member k and a tile of
  * `tile` trials; it keeps the current hidden state (or da) of its tile in workgroup memory
  * and walks the time steps, each thread computing units j, j + 64, …; W_h is read from
- * global memory (cache-resident: H² floats per member).
+ * global memory (cache-resident: H² floats per member), laid out so that the threads of a
+ * workgroup read consecutive addresses (W_hᵀ forward, W_h backward), each load serving the
+ * whole tile.
  *
  * - forward: h_t = tanh(pre_t + W_h h_{t−1}), h_0 = 0, where pre = X W_xᵀ + b;
  * - backward: da_t = (g_t + W_hᵀ da_{t+1}) ⊙ (1 − h_t²), da_T = 0, where g = dY W_o.
@@ -120,11 +122,12 @@ function baseProgram(
 }
 
 /**
- * Forward recurrence. Inputs `pre [K, B·T, H]` (X W_xᵀ + b) and `rec [K, H, H]` (W_h,
- * `rec[k][i][j]` multiplies h_j into unit i); output all hidden states `[K, B·T, H]`.
+ * Forward recurrence. Inputs `pre [K, B·T, H]` (X W_xᵀ + b) and `recT [K, H, H]` (W_hᵀ:
+ * `recT[k][j][i]` multiplies h_j into unit i, so that neighbouring threads read neighbouring
+ * addresses); output all hidden states `[K, B·T, H]`.
  */
 export function forwardRecurrenceProgram(d: RecurrenceDims, tile?: number): RawWebGpuProgram {
-  return baseProgram("rnn_fwd", d, ["pre", "rec"], () => `
+  return baseProgram("rnn_fwd", d, ["pre", "recT"], () => `
 fn main(index: i32) {
   let tiles = (B_ + BT_ - 1) / BT_;
   let wid = workgroupLinear();
@@ -142,10 +145,9 @@ fn main(index: i32) {
       if (valid && i < H_) {
         var acc: array<f32, BT_>;
         for (var r = 0; r < BT_; r++) { acc[r] = 0.0; }
-        let wrow = (k * H_ + i) * H_;
         let hbase = cur * BT_ * H_;
         for (var j = 0; j < H_; j++) {
-          let w = rec[wrow + j];
+          let w = recT[(k * H_ + j) * H_ + i];
           for (var r = 0; r < BT_; r++) { acc[r] = fma(w, sh[hbase + r * H_ + j], acc[r]); }
         }
         for (var r = 0; r < BT_; r++) {
