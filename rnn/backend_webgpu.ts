@@ -155,10 +155,6 @@ export async function createWebGpuBackend(
   initialParams.forEach((p, k) => validateParams(shape, p, `initialParams[${k}]`));
   validateAdam(adam);
   validateRegularisers(regularisers);
-  const info = await webgpuAdapterInfo();
-  if (!info.available) throw new Error(`WebGPU backend unavailable: ${info.description}`);
-  const tf = await loadTf();
-  await useWebGpu(tf);
   const recurrence = opts.recurrence ?? "fused";
   if (recurrence !== "fused" && recurrence !== "ops") {
     throw new Error(`recurrence must be "fused" or "ops", got ${recurrence}`);
@@ -176,6 +172,10 @@ export async function createWebGpuBackend(
   if (recurrence === "fused" && shape.hidden > MAX_FUSED_HIDDEN) {
     throw new Error(`shape.hidden must be ≤ ${MAX_FUSED_HIDDEN} for recurrence "fused"`);
   }
+  const info = await webgpuAdapterInfo();
+  if (!info.available) throw new Error(`WebGPU backend unavailable: ${info.description}`);
+  const tf = await loadTf();
+  await useWebGpu(tf);
   return new WebGpuPopulation(
     tf,
     { ...shape },
@@ -331,7 +331,7 @@ class WebGpuPopulation implements PopulationBackend {
     const bc2Sqrt = new Float32Array(K).fill(1);
     for (let k = 0; k < K; k++) {
       if (!active[k]) continue;
-      const t = ++this.stepCount[k];
+      const t = this.stepCount[k] + 1;
       stepSize[k] = lrs[k] / (1 - Math.pow(this.adam.beta1, t));
       bc2Sqrt[k] = Math.sqrt(1 - Math.pow(this.adam.beta2, t));
     }
@@ -355,31 +355,38 @@ class WebGpuPopulation implements PopulationBackend {
 
     const packed = packData(this.shape, data, active, true);
     const c = this.c;
-    const result = tf.tidy(() => {
-      const { loss, grad: g0 } = this.lossAndGrad(packed, true, nuclearG);
-      let grad = g0!;
-      if (this.reg.gradClip > 0) {
-        // torch.nn.utils.clip_grad_norm_: coef = min(max_norm / (‖g‖ + 1e-6), 1).
-        const norm = tf.sqrt(tf.sum(tf.square(grad), 1, true));
-        const coef = tf.minimum(
-          tf.div(tf.scalar(this.reg.gradClip), tf.add(norm, tf.scalar(1e-6))),
-          c.one,
-        );
-        grad = tf.mul(grad, coef);
-      }
-      const mask = tf.tensor2d(active.map((a) => (a ? 1 : 0)), [K, 1], "bool");
-      const m1 = tf.add(this.m, tf.mul(tf.sub(grad, this.m), c.oneMinusB1));
-      const v1 = tf.add(tf.mul(this.v, c.b2), tf.mul(tf.square(grad), c.oneMinusB2));
-      const denom = tf.add(tf.div(tf.sqrt(v1), tf.tensor2d(bc2Sqrt, [K, 1])), c.eps);
-      const p1 = tf.sub(this.params, tf.mul(tf.tensor2d(stepSize, [K, 1]), tf.div(m1, denom)));
-      return {
-        loss,
-        params: tf.where(mask, p1, this.params),
-        m: tf.where(mask, m1, this.m),
-        v: tf.where(mask, v1, this.v),
-      };
-    });
-    if (nuclearG) nuclearG.dispose();
+    const update = () =>
+      tf.tidy(() => {
+        const { loss, grad: g0 } = this.lossAndGrad(packed, true, nuclearG);
+        let grad = g0!;
+        if (this.reg.gradClip > 0) {
+          // torch.nn.utils.clip_grad_norm_: coef = min(max_norm / (‖g‖ + 1e-6), 1).
+          const norm = tf.sqrt(tf.sum(tf.square(grad), 1, true));
+          const coef = tf.minimum(
+            tf.div(tf.scalar(this.reg.gradClip), tf.add(norm, tf.scalar(1e-6))),
+            c.one,
+          );
+          grad = tf.mul(grad, coef);
+        }
+        const mask = tf.tensor2d(active.map((a) => (a ? 1 : 0)), [K, 1], "bool");
+        const m1 = tf.add(this.m, tf.mul(tf.sub(grad, this.m), c.oneMinusB1));
+        const v1 = tf.add(tf.mul(this.v, c.b2), tf.mul(tf.square(grad), c.oneMinusB2));
+        const denom = tf.add(tf.div(tf.sqrt(v1), tf.tensor2d(bc2Sqrt, [K, 1])), c.eps);
+        const p1 = tf.sub(this.params, tf.mul(tf.tensor2d(stepSize, [K, 1]), tf.div(m1, denom)));
+        return {
+          loss,
+          params: tf.where(mask, p1, this.params),
+          m: tf.where(mask, m1, this.m),
+          v: tf.where(mask, v1, this.v),
+        };
+      });
+    let result: ReturnType<typeof update>;
+    try {
+      result = update();
+    } finally {
+      nuclearG?.dispose();
+    }
+    for (let k = 0; k < K; k++) if (active[k]) this.stepCount[k]++;
     tf.dispose([this.params, this.m, this.v]);
     this.params = result.params;
     this.m = result.m;

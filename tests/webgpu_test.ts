@@ -401,6 +401,11 @@ Deno.test("webgpu: bad options throw naming the field", async () => {
     createWebGpuBackend({ ...ok, regularisers: { l1: -1, nuclear: 0, gradClip: 0 } }),
     /regularisers\.l1/,
   );
+  await assert.rejects(
+    createWebGpuBackend({ ...ok, recurrence: "loop" as "ops" }),
+    /recurrence/,
+  );
+  await assert.rejects(createWebGpuBackend({ ...ok, recurrenceTile: 0 }), /recurrenceTile/);
   const bad = makeParams(shape, 1);
   bad.wh = new Float32Array(4);
   await assert.rejects(
