@@ -187,6 +187,15 @@ export async function createWebGpuBackend(
   );
 }
 
+/** The population's data on the GPU, `[K, B·T, C]` each (rows b·T + t per member). */
+interface UploadedData {
+  batch: number;
+  steps: number;
+  inputs: Tensor;
+  targets: Tensor;
+  weights: Tensor;
+}
+
 /** Forward + BPTT of the stacked population; see `WebGpuPopulation.lossAndGrad`. */
 interface LossAndGrad {
   loss: Tensor;
@@ -290,8 +299,7 @@ class WebGpuPopulation implements PopulationBackend {
     if (!use.some(Boolean)) return out;
     use.forEach((u, k) => u && validateStepData(this.shape, data[k], `data[${k}]`, true));
     await useWebGpu(this.tf);
-    const packed = packData(this.shape, data, use, true);
-    const loss = this.tf.tidy(() => this.lossAndGrad(packed, false, null).loss);
+    const loss = this.tf.tidy(() => this.lossAndGrad(this.upload(data, use), false, null).loss);
     const values = await loss.data();
     loss.dispose();
     for (let k = 0; k < K; k++) if (use[k]) out[k] = values[k];
@@ -353,11 +361,10 @@ class WebGpuPopulation implements PopulationBackend {
       nuclearG = tf.tensor3d(uvt, [K, H, H]);
     }
 
-    const packed = packData(this.shape, data, active, true);
     const c = this.c;
     const update = () =>
       tf.tidy(() => {
-        const { loss, grad: g0 } = this.lossAndGrad(packed, true, nuclearG);
+        const { loss, grad: g0 } = this.lossAndGrad(this.upload(data, active), true, nuclearG);
         let grad = g0!;
         if (this.reg.gradClip > 0) {
           // torch.nn.utils.clip_grad_norm_: coef = min(max_norm / (‖g‖ + 1e-6), 1).
@@ -397,6 +404,45 @@ class WebGpuPopulation implements PopulationBackend {
     return out;
   }
 
+  /**
+   * Uploads the members' data as `[K, B·T, C]` tensors (call inside `tf.tidy`). When every
+   * used member has the same B and T (the usual case), each member's arrays become one tensor
+   * directly (tfjs copies them once, into GPU memory) and the K tensors are concatenated on the
+   * GPU; unused members get zeros. Otherwise the data are zero-padded on the host (`packData`).
+   */
+  private upload(data: StepData[], use: boolean[]): UploadedData {
+    const tf = this.tf;
+    const K = this.members;
+    const { inputDim: I, outputDim: O } = this.shape;
+    const used = data.filter((_, k) => use[k]);
+    const B = used[0].batch;
+    const T = used[0].steps;
+    const R = B * T;
+    if (used.every((d) => d.batch === B && d.steps === T)) {
+      const stack = (pick: (d: StepData) => Float32Array, C: number): Tensor => {
+        const zeros = use.every(Boolean) ? null : tf.zeros([1, R, C]);
+        const parts = data.map((d, k) => use[k] ? tf.tensor3d(pick(d), [1, R, C]) : zeros!);
+        return K === 1 ? parts[0] : tf.concat(parts, 0);
+      };
+      return {
+        batch: B,
+        steps: T,
+        inputs: stack((d) => d.inputs, I),
+        targets: stack((d) => d.targets, O),
+        weights: stack((d) => d.weights, O),
+      };
+    }
+    const p: PackedData = packData(this.shape, data, use, true);
+    const Rp = p.batch * p.steps;
+    return {
+      batch: p.batch,
+      steps: p.steps,
+      inputs: tf.tensor3d(p.inputs, [K, Rp, I]),
+      targets: tf.tensor3d(p.targets!, [K, Rp, O]),
+      weights: tf.tensor3d(p.weights!, [K, Rp, O]),
+    };
+  }
+
   /** Runs a raw WGSL program (`rnn/webgpu_programs.ts`) on tfjs tensors; tracked by tidy. */
   private runProgram(program: RawWebGpuProgram, inputs: Tensor[]): Tensor {
     const backend = this.tf.backend() as unknown as {
@@ -419,7 +465,11 @@ class WebGpuPopulation implements PopulationBackend {
    * of the precomputed 1 − H², one multiply); then dW_h = Σ_t da_tᵀ h_{t−1}, dW_x = Σ_t da_tᵀ x_t,
    * db = Σ da_t, dW_o = dYᵀ H, db_o = Σ dY as whole-sequence matMuls and sums.
    */
-  private lossAndGrad(packed: PackedData, withGrad: boolean, nuclearG: Tensor | null): LossAndGrad {
+  private lossAndGrad(
+    packed: UploadedData,
+    withGrad: boolean,
+    nuclearG: Tensor | null,
+  ): LossAndGrad {
     const tf = this.tf;
     const K = this.members;
     const { inputDim: I, hidden: H, outputDim: O } = this.shape;
@@ -451,7 +501,7 @@ class WebGpuPopulation implements PopulationBackend {
         [K, R, H],
       )) as TF.Tensor3D;
 
-    const X = tf.tensor3d(packed.inputs, [K, R, I]);
+    const X = packed.inputs as TF.Tensor3D;
     const U = tf.fused.matMul({ a: X, b: wx, transposeB: true, bias: b });
     const fused = this.recurrence === "fused";
     const dims = { members: K, batch: B, steps: T, hidden: H };
@@ -475,8 +525,8 @@ class WebGpuPopulation implements PopulationBackend {
       Hall = stackSteps(hs);
     }
     const Y = tf.fused.matMul({ a: Hall, b: wo, transposeB: true, bias: bo });
-    const tgt = tf.tensor3d(packed.targets!, [K, R, O]);
-    const wts = tf.tensor3d(packed.weights!, [K, R, O]);
+    const tgt = packed.targets;
+    const wts = packed.weights;
     const diff = tf.sub(Y, tgt);
     const wd = tf.mul(wts, diff);
     const loss = tf.sum(tf.mul(wd, diff), [1, 2]);

@@ -435,8 +435,12 @@ Deno.test({
     // Member 2 has fewer trials and steps (padded inside the backend).
     const sizes = [[4, 5], [4, 5], [3, 4]];
     const initFor = (shape: RnnShape) => [0, 1, 2].map((k) => makeParams(shape, 100 + k));
-    const dataFor = (shape: RnnShape, s: number) =>
-      sizes.map(([B, T], k) => makeData(shape, B, T, 1000 * s + 10 * k + 7));
+    const dataFor = (shape: RnnShape, s: number, uniform: boolean) =>
+      sizes.map(([B, T], k) =>
+        uniform
+          ? makeData(shape, 4, 5, 1000 * s + 10 * k + 7)
+          : makeData(shape, B, T, 1000 * s + 10 * k + 7)
+      );
     // Member 1 is frozen at steps 2 and 3 (indices), member 0 at step 4.
     const activeAt = (s: number) => [s !== 4, s !== 2 && s !== 3, true];
 
@@ -446,6 +450,8 @@ Deno.test({
       recurrence: "fused" | "ops";
       tile?: number;
       hidden?: number;
+      /** All members with B = 4, T = 5 (direct per-member upload instead of host padding). */
+      uniform?: boolean;
     }[] = [
       // H = 70 > 64 threads: each thread owns two units.
       {
@@ -464,7 +470,12 @@ Deno.test({
     ];
     for (const recurrence of ["fused", "ops"] as const) {
       configs.push(
-        { name: `${recurrence} plain`, reg: { l1: 0, nuclear: 0, gradClip: 0 }, recurrence },
+        {
+          name: `${recurrence} plain, uniform sizes`,
+          reg: { l1: 0, nuclear: 0, gradClip: 0 },
+          recurrence,
+          uniform: true,
+        },
         {
           name: `${recurrence} l1+nuclear+clip`,
           reg: { l1: 0.01, nuclear: 0.02, gradClip: 0.05 },
@@ -472,10 +483,10 @@ Deno.test({
         },
       );
     }
-    for (const { name, reg, recurrence, tile, hidden } of configs) {
+    for (const { name, reg, recurrence, tile, hidden, uniform } of configs) {
       const shape: RnnShape = { inputDim: 3, hidden: hidden ?? 8, outputDim: 2 };
       const init = initFor(shape);
-      const dataAt = (s: number) => dataFor(shape, s);
+      const dataAt = (s: number) => dataFor(shape, s, uniform ?? false);
       const t0 = performance.now();
       const gpu = await createWebGpuBackend({
         shape,
