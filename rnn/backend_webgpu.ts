@@ -187,6 +187,13 @@ export async function createWebGpuBackend(
   );
 }
 
+/** The parts of a `GPUDevice` this backend uses. */
+interface GpuDeviceLike {
+  pushErrorScope(filter: "validation" | "out-of-memory"): void;
+  popErrorScope(): Promise<{ message: string } | null>;
+  limits: { maxStorageBufferBindingSize: number };
+}
+
 /** The population's data on the GPU, `[K, B·T, C]` each (rows b·T + t per member). */
 interface UploadedData {
   batch: number;
@@ -299,9 +306,14 @@ class WebGpuPopulation implements PopulationBackend {
     if (!use.some(Boolean)) return out;
     use.forEach((u, k) => u && validateStepData(this.shape, data[k], `data[${k}]`, true));
     await useWebGpu(this.tf);
-    const loss = this.tf.tidy(() => this.lossAndGrad(this.upload(data, use), false, null).loss);
-    const values = await loss.data();
-    loss.dispose();
+    const values = await this.guarded(async () => {
+      const loss = this.tf.tidy(() => this.lossAndGrad(this.upload(data, use), false, null).loss);
+      try {
+        return await loss.data();
+      } finally {
+        loss.dispose();
+      }
+    });
     for (let k = 0; k < K; k++) if (use[k]) out[k] = values[k];
     return out;
   }
@@ -387,21 +399,59 @@ class WebGpuPopulation implements PopulationBackend {
           v: tf.where(mask, v1, this.v),
         };
       });
-    let result: ReturnType<typeof update>;
-    try {
-      result = update();
-    } finally {
-      nuclearG?.dispose();
-    }
+    const losses = await this.guarded(async () => {
+      let result: ReturnType<typeof update>;
+      try {
+        result = update();
+      } finally {
+        nuclearG?.dispose();
+      }
+      tf.dispose([this.params, this.m, this.v]);
+      this.params = result.params;
+      this.m = result.m;
+      this.v = result.v;
+      try {
+        return await result.loss.data();
+      } finally {
+        result.loss.dispose();
+      }
+    });
     for (let k = 0; k < K; k++) if (active[k]) this.stepCount[k]++;
-    tf.dispose([this.params, this.m, this.v]);
-    this.params = result.params;
-    this.m = result.m;
-    this.v = result.v;
-    const losses = await result.loss.data();
-    result.loss.dispose();
     for (let k = 0; k < K; k++) if (active[k]) out[k] = losses[k];
     return out;
+  }
+
+  /** The tfjs backend's GPU device (for error scopes and limits). */
+  private device(): GpuDeviceLike {
+    return (this.tf.backend() as unknown as { device: GpuDeviceLike }).device;
+  }
+
+  /**
+   * Runs `fn` inside WebGPU validation and out-of-memory error scopes and throws when the GPU
+   * reported an error (WebGPU errors are otherwise silent: a failed dispatch leaves zeros).
+   * After such an error the population's state is undefined: dispose the backend.
+   */
+  private async guarded<R>(fn: () => Promise<R>): Promise<R> {
+    const device = this.device();
+    device.pushErrorScope("out-of-memory");
+    device.pushErrorScope("validation");
+    let value: R | undefined;
+    let failure: unknown = null;
+    try {
+      value = await fn();
+    } catch (e) {
+      failure = e;
+    }
+    const validation = await device.popErrorScope();
+    const oom = await device.popErrorScope();
+    const err = validation ?? oom;
+    if (err) {
+      throw new Error(
+        `WebGPU ${validation ? "validation" : "out-of-memory"} error: ${err.message}`,
+      );
+    }
+    if (failure !== null) throw failure;
+    return value as R;
   }
 
   /**
@@ -415,9 +465,18 @@ class WebGpuPopulation implements PopulationBackend {
     const K = this.members;
     const { inputDim: I, outputDim: O } = this.shape;
     const used = data.filter((_, k) => use[k]);
-    const B = used[0].batch;
-    const T = used[0].steps;
+    const B = Math.max(...used.map((d) => d.batch));
+    const T = Math.max(...used.map((d) => d.steps));
     const R = B * T;
+    // Every [K, B·T, ·] tensor is bound whole in one shader: check the device's binding limit.
+    const bytes = K * R * Math.max(this.shape.hidden, I, O) * 4;
+    const limit = this.device().limits.maxStorageBufferBindingSize;
+    if (bytes > limit) {
+      throw new Error(
+        `population too large for this GPU: K·B·T·H·4 = ${bytes} bytes > ` +
+          `maxStorageBufferBindingSize ${limit}; use fewer members per backend or smaller batches`,
+      );
+    }
     if (used.every((d) => d.batch === B && d.steps === T)) {
       const stack = (pick: (d: StepData) => Float32Array, C: number): Tensor => {
         const zeros = use.every(Boolean) ? null : tf.zeros([1, R, C]);
