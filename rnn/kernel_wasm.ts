@@ -15,7 +15,7 @@ import { WASM_BASE64 } from "./wasm/rnn_kernel.wasm.ts";
 
 interface KernelExports {
   memory: WebAssembly.Memory;
-  tileRows(): number;
+  paddedBatch(B: number): number;
   heapBase(): number;
   tanhTest(x: number): number;
   forwardAll(
@@ -104,10 +104,9 @@ function makeLayout(
   I: number,
   H: number,
   O: number,
-  tileRows: number,
+  Bp: number,
   heapBase: number,
 ): Layout {
-  const Bp = Math.ceil(B / tileRows) * tileRows;
   const Hp = Math.ceil(H / 8) * 8;
   const Ip = Math.ceil((I + 1) / 4) * 4;
   const O4 = Math.ceil(O / 4) * 4;
@@ -184,7 +183,7 @@ class WasmKernel implements RnnKernel {
       shape.inputDim,
       shape.hidden,
       shape.outputDim,
-      this.#ex.tileRows(),
+      this.#ex.paddedBatch(data.batch),
       this.#ex.heapBase(),
     );
     const m = this.#ensure(L.end);

@@ -209,7 +209,8 @@ function relErr(a: Float32Array, b: Float32Array): number {
   return scale === 0 ? err : err / scale;
 }
 
-// [I, H, O, B, T]: odd sizes exercise the padding of B to 4 and H to 8.
+// [I, H, O, B, T]: odd sizes exercise the padding (B to even ≥ 4, covered by 6- and 4-row
+// tiles; H to 8; I + 1 and O to 4).
 const SHAPES: [number, number, number, number, number][] = [
   [1, 1, 1, 1, 1],
   [1, 5, 1, 1, 2],
@@ -217,6 +218,7 @@ const SHAPES: [number, number, number, number, number][] = [
   [3, 64, 3, 8, 10],
   [4, 130, 2, 5, 3],
   [2, 16, 5, 13, 6],
+  [3, 24, 2, 12, 4],
 ];
 
 Deno.test("wasm kernel: loss, gradients, hidden states and outputs match the ts kernel", async () => {

@@ -13,21 +13,15 @@
 //   Wo  [O4][Hp] (O4 = O rounded up to 4, zero rows after O), bo [O]
 //   Tgt, Wt, Y [T][Bp][O]  targets, loss weights, outputs
 //   S   [T][Bp][Hp]  hidden states; dY [T][Bp][O4] = 2 w (y - target), zero columns after O
-// Bp = B rounded up to a multiple of TILE_ROWS (pad rows have zero loss weight), Hp = H rounded
+// Bp = paddedBatch(B) (even, ≥ 4; pad rows have zero loss weight), Hp = H rounded
 // up to 8 (pad units have zero weights, so their state stays tanh(0) = 0 and they carry no
 // gradient).
 //
-// Register tiles: TILE_ROWS rows x 8 columns (2 f32x4 accumulators per row), relaxed-SIMD FMA
-// (a real FMA on x86 with FMA3). Variant: step kernels "load", accumAtB "shuf".
-
-/** Rows of a register tile; the batch is padded to a multiple of this. */
-const TILE_ROWS: i32 = 6;
-const EPILOGUE_TANH: i32 = 1;
-
-/** Rows of a register tile (the JS side pads the batch to a multiple of it). */
-export function tileRows(): i32 {
-  return TILE_ROWS;
-}
+// Register tiles: 6 rows (4 where needed to fill the batch) x 8 columns (2 f32x4 accumulators
+// per row; 12 accumulators cover the 5-cycle FMA latency of two FMA pipes), relaxed-SIMD FMA (a
+// real FMA on x86 with FMA3). The step kernels broadcast the row operand with splat loads;
+// accumAtB loads 4 row values at once and broadcasts lanes with shuffles (fewer bounds-checked
+// loads: Deno runs without V8's wasm trap handler, so every load is explicitly bounds-checked).
 
 /** First byte after the module's static data (the JS side places its buffers above it). */
 export function heapBase(): usize {
@@ -89,31 +83,28 @@ export function tanhTest(x: f32): f32 {
   return f32x4.extract_lane(tanh4(f32x4.splat(x)), 0);
 }
 
-// One forward step: S[n, i] = tanh(sum_k X[n, k] WxT[k, i] + sum_j Sprev[n, j] WhT[j, i]).
-function forwardStep(
-  Bp: i32,
+// Forward pre-activation + tanh for the rows of one register tile and all hidden units:
+// S[n, i] = tanh(sum_k X[n, k] WxT[k, i] + sum_j Sprev[n, j] WhT[j, i]).
+function forwardRows6(
   Ip: i32,
   Hp: i32,
-  pX: usize,
+  xRow: usize,
+  sRow: usize,
+  hasPrev: bool,
+  oRow: usize,
   pWxT: usize,
-  pSprev: usize,
   pWhT: usize,
-  pS: usize,
 ): void {
   const ldh = <usize>Hp << 2;
   const ldx = <usize>Ip << 2;
-  for (let n0 = 0; n0 < Bp; n0 += TILE_ROWS) {
-    const xRow = pX + <usize>n0 * ldx;
-    const sRow = pSprev + <usize>n0 * ldh;
-    const oRow = pS + <usize>n0 * ldh;
-    for (let i0 = 0; i0 < Hp; i0 += 8) {
-      let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
-      let a10 = f32x4.splat(0), a11 = f32x4.splat(0);
-      let a20 = f32x4.splat(0), a21 = f32x4.splat(0);
-      let a30 = f32x4.splat(0), a31 = f32x4.splat(0);
-      let a40 = f32x4.splat(0), a41 = f32x4.splat(0);
-      let a50 = f32x4.splat(0), a51 = f32x4.splat(0);
-      {
+  for (let i0 = 0; i0 < Hp; i0 += 8) {
+    let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
+    let a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+    let a20 = f32x4.splat(0), a21 = f32x4.splat(0);
+    let a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+    let a40 = f32x4.splat(0), a41 = f32x4.splat(0);
+    let a50 = f32x4.splat(0), a51 = f32x4.splat(0);
+    {
       let w = pWxT + (<usize>i0 << 2);
       let p = xRow;
       const pEnd = xRow + (Ip << 2);
@@ -140,60 +131,161 @@ function forwardStep(
         w += ldh;
         p += 4;
       }
-      }
-      if (pSprev != 0) {
-        let w = pWhT + (<usize>i0 << 2);
-        let p = sRow;
-        const pEnd = sRow + (Hp << 2);
-        while (p < pEnd) {
-          const w0 = v128.load(w), w1 = v128.load(w, 16);
-          let s = v128.load32_splat(p);
-          a00 = fma(s, w0, a00);
-          a01 = fma(s, w1, a01);
-          s = v128.load32_splat(p + ldh);
-          a10 = fma(s, w0, a10);
-          a11 = fma(s, w1, a11);
-          s = v128.load32_splat(p + 2 * ldh);
-          a20 = fma(s, w0, a20);
-          a21 = fma(s, w1, a21);
-          s = v128.load32_splat(p + 3 * ldh);
-          a30 = fma(s, w0, a30);
-          a31 = fma(s, w1, a31);
-          s = v128.load32_splat(p + 4 * ldh);
-          a40 = fma(s, w0, a40);
-          a41 = fma(s, w1, a41);
-          s = v128.load32_splat(p + 5 * ldh);
-          a50 = fma(s, w0, a50);
-          a51 = fma(s, w1, a51);
-          w += ldh;
-          p += 4;
-        }
-      }
-      const o = oRow + (<usize>i0 << 2);
-      v128.store(o, tanh4(a00));
-      v128.store(o, tanh4(a01), 16);
-      v128.store(o + ldh, tanh4(a10));
-      v128.store(o + ldh, tanh4(a11), 16);
-      v128.store(o + 2 * ldh, tanh4(a20));
-      v128.store(o + 2 * ldh, tanh4(a21), 16);
-      v128.store(o + 3 * ldh, tanh4(a30));
-      v128.store(o + 3 * ldh, tanh4(a31), 16);
-      v128.store(o + 4 * ldh, tanh4(a40));
-      v128.store(o + 4 * ldh, tanh4(a41), 16);
-      v128.store(o + 5 * ldh, tanh4(a50));
-      v128.store(o + 5 * ldh, tanh4(a51), 16);
     }
+    if (hasPrev) {
+      let w = pWhT + (<usize>i0 << 2);
+      let p = sRow;
+      const pEnd = sRow + (Hp << 2);
+      while (p < pEnd) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        let s = v128.load32_splat(p);
+        a00 = fma(s, w0, a00);
+        a01 = fma(s, w1, a01);
+        s = v128.load32_splat(p + ldh);
+        a10 = fma(s, w0, a10);
+        a11 = fma(s, w1, a11);
+        s = v128.load32_splat(p + 2 * ldh);
+        a20 = fma(s, w0, a20);
+        a21 = fma(s, w1, a21);
+        s = v128.load32_splat(p + 3 * ldh);
+        a30 = fma(s, w0, a30);
+        a31 = fma(s, w1, a31);
+        s = v128.load32_splat(p + 4 * ldh);
+        a40 = fma(s, w0, a40);
+        a41 = fma(s, w1, a41);
+        s = v128.load32_splat(p + 5 * ldh);
+        a50 = fma(s, w0, a50);
+        a51 = fma(s, w1, a51);
+        w += ldh;
+        p += 4;
+      }
+    }
+    const o = oRow + (<usize>i0 << 2);
+    v128.store(o, tanh4(a00));
+    v128.store(o, tanh4(a01), 16);
+    v128.store(o + ldh, tanh4(a10));
+    v128.store(o + ldh, tanh4(a11), 16);
+    v128.store(o + 2 * ldh, tanh4(a20));
+    v128.store(o + 2 * ldh, tanh4(a21), 16);
+    v128.store(o + 3 * ldh, tanh4(a30));
+    v128.store(o + 3 * ldh, tanh4(a31), 16);
+    v128.store(o + 4 * ldh, tanh4(a40));
+    v128.store(o + 4 * ldh, tanh4(a41), 16);
+    v128.store(o + 5 * ldh, tanh4(a50));
+    v128.store(o + 5 * ldh, tanh4(a51), 16);
   }
 }
 
-// S = tanh(S) over n floats (n multiple of 8), a tight loop of independent iterations so the
-// out-of-order core overlaps their long dependency chains (cheaper than tanh in the tile epilogue).
-function tanhBlock(p: usize, n: i32): void {
-  const end = p + (<usize>n << 2);
-  while (p < end) {
-    v128.store(p, tanh4(v128.load(p)));
-    v128.store(p, tanh4(v128.load(p, 16)), 16);
-    p += 32;
+function forwardRows4(
+  Ip: i32,
+  Hp: i32,
+  xRow: usize,
+  sRow: usize,
+  hasPrev: bool,
+  oRow: usize,
+  pWxT: usize,
+  pWhT: usize,
+): void {
+  const ldh = <usize>Hp << 2;
+  const ldx = <usize>Ip << 2;
+  for (let i0 = 0; i0 < Hp; i0 += 8) {
+    let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
+    let a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+    let a20 = f32x4.splat(0), a21 = f32x4.splat(0);
+    let a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+    {
+      let w = pWxT + (<usize>i0 << 2);
+      let p = xRow;
+      const pEnd = xRow + (Ip << 2);
+      while (p < pEnd) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        let s = v128.load32_splat(p);
+        a00 = fma(s, w0, a00);
+        a01 = fma(s, w1, a01);
+        s = v128.load32_splat(p + ldx);
+        a10 = fma(s, w0, a10);
+        a11 = fma(s, w1, a11);
+        s = v128.load32_splat(p + 2 * ldx);
+        a20 = fma(s, w0, a20);
+        a21 = fma(s, w1, a21);
+        s = v128.load32_splat(p + 3 * ldx);
+        a30 = fma(s, w0, a30);
+        a31 = fma(s, w1, a31);
+        w += ldh;
+        p += 4;
+      }
+    }
+    if (hasPrev) {
+      let w = pWhT + (<usize>i0 << 2);
+      let p = sRow;
+      const pEnd = sRow + (Hp << 2);
+      while (p < pEnd) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        let s = v128.load32_splat(p);
+        a00 = fma(s, w0, a00);
+        a01 = fma(s, w1, a01);
+        s = v128.load32_splat(p + ldh);
+        a10 = fma(s, w0, a10);
+        a11 = fma(s, w1, a11);
+        s = v128.load32_splat(p + 2 * ldh);
+        a20 = fma(s, w0, a20);
+        a21 = fma(s, w1, a21);
+        s = v128.load32_splat(p + 3 * ldh);
+        a30 = fma(s, w0, a30);
+        a31 = fma(s, w1, a31);
+        w += ldh;
+        p += 4;
+      }
+    }
+    const o = oRow + (<usize>i0 << 2);
+    v128.store(o, tanh4(a00));
+    v128.store(o, tanh4(a01), 16);
+    v128.store(o + ldh, tanh4(a10));
+    v128.store(o + ldh, tanh4(a11), 16);
+    v128.store(o + 2 * ldh, tanh4(a20));
+    v128.store(o + 2 * ldh, tanh4(a21), 16);
+    v128.store(o + 3 * ldh, tanh4(a30));
+    v128.store(o + 3 * ldh, tanh4(a31), 16);
+  }
+}
+
+/**
+ * Rows [0, n6) of a padded batch are covered by 6-row tiles, the rest by 4-row tiles
+ * (Bp = 6a + 4b: Bp even and ≥ 4).
+ */
+@inline function sixRowEnd(Bp: i32): i32 {
+  const h = (Bp >> 1) % 3;
+  return h == 0 ? Bp : h == 2 ? Bp - 4 : Bp - 8;
+}
+
+/** Batch padded for the register tiles: even and at least 4. */
+export function paddedBatch(B: i32): i32 {
+  return B <= 4 ? 4 : (B + 1) & ~1;
+}
+
+// One forward step over the whole (padded) batch.
+function forwardStep(
+  Bp: i32,
+  Ip: i32,
+  Hp: i32,
+  pX: usize,
+  pWxT: usize,
+  pSprev: usize,
+  pWhT: usize,
+  pS: usize,
+): void {
+  const ldh = <usize>Hp << 2;
+  const ldx = <usize>Ip << 2;
+  const hasPrev = pSprev != 0;
+  const n6 = sixRowEnd(Bp);
+  let n0 = 0;
+  for (; n0 < n6; n0 += 6) {
+    const r = <usize>n0;
+    forwardRows6(Ip, Hp, pX + r * ldx, pSprev + r * ldh, hasPrev, pS + r * ldh, pWxT, pWhT);
+  }
+  for (; n0 < Bp; n0 += 4) {
+    const r = <usize>n0;
+    forwardRows4(Ip, Hp, pX + r * ldx, pSprev + r * ldh, hasPrev, pS + r * ldh, pWxT, pWhT);
   }
 }
 
@@ -343,7 +435,6 @@ export function forwardAll(
     const tt = <usize>t;
     const pSt = pS + tt * sBlock;
     forwardStep(Bp, Ip, Hp, pX + tt * xBlock, pWxT, t > 0 ? pSt - sBlock : 0, pWhT, pSt);
-    if (EPILOGUE_TANH == 0) tanhBlock(pSt, Bp * Hp);
     loss += outputStep(
       Bp,
       Hp,
@@ -360,35 +451,31 @@ export function forwardAll(
   return loss;
 }
 
-// One backward step:
+// Backward through one step for the rows of one register tile:
 // dA[n, j] = (sum_i dAnext[n, i] Wh[i, j] + sum_o dY[n, o] Wo[o, j]) (1 - S[n, j]^2).
-function backwardStep(
-  Bp: i32,
+function backwardRows6(
   Hp: i32,
   O: i32,
-  pdAnext: usize,
+  dRow: usize,
+  hasNext: bool,
+  yRow: usize,
+  sRow: usize,
+  dARow: usize,
   pWh: usize,
-  pdY: usize,
   pWo: usize,
-  pS: usize,
-  pdA: usize,
 ): void {
   const ldh = <usize>Hp << 2;
   const O4 = round4(O);
   const ldy = <usize>O4 << 2;
   const one = v128.load(TANH_C, 208);
-  for (let n0 = 0; n0 < Bp; n0 += TILE_ROWS) {
-    const dRow = pdAnext + <usize>n0 * ldh;
-    const yRow = pdY + <usize>n0 * ldy;
-    const rowOff = <usize>n0 * ldh;
-    for (let j0 = 0; j0 < Hp; j0 += 8) {
-      let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
-      let a10 = f32x4.splat(0), a11 = f32x4.splat(0);
-      let a20 = f32x4.splat(0), a21 = f32x4.splat(0);
-      let a30 = f32x4.splat(0), a31 = f32x4.splat(0);
-      let a40 = f32x4.splat(0), a41 = f32x4.splat(0);
-      let a50 = f32x4.splat(0), a51 = f32x4.splat(0);
-      {
+  for (let j0 = 0; j0 < Hp; j0 += 8) {
+    let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
+    let a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+    let a20 = f32x4.splat(0), a21 = f32x4.splat(0);
+    let a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+    let a40 = f32x4.splat(0), a41 = f32x4.splat(0);
+    let a50 = f32x4.splat(0), a51 = f32x4.splat(0);
+    {
       let w = pWo + (<usize>j0 << 2);
       let p = yRow;
       const pEnd = yRow + (O4 << 2);
@@ -415,64 +502,197 @@ function backwardStep(
         w += ldh;
         p += 4;
       }
-      }
-      if (pdAnext != 0) {
-        let w = pWh + (<usize>j0 << 2);
-        let p = dRow;
-        const pEnd = dRow + (Hp << 2);
-        while (p < pEnd) {
-          const w0 = v128.load(w), w1 = v128.load(w, 16);
-          let s = v128.load32_splat(p);
-          a00 = fma(s, w0, a00);
-          a01 = fma(s, w1, a01);
-          s = v128.load32_splat(p + ldh);
-          a10 = fma(s, w0, a10);
-          a11 = fma(s, w1, a11);
-          s = v128.load32_splat(p + 2 * ldh);
-          a20 = fma(s, w0, a20);
-          a21 = fma(s, w1, a21);
-          s = v128.load32_splat(p + 3 * ldh);
-          a30 = fma(s, w0, a30);
-          a31 = fma(s, w1, a31);
-          s = v128.load32_splat(p + 4 * ldh);
-          a40 = fma(s, w0, a40);
-          a41 = fma(s, w1, a41);
-          s = v128.load32_splat(p + 5 * ldh);
-          a50 = fma(s, w0, a50);
-          a51 = fma(s, w1, a51);
-          w += ldh;
-          p += 4;
-        }
-      }
-      const off = rowOff + (<usize>j0 << 2);
-      const s = pS + off;
-      const d = pdA + off;
-      let h: v128;
-      h = v128.load(s);
-      v128.store(d, f32x4.mul(a00, f32x4.sub(one, f32x4.mul(h, h))));
-      h = v128.load(s, 16);
-      v128.store(d, f32x4.mul(a01, f32x4.sub(one, f32x4.mul(h, h))), 16);
-      h = v128.load(s + ldh);
-      v128.store(d + ldh, f32x4.mul(a10, f32x4.sub(one, f32x4.mul(h, h))));
-      h = v128.load(s + ldh, 16);
-      v128.store(d + ldh, f32x4.mul(a11, f32x4.sub(one, f32x4.mul(h, h))), 16);
-      h = v128.load(s + 2 * ldh);
-      v128.store(d + 2 * ldh, f32x4.mul(a20, f32x4.sub(one, f32x4.mul(h, h))));
-      h = v128.load(s + 2 * ldh, 16);
-      v128.store(d + 2 * ldh, f32x4.mul(a21, f32x4.sub(one, f32x4.mul(h, h))), 16);
-      h = v128.load(s + 3 * ldh);
-      v128.store(d + 3 * ldh, f32x4.mul(a30, f32x4.sub(one, f32x4.mul(h, h))));
-      h = v128.load(s + 3 * ldh, 16);
-      v128.store(d + 3 * ldh, f32x4.mul(a31, f32x4.sub(one, f32x4.mul(h, h))), 16);
-      h = v128.load(s + 4 * ldh);
-      v128.store(d + 4 * ldh, f32x4.mul(a40, f32x4.sub(one, f32x4.mul(h, h))));
-      h = v128.load(s + 4 * ldh, 16);
-      v128.store(d + 4 * ldh, f32x4.mul(a41, f32x4.sub(one, f32x4.mul(h, h))), 16);
-      h = v128.load(s + 5 * ldh);
-      v128.store(d + 5 * ldh, f32x4.mul(a50, f32x4.sub(one, f32x4.mul(h, h))));
-      h = v128.load(s + 5 * ldh, 16);
-      v128.store(d + 5 * ldh, f32x4.mul(a51, f32x4.sub(one, f32x4.mul(h, h))), 16);
     }
+    if (hasNext) {
+      let w = pWh + (<usize>j0 << 2);
+      let p = dRow;
+      const pEnd = dRow + (Hp << 2);
+      while (p < pEnd) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        let s = v128.load32_splat(p);
+        a00 = fma(s, w0, a00);
+        a01 = fma(s, w1, a01);
+        s = v128.load32_splat(p + ldh);
+        a10 = fma(s, w0, a10);
+        a11 = fma(s, w1, a11);
+        s = v128.load32_splat(p + 2 * ldh);
+        a20 = fma(s, w0, a20);
+        a21 = fma(s, w1, a21);
+        s = v128.load32_splat(p + 3 * ldh);
+        a30 = fma(s, w0, a30);
+        a31 = fma(s, w1, a31);
+        s = v128.load32_splat(p + 4 * ldh);
+        a40 = fma(s, w0, a40);
+        a41 = fma(s, w1, a41);
+        s = v128.load32_splat(p + 5 * ldh);
+        a50 = fma(s, w0, a50);
+        a51 = fma(s, w1, a51);
+        w += ldh;
+        p += 4;
+      }
+    }
+    const off = <usize>j0 << 2;
+    const s = sRow + off;
+    const d = dARow + off;
+    let h: v128;
+    h = v128.load(s);
+    v128.store(d, f32x4.mul(a00, f32x4.sub(one, f32x4.mul(h, h))));
+    h = v128.load(s, 16);
+    v128.store(d, f32x4.mul(a01, f32x4.sub(one, f32x4.mul(h, h))), 16);
+    h = v128.load(s + ldh);
+    v128.store(d + ldh, f32x4.mul(a10, f32x4.sub(one, f32x4.mul(h, h))));
+    h = v128.load(s + ldh, 16);
+    v128.store(d + ldh, f32x4.mul(a11, f32x4.sub(one, f32x4.mul(h, h))), 16);
+    h = v128.load(s + 2 * ldh);
+    v128.store(d + 2 * ldh, f32x4.mul(a20, f32x4.sub(one, f32x4.mul(h, h))));
+    h = v128.load(s + 2 * ldh, 16);
+    v128.store(d + 2 * ldh, f32x4.mul(a21, f32x4.sub(one, f32x4.mul(h, h))), 16);
+    h = v128.load(s + 3 * ldh);
+    v128.store(d + 3 * ldh, f32x4.mul(a30, f32x4.sub(one, f32x4.mul(h, h))));
+    h = v128.load(s + 3 * ldh, 16);
+    v128.store(d + 3 * ldh, f32x4.mul(a31, f32x4.sub(one, f32x4.mul(h, h))), 16);
+    h = v128.load(s + 4 * ldh);
+    v128.store(d + 4 * ldh, f32x4.mul(a40, f32x4.sub(one, f32x4.mul(h, h))));
+    h = v128.load(s + 4 * ldh, 16);
+    v128.store(d + 4 * ldh, f32x4.mul(a41, f32x4.sub(one, f32x4.mul(h, h))), 16);
+    h = v128.load(s + 5 * ldh);
+    v128.store(d + 5 * ldh, f32x4.mul(a50, f32x4.sub(one, f32x4.mul(h, h))));
+    h = v128.load(s + 5 * ldh, 16);
+    v128.store(d + 5 * ldh, f32x4.mul(a51, f32x4.sub(one, f32x4.mul(h, h))), 16);
+  }
+}
+
+function backwardRows4(
+  Hp: i32,
+  O: i32,
+  dRow: usize,
+  hasNext: bool,
+  yRow: usize,
+  sRow: usize,
+  dARow: usize,
+  pWh: usize,
+  pWo: usize,
+): void {
+  const ldh = <usize>Hp << 2;
+  const O4 = round4(O);
+  const ldy = <usize>O4 << 2;
+  const one = v128.load(TANH_C, 208);
+  for (let j0 = 0; j0 < Hp; j0 += 8) {
+    let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
+    let a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+    let a20 = f32x4.splat(0), a21 = f32x4.splat(0);
+    let a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+    {
+      let w = pWo + (<usize>j0 << 2);
+      let p = yRow;
+      const pEnd = yRow + (O4 << 2);
+      while (p < pEnd) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        let s = v128.load32_splat(p);
+        a00 = fma(s, w0, a00);
+        a01 = fma(s, w1, a01);
+        s = v128.load32_splat(p + ldy);
+        a10 = fma(s, w0, a10);
+        a11 = fma(s, w1, a11);
+        s = v128.load32_splat(p + 2 * ldy);
+        a20 = fma(s, w0, a20);
+        a21 = fma(s, w1, a21);
+        s = v128.load32_splat(p + 3 * ldy);
+        a30 = fma(s, w0, a30);
+        a31 = fma(s, w1, a31);
+        w += ldh;
+        p += 4;
+      }
+    }
+    if (hasNext) {
+      let w = pWh + (<usize>j0 << 2);
+      let p = dRow;
+      const pEnd = dRow + (Hp << 2);
+      while (p < pEnd) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        let s = v128.load32_splat(p);
+        a00 = fma(s, w0, a00);
+        a01 = fma(s, w1, a01);
+        s = v128.load32_splat(p + ldh);
+        a10 = fma(s, w0, a10);
+        a11 = fma(s, w1, a11);
+        s = v128.load32_splat(p + 2 * ldh);
+        a20 = fma(s, w0, a20);
+        a21 = fma(s, w1, a21);
+        s = v128.load32_splat(p + 3 * ldh);
+        a30 = fma(s, w0, a30);
+        a31 = fma(s, w1, a31);
+        w += ldh;
+        p += 4;
+      }
+    }
+    const off = <usize>j0 << 2;
+    const s = sRow + off;
+    const d = dARow + off;
+    let h: v128;
+    h = v128.load(s);
+    v128.store(d, f32x4.mul(a00, f32x4.sub(one, f32x4.mul(h, h))));
+    h = v128.load(s, 16);
+    v128.store(d, f32x4.mul(a01, f32x4.sub(one, f32x4.mul(h, h))), 16);
+    h = v128.load(s + ldh);
+    v128.store(d + ldh, f32x4.mul(a10, f32x4.sub(one, f32x4.mul(h, h))));
+    h = v128.load(s + ldh, 16);
+    v128.store(d + ldh, f32x4.mul(a11, f32x4.sub(one, f32x4.mul(h, h))), 16);
+    h = v128.load(s + 2 * ldh);
+    v128.store(d + 2 * ldh, f32x4.mul(a20, f32x4.sub(one, f32x4.mul(h, h))));
+    h = v128.load(s + 2 * ldh, 16);
+    v128.store(d + 2 * ldh, f32x4.mul(a21, f32x4.sub(one, f32x4.mul(h, h))), 16);
+    h = v128.load(s + 3 * ldh);
+    v128.store(d + 3 * ldh, f32x4.mul(a30, f32x4.sub(one, f32x4.mul(h, h))));
+    h = v128.load(s + 3 * ldh, 16);
+    v128.store(d + 3 * ldh, f32x4.mul(a31, f32x4.sub(one, f32x4.mul(h, h))), 16);
+  }
+}
+
+// One backward step over the whole (padded) batch.
+function backwardStep(
+  Bp: i32,
+  Hp: i32,
+  O: i32,
+  pdAnext: usize,
+  pWh: usize,
+  pdY: usize,
+  pWo: usize,
+  pS: usize,
+  pdA: usize,
+): void {
+  const ldh = <usize>Hp << 2;
+  const ldy = <usize>round4(O) << 2;
+  const hasNext = pdAnext != 0;
+  const n6 = sixRowEnd(Bp);
+  let n0 = 0;
+  for (; n0 < n6; n0 += 6) {
+    const r = <usize>n0;
+    backwardRows6(
+      Hp,
+      O,
+      pdAnext + r * ldh,
+      hasNext,
+      pdY + r * ldy,
+      pS + r * ldh,
+      pdA + r * ldh,
+      pWh,
+      pWo,
+    );
+  }
+  for (; n0 < Bp; n0 += 4) {
+    const r = <usize>n0;
+    backwardRows4(
+      Hp,
+      O,
+      pdAnext + r * ldh,
+      hasNext,
+      pdY + r * ldy,
+      pS + r * ldh,
+      pdA + r * ldh,
+      pWh,
+      pWo,
+    );
   }
 }
 
