@@ -11,3 +11,5 @@
 export type * from "./tasks/types.ts";
 export type * from "./rnn/types.ts";
 export * from "./tasks/mod.ts";
+export * from "./metrics/mod.ts";
+export * from "./rnn/mod.ts";

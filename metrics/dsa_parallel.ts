@@ -1,0 +1,141 @@
+/**
+ * Worker-parallel DSA distance matrix (I/O-side companion of the pure
+ * `dsaDistanceMatrix` in `metrics/dsa.ts`): one Web Worker per core fits the systems'
+ * DMDs (each fitted once), then the S(S−1)/2 pairs are handed out in chunks to whichever
+ * worker is idle. Results are identical to `dsaDistanceMatrix` (same seeds, same code).
+ *
+ * @module
+ */
+import type { DmdFit, DsaMatrixResult, DsaOptions, Trajectories } from "./dsa.ts";
+
+/** Options of `dsaDistanceMatrixParallel`. */
+export interface ParallelOptions {
+  /** Number of workers (default `navigator.hardwareConcurrency`, at least 1). */
+  workers?: number;
+  /** Pairs per work item (default 4). */
+  chunk?: number;
+  /** Called after each finished chunk with (pairs done, pairs total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+type Msg =
+  | { type: "fit"; index: number; fit: DmdFit }
+  | { type: "ready" }
+  | { type: "pairs"; results: { i: number; j: number; distance: number; spread: number }[] }
+  | { type: "error"; message: string };
+
+/**
+ * Pairwise DSA matrix over many systems on `workers` Web Workers. Same result layout as
+ * `dsaDistanceMatrix` (matrix, restart spreads, self-checks: d(X,X) and both argument
+ * orders on `selfCheckSamples` samples).
+ */
+export async function dsaDistanceMatrixParallel(
+  systems: (Trajectories | DmdFit)[],
+  options: DsaOptions & { selfCheckSamples?: number } = {},
+  parallel: ParallelOptions = {},
+): Promise<DsaMatrixResult> {
+  const S = systems.length;
+  const nw = Math.max(
+    1,
+    Math.min(parallel.workers ?? navigator.hardwareConcurrency ?? 1, Math.max(S, 1)),
+  );
+  const chunk = parallel.chunk ?? 4;
+  if (!Number.isInteger(nw) || nw < 1) {
+    throw new Error(`workers: must be an integer ≥ 1, got ${nw}`);
+  }
+  if (!Number.isInteger(chunk) || chunk < 1) {
+    throw new Error(`chunk: must be an integer ≥ 1, got ${chunk}`);
+  }
+  const isFit = (x: unknown): x is DmdFit => typeof x === "object" && x !== null && "operator" in x;
+  const workers = Array.from(
+    { length: nw },
+    () => new Worker(new URL("./dsa_worker.ts", import.meta.url), { type: "module" }),
+  );
+  const call = (w: Worker, msg: unknown): Promise<Msg> =>
+    new Promise((resolve, reject) => {
+      w.onmessage = (ev: MessageEvent<Msg>) => {
+        if (ev.data.type === "error") reject(new Error(ev.data.message));
+        else resolve(ev.data);
+      };
+      w.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(e.message));
+      };
+      w.postMessage(msg);
+    });
+  try {
+    // 1. fits (each system once), dynamic scheduling
+    const fits: DmdFit[] = new Array(S);
+    const toFit: number[] = [];
+    systems.forEach((s, i) => (isFit(s) ? (fits[i] = s) : toFit.push(i)));
+    if (toFit.length > 0) {
+      let next = 0;
+      await Promise.all(workers.map(async (w) => {
+        while (next < toFit.length) {
+          const idx = toFit[next++];
+          const r = await call(w, { type: "fit", index: idx, trajectories: systems[idx], options });
+          if (r.type === "fit") fits[r.index] = r.fit;
+        }
+      }));
+    }
+    // 2. operators to every worker
+    await Promise.all(workers.map((w) => call(w, { type: "operators", fits })));
+    // 3. pairs (upper triangle) + self-check pairs
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < S; i++) for (let j = i + 1; j < S; j++) pairs.push([i, j]);
+    const ns = Math.min(options.selfCheckSamples ?? 3, S);
+    const selfPairs: [number, number][] = [];
+    for (let s = 0; s < ns; s++) {
+      const i = Math.floor((s * S) / ns);
+      selfPairs.push([i, i]);
+      if (S > 1) {
+        const j = (i + 1 + s) % S === i ? (i + 1) % S : (i + 1 + s) % S;
+        selfPairs.push([j, i]);
+      }
+    }
+    const all = [...pairs, ...selfPairs];
+    const results = new Map<string, { distance: number; spread: number }>();
+    let next = 0, done = 0;
+    await Promise.all(workers.map(async (w) => {
+      while (next < all.length) {
+        const items = all.slice(next, next + chunk);
+        next += chunk;
+        const r = await call(w, { type: "pairs", pairs: items, options });
+        if (r.type === "pairs") {
+          for (const x of r.results) results.set(`${x.i},${x.j}`, x);
+          done += items.length;
+          parallel.onProgress?.(Math.min(done, pairs.length), pairs.length);
+        }
+      }
+    }));
+    const matrix = Array.from({ length: S }, () => new Array<number>(S).fill(0));
+    const spread = Array.from({ length: S }, () => new Array<number>(S).fill(0));
+    let maxSpread = 0;
+    for (const [i, j] of pairs) {
+      const r = results.get(`${i},${j}`)!;
+      matrix[i][j] = matrix[j][i] = r.distance;
+      spread[i][j] = spread[j][i] = r.spread;
+      maxSpread = Math.max(maxSpread, r.spread);
+    }
+    const selfDistance: { index: number; distance: number }[] = [];
+    const symmetry: { i: number; j: number; dij: number; dji: number; absDiff: number }[] = [];
+    for (let s = 0; s < ns; s++) {
+      const i = Math.floor((s * S) / ns);
+      selfDistance.push({ index: i, distance: results.get(`${i},${i}`)!.distance });
+      if (S > 1) {
+        const j = (i + 1 + s) % S === i ? (i + 1) % S : (i + 1 + s) % S;
+        const dji = results.get(`${j},${i}`)!.distance;
+        const dij = matrix[i][j];
+        symmetry.push({ i, j, dij, dji, absDiff: Math.abs(dij - dji) });
+      }
+    }
+    return {
+      matrix,
+      restartsSpread: spread,
+      selfChecks: { selfDistance, symmetry, maxRestartsSpread: maxSpread },
+      fits,
+    };
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * DSA benchmark (issue 3, "Performance"): one pair of seeded random 64-unit tanh RNNs
+ * driven by noise, 50 trials × 100 steps, at (delays, rank) = (10,50), (10,100), (20,200),
+ * (30,500): time of the two DMD fits and of the angular Procrustes comparison, compared
+ * with the reference timings of ../shared/bench/README.md (torch 1.13 CPU, 1 thread,
+ * 1500 Adam iterations × 2 runs). Optionally the 50-system pairwise matrix at 10/50 on
+ * one worker per core (`--matrix`).
+ *
+ * Besides wall-clock time it reports process CPU time (robust to other processes on a
+ * shared machine), the machine's current matmul speed, and the optimum reached by a
+ * reference-style Adam optimiser (`metrics/dsa_baseline.ts`, 1500 iterations × 2 runs) on
+ * the same operators for ranks ≤ `--baseline` (default 100), to compare optima.
+ *
+ * Usage: deno run --allow-read --allow-write --allow-env --allow-sys scripts/bench_dsa.ts
+ *          [--settings 10/50,10/100] [--repeats 1] [--baseline 100] [--matrix | --matrix-only]
+ *          [--systems 50] [--workers 2] [--json out.json]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import process from "node:process";
+import {
+  compareDmd,
+  type DmdFit,
+  fitDmd,
+  type FlatTrajectories,
+  type ProcrustesOptions,
+} from "../metrics/dsa.ts";
+import { procrustesAdamBaseline } from "../metrics/dsa_baseline.ts";
+import { dsaDistanceMatrixParallel } from "../metrics/dsa_parallel.ts";
+import { mmNT } from "../metrics/dsa_linalg.ts";
+
+/** Reference seconds (DMD fit both systems, Procrustes angular), ../shared/bench/README.md. */
+const REFERENCE: Record<string, { fit: [number, number]; procrustes: number }> = {
+  "10/50": { fit: [13, 15], procrustes: 13.5 },
+  "10/100": { fit: [4, 4], procrustes: 27 },
+  "20/200": { fit: [12, 19], procrustes: 154 },
+  "30/500": { fit: [17, 27], procrustes: 900 },
+};
+
+/** Seeded normal sampler (mulberry32 + Box–Muller). */
+function normalRng(seed: number): () => number {
+  let s = seed >>> 0;
+  const u = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+}
+
+/**
+ * Random tanh RNN h_{t+1} = tanh(W h_t + σ ξ_t), W ~ N(0, g²/n), g = 1.2, σ = 0.3,
+ * h_0 ~ N(0, 0.25); returns trials × steps × units in flat form.
+ */
+export function randomRnnTrajectories(
+  seed: number,
+  units = 64,
+  trials = 50,
+  steps = 100,
+): FlatTrajectories {
+  const rnd = normalRng(seed);
+  const n = units;
+  const w = new Float64Array(n * n);
+  for (let i = 0; i < w.length; i++) w[i] = (1.2 / Math.sqrt(n)) * rnd();
+  const data = new Float64Array(trials * steps * n);
+  const h = new Float64Array(n), nh = new Float64Array(n);
+  for (let k = 0; k < trials; k++) {
+    for (let i = 0; i < n; i++) h[i] = 0.5 * rnd();
+    for (let t = 0; t < steps; t++) {
+      data.set(h, (k * steps + t) * n);
+      for (let i = 0; i < n; i++) {
+        let s = 0.3 * rnd();
+        for (let j = 0; j < n; j++) s += w[i * n + j] * h[j];
+        nh[i] = Math.tanh(s);
+      }
+      h.set(nh);
+    }
+  }
+  return { data, trials, steps, units };
+}
+
+/** Process CPU seconds (user + system) — robust to other processes on a shared machine. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** GFLOP/s of a 256³ float64 product right now (how loaded the machine is). */
+function calibrate(): number {
+  const n = 256;
+  const x = new Float64Array(n * n).map((_, i) => Math.sin(i));
+  mmNT(x, x, n, n, n);
+  const t = performance.now();
+  for (let r = 0; r < 3; r++) mmNT(x, x, n, n, n);
+  return (3 * 2 * n ** 3) / ((performance.now() - t) / 1000) / 1e9;
+}
+
+/** Procrustes settings per rank used by the bench ("fast" preset, printed with the table). */
+export function benchProcrustes(rank: number): ProcrustesOptions {
+  if (rank <= 64) return { restarts: 0, screenIter: 30, keep: 1, maxIter: 200 };
+  if (rank <= 128) return { restarts: 0, screenIter: 20, keep: 2, maxIter: 250 };
+  if (rank <= 256) return { restarts: 0, maxRuns: 2, maxIter: 45 };
+  return { restarts: 0, maxRuns: 2, maxIter: 20 };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      settings: { type: "string", default: "10/50,10/100,20/200,30/500" },
+      repeats: { type: "string", default: "1" },
+      json: { type: "string" },
+      baseline: { type: "string", default: "100" },
+      matrix: { type: "boolean", default: false },
+      "matrix-only": { type: "boolean", default: false },
+      systems: { type: "string", default: "50" },
+      workers: { type: "string", default: "2" },
+    },
+  });
+  const settings = values["matrix-only"]
+    ? []
+    : values.settings!.split(",").map((s) => s.trim()).filter(Boolean);
+  const repeats = Number(values.repeats);
+  const baselineMaxRank = Number(values.baseline);
+  const a = randomRnnTrajectories(1);
+  const b = randomRnnTrajectories(2);
+  const rows: Record<string, unknown>[] = [];
+  const gflops0 = calibrate();
+  console.log(
+    `machine now: mmNT 256³ at ${gflops0.toFixed(2)} GFLOP/s (about 2.7 on an idle core); ` +
+      `load average ${Deno.loadavg().map((x) => x.toFixed(1)).join(" ")}`,
+  );
+  if (settings.length > 0) {
+    console.log(
+      "delays/rank | fit both s (cpu) | procrustes s (cpu) | pair s (cpu) | ref pair s | speed-up wall (cpu) | angular | ref-style Adam angular | spread | procrustes options",
+    );
+  }
+  for (const st of settings) {
+    const [d, r] = st.split("/").map(Number);
+    for (let rep = 0; rep < repeats; rep++) {
+      const c0 = cpuSeconds(), t0 = performance.now();
+      const fa: DmdFit = fitDmd(a, { delays: d, rank: r });
+      const fb: DmdFit = fitDmd(b, { delays: d, rank: r });
+      const c1 = cpuSeconds(), t1 = performance.now();
+      const po = benchProcrustes(r);
+      const c = compareDmd(fa, fb, { score: "angular", restarts: po.restarts, procrustes: po });
+      const c2 = cpuSeconds(), t2 = performance.now();
+      const fit = (t1 - t0) / 1000, proc = (t2 - t1) / 1000, total = fit + proc;
+      const fitCpu = c1 - c0, procCpu = c2 - c1, totalCpu = fitCpu + procCpu;
+      const ref = REFERENCE[st];
+      const refTotal = ref ? (ref.fit[0] + ref.fit[1]) / 2 + ref.procrustes : NaN;
+      let baseline: { angular: number; seconds: number } | undefined;
+      if (r <= baselineMaxRank && rep === 0) {
+        const tb = performance.now();
+        const bl = procrustesAdamBaseline(fa.operator, fb.operator, r);
+        baseline = { angular: bl.angular, seconds: (performance.now() - tb) / 1000 };
+      }
+      const p = c.procrustes!;
+      console.log(
+        `${st.padEnd(11)} | ${fit.toFixed(2)} (${fitCpu.toFixed(2)}) | ${proc.toFixed(2)} (${
+          procCpu.toFixed(2)
+        }) | ${total.toFixed(2)} (${totalCpu.toFixed(2)}) | ${refTotal.toFixed(1)} | ${
+          (refTotal / total).toFixed(1)
+        } (${(refTotal / totalCpu).toFixed(1)}) | ${c.distance.toFixed(5)} | ${
+          baseline ? baseline.angular.toFixed(5) : "-"
+        } | ${p.restartsSpread.toExponential(1)} | ${JSON.stringify(po)}`,
+      );
+      console.log(
+        `    runs: ${
+          p.runs.map((x) => `${x.start}:${x.angular.toFixed(4)}/${x.iterations}`).join(" ")
+        }`,
+      );
+      rows.push({
+        setting: st,
+        delays: d,
+        rank: r,
+        fitBothSeconds: fit,
+        fitBothCpuSeconds: fitCpu,
+        procrustesSeconds: proc,
+        procrustesCpuSeconds: procCpu,
+        pairSeconds: total,
+        pairCpuSeconds: totalCpu,
+        referencePairSeconds: refTotal,
+        speedupWall: refTotal / total,
+        speedupCpu: refTotal / totalCpu,
+        angular: c.distance,
+        referenceStyleAdamAngular: baseline?.angular,
+        referenceStyleAdamSeconds: baseline?.seconds,
+        restartsSpread: p.restartsSpread,
+        procrustesOptions: po,
+        runs: p.runs,
+      });
+    }
+  }
+  let matrixRow: Record<string, unknown> | undefined;
+  if (values.matrix || values["matrix-only"]) {
+    const S = Number(values.systems), workers = Number(values.workers);
+    const systems = Array.from({ length: S }, (_, i) => randomRnnTrajectories(100 + i));
+    const po = benchProcrustes(50);
+    const t0 = performance.now();
+    let last = 0;
+    const res = await dsaDistanceMatrixParallel(
+      systems,
+      { delays: 10, rank: 50, restarts: po.restarts, procrustes: po },
+      {
+        workers,
+        onProgress: (done, total) => {
+          const now = performance.now();
+          if (now - last > 30000) {
+            last = now;
+            console.log(`  matrix: ${done}/${total} pairs, ${((now - t0) / 1000).toFixed(0)} s`);
+          }
+        },
+      },
+    );
+    const secs = (performance.now() - t0) / 1000;
+    const pairs = (S * (S - 1)) / 2;
+    const off = res.matrix.flatMap((row, i) => row.filter((_, j) => j !== i));
+    console.log(
+      `matrix ${S} systems (${pairs} pairs) at 10/50 on ${workers} workers: ${secs.toFixed(1)} s ` +
+        `(${(secs / pairs).toFixed(3)} s/pair wall); distances ${Math.min(...off).toFixed(4)}–${
+          Math.max(...off).toFixed(4)
+        }; self-check max d(X,X) ${
+          Math.max(...res.selfChecks.selfDistance.map((x) => x.distance)).toExponential(1)
+        }, max |d(i,j)−d(j,i)| ${
+          Math.max(...res.selfChecks.symmetry.map((x) => x.absDiff)).toExponential(1)
+        }, max restart spread ${res.selfChecks.maxRestartsSpread.toExponential(1)}`,
+    );
+    matrixRow = {
+      systems: S,
+      pairs,
+      workers,
+      seconds: secs,
+      secondsPerPair: secs / pairs,
+      selfChecks: res.selfChecks,
+    };
+  }
+  const gflops1 = calibrate();
+  console.log(`machine at the end: ${gflops1.toFixed(2)} GFLOP/s`);
+  if (values.json) {
+    const tmp = values.json + ".tmp";
+    Deno.writeTextFileSync(
+      tmp,
+      JSON.stringify(
+        {
+          schema: "degeneracy.bench.dsa/1",
+          machineGflops: [gflops0, gflops1],
+          loadavg: Deno.loadavg(),
+          reference: REFERENCE,
+          rows,
+          matrix: matrixRow,
+        },
+        null,
+        2,
+      ),
+    );
+    Deno.renameSync(tmp, values.json);
+  }
+}
