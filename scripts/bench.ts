@@ -415,10 +415,12 @@ for (const w of workloads) {
     t2c.push(t.perCpuSec);
     o2c.push(o.perCpuSec);
     ratiosCpu.push(o.perCpuSec / t.perCpuSec);
+    const torchPart = withTorch ? `PyTorch 2 processes ${t.rate.toFixed(2)}, ` : "";
+    const ratioPart = withTorch ? ` (${(o.rate / t.rate).toFixed(2)}×)` : "";
     console.log(
-      `  round ${r + 1}: PyTorch 2 processes ${t.rate.toFixed(2)}, wasm-simd 2 workers ${
+      `  round ${r + 1}: ${torchPart}wasm-simd 2 workers ${
         o.rate.toFixed(2)
-      } net-steps/s${withTorch ? ` (${(o.rate / t.rate).toFixed(2)}×)` : ""}`,
+      } net-steps/s${ratioPart}`,
     );
   }
   if (withTorch) {
