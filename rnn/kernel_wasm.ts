@@ -164,7 +164,18 @@ class WasmKernel implements RnnKernel {
   #ensure(bytes: number): Float32Array {
     const mem = this.#ex.memory;
     if (mem.buffer.byteLength < bytes) {
-      mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
+      const limit = 65536 * 65536;
+      if (bytes > limit) {
+        throw new Error(
+          `wasm kernel: batch × steps × hidden too large: needs ${bytes} bytes of linear memory, ` +
+            `at most ${limit} (4 GiB); use a smaller batch or the ts kernel`,
+        );
+      }
+      try {
+        mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
+      } catch (err) {
+        throw new Error(`wasm kernel: cannot grow memory to ${bytes} bytes: ${err}`);
+      }
     }
     if (this.#f32.buffer !== mem.buffer) this.#f32 = new Float32Array(mem.buffer);
     return this.#f32;

@@ -329,3 +329,18 @@ Deno.test("wasm artefact: built from the current source (hash) and rebuilding re
   const committed = await Deno.readTextFile(ARTEFACT_URL);
   assert.equal(committed, await renderArtefact(source), "rebuilt artefact differs");
 });
+
+Deno.test("wasm kernel: a problem beyond 4 GiB of linear memory throws naming the limit", async () => {
+  const k = await createWasmKernel();
+  const s: RnnShape = { inputDim: 1, hidden: 2048, outputDim: 1 };
+  const B = 2048, T = 300; // hidden states alone: 2048 · 300 · 2048 · 4 B = 5 GB
+  const p = zerosLike(s);
+  const d = {
+    batch: B,
+    steps: T,
+    inputs: new Float32Array(B * T),
+    targets: new Float32Array(B * T),
+    weights: new Float32Array(B * T),
+  };
+  assert.throws(() => k.lossAndGrads(s, p, d, zerosLike(s)), /4 GiB/);
+});
