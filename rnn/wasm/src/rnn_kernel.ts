@@ -28,6 +28,8 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
+const ATB_CHUNK: i32 = 64;
+
 @inline function round4(n: i32): i32 {
   return (n + 3) & ~3;
 }
@@ -711,41 +713,47 @@ function accumAtB(
   const ldc = <usize>ncol << 2;
   const lm = <usize>ldm << 2;
   const lv = <usize>ldv << 2;
-  for (let r0 = 0; r0 < R; r0 += 4) {
-    for (let j0 = 0; j0 < ncol; j0 += 8) {
-      const c = pC + <usize>r0 * ldc + (<usize>j0 << 2);
-      let a00 = v128.load(c), a01 = v128.load(c, 16);
-      let a10 = v128.load(c + ldc), a11 = v128.load(c + ldc, 16);
-      let a20 = v128.load(c + 2 * ldc), a21 = v128.load(c + 2 * ldc, 16);
-      let a30 = v128.load(c + 3 * ldc), a31 = v128.load(c + 3 * ldc, 16);
-      let m = pM + (<usize>r0 << 2);
-      let v = pV + (<usize>j0 << 2);
-      for (let n = 0; n < N; n++) {
-        const v0 = v128.load(v), v1 = v128.load(v, 16);
-        const mm = v128.load(m);
-        let s = f32x4.shuffle(mm, mm, 0, 0, 0, 0);
-        a00 = fma(s, v0, a00);
-        a01 = fma(s, v1, a01);
-        s = f32x4.shuffle(mm, mm, 1, 1, 1, 1);
-        a10 = fma(s, v0, a10);
-        a11 = fma(s, v1, a11);
-        s = f32x4.shuffle(mm, mm, 2, 2, 2, 2);
-        a20 = fma(s, v0, a20);
-        a21 = fma(s, v1, a21);
-        s = f32x4.shuffle(mm, mm, 3, 3, 3, 3);
-        a30 = fma(s, v0, a30);
-        a31 = fma(s, v1, a31);
-        m += lm;
-        v += lv;
+  // Rows in chunks of ATB_CHUNK, so a chunk of M and V stays in L1 while every C tile passes.
+  for (let n0 = 0; n0 < N; n0 += ATB_CHUNK) {
+    const nc = min(ATB_CHUNK, N - n0);
+    const mBase = pM + <usize>n0 * lm;
+    const vBase = pV + <usize>n0 * lv;
+    for (let r0 = 0; r0 < R; r0 += 4) {
+      for (let j0 = 0; j0 < ncol; j0 += 8) {
+        const c = pC + <usize>r0 * ldc + (<usize>j0 << 2);
+        let a00 = v128.load(c), a01 = v128.load(c, 16);
+        let a10 = v128.load(c + ldc), a11 = v128.load(c + ldc, 16);
+        let a20 = v128.load(c + 2 * ldc), a21 = v128.load(c + 2 * ldc, 16);
+        let a30 = v128.load(c + 3 * ldc), a31 = v128.load(c + 3 * ldc, 16);
+        let m = mBase + (<usize>r0 << 2);
+        let v = vBase + (<usize>j0 << 2);
+        for (let n = 0; n < nc; n++) {
+          const v0 = v128.load(v), v1 = v128.load(v, 16);
+          const mm = v128.load(m);
+          let s = f32x4.shuffle(mm, mm, 0, 0, 0, 0);
+          a00 = fma(s, v0, a00);
+          a01 = fma(s, v1, a01);
+          s = f32x4.shuffle(mm, mm, 1, 1, 1, 1);
+          a10 = fma(s, v0, a10);
+          a11 = fma(s, v1, a11);
+          s = f32x4.shuffle(mm, mm, 2, 2, 2, 2);
+          a20 = fma(s, v0, a20);
+          a21 = fma(s, v1, a21);
+          s = f32x4.shuffle(mm, mm, 3, 3, 3, 3);
+          a30 = fma(s, v0, a30);
+          a31 = fma(s, v1, a31);
+          m += lm;
+          v += lv;
+        }
+        v128.store(c, a00);
+        v128.store(c, a01, 16);
+        v128.store(c + ldc, a10);
+        v128.store(c + ldc, a11, 16);
+        v128.store(c + 2 * ldc, a20);
+        v128.store(c + 2 * ldc, a21, 16);
+        v128.store(c + 3 * ldc, a30);
+        v128.store(c + 3 * ldc, a31, 16);
       }
-      v128.store(c, a00);
-      v128.store(c, a01, 16);
-      v128.store(c + ldc, a10);
-      v128.store(c + ldc, a11, 16);
-      v128.store(c + 2 * ldc, a20);
-      v128.store(c + 2 * ldc, a21, 16);
-      v128.store(c + 3 * ldc, a30);
-      v128.store(c + 3 * ldc, a31, 16);
     }
   }
 }
