@@ -13,3 +13,9 @@ export type * from "./rnn/types.ts";
 export * from "./tasks/mod.ts";
 export * from "./metrics/mod.ts";
 export * from "./rnn/mod.ts";
+export {
+  createWebGpuBackend,
+  type WebGpuAdapterInfo,
+  webgpuAdapterInfo,
+  type WebGpuBackendOptions,
+} from "./rnn/backend_webgpu.ts";

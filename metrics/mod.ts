@@ -7,6 +7,7 @@ export * from "./complexity.ts";
 export * from "./dimensionality.ts";
 export * from "./attractorness.ts";
 export * from "./pif.ts";
+export * from "./pif_parallel.ts";
 export * from "./lsa.ts";
 export * from "./distances.ts";
 export * from "./ood.ts";

@@ -33,6 +33,7 @@
  */
 import { assignmentWorkspace, solveAssignment } from "./lsa.ts";
 import { makeRng, randomPermutation } from "./rng.ts";
+import { distanceSelfChecks, type SelfChecks } from "./selfcheck.ts";
 import { toMatrix } from "./tensor.ts";
 
 /** Options of {@link pifDistance}. */
@@ -476,4 +477,246 @@ export function pifDistance(
     startDistances,
     exact: bestSq <= lowerBoundSq * (1 + 1e-12),
   };
+}
+
+/** Options of {@link pifDistanceMatrix}: {@link PifOptions} for every pair, plus these. */
+export interface PifMatrixOptions extends PifOptions {
+  /**
+   * Matrices and pairs re-measured for the identity (d(X, X) = 0) and symmetry
+   * (d(X_i, X_j) = d(X_j, X_i)) self-checks, drawn with `seed` (default 3 each; 0 skips).
+   */
+  selfCheckSamples?: number;
+  /** Keep every pair's optimal permutations in `perms` (default false). */
+  keepPermutations?: boolean;
+}
+
+/** One computed pair (i < j) of a PIF matrix: `pifDistance(ws[i], ws[j], options)`. */
+export interface PifPairResult {
+  i: number;
+  j: number;
+  /** min ‖W_i − P1 W_j P2‖_F found. */
+  distance: number;
+  /** Proven lower bound of the true minimum. */
+  lowerBound: number;
+  /** max − min of the local minima over starts (0 when solved exactly). */
+  spread: number;
+  /** Whether `distance` is the proven global minimum. */
+  exact: boolean;
+  /** Row permutation (with `keepPermutations`): W_i ≈ W_j[rowPerm][:, colPerm]. */
+  rowPerm?: number[];
+  /** Column permutation (with `keepPermutations`). */
+  colPerm?: number[];
+}
+
+/** Result of {@link pifDistanceMatrix}. */
+export interface PifMatrixResult {
+  /** S×S PIF distances min ‖W_i − P1 W_j P2‖_F (upper triangle computed, mirrored; zero diagonal). */
+  matrix: number[][];
+  /** `matrix` divided by the number of entries n·m (the paper's normalisation). */
+  normalized: number[][];
+  /** Proven lower bounds, same layout (0 on the diagonal). */
+  lowerBound: number[][];
+  /** Restart spread (max − min local minimum over starts), same layout. */
+  restartSpread: number[][];
+  /** Number of pairs whose distance is certified optimal. */
+  exactPairs: number;
+  /** Entries n·m of one matrix. */
+  entries: number;
+  /**
+   * With `keepPermutations`: `perms[i][j]` maps W_j onto W_i,
+   * W_i ≈ W_j[rowPerm][:, colPerm] (for i > j the inverse permutations of `perms[j][i]`,
+   * identities on the diagonal).
+   */
+  perms?: { rowPerm: number[]; colPerm: number[] }[][];
+  /** Identity and symmetry self-checks on `selfCheckSamples` sampled matrices / pairs. */
+  selfChecks: SelfChecks;
+}
+
+/**
+ * Validates the inputs of a PIF matrix: at least 2 same-shape finite matrices and valid
+ * options. Returns the shape [n, m] of one matrix.
+ */
+export function checkPifMatrixInput(
+  ws: number[][][],
+  options: PifMatrixOptions = {},
+): [number, number] {
+  if (!Array.isArray(ws) || ws.length < 2) {
+    throw new Error(`ws must be an array of at least 2 matrices, got ${ws?.length}`);
+  }
+  const first = toMatrix(ws[0], "ws[0]");
+  for (let k = 1; k < ws.length; k++) {
+    const w = toMatrix(ws[k], `ws[${k}]`);
+    if (w.rows !== first.rows || w.cols !== first.cols) {
+      throw new Error(
+        `ws[${k}] must be ${first.rows}×${first.cols} like ws[0], got ${w.rows}×${w.cols}`,
+      );
+    }
+  }
+  const samples = options.selfCheckSamples ?? 3;
+  if (!Number.isInteger(samples) || samples < 0) {
+    throw new Error(`selfCheckSamples must be an integer ≥ 0, got ${samples}`);
+  }
+  // option checks of pifDistance, on a 1×1 pair (cheap)
+  pifDistance([[0]], [[0]], options);
+  return [first.rows, first.cols];
+}
+
+/** The pairs (i < j) of an S-item matrix, row by row. */
+export function upperPairs(S: number): [number, number][] {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < S; i++) for (let j = i + 1; j < S; j++) pairs.push([i, j]);
+  return pairs;
+}
+
+/** One pair of a PIF matrix (the unit of work of the serial and the worker-parallel matrix). */
+export function pifPair(
+  ws: number[][][],
+  i: number,
+  j: number,
+  options: PifMatrixOptions = {},
+): PifPairResult {
+  const { selfCheckSamples: _s, keepPermutations, ...pifOptions } = options;
+  const r = pifDistance(ws[i], ws[j], pifOptions);
+  let lo = Infinity, hi = -Infinity;
+  for (const d of r.startDistances) {
+    lo = Math.min(lo, d);
+    hi = Math.max(hi, d);
+  }
+  const out: PifPairResult = {
+    i,
+    j,
+    distance: r.distance,
+    lowerBound: r.lowerBound,
+    spread: hi - lo,
+    exact: r.exact,
+  };
+  if (keepPermutations) {
+    out.rowPerm = r.rowPerm;
+    out.colPerm = r.colPerm;
+  }
+  return out;
+}
+
+/**
+ * The (a, b) argument pairs whose distances `distanceSelfChecks` evaluates for an S-item matrix
+ * with `samples` samples and `seed` (every d(i, j) with i ≠ j taken from the matrix): identities
+ * (i, i) and reversed pairs (j, i). Its sampling depends only on S, samples and seed.
+ */
+export function pifSelfCheckRequests(S: number, samples: number, seed: number): [number, number][] {
+  const requests: [number, number][] = [];
+  distanceSelfChecks(
+    Array.from({ length: S }, (_, k) => k),
+    (a, b) => {
+      requests.push([a, b]);
+      return 0;
+    },
+    { samples, seed, known: () => 0 },
+  );
+  return requests;
+}
+
+/**
+ * Assembles a {@link PifMatrixResult} from the computed pairs (all i < j) and the self-check
+ * distances (keyed `"a,b"`, see {@link pifSelfCheckRequests}).
+ */
+export function assemblePifMatrix(
+  S: number,
+  shape: [number, number],
+  pairs: PifPairResult[],
+  selfCheckDistances: Map<string, number>,
+  options: PifMatrixOptions = {},
+): PifMatrixResult {
+  const square = () => Array.from({ length: S }, () => new Array<number>(S).fill(0));
+  const matrix = square(), lowerBound = square(), restartSpread = square();
+  let exactPairs = 0;
+  const [rows, cols] = shape;
+  const entries = rows * cols;
+  const identity = (len: number) => Array.from({ length: len }, (_, k) => k);
+  const perms = options.keepPermutations
+    ? Array.from({ length: S }, (_, i) =>
+      Array.from({ length: S }, (_, j) => ({
+        rowPerm: i === j ? identity(rows) : [],
+        colPerm: i === j ? identity(cols) : [],
+      })))
+    : undefined;
+  const seen = new Set<number>();
+  for (const p of pairs) {
+    const { i, j } = p;
+    if (!(i >= 0 && i < j && j < S)) throw new Error(`pair (${i}, ${j}) outside 0 ≤ i < j < ${S}`);
+    seen.add(i * S + j);
+    matrix[i][j] = matrix[j][i] = p.distance;
+    lowerBound[i][j] = lowerBound[j][i] = p.lowerBound;
+    restartSpread[i][j] = restartSpread[j][i] = p.spread;
+    if (p.exact) exactPairs++;
+    if (perms) {
+      if (!p.rowPerm || !p.colPerm) throw new Error(`pair (${i}, ${j}) lacks its permutations`);
+      perms[i][j] = { rowPerm: p.rowPerm, colPerm: p.colPerm };
+      perms[j][i] = { rowPerm: invert(p.rowPerm), colPerm: invert(p.colPerm) };
+    }
+  }
+  if (seen.size !== (S * (S - 1)) / 2) {
+    throw new Error(`expected ${(S * (S - 1)) / 2} distinct pairs, got ${seen.size}`);
+  }
+  const selfChecks = distanceSelfChecks(
+    Array.from({ length: S }, (_, k) => k),
+    (a, b) => {
+      const d = selfCheckDistances.get(`${a},${b}`);
+      if (d === undefined) throw new Error(`missing self-check distance (${a}, ${b})`);
+      return d;
+    },
+    {
+      samples: options.selfCheckSamples ?? 3,
+      seed: options.seed ?? 0,
+      known: (a, b) => matrix[a][b],
+    },
+  );
+  const result: PifMatrixResult = {
+    matrix,
+    normalized: matrix.map((row) => row.map((d) => d / entries)),
+    lowerBound,
+    restartSpread,
+    exactPairs,
+    entries,
+    selfChecks,
+  };
+  if (perms) result.perms = perms;
+  return result;
+}
+
+function invert(p: number[]): number[] {
+  const q = new Array<number>(p.length);
+  for (let k = 0; k < p.length; k++) q[p[k]] = k;
+  return q;
+}
+
+/**
+ * Pairwise PIF distances between S same-shape matrices `ws` (`[S][n][m]`, e.g. recurrent
+ * weights W_h of a population; paper §3.2.2): every pair i < j is solved once by
+ * {@link pifDistance} with the same `options` (same seed for every pair), the matrix is
+ * mirrored (symmetric, zero diagonal), and identity/symmetry self-checks are run on
+ * `selfCheckSamples` seeded samples. Pure and single-threaded; `pifDistanceMatrixParallel`
+ * (metrics/pif_parallel.ts) gives identical results on Web Workers.
+ *
+ * @param onPair called after each pair with (pairs done, pairs total).
+ * @throws Error naming the bad matrix or option.
+ */
+export function pifDistanceMatrix(
+  ws: number[][][],
+  options: PifMatrixOptions = {},
+  onPair?: (done: number, total: number) => void,
+): PifMatrixResult {
+  const shape = checkPifMatrixInput(ws, options);
+  const S = ws.length;
+  const pairs = upperPairs(S);
+  const results = pairs.map(([i, j], k) => {
+    const r = pifPair(ws, i, j, options);
+    onPair?.(k + 1, pairs.length);
+    return r;
+  });
+  const checks = new Map<string, number>();
+  for (const [a, b] of pifSelfCheckRequests(S, options.selfCheckSamples ?? 3, options.seed ?? 0)) {
+    const key = `${a},${b}`;
+    if (!checks.has(key)) checks.set(key, pifPair(ws, a, b, options).distance);
+  }
+  return assemblePifMatrix(S, shape, results, checks, options);
 }

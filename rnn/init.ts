@@ -9,7 +9,7 @@
  *   gain 1), so Q is Haar-distributed.
  *
  * Draw order from the stream `createRng("degeneracy.init/" + seed)` (tasks/rng.ts, seedrandom
- * ARC4; Gaussians by its Box–Muller): wx, wh, b, wo, bo (row-major).
+ * alea; Gaussians by its polar Box–Muller): wx, wh, b, wo, bo (row-major).
  *
  * @module
  */

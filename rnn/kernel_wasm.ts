@@ -15,7 +15,8 @@ import { WASM_BASE64 } from "./wasm/rnn_kernel.wasm.ts";
 
 interface KernelExports {
   memory: WebAssembly.Memory;
-  tileRows(): number;
+  paddedBatch(B: number): number;
+  heapBase(): number;
   tanhTest(x: number): number;
   forwardAll(
     Bp: number,
@@ -76,6 +77,7 @@ interface Layout {
   Bp: number;
   Ip: number;
   Hp: number;
+  O4: number;
   wxT: number;
   whT: number;
   wh: number;
@@ -102,12 +104,14 @@ function makeLayout(
   I: number,
   H: number,
   O: number,
-  tileRows: number,
+  Bp: number,
+  heapBase: number,
 ): Layout {
-  const Bp = Math.ceil(B / tileRows) * tileRows;
   const Hp = Math.ceil(H / 8) * 8;
-  const Ip = I + 1;
-  let at = 256; // pointer 0 means "absent" inside the kernel
+  const Ip = Math.ceil((I + 1) / 4) * 4;
+  const O4 = Math.ceil(O / 4) * 4;
+  // Above the module's static data (and never at 0, which means "absent" inside the kernel).
+  let at = Math.max(64, Math.ceil(heapBase / 64) * 64);
   const take = (floats: number) => {
     const p = at;
     at += Math.ceil(floats / 4) * 16;
@@ -122,23 +126,24 @@ function makeLayout(
     Bp,
     Ip,
     Hp,
+    O4,
     wxT: take(Ip * Hp),
     whT: take(Hp * Hp),
     wh: take(Hp * Hp),
-    wo: take(O * Hp),
+    wo: take(O4 * Hp),
     bo: take(O),
     x: take(T * Bp * Ip),
     tgt: take(T * Bp * O),
     wt: take(T * Bp * O),
-    dy: take(T * Bp * O),
+    dy: take(T * Bp * O4),
     y: take(T * Bp * O),
     s: take(T * Bp * Hp),
     dA0: take(Bp * Hp),
     dA1: take(Bp * Hp),
     gWh: take(Hp * Hp),
     gWxT: take(Ip * Hp),
-    gWo: take(O * Hp),
-    gBo: take(O),
+    gWo: take(O4 * Hp),
+    gBo: take(O4),
     end: 0,
   };
   L.end = at;
@@ -159,7 +164,18 @@ class WasmKernel implements RnnKernel {
   #ensure(bytes: number): Float32Array {
     const mem = this.#ex.memory;
     if (mem.buffer.byteLength < bytes) {
-      mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
+      const limit = 65536 * 65536;
+      if (bytes > limit) {
+        throw new Error(
+          `wasm kernel: batch × steps × hidden too large: needs ${bytes} bytes of linear memory, ` +
+            `at most ${limit} (4 GiB); use a smaller batch or the ts kernel`,
+        );
+      }
+      try {
+        mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
+      } catch (err) {
+        throw new Error(`wasm kernel: cannot grow memory to ${bytes} bytes: ${err}`);
+      }
     }
     if (this.#f32.buffer !== mem.buffer) this.#f32 = new Float32Array(mem.buffer);
     return this.#f32;
@@ -178,10 +194,11 @@ class WasmKernel implements RnnKernel {
       shape.inputDim,
       shape.hidden,
       shape.outputDim,
-      this.#ex.tileRows(),
+      this.#ex.paddedBatch(data.batch),
+      this.#ex.heapBase(),
     );
     const m = this.#ensure(L.end);
-    const { B, T, I, H, O, Bp, Ip, Hp } = L;
+    const { B, T, I, H, O, Bp, Ip, Hp, O4 } = L;
     const { wx, wh, b, wo, bo } = params;
     // Parameters: zero the padded blocks first, then fill the real entries.
     m.fill(0, L.wxT >> 2, (L.bo >> 2) + O);
@@ -199,7 +216,7 @@ class WasmKernel implements RnnKernel {
       for (let j = 0; j < H; j++) m[wop + o * Hp + j] = wo[o * H + j];
     }
     m.set(bo, L.bo >> 2);
-    // Inputs [B, T, I] -> X [T][Bp][Ip] with a trailing 1 (bias); padded rows are zero.
+    // Inputs [B, T, I] -> X [T][Bp][Ip]: inputs, 1 (bias), zeros; padded rows are zero.
     const x = L.x >> 2;
     m.fill(0, x, x + T * Bp * Ip);
     const inputs = data.inputs;
@@ -212,7 +229,8 @@ class WasmKernel implements RnnKernel {
       }
     }
     if (withTargets) {
-      const tg = L.tgt >> 2, wt = L.wt >> 2;
+      const tg = L.tgt >> 2, wt = L.wt >> 2, dy = L.dy >> 2;
+      m.fill(0, dy, dy + T * Bp * O4); // padded columns of dY stay zero
       m.fill(0, tg, tg + T * Bp * O);
       m.fill(0, wt, wt + T * Bp * O);
       const targets = data.targets!, weights = data.weights!;

@@ -36,6 +36,13 @@ interface Result {
   gflops: number;
   /** Ratio to PyTorch on the same number of cores, when measured. */
   vsTorch?: number;
+  /**
+   * Network-steps per CPU-second (all threads of the process(es)), a contention-robust
+   * companion of `netStepsPerSec` on this shared machine.
+   */
+  netStepsPerCpuSec?: number;
+  /** Ratio of `netStepsPerCpuSec` to PyTorch's on the same number of cores. */
+  vsTorchCpu?: number;
   note?: string;
 }
 
@@ -119,7 +126,7 @@ async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string
 async function runTorch(
   workload: WorkloadName,
   procs: number,
-): Promise<{ rate: number; cpuMsPerStep: number }> {
+): Promise<{ rate: number; cpuMsPerStep: number; perCpuSec: number }> {
   const children = Array.from({ length: procs }, () =>
     new Deno.Command(args.python, {
       args: [
@@ -153,13 +160,20 @@ async function runTorch(
   const res = await Promise.all(readers.map(async (r) => {
     const line = await r.next();
     if (!line.value) throw new Error("torch_rnn.py gave no result");
-    return JSON.parse(line.value) as { netStepsPerSec: number; cpuMsPerStep: number };
+    return JSON.parse(line.value) as {
+      netStepsPerSec: number;
+      cpuMsPerStep: number;
+      steps: number;
+    };
   }));
   await Promise.all(writers.map((w) => w.close()));
   await Promise.all(children.map((c) => c.status));
+  const steps = res.reduce((s, r) => s + r.steps, 0);
+  const cpuSec = res.reduce((s, r) => s + (r.steps * r.cpuMsPerStep) / 1000, 0);
   return {
     rate: res.reduce((s, r) => s + r.netStepsPerSec, 0),
     cpuMsPerStep: median(res.map((r) => r.cpuMsPerStep)),
+    perCpuSec: steps / cpuSec,
   };
 }
 
@@ -170,10 +184,11 @@ function timeSingle(
   kernel: RnnKernel,
   workload: WorkloadName,
   maxSteps = Infinity,
-): { rate: number; cpuMsPerStep: number } {
+  warmup = true,
+): { rate: number; cpuMsPerStep: number; perCpuSec: number } {
   const p = makeProblem(workload, 1);
   const tr = new Trainee(kernel, p.shape, p.params);
-  tr.step(p.data); // warm-up
+  if (warmup) tr.step(p.data);
   const c0 = cpuMs();
   const t0 = performance.now();
   let steps = 0;
@@ -182,7 +197,8 @@ function timeSingle(
     steps++;
   } while (performance.now() - t0 < seconds * 1000 && steps < maxSteps);
   const ms = performance.now() - t0;
-  return { rate: (steps * 1000) / ms, cpuMsPerStep: (cpuMs() - c0) / steps };
+  const cpu = cpuMs() - c0;
+  return { rate: (steps * 1000) / ms, cpuMsPerStep: cpu / steps, perCpuSec: (steps * 1000) / cpu };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -211,10 +227,19 @@ class WorkerPool {
       ),
     );
   }
-  /** Each worker trains its first network for `s` seconds; returns the summed steps/s. */
-  async run(s: number): Promise<number> {
+  /**
+   * Each worker trains its first network for `s` seconds; returns the summed steps/s and the
+   * steps per CPU-second of this process (all threads).
+   */
+  async run(s: number): Promise<{ rate: number; perCpuSec: number }> {
+    const c0 = cpuMs();
     const r = await Promise.all(this.#workers.map((w) => this.#ask(w, { run: s })));
-    return r.reduce((acc, x) => acc + (x.steps * 1000) / x.ms, 0);
+    const cpu = cpuMs() - c0;
+    const steps = r.reduce((acc, x) => acc + x.steps, 0);
+    return {
+      rate: r.reduce((acc, x) => acc + (x.steps * 1000) / x.ms, 0),
+      perCpuSec: (steps * 1000) / cpu,
+    };
   }
   /** One step of every member on every worker. */
   async step(): Promise<void> {
@@ -227,7 +252,9 @@ class WorkerPool {
 
 const CORES = 2;
 
-async function timeTwoWorkers(workload: WorkloadName): Promise<number> {
+async function timeTwoWorkers(
+  workload: WorkloadName,
+): Promise<{ rate: number; perCpuSec: number }> {
   const pool = new WorkerPool(CORES);
   try {
     await pool.init(workload, [1, 1], "wasm");
@@ -323,7 +350,8 @@ console.log(
 function add(r: Omit<Result, "gflops">) {
   const full = { ...r, gflops: (r.netStepsPerSec * stepFlops(r.workload)) / 1e9 };
   results.push(full);
-  const ratio = full.vsTorch !== undefined ? `  ${full.vsTorch.toFixed(2)}× PyTorch` : "";
+  const ratio = (full.vsTorch !== undefined ? `  ${full.vsTorch.toFixed(2)}× PyTorch` : "") +
+    (full.vsTorchCpu !== undefined ? ` (per CPU-second ${full.vsTorchCpu.toFixed(2)}×)` : "");
   console.log(
     `  ${full.backend.padEnd(26)} K=${String(full.members).padStart(3)} cores=${full.cores}  ` +
       `${full.netStepsPerSec.toFixed(2).padStart(8)} net-steps/s  ` +
@@ -348,10 +376,11 @@ for (const w of workloads) {
       members: 1,
       cores: 1,
       netStepsPerSec: torch1.rate,
+      netStepsPerCpuSec: torch1.perCpuSec,
       note: `cpu ${torch1.cpuMsPerStep.toFixed(1)} ms/step`,
     });
   }
-  const ts = timeSingle(tsKernel, w, 3);
+  const ts = timeSingle(tsKernel, w, 2, false);
   add({
     workload: w,
     backend: "ts",
@@ -359,6 +388,8 @@ for (const w of workloads) {
     cores: 1,
     netStepsPerSec: ts.rate,
     vsTorch: torch1 ? ts.rate / torch1.rate : undefined,
+    netStepsPerCpuSec: ts.perCpuSec,
+    vsTorchCpu: torch1 ? ts.perCpuSec / torch1.perCpuSec : undefined,
   });
   const one = timeSingle(wasm, w);
   add({
@@ -368,20 +399,28 @@ for (const w of workloads) {
     cores: 1,
     netStepsPerSec: one.rate,
     vsTorch: torch1 ? one.rate / torch1.rate : undefined,
+    netStepsPerCpuSec: one.perCpuSec,
+    vsTorchCpu: torch1 ? one.perCpuSec / torch1.perCpuSec : undefined,
     note: `cpu ${one.cpuMsPerStep.toFixed(1)} ms/step`,
   });
   // Two cores, alternating PyTorch and ours.
   const t2: number[] = [], o2: number[] = [], ratios: number[] = [];
+  const t2c: number[] = [], o2c: number[] = [], ratiosCpu: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const t = withTorch ? (await runTorch(w, CORES)).rate : NaN;
+    const t = withTorch ? await runTorch(w, CORES) : { rate: NaN, perCpuSec: NaN };
     const o = await timeTwoWorkers(w);
-    t2.push(t);
-    o2.push(o);
-    ratios.push(o / t);
+    t2.push(t.rate);
+    o2.push(o.rate);
+    ratios.push(o.rate / t.rate);
+    t2c.push(t.perCpuSec);
+    o2c.push(o.perCpuSec);
+    ratiosCpu.push(o.perCpuSec / t.perCpuSec);
+    const torchPart = withTorch ? `PyTorch 2 processes ${t.rate.toFixed(2)}, ` : "";
+    const ratioPart = withTorch ? ` (${(o.rate / t.rate).toFixed(2)}×)` : "";
     console.log(
-      `  round ${r + 1}: PyTorch 2 processes ${t.toFixed(2)}, wasm-simd 2 workers ${
-        o.toFixed(2)
-      } net-steps/s${withTorch ? ` (${(o / t).toFixed(2)}×)` : ""}`,
+      `  round ${r + 1}: ${torchPart}wasm-simd 2 workers ${
+        o.rate.toFixed(2)
+      } net-steps/s${ratioPart}`,
     );
   }
   if (withTorch) {
@@ -391,6 +430,7 @@ for (const w of workloads) {
       members: 2,
       cores: CORES,
       netStepsPerSec: median(t2),
+      netStepsPerCpuSec: median(t2c),
     });
   }
   add({
@@ -400,6 +440,8 @@ for (const w of workloads) {
     cores: CORES,
     netStepsPerSec: median(o2),
     vsTorch: withTorch ? median(ratios) : undefined,
+    netStepsPerCpuSec: median(o2c),
+    vsTorchCpu: withTorch ? median(ratiosCpu) : undefined,
     note: "median over rounds; ratio = median of per-round ratios",
   });
   // Populations.

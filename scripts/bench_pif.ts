@@ -5,15 +5,23 @@
  * side with `search: "random"` (plain coordinate descent from random starts, the reference
  * generator's algorithm) at the same number of restarts, for the optimum reached.
  *
- *   deno run scripts/bench_pif.ts [--n 128] [--restarts 20] [--pairs 3]
+ * Then a whole matrix of `--matrix` (20) random networks, serially (`pifDistanceMatrix`) and on
+ * `--workers` Web Workers (`pifDistanceMatrixParallel`, default one per core), checking that
+ * both give the same matrix.
  *
- * No permissions needed. Prints one JSON line per measurement: `ms` is wall time, `cpuMs`
- * the process CPU time over the same call (user + system, all threads); on a shared,
- * overloaded machine the CPU time is the fairer figure.
+ *   deno run --allow-read=metrics scripts/bench_pif.ts [--n 128] [--restarts 20] [--pairs 3]
+ *     [--matrix 20] [--workers N]
+ *
+ * (`deno task bench:pif`). `--allow-read=metrics` lets the workers load; without it, or with
+ * `--matrix 0`, the matrix part is skipped. Prints one JSON line per measurement: `ms` is wall
+ * time, `cpuMs` the process CPU time over the same call (user + system, all threads); on a
+ * shared, overloaded machine the CPU time is the fairer figure for one thread, the wall time
+ * the one that shows what workers gain.
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { pifDistance } from "../metrics/pif.ts";
+import { pifDistance, pifDistanceMatrix } from "../metrics/pif.ts";
+import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../metrics/pif_parallel.ts";
 import { makeRng, randomPermutation } from "../metrics/rng.ts";
 
 function gaussianMatrix(n: number, rng: () => number): number[][] {
@@ -31,6 +39,8 @@ const { values } = parseArgs({
     n: { type: "string", default: "128" },
     restarts: { type: "string", default: "20" },
     pairs: { type: "string", default: "3" },
+    matrix: { type: "string", default: "20" },
+    workers: { type: "string" },
   },
 });
 const n = Number(values.n);
@@ -39,6 +49,14 @@ const pairs = Number(values.pairs);
 if (!Number.isInteger(n) || n < 2) throw new Error(`--n must be an integer ≥ 2, got ${values.n}`);
 if (!Number.isInteger(pairs) || pairs < 1) {
   throw new Error(`--pairs must be ≥ 1, got ${values.pairs}`);
+}
+const networks = Number(values.matrix);
+if (!Number.isInteger(networks) || networks < 0 || networks === 1) {
+  throw new Error(`--matrix must be 0 (skip) or an integer ≥ 2, got ${values.matrix}`);
+}
+const workers = Number(values.workers ?? navigator.hardwareConcurrency ?? 1);
+if (!Number.isInteger(workers) || workers < 1) {
+  throw new Error(`--workers must be an integer ≥ 1, got ${values.workers}`);
 }
 
 const rng = makeRng(12345);
@@ -101,3 +119,44 @@ console.log(JSON.stringify({
   medianCpuMs: Math.round(cpuTimes[Math.floor(cpuTimes.length / 2)]),
   goalMs: 1000,
 }));
+
+if (networks >= 2 && !pifWorkersAvailable()) {
+  console.log(JSON.stringify({
+    bench: "pif_matrix",
+    skipped: "workers need --allow-read=metrics (use deno task bench:pif)",
+  }));
+} else if (networks >= 2) {
+  const ws = Array.from({ length: networks }, () => gaussianMatrix(n, rng));
+  const options = { restarts, seed: 0 };
+  const timed = async <T>(f: () => T | Promise<T>) => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const value = await f();
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    return { value, ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+  };
+  // parallel first, then serial: a load change on the shared machine hits both orders alike
+  const par = await timed(() => pifDistanceMatrixParallel(ws, options, { workers }));
+  const ser = await timed(() => pifDistanceMatrix(ws, options));
+  const same = JSON.stringify(par.value) === JSON.stringify(ser.value);
+  if (!same) throw new Error("parallel and serial PIF matrices differ");
+  const pairsTotal = (networks * (networks - 1)) / 2;
+  console.log(JSON.stringify({
+    bench: "pif_matrix",
+    networks,
+    n,
+    restarts,
+    pairs: pairsTotal,
+    workers,
+    serialMs: Math.round(ser.ms),
+    serialCpuMs: Math.round(ser.cpuMs),
+    parallelMs: Math.round(par.ms),
+    parallelCpuMs: Math.round(par.cpuMs),
+    speedupWall: +(ser.ms / par.ms).toFixed(2),
+    serialMsPerPair: Math.round(ser.ms / pairsTotal),
+    identical: same,
+    // d(i, j) vs d(j, i): nonzero when the heuristic misses the global minimum on one side
+    maxAsymmetry: ser.value.selfChecks.maxAsymmetry,
+  }));
+}

@@ -54,20 +54,23 @@ export function flipFlopTask(params: FlipFlopParams = {}): Task {
       const rng = createRng(seed);
       const inputs = new Float32Array(batch * steps * n);
       const targets = new Float32Array(batch * steps * n);
-      const last = new Float32Array(n);
+      const next = rng.uniform;
+      const half = p / 2;
+      let i = 0;
       for (let b = 0; b < batch; b++) {
-        last.fill(0);
         for (let t = 0; t < steps; t++) {
-          const row = (b * steps + t) * n;
-          for (let c = 0; c < n; c++) {
-            // Two draws per entry, always, so the stream layout does not depend on p.
-            const u = rng.uniform();
-            const s = rng.sign();
+          for (let c = 0; c < n; c++, i++) {
+            // One draw per entry, always (the stream layout does not depend on p): a pulse when
+            // u < p, negative when u < p/2, so given a pulse u/p ~ U[0, 1) picks the sign ±1
+            // with probability ½ each. Otherwise the target holds the previous step's value.
+            const u = next();
             if (u < p) {
-              inputs[row + c] = s;
-              last[c] = s;
+              const s = u < half ? -1 : 1;
+              inputs[i] = s;
+              targets[i] = s;
+            } else if (t > 0) {
+              targets[i] = targets[i - n];
             }
-            targets[row + c] = last[c];
           }
         }
       }

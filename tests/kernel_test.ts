@@ -209,7 +209,8 @@ function relErr(a: Float32Array, b: Float32Array): number {
   return scale === 0 ? err : err / scale;
 }
 
-// [I, H, O, B, T]: odd sizes exercise the padding of B to 4 and H to 8.
+// [I, H, O, B, T]: odd sizes exercise the padding (B to even ≥ 4, covered by 6- and 4-row
+// tiles; H to 8; I + 1 and O to 4).
 const SHAPES: [number, number, number, number, number][] = [
   [1, 1, 1, 1, 1],
   [1, 5, 1, 1, 2],
@@ -217,6 +218,7 @@ const SHAPES: [number, number, number, number, number][] = [
   [3, 64, 3, 8, 10],
   [4, 130, 2, 5, 3],
   [2, 16, 5, 13, 6],
+  [3, 24, 2, 12, 4],
 ];
 
 Deno.test("wasm kernel: loss, gradients, hidden states and outputs match the ts kernel", async () => {
@@ -326,4 +328,19 @@ Deno.test("wasm artefact: built from the current source (hash) and rebuilding re
   );
   const committed = await Deno.readTextFile(ARTEFACT_URL);
   assert.equal(committed, await renderArtefact(source), "rebuilt artefact differs");
+});
+
+Deno.test("wasm kernel: a problem beyond 4 GiB of linear memory throws naming the limit", async () => {
+  const k = await createWasmKernel();
+  const s: RnnShape = { inputDim: 1, hidden: 2048, outputDim: 1 };
+  const B = 2048, T = 300; // hidden states alone: 2048 · 300 · 2048 · 4 B = 5 GB
+  const p = zerosLike(s);
+  const d = {
+    batch: B,
+    steps: T,
+    inputs: new Float32Array(B * T),
+    targets: new Float32Array(B * T),
+    weights: new Float32Array(B * T),
+  };
+  assert.throws(() => k.lossAndGrads(s, p, d, zerosLike(s)), /4 GiB/);
 });

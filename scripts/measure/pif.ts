@@ -11,17 +11,21 @@
  * Output: --out FILE. `matrix` holds the normalised distance (÷ number of entries, as in the
  * paper); `extra.rawMatrix` the plain ‖W1 − P1 W2 P2‖_F, `extra.lowerBound` the proven lower
  * bounds, `extra.restartSpread` max − min of the local minima over starts.
- * Options: --restarts N (20), --seed S (0), --self-checks K (3 identity + 3 symmetry checks).
+ * Options: --restarts N (20), --seed S (0), --self-checks K (3 identity + 3 symmetry checks),
+ * --workers W (default: one Web Worker per core when they can start, else 0 = serial on the main
+ * thread; the matrix is identical either way).
  *
  * Narrowest permissions (read the input and the output directory, write the output directory):
  *   deno run --allow-read=runs/flipflop-n3,out --allow-write=out scripts/measure/pif.ts \
  *     --run runs/flipflop-n3 --out out/pif_flipflop-n3.json
+ * runs serially; workers also need read access to the `metrics/` directory (their module and its
+ * imports), e.g. `--allow-read=runs/flipflop-n3,out,metrics` (`deno task measure:pif` grants it).
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { pifDistance } from "../../metrics/pif.ts";
-import { distanceSelfChecks } from "../../metrics/selfcheck.ts";
+import { pifDistanceMatrix, type PifMatrixResult } from "../../metrics/pif.ts";
+import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../../metrics/pif_parallel.ts";
 import {
   idsField,
   InputError,
@@ -69,6 +73,7 @@ if (import.meta.main) {
         restarts: { type: "string" },
         seed: { type: "string" },
         "self-checks": { type: "string" },
+        workers: { type: "string" },
         "include-unconverged": { type: "boolean", default: false },
         "task-id": { type: "string" },
       },
@@ -95,6 +100,21 @@ if (import.meta.main) {
       (x) => Number.isInteger(x) && x >= 0,
       "an integer ≥ 0",
     );
+    const canSpawn = pifWorkersAvailable();
+    const workers = numberOption(
+      a.workers,
+      "workers",
+      canSpawn ? navigator.hardwareConcurrency ?? 1 : 0,
+      (x) => Number.isInteger(x) && x >= 0 && x <= 1024,
+      "an integer in [0, 1024] (0 = serial)",
+    );
+    if (workers > 0 && !canSpawn) {
+      throw new InputError(
+        `--workers ${workers} needs read access to ${
+          new URL("../../metrics/", import.meta.url).pathname
+        } (the worker modules); add it to --allow-read or use --workers 0`,
+      );
+    }
 
     let ids: string[];
     let matrices: number[][][];
@@ -125,40 +145,37 @@ if (import.meta.main) {
     if (ids.length < 2) throw new InputError(`need at least 2 networks, got ${ids.length}`);
 
     const S = ids.length;
-    const entries = matrices[0].length * matrices[0][0].length;
-    const raw = Array.from({ length: S }, () => new Array<number>(S).fill(0));
-    const lower = Array.from({ length: S }, () => new Array<number>(S).fill(0));
-    const spread = Array.from({ length: S }, () => new Array<number>(S).fill(0));
+    const options = { restarts, seed, selfCheckSamples: checks };
     const t0 = performance.now();
-    for (let i = 0; i < S; i++) {
-      for (let j = i + 1; j < S; j++) {
-        const r = pifDistance(matrices[i], matrices[j], { restarts, seed });
-        raw[i][j] = raw[j][i] = r.distance;
-        lower[i][j] = lower[j][i] = r.lowerBound;
-        const sd = r.startDistances;
-        spread[i][j] = spread[j][i] = Math.max(...sd) - Math.min(...sd);
-      }
-    }
+    const r: PifMatrixResult = workers > 0
+      ? await pifDistanceMatrixParallel(matrices, options, { workers })
+      : pifDistanceMatrix(matrices, options);
     const seconds = (performance.now() - t0) / 1000;
-    const selfChecks = distanceSelfChecks(
-      matrices,
-      (x, y) => pifDistance(x, y, { restarts, seed }).distance,
-      { samples: checks, seed, known: (i, j) => raw[i][j] },
-    );
-    const matrix = raw.map((row) => row.map((d) => d / entries));
+    const { entries, normalized: matrix } = r;
     const out = metricFile({
       metric: "pif",
       parameters: { restarts, seed, normalization: "distance / number of entries", entries },
       ids,
       matrix,
-      summary: { ...summarize(upperTriangle(matrix), seed), pairs: (S * (S - 1)) / 2, seconds },
-      selfChecks: { ...selfChecks, maxRestartSpread: Math.max(...upperTriangle(spread)) },
+      summary: {
+        ...summarize(upperTriangle(matrix), seed),
+        pairs: (S * (S - 1)) / 2,
+        exactPairs: r.exactPairs,
+        seconds,
+        workers,
+      },
+      selfChecks: {
+        ...r.selfChecks,
+        maxRestartSpread: Math.max(...upperTriangle(r.restartSpread)),
+      },
       source,
-      extra: { rawMatrix: raw, lowerBound: lower, restartSpread: spread },
+      extra: { rawMatrix: r.matrix, lowerBound: r.lowerBound, restartSpread: r.restartSpread },
     });
     await writeJsonAtomic(a.out, out);
     console.log(
-      `pif: ${S} networks, ${(S * (S - 1)) / 2} pairs in ${seconds.toFixed(1)} s → ${a.out}`,
+      `pif: ${S} networks, ${(S * (S - 1)) / 2} pairs in ${seconds.toFixed(1)} s (${
+        workers > 0 ? `${workers} workers` : "serial"
+      }) → ${a.out}`,
     );
   });
 }
