@@ -18,7 +18,13 @@ import {
   reportMdPath,
   SCHEMA,
 } from "./lib/layout.ts";
-import type { ComplexityFile, MetricFile, RunConfig } from "./lib/study.ts";
+import {
+  type ComplexityFile,
+  metricErrorPath,
+  type MetricFailure,
+  type MetricFile,
+  type RunConfig,
+} from "./lib/study.ts";
 import { type ClaimResult, claimSpecs, evaluateClaims, type VariantData } from "./report/claims.ts";
 import { buildFigures, renderSvg, studyLabel } from "./report/figures.ts";
 import { STUDIES } from "./presets.ts";
@@ -41,6 +47,8 @@ export interface RunData {
   mds: Map<string, number[][]>;
   populations: PopulationRow[];
   missing: string[];
+  /** Metrics that failed (their `.error.json` files). */
+  failures: MetricFailure[];
 }
 
 /** Reads the run's config, complexity and metric files (missing files are listed, not fatal). */
@@ -51,6 +59,7 @@ export async function loadRun(out: string): Promise<RunData> {
   const mds = new Map<string, number[][]>();
   const populations: PopulationRow[] = [];
   const missing: string[] = [];
+  const failures: MetricFailure[] = [];
   const studyNames = STUDIES.filter((s) => s in config.studies);
   for (const s of studyNames) {
     const study = config.studies[s];
@@ -61,7 +70,11 @@ export async function loadRun(out: string): Promise<RunData> {
       const read = async (m: string) => {
         const p = metricPath(out, s, v.id, m);
         const f = await readDone<MetricFile>(p, SCHEMA.metric);
-        if (!f) missing.push(p);
+        if (!f) {
+          missing.push(p);
+          const err = await readDone<MetricFailure>(metricErrorPath(p), SCHEMA.metricError);
+          if (err) failures.push(err);
+        }
         return f;
       };
       const [dim, att, dfi, ood, pif, dsa, mdsF] = await Promise.all(
@@ -117,7 +130,7 @@ export async function loadRun(out: string): Promise<RunData> {
       });
     }
   }
-  return { config, variants, mds, populations, missing };
+  return { config, variants, mds, populations, missing, failures };
 }
 
 const fmt = (x: number | null | undefined, d = 3) =>
@@ -268,6 +281,9 @@ export async function writeReport(
     "",
     ...preset.notes.map((n) => `- ${n}`),
     ...(data.missing.length ? [`- Missing files (run incomplete): ${data.missing.length}`] : []),
+    ...data.failures.map((f) =>
+      `- Metric failed: ${f.study}/${f.variant}/${f.metric}: ${f.message} (no value; its claims use the other variants)`
+    ),
     "",
   ].join("\n");
   await writeTextAtomic(reportMdPath(out), md);
@@ -344,6 +360,10 @@ ${
   }
 <h2>Notes</h2><ul>${preset.notes.map((n) => `<li>${esc(n)}</li>`).join("")}${
     data.missing.length ? `<li>Missing files (run incomplete): ${data.missing.length}</li>` : ""
+  }${
+    data.failures.map((f) =>
+      `<li>Metric failed: ${esc(`${f.study}/${f.variant}/${f.metric}: ${f.message}`)}</li>`
+    ).join("")
   }</ul>
 </body></html>
 `;

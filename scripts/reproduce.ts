@@ -67,10 +67,21 @@ export async function reproduce(o: ReproduceOptions): Promise<number> {
         studies.reduce((a, s) => a + s.variants.length, 0)
       } populations × ${preset.members} networks → ${o.out}`,
   );
-  await runStudies({ out: o.out, backend: o.backend, quiet: o.quiet, progress }, preset, studies);
+  const failures = await runStudies(
+    { out: o.out, backend: o.backend, quiet: o.quiet, progress },
+    preset,
+    studies,
+  );
   await writeReport(o.out, { quiet: o.quiet });
   const sec = (performance.now() - t0) / 1000;
   progress.log(`done in ${fmtDuration(sec)}`);
+  if (failures.length) {
+    console.error(
+      `[reproduce] ${failures.length} metric(s) failed; the report lists them; rerun to retry:\n` +
+        failures.map((f) => `  ${f.study}/${f.variant}/${f.metric}: ${f.message}`).join("\n"),
+    );
+    Deno.exitCode = 2;
+  }
   return sec;
 }
 

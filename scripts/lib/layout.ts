@@ -6,6 +6,7 @@
  * OUT/complexity/<experiment>__<variant>.json          task complexity (degeneracy.complexity/1)
  * OUT/<experiment>/<variant>/networks/m000.json …      trained networks (degeneracy.network/1)
  * OUT/<experiment>/<variant>/metrics/<metric>.json     metrics (degeneracy.metric/1)
+ * OUT/<experiment>/<variant>/metrics/<metric>.error.json  a metric that failed (retried on rerun)
  * OUT/figures/*.svg                                    figures
  * OUT/claims.json                                      claims table (degeneracy.claims/1)
  * OUT/report.md, OUT/report.html                       report (HTML with the SVGs inlined)
@@ -19,6 +20,7 @@ export const SCHEMA = {
   complexity: "degeneracy.complexity/1",
   network: "degeneracy.network/1",
   metric: "degeneracy.metric/1",
+  metricError: "degeneracy.metric-error/1",
   claims: "degeneracy.claims/1",
 } as const;
 

@@ -318,14 +318,14 @@ export async function measureVariant(
   preset: Preset,
   study: StudyPlan,
   rv: ResolvedVariant,
-): Promise<void> {
+): Promise<MetricFailure[]> {
   const paths = Object.fromEntries(
     METRICS.map((m) => [m, metricPath(opts.out, study.name, rv.plan.id, m)]),
   ) as Record<MetricName, string>;
   const todo: MetricName[] = [];
   for (const m of METRICS) if (!(await readDone(paths[m], SCHEMA.metric))) todo.push(m);
   const unit = metricCost(preset, study, rv);
-  if (todo.length === 0) return;
+  if (todo.length === 0) return [];
 
   const all = await loadNetworks(opts.out, preset, study, rv.plan);
   const used = usedNetworks(preset, all);
@@ -378,103 +378,137 @@ export async function measureVariant(
     useMembers: preset.useMembers,
   };
 
+  const failures: MetricFailure[] = [];
   for (const metric of todo) {
     const t0 = performance.now();
     const secs = () => (performance.now() - t0) / 1000;
-    if (metric === "dimensionality") {
-      const values = full.map((h) => E.dimensionality(h, 0.95));
-      await write(metric, {
-        parameters: { ...evalParams, threshold: 0.95 },
-        ids,
-        values,
-        summary: meanSd(values),
-        wallTimeSec: secs(),
-      });
-    } else if (metric === "attractorness") {
-      const values = full.map((h) => E.attractorness(h));
-      await write(metric, {
-        parameters: evalParams,
-        ids,
-        values,
-        summary: meanSd(values),
-        wallTimeSec: secs(),
-      });
-    } else if (metric === "distance_from_init") {
-      const values = used.map((r) => E.distanceFromInit(r.initial.wh, r.final.wh));
-      await write(metric, {
-        parameters: { weights: "wh", normalisation: "n^2" },
-        ids,
-        values,
-        summary: meanSd(values),
-        wallTimeSec: secs(),
-      });
-    } else if (metric === "ood") {
-      const values = used.map((r) => E.oodMse(task, r, preset.oodTrials, OOD_SEED));
-      const finite = values.filter(Number.isFinite);
-      await write(metric, {
-        parameters: {
-          oodTrials: preset.oodTrials,
-          oodSeed: OOD_SEED,
-          measure: "MSE",
-          useMembers: preset.useMembers,
-        },
-        ids,
-        values,
-        summary: {
-          ...meanSd(finite),
-          cv: finite.length >= 2 ? E.cv(finite) : null,
-          nonFinite: values.length - finite.length,
-        },
-        wallTimeSec: secs(),
-      });
-    } else if (metric === "pif") {
-      const n = used.length;
-      const matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-      const lower = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-      for (let i = 0; i < n; i++) {
-        for (let j = i + 1; j < n; j++) {
-          const r = E.pif(used[i].final.wh, used[j].final.wh, preset.pifRestarts, i * n + j);
-          matrix[i][j] = matrix[j][i] = r.normalized;
-          lower[i][j] = lower[j][i] = r.lowerBound / (used[i].shape.hidden ** 2);
+    const errorPath = metricErrorPath(paths[metric]);
+    try {
+      if (metric === "dimensionality") {
+        const values = full.map((h) => E.dimensionality(h, 0.95));
+        await write(metric, {
+          parameters: { ...evalParams, threshold: 0.95 },
+          ids,
+          values,
+          summary: meanSd(values),
+          wallTimeSec: secs(),
+        });
+      } else if (metric === "attractorness") {
+        const values = full.map((h) => E.attractorness(h));
+        await write(metric, {
+          parameters: evalParams,
+          ids,
+          values,
+          summary: meanSd(values),
+          wallTimeSec: secs(),
+        });
+      } else if (metric === "distance_from_init") {
+        const values = used.map((r) => E.distanceFromInit(r.initial.wh, r.final.wh));
+        await write(metric, {
+          parameters: { weights: "wh", normalisation: "n^2" },
+          ids,
+          values,
+          summary: meanSd(values),
+          wallTimeSec: secs(),
+        });
+      } else if (metric === "ood") {
+        const values = used.map((r) => E.oodMse(task, r, preset.oodTrials, OOD_SEED));
+        const finite = values.filter(Number.isFinite);
+        await write(metric, {
+          parameters: {
+            oodTrials: preset.oodTrials,
+            oodSeed: OOD_SEED,
+            measure: "MSE",
+            useMembers: preset.useMembers,
+          },
+          ids,
+          values,
+          summary: {
+            ...meanSd(finite),
+            cv: finite.length >= 2 ? E.cv(finite) : null,
+            nonFinite: values.length - finite.length,
+          },
+          wallTimeSec: secs(),
+        });
+      } else if (metric === "pif") {
+        const n = used.length;
+        const matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+        const lower = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+        for (let i = 0; i < n; i++) {
+          for (let j = i + 1; j < n; j++) {
+            const r = E.pif(used[i].final.wh, used[j].final.wh, preset.pifRestarts, i * n + j);
+            matrix[i][j] = matrix[j][i] = r.normalized;
+            lower[i][j] = lower[j][i] = r.lowerBound / (used[i].shape.hidden ** 2);
+          }
         }
+        const self = n > 0
+          ? E.pif(used[0].final.wh, used[0].final.wh, preset.pifRestarts, 0).normalized
+          : null;
+        await write(metric, {
+          parameters: { restarts: preset.pifRestarts, weights: "wh", normalisation: "n^2" },
+          ids,
+          matrix,
+          summary: meanSd(upperTriangle(matrix)),
+          checks: { selfDistance: self, normalizedLowerBound: lower },
+          wallTimeSec: secs(),
+        });
+      } else if (metric === "dsa") {
+        const s = preset.dsa[study.family];
+        const r = used.length >= 2
+          ? await E.dsaMatrix(flat, s, preset.seed)
+          : { matrix: used.map(() => [0]), checks: {}, rank: s.rank };
+        await write(metric, {
+          parameters: { ...s, rank: r.rank, ...evalParams, dsaSteps: preset.dsaSteps },
+          ids,
+          matrix: r.matrix,
+          summary: meanSd(upperTriangle(r.matrix)),
+          checks: r.checks,
+          wallTimeSec: secs(),
+        });
+      } else if (metric === "mds") {
+        const dsa = await readJson<MetricFile>(paths.dsa);
+        const points = dsa.ids.length >= 2 ? E.mds(dsa.matrix!) : dsa.ids.map(() => [0, 0]);
+        await write(metric, {
+          parameters: { of: "dsa", dims: 2, method: "classical" },
+          ids: dsa.ids,
+          points,
+          summary: { n: dsa.ids.length },
+          wallTimeSec: secs(),
+        });
       }
-      const self = n > 0
-        ? E.pif(used[0].final.wh, used[0].final.wh, preset.pifRestarts, 0).normalized
-        : null;
-      await write(metric, {
-        parameters: { restarts: preset.pifRestarts, weights: "wh", normalisation: "n^2" },
-        ids,
-        matrix,
-        summary: meanSd(upperTriangle(matrix)),
-        checks: { selfDistance: self, normalizedLowerBound: lower },
-        wallTimeSec: secs(),
-      });
-    } else if (metric === "dsa") {
-      const s = preset.dsa[study.family];
-      const r = used.length >= 2
-        ? await E.dsaMatrix(flat, s, preset.seed)
-        : { matrix: used.map(() => [0]), checks: {}, rank: s.rank };
-      await write(metric, {
-        parameters: { ...s, rank: r.rank, ...evalParams, dsaSteps: preset.dsaSteps },
-        ids,
-        matrix: r.matrix,
-        summary: meanSd(upperTriangle(r.matrix)),
-        checks: r.checks,
-        wallTimeSec: secs(),
-      });
-    } else if (metric === "mds") {
-      const dsa = await readJson<MetricFile>(paths.dsa);
-      const points = dsa.ids.length >= 2 ? E.mds(dsa.matrix!) : dsa.ids.map(() => [0, 0]);
-      await write(metric, {
-        parameters: { of: "dsa", dims: 2, method: "classical" },
-        ids: dsa.ids,
-        points,
-        summary: { n: dsa.ids.length },
-        wallTimeSec: secs(),
-      });
+      await Deno.remove(errorPath).catch(() => {});
+    } catch (e) {
+      // A failing metric must not stop the run: record the error (not a result) next to where
+      // the metric would be, go on, and retry it on the next run.
+      const message = e instanceof Error ? e.message : String(e);
+      const failure: MetricFailure = {
+        schema: SCHEMA.metricError,
+        metric,
+        study: study.name,
+        variant: rv.plan.id,
+        message,
+      };
+      failures.push(failure);
+      await writeJsonAtomic(errorPath, failure);
+      opts.progress?.log(`${study.name}/${rv.plan.id}: metric ${metric} failed: ${message}`);
     }
   }
   opts.progress?.advance(unit, `${study.name}/${rv.plan.id}: measured ${todo.join(", ")}`);
+  return failures;
+}
+
+/** A metric that failed (`<metric>.error.json` beside where its result would be). */
+export interface MetricFailure {
+  schema: typeof SCHEMA.metricError;
+  metric: MetricName;
+  study: string;
+  variant: string;
+  message: string;
+}
+
+/** `…/metrics/dsa.json` → `…/metrics/dsa.error.json`. */
+export function metricErrorPath(path: string): string {
+  return path.replace(/\.json$/, ".error.json");
 }
 
 /**
@@ -485,7 +519,7 @@ export async function runStudies(
   opts: RunOptions,
   preset: Preset,
   studies: StudyPlan[],
-): Promise<void> {
+): Promise<MetricFailure[]> {
   await Deno.mkdir(opts.out, { recursive: true });
   await removeStaleTemps(opts.out);
   await ensureConfig(opts.out, preset, studies, opts.backend);
@@ -507,6 +541,7 @@ export async function runStudies(
     }
   }
   const o = { ...opts, progress };
+  const failures: MetricFailure[] = [];
   // Complexity of every variant first (cheap), then study by study: train its populations and
   // measure them, so each study's results are complete as early as possible.
   for (const { s, vs } of resolved) {
@@ -515,9 +550,10 @@ export async function runStudies(
   progress.print("complexity done", true);
   for (const { s, vs } of resolved) {
     for (const rv of vs) await trainVariant(o, preset, s, rv);
-    for (const rv of vs) await measureVariant(o, preset, s, rv);
+    for (const rv of vs) failures.push(...await measureVariant(o, preset, s, rv));
     progress.print(`${s.name} done`, true);
   }
+  return failures;
 }
 
 /**
