@@ -493,7 +493,13 @@ export async function measureVariant(
       opts.progress?.log(`${study.name}/${rv.plan.id}: metric ${metric} failed: ${message}`);
     }
   }
-  opts.progress?.advance(unit, `${study.name}/${rv.plan.id}: measured ${todo.join(", ")}`);
+  const failed = new Set(failures.map((f) => f.metric));
+  const ok = todo.filter((m) => !failed.has(m));
+  opts.progress?.advance(
+    unit,
+    `${study.name}/${rv.plan.id}: measured ${ok.join(", ") || "nothing"}` +
+      (failed.size ? `; failed: ${[...failed].join(", ")}` : ""),
+  );
   return failures;
 }
 
