@@ -316,10 +316,19 @@ export function tridiagonalizeBlocked(aIn: Float64Array, n: number, nb = 32, nx 
         y[o + nb + c] = vc[c][t0 + r];
       }
     }
-    const upd = mmNT(x, y, len, 2 * nb, len);
+    // lower-triangular row blocks only (the update is symmetric), then mirror
+    const rb = 64;
+    for (let r0 = 0; r0 < len; r0 += rb) {
+      const r1 = Math.min(len, r0 + rb);
+      const upd = mmNT(x.subarray(r0 * 2 * nb, r1 * 2 * nb), y, r1 - r0, 2 * nb, r1);
+      for (let r = r0; r < r1; r++) {
+        const o = (t0 + r) * n + t0, ou = (r - r0) * r1;
+        for (let c = 0; c <= r; c++) a[o + c] -= upd[ou + c];
+      }
+    }
     for (let r = 0; r < len; r++) {
-      const o = (t0 + r) * n + t0, ou = r * len;
-      for (let c = 0; c < len; c++) a[o + c] -= upd[ou + c];
+      const o = (t0 + r) * n + t0;
+      for (let c = 0; c < r; c++) a[(t0 + c) * n + t0 + r] = a[o + c];
     }
   }
   // finish the trailing (n − k0) block unblocked
@@ -496,7 +505,9 @@ export function symEigTop(
   }
   if (tnorm === 0) tnorm = 1;
   const eps = Number.EPSILON;
-  const ortol = 1e-3 * tnorm;
+  // clusters for re-orthogonalisation: eigenvalues closer than 1e-6·‖T‖ (LAPACK dstein uses
+  // 1e-3·‖T‖; outside a cluster inverse iteration alone leaves overlaps ≲ ε/1e-6 ≈ 2e-10)
+  const ortol = 1e-6 * tnorm;
   const pertol = 10 * eps * tnorm;
   const tiny = eps * tnorm;
   const ws = {
@@ -538,19 +549,24 @@ export function symEigTop(
     }
     xr.set(x);
   }
-  // back-transform: y = H_0 H_1 ... H_{n-3} x, applied from the last reflector
-  for (let h = vs.length - 1; h >= 0; h--) {
-    const beta = betas[h];
-    if (beta === 0) continue;
-    const v = vs[h];
-    const o = h + 1;
-    const len = v.length;
-    for (let j = 0; j < kk; j++) {
-      const row = j * n + o;
-      let s = 0;
-      for (let i = 0; i < len; i++) s += v[i] * vecs[row + i];
-      s *= beta;
-      if (s !== 0) { for (let i = 0; i < len; i++) vecs[row + i] -= s * v[i]; }
+  // back-transform: y = H_0 H_1 ... H_{n-3} x, applied from the last reflector, to chunks
+  // of 16 vectors at a time (cache-friendly)
+  const chunk = 16;
+  for (let j0 = 0; j0 < kk; j0 += chunk) {
+    const j1 = Math.min(kk, j0 + chunk);
+    for (let h = vs.length - 1; h >= 0; h--) {
+      const beta = betas[h];
+      if (beta === 0) continue;
+      const v = vs[h];
+      const o = h + 1;
+      const len = v.length;
+      for (let j = j0; j < j1; j++) {
+        const row = j * n + o;
+        let s = 0;
+        for (let i = 0; i < len; i++) s += v[i] * vecs[row + i];
+        s *= beta;
+        if (s !== 0) { for (let i = 0; i < len; i++) vecs[row + i] -= s * v[i]; }
+      }
     }
   }
   return { values, vectors: vecs, k: kk };
