@@ -632,8 +632,13 @@ export function choleskySolve(
  * matrix with det +1. Gaussian elimination without pivoting (I − Ω/2 has positive definite
  * symmetric part, so it is safe).
  */
-export function cayley(omega: Float64Array, n: number, out?: Float64Array): Float64Array {
-  const k = new Float64Array(n * n);
+export function cayley(
+  omega: Float64Array,
+  n: number,
+  out?: Float64Array,
+  work?: Float64Array,
+): Float64Array {
+  const k = work ?? new Float64Array(n * n);
   const r = out ?? new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) {
     k[i] = -0.5 * omega[i];
