@@ -549,27 +549,64 @@ export function symEigTop(
     }
     xr.set(x);
   }
-  // back-transform: y = H_0 H_1 ... H_{n-3} x, applied from the last reflector, to chunks
-  // of 16 vectors at a time (cache-friendly)
-  const chunk = 16;
-  for (let j0 = 0; j0 < kk; j0 += chunk) {
-    const j1 = Math.min(kk, j0 + chunk);
-    for (let h = vs.length - 1; h >= 0; h--) {
-      const beta = betas[h];
-      if (beta === 0) continue;
-      const v = vs[h];
-      const o = h + 1;
-      const len = v.length;
-      for (let j = j0; j < j1; j++) {
-        const row = j * n + o;
-        let s = 0;
-        for (let i = 0; i < len; i++) s += v[i] * vecs[row + i];
-        s *= beta;
-        if (s !== 0) { for (let i = 0; i < len; i++) vecs[row + i] -= s * v[i]; }
+  // back-transform y = H_0 H_1 … H_{n−3} x in blocks of nb reflectors, last block first, each
+  // block as Q = I − V T Vᵀ (compact WY, LAPACK dlarft forward/columnwise) so that the work
+  // is three `mmNT` products: Y_sub ← Y_sub − ((Y_sub V) Tᵀ) Vᵀ on the rows of Y.
+  if (kk > 0) backTransform(vecs, kk, n, vs, betas);
+  return { values, vectors: vecs, k: kk };
+}
+
+/**
+ * Apply Q = H_0 H_1 … H_{h−1} (H_j = I − β_j v_j v_jᵀ acting on indices j+1…n−1) to each
+ * row y of the k×n matrix Y in place (y ← Q y), using blocked compact-WY products.
+ */
+function backTransform(
+  y: Float64Array,
+  k: number,
+  n: number,
+  vs: Float64Array[],
+  betas: number[],
+  nb = 32,
+): void {
+  const h = vs.length;
+  for (let g1 = h; g1 > 0; g1 -= nb) {
+    const g0 = Math.max(0, g1 - nb);
+    const w = g1 - g0; // reflectors in this block
+    const base = g0 + 1;
+    const len = n - base;
+    // Vt: w × len (row c = reflector g0+c, zero before its start); Vr: len × w
+    const vt = new Float64Array(w * len), vr = new Float64Array(len * w);
+    for (let c = 0; c < w; c++) {
+      const v = vs[g0 + c];
+      const off = c; // reflector g0+c starts at index g0+c+1 = base + c
+      for (let i = 0; i < v.length; i++) {
+        vt[c * len + off + i] = v[i];
+        vr[(off + i) * w + c] = v[i];
       }
     }
+    // T (w × w, upper): T_cc = β_c, T[0:c, c] = −β_c T[0:c, 0:c] (V[:, 0:c]ᵀ v_c)
+    const t = new Float64Array(w * w);
+    const vtv = mmNT(vt, vt, w, len, w); // Vᵀ V
+    for (let c = 0; c < w; c++) {
+      const bc = betas[g0 + c];
+      t[c * w + c] = bc;
+      for (let r = 0; r < c; r++) {
+        let s = 0;
+        for (let q = r; q < c; q++) s += t[r * w + q] * vtv[q * w + c];
+        t[r * w + c] = -bc * s;
+      }
+    }
+    // Y_sub (k × len) copy
+    const ys = new Float64Array(k * len);
+    for (let j = 0; j < k; j++) ys.set(y.subarray(j * n + base, (j + 1) * n), j * len);
+    const p = mmNT(ys, vt, k, len, w); // Y_sub V  (k × w)
+    const p2 = mmNT(p, t, k, w, w); // (Y_sub V) Tᵀ
+    const upd = mmNT(p2, vr, k, w, len); // … Vᵀ  (k × len)
+    for (let j = 0; j < k; j++) {
+      const o = j * n + base, ou = j * len;
+      for (let i = 0; i < len; i++) y[o + i] -= upd[ou + i];
+    }
   }
-  return { values, vectors: vecs, k: kk };
 }
 
 /**
