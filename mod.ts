@@ -10,4 +10,6 @@
  */
 export type * from "./tasks/types.ts";
 export type * from "./rnn/types.ts";
-export * from "./metrics/dsa.ts";
+export * from "./tasks/mod.ts";
+export * from "./metrics/mod.ts";
+export * from "./rnn/mod.ts";

@@ -1,0 +1,113 @@
+/**
+ * One network's training state and step (forward + BPTT by an `RnnKernel`, regularisers,
+ * gradient clipping, Adam). The CPU workers and the in-process backend run exactly this code,
+ * so a member gives bit-identical results wherever it runs with the same kernel.
+ *
+ * @module
+ */
+import type {
+  AdamConfig,
+  RnnKernel,
+  RnnParams,
+  RnnShape,
+  StepData,
+  StepRegularisers,
+} from "./types.ts";
+import { flattenParams, validateShape, viewParams } from "./params.ts";
+import { AdamState, DEFAULT_ADAM } from "./optim.ts";
+import { addRegularisers, clipGradNorm } from "./loss.ts";
+
+/**
+ * Loss and gradient of the full training objective: task loss (kernel) + l1·‖W_h‖₁ +
+ * nuclear·‖W_h‖_*, gradients written into `grads`, before clipping. Returns
+ * `{ taskLoss, total }`.
+ */
+export function objectiveAndGrads(
+  kernel: RnnKernel,
+  shape: RnnShape,
+  params: RnnParams,
+  data: StepData,
+  reg: StepRegularisers,
+  grads: RnnParams,
+): { taskLoss: number; total: number } {
+  const taskLoss = kernel.lossAndGrads(shape, params, data, grads);
+  const penalty = addRegularisers(shape.hidden, params, grads, reg);
+  return { taskLoss, total: taskLoss + penalty };
+}
+
+function allFinite(a: Float32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
+/** Parameters and Adam state of one member, with its training step. */
+export class MemberTrainer {
+  /** Flat parameters (layout of `viewParams`). */
+  readonly flat: Float32Array;
+  /** Views of `flat`. */
+  readonly params: RnnParams;
+  private readonly gradFlat: Float32Array;
+  private readonly grads: RnnParams;
+  private readonly adam: AdamState;
+  /** Scratch copies for rolling back a rejected update (no allocation per step). */
+  private readonly saved: { p: Float32Array; m: Float32Array; v: Float32Array };
+
+  constructor(readonly shape: RnnShape, initial: RnnParams, adam: AdamConfig = DEFAULT_ADAM) {
+    validateShape(shape);
+    this.flat = flattenParams(shape, initial);
+    this.params = viewParams(shape, this.flat);
+    this.gradFlat = new Float32Array(this.flat.length);
+    this.grads = viewParams(shape, this.gradFlat);
+    this.adam = new AdamState(this.flat.length, adam);
+    const n = this.flat.length;
+    this.saved = { p: new Float32Array(n), m: new Float32Array(n), v: new Float32Array(n) };
+  }
+
+  /** Adam steps taken (rejected steps not counted). */
+  get steps(): number {
+    return this.adam.t;
+  }
+
+  /**
+   * One training step on `data` with learning rate `lr`: gradient of the full objective,
+   * clipping (torch.nn.utils.clip_grad_norm_), Adam. Returns the task loss before the update.
+   * A step whose loss is NaN/±Inf is not applied and that loss is returned; a step whose
+   * gradient or updated parameters would be non-finite is not applied either and returns
+   * `Infinity`. Either way the member's parameters and Adam state stay as they were, and the
+   * trainer flags it `diverged`.
+   */
+  step(kernel: RnnKernel, data: StepData, lr: number, reg: StepRegularisers): number {
+    const { taskLoss } = objectiveAndGrads(kernel, this.shape, this.params, data, reg, this.grads);
+    if (!Number.isFinite(taskLoss)) return taskLoss;
+    const norm = clipGradNorm(this.gradFlat, reg.gradClip);
+    if (!Number.isFinite(norm)) return Infinity;
+    const s = this.saved;
+    s.p.set(this.flat);
+    s.m.set(this.adam.m);
+    s.v.set(this.adam.v);
+    this.adam.step(this.flat, this.gradFlat, lr);
+    if (!allFinite(this.flat)) {
+      this.flat.set(s.p);
+      this.adam.restore({ m: s.m, v: s.v, t: this.adam.t - 1 });
+      return Infinity;
+    }
+    return taskLoss;
+  }
+
+  /** Task loss on `data` without an update. */
+  evaluate(kernel: RnnKernel, data: StepData): number {
+    return kernel.forward(this.shape, this.params, data);
+  }
+
+  /** Copies of the current parameters. */
+  getParams(): RnnParams {
+    const p = this.params;
+    return {
+      wx: p.wx.slice(),
+      wh: p.wh.slice(),
+      b: p.b.slice(),
+      wo: p.wo.slice(),
+      bo: p.bo.slice(),
+    };
+  }
+}

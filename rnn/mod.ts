@@ -1,0 +1,84 @@
+/**
+ * The training engine's public API (paper §2.1, Appendix A): initialisation, Adam and
+ * schedulers, loss construction and regularisers, the CPU population backend, backend
+ * selection, the population training loop, saved networks and progress lines.
+ *
+ * Importing it starts no worker and touches no GPU.
+ *
+ * @module
+ */
+export { initParams, type InitScheme, orthogonalFromGaussian } from "./init.ts";
+export {
+  cloneParams,
+  flattenParams,
+  paramCount,
+  validateParams,
+  validateShape,
+  viewParams,
+} from "./params.ts";
+export {
+  MAX_SEED,
+  type MemberSeeds,
+  memberSeeds,
+  mixSeed,
+  stepBatchSeed,
+  testBatchSeed,
+} from "./seeds.ts";
+export {
+  AdamState,
+  CosineWarmRestarts,
+  createScheduler,
+  DEFAULT_ADAM,
+  type LrScheduler,
+  ReduceOnPlateau,
+} from "./optim.ts";
+export {
+  addRegularisers,
+  clipGradNorm,
+  gradNorm,
+  nuclearNormAndSubgradient,
+  stepDataFromBatch,
+} from "./loss.ts";
+export { MemberTrainer, objectiveAndGrads } from "./member.ts";
+export { type KernelChoice, loadKernel } from "./kernels.ts";
+export {
+  type BackendOptions,
+  type CpuBackendOptions,
+  createCpuBackend,
+  handOver,
+  hasWorkerSampling,
+  type WorkerSampling,
+  type WorkerSamplingSpec,
+} from "./backend_cpu.ts";
+export {
+  type BackendChoice,
+  createBackend,
+  type CreateBackendOptions,
+  hasRealGpu,
+} from "./backend.ts";
+export {
+  networkShape,
+  type PopulationBackendFactory,
+  rebuildsIdentically,
+  type RecordInput,
+  toRecord,
+  trainPopulation,
+  type TrainPopulationOptions,
+  type TrainProgress,
+  validateTrainingConfig,
+} from "./train.ts";
+export {
+  NETWORK_SCHEMA,
+  type NetworkRun,
+  paramsFromRecord,
+  paramsFromSerialized,
+  paramsToSerialized,
+  runNetwork,
+  shapeFromRecord,
+  toNested,
+  validateRecord,
+} from "./record.ts";
+export { formatDuration, formatProgress, progressPrinter } from "./progress.ts";
+export { parseTrainingFlags, TRAINING_FLAGS_HELP, type TrainingFlags } from "./cli.ts";
+export { tsKernel } from "./kernel_ts.ts";
+export { createWasmKernel } from "./kernel_wasm.ts";

@@ -1,0 +1,215 @@
+/**
+ * Adam (torch.optim.Adam semantics, no weight decay, no amsgrad) and the learning-rate
+ * schedulers of Appendix A (torch.optim.lr_scheduler semantics), for one network.
+ *
+ * @module
+ */
+import type { AdamConfig, SchedulerConfig } from "./types.ts";
+
+/** PyTorch's Adam defaults: β₁ = 0.9, β₂ = 0.999, ε = 1e-8. */
+export const DEFAULT_ADAM: AdamConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+/** Checks Adam hyper-parameters; throws naming the field and range. */
+export function validateAdam(c: AdamConfig): void {
+  for (const key of ["beta1", "beta2"] as const) {
+    if (!(c[key] >= 0 && c[key] < 1)) {
+      throw new Error(`adam.${key} must be in [0, 1), got ${c[key]}`);
+    }
+  }
+  if (!(c.eps > 0 && Number.isFinite(c.eps))) throw new Error(`adam.eps must be > 0, got ${c.eps}`);
+}
+
+/** Adam moment estimates of one flat parameter vector. */
+export class AdamState {
+  /** First moment (float32, as PyTorch's `exp_avg`). */
+  readonly m: Float32Array;
+  /** Second moment (float32, as PyTorch's `exp_avg_sq`). */
+  readonly v: Float32Array;
+  /** Steps taken. */
+  t = 0;
+
+  constructor(size: number, readonly config: AdamConfig = DEFAULT_ADAM) {
+    validateAdam(config);
+    this.m = new Float32Array(size);
+    this.v = new Float32Array(size);
+  }
+
+  /**
+   * One Adam step on `params` in place with gradient `grads` and learning rate `lr`:
+   * m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε),
+   * each elementwise result rounded to float32 like PyTorch's float32 tensors.
+   */
+  step(params: Float32Array, grads: Float32Array, lr: number): void {
+    const { m, v } = this;
+    if (params.length !== m.length || grads.length !== m.length) {
+      throw new Error(`Adam: params and grads must have length ${m.length}`);
+    }
+    if (!(lr >= 0 && Number.isFinite(lr))) throw new Error(`lr must be finite and ≥ 0, got ${lr}`);
+    const { beta1, beta2, eps } = this.config;
+    this.t++;
+    const bc1 = 1 - Math.pow(beta1, this.t);
+    const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, this.t));
+    const stepSize = lr / bc1;
+    const a1 = 1 - beta1, a2 = 1 - beta2;
+    for (let i = 0; i < params.length; i++) {
+      const g = grads[i];
+      const mi = (m[i] = m[i] + a1 * (g - m[i]));
+      const vi = (v[i] = v[i] * beta2 + a2 * g * g);
+      params[i] = params[i] - stepSize * (mi / (Math.fround(Math.sqrt(vi) / bc2Sqrt) + eps));
+    }
+  }
+
+  /** Snapshot of the state (for rolling back a rejected step). */
+  snapshot(): { m: Float32Array; v: Float32Array; t: number } {
+    return { m: this.m.slice(), v: this.v.slice(), t: this.t };
+  }
+
+  /** Restores a snapshot taken by `snapshot`. */
+  restore(s: { m: Float32Array; v: Float32Array; t: number }): void {
+    this.m.set(s.m);
+    this.v.set(s.v);
+    this.t = s.t;
+  }
+}
+
+/** Checks a scheduler configuration; throws naming the field and range. */
+export function validateScheduler(s: SchedulerConfig): void {
+  switch (s?.kind) {
+    case "none":
+      return;
+    case "cosine_warm_restarts":
+      if (!Number.isInteger(s.t0) || s.t0 < 1) {
+        throw new Error(`scheduler.t0 must be an integer ≥ 1, got ${s.t0}`);
+      }
+      if (!Number.isInteger(s.tMult) || s.tMult < 1) {
+        throw new Error(`scheduler.tMult must be an integer ≥ 1, got ${s.tMult}`);
+      }
+      if (!(s.etaMin >= 0 && Number.isFinite(s.etaMin))) {
+        throw new Error(`scheduler.etaMin must be finite and ≥ 0, got ${s.etaMin}`);
+      }
+      return;
+    case "reduce_on_plateau":
+      if (!(s.factor > 0 && s.factor < 1)) {
+        throw new Error(`scheduler.factor must be in (0, 1), got ${s.factor}`);
+      }
+      if (!Number.isInteger(s.patience) || s.patience < 0) {
+        throw new Error(`scheduler.patience must be an integer ≥ 0, got ${s.patience}`);
+      }
+      if (!(s.threshold >= 0 && Number.isFinite(s.threshold))) {
+        throw new Error(`scheduler.threshold must be finite and ≥ 0, got ${s.threshold}`);
+      }
+      if (!(s.minLr >= 0 && Number.isFinite(s.minLr))) {
+        throw new Error(`scheduler.minLr must be finite and ≥ 0, got ${s.minLr}`);
+      }
+      return;
+    default:
+      throw new Error(
+        `scheduler.kind must be "none", "cosine_warm_restarts" or "reduce_on_plateau", got ${
+          (s as { kind?: unknown })?.kind
+        }`,
+      );
+  }
+}
+
+/**
+ * Learning-rate schedule of one member, stepped once per epoch after the test loss is known.
+ * `lr` is the rate for the next epoch.
+ */
+export interface LrScheduler {
+  /** Current learning rate. */
+  readonly lr: number;
+  /** End of an epoch with the given test loss; updates `lr`. */
+  step(testLoss: number): void;
+}
+
+/** Constant learning rate. */
+class ConstantLr implements LrScheduler {
+  constructor(readonly lr: number) {}
+  step(_testLoss: number): void {}
+}
+
+/**
+ * torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(T_0, T_mult, eta_min) stepped with
+ * `scheduler.step()` once per epoch: lr = η_min + (lr₀ − η_min)(1 + cos(π T_cur / T_i)) / 2,
+ * T_cur += 1 per epoch, and on T_cur ≥ T_i: T_cur −= T_i, T_i ·= T_mult.
+ */
+export class CosineWarmRestarts implements LrScheduler {
+  lr: number;
+  private tCur = 0;
+  private tI: number;
+  constructor(
+    readonly baseLr: number,
+    readonly t0: number,
+    readonly tMult: number,
+    readonly etaMin: number,
+  ) {
+    this.tI = t0;
+    this.lr = baseLr;
+  }
+  step(_testLoss: number): void {
+    this.tCur += 1;
+    if (this.tCur >= this.tI) {
+      this.tCur -= this.tI;
+      this.tI *= this.tMult;
+    }
+    this.lr = this.etaMin +
+      (this.baseLr - this.etaMin) * (1 + Math.cos(Math.PI * this.tCur / this.tI)) / 2;
+  }
+}
+
+/**
+ * torch.optim.lr_scheduler.ReduceLROnPlateau(mode="min", factor, patience, threshold,
+ * threshold_mode="rel", cooldown=0, min_lr, eps=1e-8) stepped with the epoch's test loss:
+ * a loss is an improvement when < best·(1 − threshold); after more than `patience` epochs
+ * without one, lr ← max(lr·factor, min_lr) (skipped if the change is ≤ 1e-8) and the count
+ * restarts. A NaN loss counts as no improvement.
+ */
+export class ReduceOnPlateau implements LrScheduler {
+  lr: number;
+  private best = Infinity;
+  private bad = 0;
+  constructor(
+    baseLr: number,
+    readonly factor: number,
+    readonly patience: number,
+    readonly threshold: number,
+    readonly minLr: number,
+  ) {
+    this.lr = baseLr;
+  }
+  step(testLoss: number): void {
+    if (testLoss < this.best * (1 - this.threshold)) {
+      this.best = testLoss;
+      this.bad = 0;
+    } else {
+      this.bad += 1;
+    }
+    if (this.bad > this.patience) {
+      const next = Math.max(this.lr * this.factor, this.minLr);
+      if (this.lr - next > 1e-8) this.lr = next;
+      this.bad = 0;
+    }
+  }
+}
+
+/** A fresh scheduler for one member with initial learning rate `baseLr`. */
+export function createScheduler(config: SchedulerConfig, baseLr: number): LrScheduler {
+  validateScheduler(config);
+  if (!(baseLr > 0 && Number.isFinite(baseLr))) {
+    throw new Error(`lr must be finite and > 0, got ${baseLr}`);
+  }
+  switch (config.kind) {
+    case "none":
+      return new ConstantLr(baseLr);
+    case "cosine_warm_restarts":
+      return new CosineWarmRestarts(baseLr, config.t0, config.tMult, config.etaMin);
+    case "reduce_on_plateau":
+      return new ReduceOnPlateau(
+        baseLr,
+        config.factor,
+        config.patience,
+        config.threshold,
+        config.minLr,
+      );
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Saved networks (`schema: "degeneracy.network/1"`): conversion between `RnnParams` and JSON,
+ * record validation, and running a saved network forward to get its hidden-state trajectories.
+ *
+ * Float32 weights are written as the JSON numbers of their exact (float64-widened) values, so
+ * `paramsFromSerialized(paramsToSerialized(p))` is bit-identical to `p`.
+ *
+ * @module
+ */
+import type { NetworkRecord, RnnParams, RnnShape, SerializedParams } from "./types.ts";
+import { validateParams, validateShape } from "./params.ts";
+import { tsKernel } from "./kernel_ts.ts";
+
+/** Schema tag of a saved network. */
+export const NETWORK_SCHEMA = "degeneracy.network/1" as const;
+
+function rows(a: Float32Array, r: number, c: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < r; i++) out.push(Array.from(a.subarray(i * c, (i + 1) * c)));
+  return out;
+}
+
+/** Weights as nested JSON arrays (`[H][I]`, `[H][H]`, `[H]`, `[O][H]`, `[O]`). */
+export function paramsToSerialized(shape: RnnShape, p: RnnParams): SerializedParams {
+  validateShape(shape);
+  validateParams(shape, p);
+  const { inputDim: I, hidden: H, outputDim: O } = shape;
+  return {
+    wx: rows(p.wx, H, I),
+    wh: rows(p.wh, H, H),
+    b: Array.from(p.b),
+    wo: rows(p.wo, O, H),
+    bo: Array.from(p.bo),
+  };
+}
+
+function fromRows(name: string, m: unknown, r: number, c: number): Float32Array {
+  if (!Array.isArray(m) || m.length !== r) throw new Error(`${name} must be an array of ${r} rows`);
+  const out = new Float32Array(r * c);
+  m.forEach((row, i) => {
+    if (!Array.isArray(row) || row.length !== c) {
+      throw new Error(`${name}[${i}] must be an array of ${c} numbers`);
+    }
+    row.forEach((v, j) => {
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        throw new Error(`${name}[${i}][${j}] must be a finite number, got ${v}`);
+      }
+      out[i * c + j] = v;
+    });
+  });
+  return out;
+}
+
+function fromVector(name: string, v: unknown, n: number): Float32Array {
+  if (!Array.isArray(v) || v.length !== n) {
+    throw new Error(`${name} must be an array of ${n} numbers`);
+  }
+  return Float32Array.from(v, (x, i) => {
+    if (typeof x !== "number" || !Number.isFinite(x)) {
+      throw new Error(`${name}[${i}] must be a finite number, got ${x}`);
+    }
+    return x;
+  });
+}
+
+/** Parses serialised weights of a network of size `shape`; throws naming a bad field. */
+export function paramsFromSerialized(
+  shape: RnnShape,
+  s: SerializedParams,
+  name = "params",
+): RnnParams {
+  validateShape(shape);
+  const { inputDim: I, hidden: H, outputDim: O } = shape;
+  if (s === null || typeof s !== "object") throw new Error(`${name} must be an object`);
+  return {
+    wx: fromRows(`${name}.wx`, s.wx, H, I),
+    wh: fromRows(`${name}.wh`, s.wh, H, H),
+    b: fromVector(`${name}.b`, s.b, H),
+    wo: fromRows(`${name}.wo`, s.wo, O, H),
+    bo: fromVector(`${name}.bo`, s.bo, O),
+  };
+}
+
+/** Checks a parsed JSON value is a `degeneracy.network/1` record (schema and shapes). */
+export function validateRecord(r: NetworkRecord): void {
+  if (r === null || typeof r !== "object") throw new Error("network record must be an object");
+  if (r.schema !== NETWORK_SCHEMA) {
+    throw new Error(`record.schema must be "${NETWORK_SCHEMA}", got ${String(r.schema)}`);
+  }
+  validateShape(r.shape);
+  if (
+    !Number.isInteger(r.shape.auxDim) || r.shape.auxDim < 0 || r.shape.auxDim >= r.shape.outputDim
+  ) {
+    throw new Error(
+      `record.shape.auxDim must be an integer in [0, outputDim), got ${r.shape.auxDim}`,
+    );
+  }
+  paramsFromSerialized(r.shape, r.initial, "record.initial");
+  paramsFromSerialized(r.shape, r.final, "record.final");
+  if (!["converged", "not_converged", "diverged"].includes(r.status)) {
+    throw new Error(`record.status must be converged, not_converged or diverged, got ${r.status}`);
+  }
+}
+
+/** The final (default) or initial weights of a saved network. */
+export function paramsFromRecord(
+  r: NetworkRecord,
+  which: "final" | "initial" = "final",
+): RnnParams {
+  validateRecord(r);
+  return paramsFromSerialized(r.shape, which === "final" ? r.final : r.initial, `record.${which}`);
+}
+
+/** Shape (I, H, O incl. auxiliary rows) of a saved network. */
+export function shapeFromRecord(r: NetworkRecord): RnnShape {
+  return { inputDim: r.shape.inputDim, hidden: r.shape.hidden, outputDim: r.shape.outputDim };
+}
+
+/** Hidden states and outputs of a forward pass. */
+export interface NetworkRun {
+  /** Hidden states h_1..h_T, shape `[B, T, H]`. */
+  hidden: Float32Array;
+  /** Outputs y_t (task outputs, then auxiliary ones), shape `[B, T, O]`. */
+  outputs: Float32Array;
+}
+
+/**
+ * Runs a network forward (h_0 = 0) on `data.inputs` (`[batch, steps, I]`; a `TaskBatch` fits)
+ * with the TypeScript reference kernel. `net` is a saved record (its final weights; `shape`
+ * may be null) or parameters with their `shape`.
+ */
+export function runNetwork(
+  net: NetworkRecord | RnnParams,
+  shape: RnnShape | null,
+  data: { batch: number; steps: number; inputs: Float32Array },
+): NetworkRun {
+  let params: RnnParams;
+  let sh: RnnShape;
+  if ((net as NetworkRecord).schema !== undefined) {
+    params = paramsFromRecord(net as NetworkRecord);
+    sh = shapeFromRecord(net as NetworkRecord);
+  } else {
+    if (!shape) throw new Error("shape is required when running RnnParams");
+    params = net as RnnParams;
+    sh = shape;
+  }
+  validateShape(sh);
+  validateParams(sh, params);
+  const { batch, steps, inputs } = data;
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new Error(`batch must be an integer ≥ 1, got ${batch}`);
+  }
+  if (!Number.isInteger(steps) || steps < 1) {
+    throw new Error(`steps must be an integer ≥ 1, got ${steps}`);
+  }
+  if (!(inputs instanceof Float32Array) || inputs.length !== batch * steps * sh.inputDim) {
+    throw new Error(
+      `inputs must be a Float32Array of length batch·steps·inputDim = ${
+        batch * steps * sh.inputDim
+      }`,
+    );
+  }
+  const hidden = new Float32Array(batch * steps * sh.hidden);
+  const outputs = new Float32Array(batch * steps * sh.outputDim);
+  tsKernel.forward(sh, params, { batch, steps, inputs }, { hidden, outputs });
+  return { hidden, outputs };
+}
+
+/**
+ * A flat row-major `[B, T, D]` array as nested `number[][][]` (trials × steps × units), the
+ * trajectory format of the metrics (`dsaDistance`), e.g. `toNested(run.hidden, B, T, H)`.
+ */
+export function toNested(
+  flat: Float32Array,
+  batch: number,
+  steps: number,
+  dim: number,
+): number[][][] {
+  if (flat.length !== batch * steps * dim) {
+    throw new Error(
+      `flat array must have length batch·steps·dim = ${batch * steps * dim}, got ${flat.length}`,
+    );
+  }
+  const out: number[][][] = [];
+  for (let b = 0; b < batch; b++) {
+    const trial: number[][] = [];
+    for (let t = 0; t < steps; t++) {
+      const o = (b * steps + t) * dim;
+      trial.push(Array.from(flat.subarray(o, o + dim)));
+    }
+    out.push(trial);
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+/**
+ * Distance travelled from initialisation, ‖W_T − W_0‖_F / n² of the recurrent weights
+ * (paper §3.2.2, Fig. 4B), one value per network, as a `degeneracy.metric/1` file.
+ *
+ * Input, one of:
+ *   --run DIR       saved networks (initial.wh, final.wh); converged only unless
+ *                   --include-unconverged; --task-id ID keeps one variant.
+ *   --weights FILE  user JSON `{ "ids"?: string[], "initial": number[][][], "final": number[][][] }`.
+ * Output: --out FILE (`values`: normalised distance; `extra.raw`: ‖W_T − W_0‖_F).
+ *
+ *   deno run --allow-read=runs/flipflop-n3,out --allow-write=out \
+ *     scripts/measure/distance_from_init.ts --run runs/flipflop-n3 --out out/dinit.json
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { distanceFromInit } from "../../metrics/distances.ts";
+import {
+  idsField,
+  InputError,
+  loadRunDirectory,
+  matrixField,
+  metricFile,
+  readJson,
+  runScript,
+  summarize,
+  writeJsonAtomic,
+} from "./common.ts";
+
+if (import.meta.main) {
+  await runScript(async () => {
+    const { values: a } = parseArgs({
+      options: {
+        run: { type: "string" },
+        weights: { type: "string" },
+        out: { type: "string" },
+        "include-unconverged": { type: "boolean", default: false },
+        "task-id": { type: "string" },
+      },
+    });
+    if (!a.out) throw new InputError("--out FILE is required");
+    if ((a.run === undefined) === (a.weights === undefined)) {
+      throw new InputError("give exactly one of --run DIR or --weights FILE");
+    }
+    let ids: string[];
+    let pairs: [number[][], number[][]][];
+    let source: Record<string, unknown>;
+    if (a.run !== undefined) {
+      const run = await loadRunDirectory(a.run, {
+        includeUnconverged: a["include-unconverged"],
+        taskId: a["task-id"],
+      });
+      ids = run.networks.map((n) => n.id);
+      pairs = run.networks.map((n) => [n.initialWh, n.finalWh]);
+      source = { run: a.run, excluded: run.excluded, skippedFiles: run.skippedFiles };
+    } else {
+      const f = a.weights!;
+      const raw = await readJson(f) as Record<string, unknown>;
+      if (
+        raw === null || typeof raw !== "object" || !Array.isArray(raw.initial) ||
+        !Array.isArray(raw.final)
+      ) {
+        throw new InputError(`${f}: initial and final must be arrays of number[][]`);
+      }
+      if (raw.initial.length !== raw.final.length || raw.initial.length === 0) {
+        throw new InputError(`${f}: initial and final must hold the same number (≥ 1) of matrices`);
+      }
+      pairs = raw.initial.map((w0, k) => {
+        const m0 = matrixField(w0, f, `initial[${k}]`);
+        const m1 = matrixField((raw.final as unknown[])[k], f, `final[${k}]`);
+        if (m0.length !== m1.length || m0[0].length !== m1[0].length) {
+          throw new InputError(`${f}: final[${k}] must have the shape of initial[${k}]`);
+        }
+        return [m0, m1] as [number[][], number[][]];
+      });
+      ids = idsField(raw.ids, pairs.length, f);
+      source = { weights: f };
+    }
+    if (ids.length === 0) throw new InputError("no networks to measure");
+    const res = pairs.map(([w0, w1]) => distanceFromInit(w0, w1));
+    const values = res.map((r) => r.normalized);
+    await writeJsonAtomic(
+      a.out,
+      metricFile({
+        metric: "distance_from_init",
+        parameters: { weights: "wh", normalization: "‖W_T − W_0‖_F / number of entries (n²)" },
+        ids,
+        values,
+        summary: summarize(values),
+        selfChecks: null,
+        source,
+        extra: { raw: res.map((r) => r.raw) },
+      }),
+    );
+    console.log(`distance_from_init: ${ids.length} networks → ${a.out}`);
+  });
+}

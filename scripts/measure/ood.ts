@@ -1,0 +1,159 @@
+/**
+ * Behavioural degeneracy (paper §3.2.3, Fig. 5): OOD mean squared error per network and the
+ * coefficient of variation σ/μ across the population (population σ, ddof 0, unless
+ * --ddof 1), as a `degeneracy.metric/1` file (`summary.cv`).
+ *
+ * Input, one of:
+ *   --run DIR       saved networks: each runs forward on the same --trials N (200) OOD trials
+ *                   `task.sample(N, --seed S (0), { ood: true })` (doubled delay for delayed
+ *                   discrimination, doubled length otherwise); MSE over the task outputs
+ *                   (auxiliary readouts ignored), masked; converged only unless
+ *                   --include-unconverged; --task-id ID keeps one variant.
+ *   --outputs FILE  user JSON `{ "ids"?: string[], "targets": number[][][], "mask"?: number[][][],
+ *                   "outputs": number[][][][] }`: each network's outputs (trials × steps ×
+ *                   channels) on the same OOD trials; MSE over the target channels (extra
+ *                   output channels beyond the targets' are ignored), weighted by the mask.
+ *   --mse FILE      user JSON `{ "ids"?: string[], "mse": number[] }` (already computed).
+ *
+ *   deno run --allow-read=runs/flipflop-n3,out --allow-write=out scripts/measure/ood.ts \
+ *     --run runs/flipflop-n3 --out out/ood_flipflop-n3.json
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { coefficientOfVariation, meanSquaredError, oodMse } from "../../metrics/ood.ts";
+import {
+  idsField,
+  InputError,
+  loadRunDirectory,
+  metricFile,
+  numberOption,
+  readJson,
+  runScript,
+  summarize,
+  trialsField,
+  writeJsonAtomic,
+} from "./common.ts";
+import { networkTask, runForward } from "./forward.ts";
+
+async function fromRun(
+  dir: string,
+  a: { trials?: string; seed?: string; "include-unconverged"?: boolean; "task-id"?: string },
+): Promise<{ ids: string[]; mse: number[]; source: Record<string, unknown> }> {
+  const trials = numberOption(
+    a.trials,
+    "trials",
+    200,
+    (x) => Number.isInteger(x) && x >= 1,
+    "an integer ≥ 1",
+  );
+  const seed = numberOption(a.seed, "seed", 0, Number.isInteger, "an integer");
+  const run = await loadRunDirectory(dir, {
+    includeUnconverged: a["include-unconverged"],
+    taskId: a["task-id"],
+  });
+  const mse = run.networks.map((net) =>
+    oodMse(networkTask(net), (batch) => {
+      const { outputs, shape } = runForward(net, batch);
+      return { outputs, outDim: shape.outputDim };
+    }, { trials, seed })
+  );
+  return {
+    ids: run.networks.map((n) => n.id),
+    mse,
+    source: {
+      run: dir,
+      trials,
+      seed,
+      ood: true,
+      excluded: run.excluded,
+      skippedFiles: run.skippedFiles,
+    },
+  };
+}
+
+async function fromOutputs(f: string): Promise<{ ids: string[]; mse: number[] }> {
+  const raw = await readJson(f) as Record<string, unknown>;
+  if (raw === null || typeof raw !== "object") throw new InputError(`${f}: must be a JSON object`);
+  const targets = trialsField(raw.targets, f, "targets");
+  const [B, T, O] = [targets.length, targets[0].length, targets[0][0].length];
+  const mask = raw.mask === undefined || raw.mask === null
+    ? null
+    : trialsField(raw.mask, f, "mask");
+  if (mask && (mask.length !== B || mask[0].length !== T || mask[0][0].length !== O)) {
+    throw new InputError(`${f}: mask must have the shape of targets (${B}×${T}×${O})`);
+  }
+  if (!Array.isArray(raw.outputs) || raw.outputs.length === 0) {
+    throw new InputError(
+      `${f}: outputs must be a non-empty array (networks × trials × steps × channels)`,
+    );
+  }
+  const flatT = targets.flat(2);
+  const flatM = mask ? mask.flat(2) : null;
+  const mse = raw.outputs.map((o, k) => {
+    const y = trialsField(o, f, `outputs[${k}]`);
+    if (y.length !== B || y[0].length !== T || y[0][0].length < O) {
+      throw new InputError(`${f}: outputs[${k}] must be ${B}×${T}×(≥ ${O}) like targets`);
+    }
+    const sel = y.flatMap((tr) => tr.flatMap((row) => row.slice(0, O)));
+    return meanSquaredError(sel, flatT, flatM);
+  });
+  return { ids: idsField(raw.ids, mse.length, f), mse };
+}
+
+async function fromMse(f: string): Promise<{ ids: string[]; mse: number[] }> {
+  const raw = await readJson(f) as Record<string, unknown>;
+  if (raw === null || typeof raw !== "object" || !Array.isArray(raw.mse) || raw.mse.length === 0) {
+    throw new InputError(`${f}: mse must be a non-empty array of numbers`);
+  }
+  raw.mse.forEach((v, i) => {
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+      throw new InputError(`${f}: mse[${i}] must be a finite number ≥ 0, got ${v}`);
+    }
+  });
+  return { ids: idsField(raw.ids, raw.mse.length, f), mse: raw.mse as number[] };
+}
+
+if (import.meta.main) {
+  await runScript(async () => {
+    const { values: a } = parseArgs({
+      options: {
+        run: { type: "string" },
+        outputs: { type: "string" },
+        mse: { type: "string" },
+        trials: { type: "string" },
+        seed: { type: "string" },
+        "include-unconverged": { type: "boolean", default: false },
+        "task-id": { type: "string" },
+        out: { type: "string" },
+        ddof: { type: "string" },
+      },
+    });
+    if (!a.out) throw new InputError("--out FILE is required");
+    if ([a.run, a.outputs, a.mse].filter((x) => x !== undefined).length !== 1) {
+      throw new InputError("give exactly one of --run DIR, --outputs FILE or --mse FILE");
+    }
+    const ddof = numberOption(a.ddof, "ddof", 0, (x) => x === 0 || x === 1, "0 or 1");
+    const { ids, mse, source } = a.run !== undefined
+      ? await fromRun(a.run, a)
+      : a.outputs !== undefined
+      ? { ...(await fromOutputs(a.outputs)), source: { outputs: a.outputs } }
+      : { ...(await fromMse(a.mse!)), source: { mse: a.mse } };
+    const cv = mse.length >= ddof + 1 && mse.some((v) => v !== 0)
+      ? coefficientOfVariation(mse, { ddof })
+      : null;
+    await writeJsonAtomic(
+      a.out,
+      metricFile({
+        metric: "ood_mse",
+        parameters: { ddof, cv: "σ/μ of the per-network OOD MSE" },
+        ids,
+        values: mse,
+        summary: { ...summarize(mse), cv },
+        selfChecks: null,
+        source,
+      }),
+    );
+    console.log(`ood: ${ids.length} networks, CV = ${cv} → ${a.out}`);
+  });
+}
