@@ -111,8 +111,8 @@ export function benchProcrustes(rank: number): ProcrustesOptions {
   // down with the O(rank³) cost of an iteration
   if (rank <= 64) return { restarts: 0, maxRuns: 2, maxIter: 100 };
   if (rank <= 128) return { restarts: 0, maxRuns: 2, maxIter: 80 };
-  if (rank <= 256) return { restarts: 0, maxRuns: 2, maxIter: 40 };
-  return { restarts: 0, maxRuns: 2, maxIter: 15 };
+  if (rank <= 256) return { restarts: 0, maxRuns: 2, maxIter: 60 };
+  return { restarts: 0, maxRuns: 1, maxIter: 35 };
 }
 
 if (import.meta.main) {
