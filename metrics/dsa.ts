@@ -83,11 +83,15 @@ export interface DmdOptions {
 export interface DsaOptions extends DmdOptions {
   /** Comparison score (default "angular"). */
   score?: "angular" | "euclidean" | "wasserstein";
-  /** Haar-random Procrustes starts added to the smart starts (default 2). */
+  /** Haar-random Procrustes starts added to the 8 smart starts (default 8 / 4 / 2 for n ≤ 32 / ≤ 64 / larger). */
   restarts?: number;
   /** Seed of the random starts (default 0). */
   seed?: number;
-  /** Extra Procrustes controls (maxIter, gradTol, maxRuns). */
+  /**
+   * Extra Procrustes controls (maxIter, screenIter, keep, maxRuns, relTol, gradTol, memory,
+   * returnC); see `ProcrustesOptions`. The defaults favour the optimum; for large ranks a
+   * budget such as `{ maxRuns: 2, maxIter: 60 }` trades it for time (scripts/bench_dsa.ts).
+   */
   procrustes?: Omit<ProcrustesOptions, "score" | "restarts" | "seed">;
 }
 

@@ -20,6 +20,9 @@
  *     aligner when two SVDs differ by column signs, where the reference gets stuck;
  *   - identity and a reflection; then `restarts` Haar-random starts (seeded).
  * The distance is the minimum over all runs; the spread over runs is reported.
+ * Budget: by default every start is screened for `screenIter` iterations and the `keep`
+ * best continue to `maxIter` (all starts run to convergence for n ≤ 32); `maxRuns` keeps
+ * only the first starts of the list (the A+Aᵀ alignment and its reflection come first).
  *
  * @module
  */
