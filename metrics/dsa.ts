@@ -83,11 +83,15 @@ export interface DmdOptions {
 export interface DsaOptions extends DmdOptions {
   /** Comparison score (default "angular"). */
   score?: "angular" | "euclidean" | "wasserstein";
-  /** Haar-random Procrustes starts added to the smart starts (default 2). */
+  /** Haar-random Procrustes starts added to the 8 smart starts (default 8 / 4 / 2 for n ≤ 32 / ≤ 64 / larger). */
   restarts?: number;
   /** Seed of the random starts (default 0). */
   seed?: number;
-  /** Extra Procrustes controls (maxIter, gradTol, maxRuns). */
+  /**
+   * Extra Procrustes controls (maxIter, screenIter, keep, maxRuns, relTol, gradTol, memory,
+   * returnC); see `ProcrustesOptions`. The defaults favour the optimum; for large ranks a
+   * budget such as `{ maxRuns: 2, maxIter: 60 }` trades it for time (scripts/bench_dsa.ts).
+   */
   procrustes?: Omit<ProcrustesOptions, "score" | "restarts" | "seed">;
 }
 
@@ -278,12 +282,12 @@ function blockLagGram(
 }
 
 /**
- * H_mᵀH_p = Σ_k Σ_{t<T'−1} h_t h_{t+1}ᵀ from G = HᵀH when τ = 1 (then block j+1 of h_{t+1}
- * equals block j of h_t): column blocks j ≥ 1 are G's blocks j−1 minus the last rows'
- * outer products, and column block 0 is G's row 0 shifted by one step (block (d−1, 0) is
- * a new lag-d product).
+ * Pieces of H_mᵀH_p = Σ_k Σ_{t<T'−1} h_t h_{t+1}ᵀ when τ = 1 (block j+1 of h_{t+1} equals
+ * block j of h_t, so column blocks j ≥ 1 are G's blocks j−1 minus the last rows' outer
+ * products): returns its first column block (m × n; G's row 0 shifted by one step, and a
+ * new lag-d product for block d−1) and the last Hankel row of every trial (K × m).
  */
-function shiftedGram(
+function shiftedGramParts(
   G: Float64Array,
   x: Float64Array,
   K: number,
@@ -291,9 +295,9 @@ function shiftedGram(
   n: number,
   d: number,
   Tp: number,
-): Float64Array {
+): { firstCol: Float64Array; hl: Float64Array } {
   const m = n * d;
-  const out = new Float64Array(m * m);
+  const firstCol = new Float64Array(m * n);
   // last Hankel row of each trial: block i = x[T'−1 + (d−1−i)]
   const hl = new Float64Array(K * m);
   for (let k = 0; k < K; k++) {
@@ -302,30 +306,15 @@ function shiftedGram(
       for (let u = 0; u < n; u++) hl[k * m + i * n + u] = x[src + u];
     }
   }
-  // columns n..m−1: G[:, 0..m−n−1] − Σ_k hl_k hl_k[0..m−n−1]ᵀ
-  for (let r = 0; r < m; r++) {
-    const o = r * m;
-    for (let c = n; c < m; c++) out[o + c] = G[o + c - n];
-  }
-  for (let k = 0; k < K; k++) {
-    const h = hl.subarray(k * m, (k + 1) * m);
-    for (let r = 0; r < m; r++) {
-      const hr = h[r];
-      if (hr === 0) continue;
-      const o = r * m;
-      for (let c = n; c < m; c++) out[o + c] -= hr * h[c - n];
-    }
-  }
-  // column block 0, row blocks i ≤ d−2: (G(0, i+1) − Σ_k x_k[d−1] x_k[d−2−i]ᵀ)ᵀ
+  // row blocks i ≤ d−2: (G(0, i+1) − Σ_k x_k[d−1] x_k[d−2−i]ᵀ)ᵀ
   for (let i = 0; i + 1 < d; i++) {
     for (let u = 0; u < n; u++) {
       for (let v = 0; v < n; v++) {
-        // out[(i n + u), v] = G(0,i+1)[v, u] − Σ_k x_k[d−1][v] x_k[d−2−i][u]
         let s = G[v * m + (i + 1) * n + u];
         for (let k = 0; k < K; k++) {
           s -= x[(k * T + d - 1) * n + v] * x[(k * T + d - 2 - i) * n + u];
         }
-        out[(i * n + u) * m + v] = s;
+        firstCol[(i * n + u) * n + v] = s;
       }
     }
   }
@@ -343,9 +332,9 @@ function shiftedGram(
   }
   const blk = mmNT(za, zb, n, K * L, n);
   for (let u = 0; u < n; u++) {
-    for (let v = 0; v < n; v++) out[((d - 1) * n + u) * m + v] = blk[u * n + v];
+    for (let v = 0; v < n; v++) firstCol[((d - 1) * n + u) * n + v] = blk[u * n + v];
   }
-  return out;
+  return { firstCol, hl };
 }
 
 /**
@@ -455,10 +444,29 @@ export function fitDmd(trajectories: Trajectories, options: DmdOptions = {}): Dm
   }
   const ut = eg.vectors; // kVec × m, rows = U columns
   // Vmᵀ Vp = S⁻¹ Uᵀ Gmp U S⁻¹ ; Gmp = Σ_k Σ_{t<T'−1} h_t h_{t+1}ᵀ
-  const Gmp = tau === 1
-    ? shiftedGram(G, x, K, T, n, d, Tp)
-    : blockLagGram(x, K, T, n, d, off, offP, Tp - 1, tau, false);
-  const y = mmNT(ut, transpose(Gmp, m, m), kVec, m, m); // Uᵀ Gmp  (kVec × m)
+  let y: Float64Array; // Uᵀ Gmp  (kVec × m)
+  if (tau === 1) {
+    // Gmp[:, n:] = G[:, :m−n] − Σ_k hl_k hl_k[:m−n]ᵀ and UᵀG = ΛUᵀ, so only Gmp's first
+    // column block needs a product with the data
+    const { firstCol, hl } = shiftedGramParts(G, x, K, T, n, d, Tp);
+    y = new Float64Array(kVec * m);
+    const zl = mmNT(ut, hl, kVec, m, K); // Uᵀ hl_k  (kVec × K)
+    const fc = mmNT(ut, transpose(firstCol, m, n), kVec, m, n); // Uᵀ Gmp[:, :n]
+    for (let i = 0; i < kVec; i++) {
+      const row = i * m, lam = eg.values[i];
+      for (let c = 0; c < n; c++) y[row + c] = fc[i * n + c];
+      for (let c = n; c < m; c++) y[row + c] = lam * ut[row + c - n];
+      for (let k = 0; k < K; k++) {
+        const zk = zl[i * K + k];
+        if (zk === 0) continue;
+        const h = k * m - n;
+        for (let c = n; c < m; c++) y[row + c] -= zk * hl[h + c];
+      }
+    }
+  } else {
+    const Gmp = blockLagGram(x, K, T, n, d, off, offP, Tp - 1, tau, false);
+    y = mmNT(ut, transpose(Gmp, m, m), kVec, m, m);
+  }
   const vmvp = mmNT(y, ut, kVec, m, kVec); // Uᵀ Gmp U
   // Vmᵀ Vm = I − Σ_k z_k z_kᵀ, z_k = S⁻¹ Uᵀ h_{k, T'−1}
   const vmvm = new Float64Array(kVec * kVec);

@@ -37,7 +37,19 @@ function solveTransposed(k: Float64Array, r: Float64Array, n: number): Float64Ar
   return y;
 }
 
-function adamRun(a: Float64Array, b: Float64Array, n: number, iters: number, lr: number): number {
+/**
+ * One reference-style Adam run from C = I on unit-normalised A, B (n×n row-major);
+ * returns the final loss ‖A − C B Cᵀ‖²_F. `onProgress(iteration, loss)` is called every
+ * 100 iterations.
+ */
+export function adamRun(
+  a: Float64Array,
+  b: Float64Array,
+  n: number,
+  iters: number,
+  lr: number,
+  onProgress?: (iteration: number, loss: number) => void,
+): number {
   const nn = n * n;
   const x = new Float64Array(nn), m1 = new Float64Array(nn), m2 = new Float64Array(nn);
   const at = transpose(a, n, n), bt = transpose(b, n, n);
@@ -55,6 +67,7 @@ function adamRun(a: Float64Array, b: Float64Array, n: number, iters: number, lr:
     loss = 0;
     for (let i = 0; i < nn; i++) loss += (a[i] - cbct[i]) ** 2;
     if (it > iters) break;
+    if (onProgress && it % 100 === 1) onProgress(it - 1, loss);
     // G_C = −2 (A C Bᵀ + Aᵀ C B)
     const cbT = mmNT(c, b, n, n, n); // C Bᵀ
     const g1 = mmNT(a, transpose(cbT, n, n), n, n, n); // A (C Bᵀ)

@@ -316,10 +316,19 @@ export function tridiagonalizeBlocked(aIn: Float64Array, n: number, nb = 32, nx 
         y[o + nb + c] = vc[c][t0 + r];
       }
     }
-    const upd = mmNT(x, y, len, 2 * nb, len);
+    // lower-triangular row blocks only (the update is symmetric), then mirror
+    const rb = 64;
+    for (let r0 = 0; r0 < len; r0 += rb) {
+      const r1 = Math.min(len, r0 + rb);
+      const upd = mmNT(x.subarray(r0 * 2 * nb, r1 * 2 * nb), y, r1 - r0, 2 * nb, r1);
+      for (let r = r0; r < r1; r++) {
+        const o = (t0 + r) * n + t0, ou = (r - r0) * r1;
+        for (let c = 0; c <= r; c++) a[o + c] -= upd[ou + c];
+      }
+    }
     for (let r = 0; r < len; r++) {
-      const o = (t0 + r) * n + t0, ou = r * len;
-      for (let c = 0; c < len; c++) a[o + c] -= upd[ou + c];
+      const o = (t0 + r) * n + t0;
+      for (let c = 0; c < r; c++) a[(t0 + c) * n + t0 + r] = a[o + c];
     }
   }
   // finish the trailing (n − k0) block unblocked
@@ -496,7 +505,9 @@ export function symEigTop(
   }
   if (tnorm === 0) tnorm = 1;
   const eps = Number.EPSILON;
-  const ortol = 1e-3 * tnorm;
+  // clusters for re-orthogonalisation: eigenvalues closer than 1e-6·‖T‖ (LAPACK dstein uses
+  // 1e-3·‖T‖; outside a cluster inverse iteration alone leaves overlaps ≲ ε/1e-6 ≈ 2e-10)
+  const ortol = 1e-6 * tnorm;
   const pertol = 10 * eps * tnorm;
   const tiny = eps * tnorm;
   const ws = {
@@ -538,22 +549,64 @@ export function symEigTop(
     }
     xr.set(x);
   }
-  // back-transform: y = H_0 H_1 ... H_{n-3} x, applied from the last reflector
-  for (let h = vs.length - 1; h >= 0; h--) {
-    const beta = betas[h];
-    if (beta === 0) continue;
-    const v = vs[h];
-    const o = h + 1;
-    const len = v.length;
-    for (let j = 0; j < kk; j++) {
-      const row = j * n + o;
-      let s = 0;
-      for (let i = 0; i < len; i++) s += v[i] * vecs[row + i];
-      s *= beta;
-      if (s !== 0) { for (let i = 0; i < len; i++) vecs[row + i] -= s * v[i]; }
+  // back-transform y = H_0 H_1 … H_{n−3} x in blocks of nb reflectors, last block first, each
+  // block as Q = I − V T Vᵀ (compact WY, LAPACK dlarft forward/columnwise) so that the work
+  // is three `mmNT` products: Y_sub ← Y_sub − ((Y_sub V) Tᵀ) Vᵀ on the rows of Y.
+  if (kk > 0) backTransform(vecs, kk, n, vs, betas);
+  return { values, vectors: vecs, k: kk };
+}
+
+/**
+ * Apply Q = H_0 H_1 … H_{h−1} (H_j = I − β_j v_j v_jᵀ acting on indices j+1…n−1) to each
+ * row y of the k×n matrix Y in place (y ← Q y), using blocked compact-WY products.
+ */
+function backTransform(
+  y: Float64Array,
+  k: number,
+  n: number,
+  vs: Float64Array[],
+  betas: number[],
+  nb = 32,
+): void {
+  const h = vs.length;
+  for (let g1 = h; g1 > 0; g1 -= nb) {
+    const g0 = Math.max(0, g1 - nb);
+    const w = g1 - g0; // reflectors in this block
+    const base = g0 + 1;
+    const len = n - base;
+    // Vt: w × len (row c = reflector g0+c, zero before its start); Vr: len × w
+    const vt = new Float64Array(w * len), vr = new Float64Array(len * w);
+    for (let c = 0; c < w; c++) {
+      const v = vs[g0 + c];
+      const off = c; // reflector g0+c starts at index g0+c+1 = base + c
+      for (let i = 0; i < v.length; i++) {
+        vt[c * len + off + i] = v[i];
+        vr[(off + i) * w + c] = v[i];
+      }
+    }
+    // T (w × w, upper): T_cc = β_c, T[0:c, c] = −β_c T[0:c, 0:c] (V[:, 0:c]ᵀ v_c)
+    const t = new Float64Array(w * w);
+    const vtv = mmNT(vt, vt, w, len, w); // Vᵀ V
+    for (let c = 0; c < w; c++) {
+      const bc = betas[g0 + c];
+      t[c * w + c] = bc;
+      for (let r = 0; r < c; r++) {
+        let s = 0;
+        for (let q = r; q < c; q++) s += t[r * w + q] * vtv[q * w + c];
+        t[r * w + c] = -bc * s;
+      }
+    }
+    // Y_sub (k × len) copy
+    const ys = new Float64Array(k * len);
+    for (let j = 0; j < k; j++) ys.set(y.subarray(j * n + base, (j + 1) * n), j * len);
+    const p = mmNT(ys, vt, k, len, w); // Y_sub V  (k × w)
+    const p2 = mmNT(p, t, k, w, w); // (Y_sub V) Tᵀ
+    const upd = mmNT(p2, vr, k, w, len); // … Vᵀ  (k × len)
+    for (let j = 0; j < k; j++) {
+      const o = j * n + base, ou = j * len;
+      for (let i = 0; i < len; i++) y[o + i] -= upd[ou + i];
     }
   }
-  return { values, vectors: vecs, k: kk };
 }
 
 /**
@@ -616,8 +669,13 @@ export function choleskySolve(
  * matrix with det +1. Gaussian elimination without pivoting (I − Ω/2 has positive definite
  * symmetric part, so it is safe).
  */
-export function cayley(omega: Float64Array, n: number, out?: Float64Array): Float64Array {
-  const k = new Float64Array(n * n);
+export function cayley(
+  omega: Float64Array,
+  n: number,
+  out?: Float64Array,
+  work?: Float64Array,
+): Float64Array {
+  const k = work ?? new Float64Array(n * n);
   const r = out ?? new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) {
     k[i] = -0.5 * omega[i];

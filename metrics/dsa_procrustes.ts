@@ -20,6 +20,9 @@
  *     aligner when two SVDs differ by column signs, where the reference gets stuck;
  *   - identity and a reflection; then `restarts` Haar-random starts (seeded).
  * The distance is the minimum over all runs; the spread over runs is reported.
+ * Budget: by default every start is screened for `screenIter` iterations and the `keep`
+ * best continue to `maxIter` (all starts run to convergence for n ≤ 32); `maxRuns` keeps
+ * only the first starts of the list (the A+Aᵀ alignment and its reflection come first).
  *
  * @module
  */
@@ -352,10 +355,11 @@ function gradient(
   bt: Float64Array,
   n: number,
   out: Float64Array,
+  ws: Workspace = workspace(n),
 ): void {
-  const mt = transpose(m, n, n);
-  const p1 = mmNT(mt, bt, n, n, n); // Mᵀ B
-  const p2 = mmNT(b, m, n, n, n); // B Mᵀ
+  const mt = transpose(m, n, n, ws.mt);
+  const p1 = mmNT(mt, bt, n, n, n, ws.p1); // Mᵀ B
+  const p2 = mmNT(b, m, n, n, n, ws.p2); // B Mᵀ
   // G_F = −2 skew(Mᵀ B − B Mᵀ) = −(X − Xᵀ), X = p1 − p2
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
@@ -377,11 +381,33 @@ function lossOf(m: Float64Array, b: Float64Array): number {
 }
 
 /** M' = Rᵀ M R. */
-function rotate(m: Float64Array, r: Float64Array, n: number): Float64Array {
-  const rt = transpose(r, n, n);
-  const mt = transpose(m, n, n);
-  const t1 = mmNT(rt, mt, n, n, n); // Rᵀ M
-  return mmNT(t1, rt, n, n, n); // (Rᵀ M) R
+function rotate(
+  m: Float64Array,
+  r: Float64Array,
+  n: number,
+  ws: Workspace = workspace(n),
+  out?: Float64Array,
+): Float64Array {
+  const rt = transpose(r, n, n, ws.rt);
+  const mt = transpose(m, n, n, ws.mt);
+  const t1 = mmNT(rt, mt, n, n, n, ws.t1); // Rᵀ M
+  return mmNT(t1, rt, n, n, n, out); // (Rᵀ M) R
+}
+
+/** Scratch buffers (n×n each) reused across iterations to spare the garbage collector. */
+interface Workspace {
+  mt: Float64Array;
+  p1: Float64Array;
+  p2: Float64Array;
+  rt: Float64Array;
+  t1: Float64Array;
+  k: Float64Array;
+  r: Float64Array;
+}
+
+function workspace(n: number): Workspace {
+  const f = () => new Float64Array(n * n);
+  return { mt: f(), p1: f(), p2: f(), rt: f(), t1: f(), k: f(), r: f() };
 }
 
 /** Resumable state of one local L-BFGS run. */
@@ -442,6 +468,9 @@ function advance(
   const b = pb.a, bt = pb.at;
   const dir = new Float64Array(nn);
   const omega = new Float64Array(nn);
+  const ws = workspace(n);
+  let trial: Float64Array = new Float64Array(nn);
+  let gNew: Float64Array = new Float64Array(nn);
   const { sList, yList, rho } = st;
   for (let q = 0; q < iters && !st.done; q++) {
     const g = st.g;
@@ -481,27 +510,34 @@ function advance(
       slope = dot(g, dir);
     }
     let step = 1;
-    let mNew: Float64Array | undefined, fNew = st.f, rNew: Float64Array | undefined;
+    let accepted = false, fNew = st.f;
     for (let ls = 0; ls < 30; ls++) {
       for (let i = 0; i < nn; i++) omega[i] = step * dir[i];
-      const r = cayley(omega, n);
-      const mt = rotate(st.m, r, n);
-      const ft = lossOf(mt, b);
+      const r = cayley(omega, n, ws.r, ws.k);
+      rotate(st.m, r, n, ws, trial);
+      const ft = lossOf(trial, b);
       if (ft <= st.f + 1e-4 * step * slope) {
-        mNew = mt;
         fNew = ft;
-        rNew = r;
+        accepted = true;
         break;
       }
       step *= ls === 0 ? 0.25 : 0.5;
     }
-    if (!mNew) {
+    if (!accepted) {
       st.done = true;
       break;
     }
-    const gNew = new Float64Array(nn);
-    gradient(mNew, b, bt, n, gNew);
-    const s = new Float64Array(nn), y = new Float64Array(nn);
+    gradient(trial, b, bt, n, gNew, ws);
+    // reuse the oldest (s, y) pair's storage once the memory is full
+    let s: Float64Array, y: Float64Array;
+    if (sList.length >= memory) {
+      s = sList.shift()!;
+      y = yList.shift()!;
+      rho.shift();
+    } else {
+      s = new Float64Array(nn);
+      y = new Float64Array(nn);
+    }
     for (let i = 0; i < nn; i++) {
       s[i] = step * dir[i];
       y[i] = gNew[i] - g[i];
@@ -511,16 +547,15 @@ function advance(
       sList.push(s);
       yList.push(y);
       rho.push(1 / sy);
-      if (sList.length > memory) {
-        sList.shift();
-        yList.shift();
-        rho.shift();
-      }
     }
-    if (st.c && rNew) st.c = mmNT(st.c, transpose(rNew, n, n), n, n, n);
-    const df = st.f - fNew;
-    st.m = mNew;
+    if (st.c) st.c = mmNT(st.c, transpose(ws.r, n, n), n, n, n);
+    // swap buffers: the trial M and new gradient become current
+    const mOld = st.m, gOld = st.g;
+    st.m = trial;
     st.g = gNew;
+    trial = mOld;
+    gNew = gOld;
+    const df = st.f - fNew;
     st.f = fNew;
     st.iterations++;
     if (df <= relTol * Math.max(fNew, 1e-300) || df < 1e-17) {
