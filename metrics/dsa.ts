@@ -30,7 +30,7 @@
  */
 
 import { choleskySolve, eigenvaluesReal, mmNT, symEigTop, transpose } from "./dsa_linalg.ts";
-import { linearSumAssignment } from "./dsa_lsa.ts";
+import { solveAssignment } from "./lsa.ts";
 import {
   type PreparedOperator,
   prepareOperator,
@@ -48,7 +48,6 @@ export {
   type ProcrustesResult,
   type ProcrustesRun,
 } from "./dsa_procrustes.ts";
-export { linearSumAssignment as dsaLinearSumAssignment } from "./dsa_lsa.ts";
 
 /** Trajectories in flat form: `data[(k·steps + t)·units + u]`, trials × steps × units. */
 export interface FlatTrajectories {
@@ -557,6 +556,30 @@ export function dmdEigenvalues(
   return out;
 }
 
+/**
+ * Minimum-cost assignment of every row of an n×m cost matrix (n ≤ m, row-major
+ * `Float64Array`, finite) to a distinct column, for the Wasserstein score. Returns `assign`
+ * (`assign[i]` = column of row i) and the total `cost`. A validating wrapper over the shared
+ * shortest-augmenting-path solver `solveAssignment` (`metrics/lsa.ts`, Crouse 2016).
+ */
+export function dsaLinearSumAssignment(
+  cost: Float64Array,
+  n: number,
+  m: number,
+): { assign: Int32Array; cost: number } {
+  if (n > m) throw new Error(`linearSumAssignment: rows (${n}) must be ≤ columns (${m})`);
+  if (cost.length !== n * m) {
+    throw new Error(`linearSumAssignment: cost has ${cost.length} entries, expected ${n * m}`);
+  }
+  for (let i = 0; i < cost.length; i++) {
+    if (!Number.isFinite(cost[i])) {
+      throw new Error(`linearSumAssignment: cost[${i}] is not finite`);
+    }
+  }
+  const assign = new Int32Array(n);
+  return { assign, cost: solveAssignment(cost, n, m, assign) };
+}
+
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
@@ -592,7 +615,7 @@ export function eigenvalueWasserstein(
       cost[i * l + j] = dx * dx + dy * dy;
     }
   }
-  return linearSumAssignment(cost, l, l).cost / l;
+  return dsaLinearSumAssignment(cost, l, l).cost / l;
 }
 
 /** Full result of `dsaDistanceDetailed`. */
