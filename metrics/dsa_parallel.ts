@@ -7,6 +7,7 @@
  * @module
  */
 import type { DmdFit, DsaMatrixResult, DsaOptions, Trajectories } from "./dsa.ts";
+import { callWorker, distributeChunks, withWorkers } from "./worker_pool.ts";
 
 /** Options of `dsaDistanceMatrixParallel`. */
 export interface ParallelOptions {
@@ -47,37 +48,17 @@ export async function dsaDistanceMatrixParallel(
     throw new Error(`chunk: must be an integer ≥ 1, got ${chunk}`);
   }
   const isFit = (x: unknown): x is DmdFit => typeof x === "object" && x !== null && "operator" in x;
-  const workers = Array.from(
-    { length: nw },
-    () => new Worker(new URL("./dsa_worker.ts", import.meta.url), { type: "module" }),
-  );
-  const call = (w: Worker, msg: unknown): Promise<Msg> =>
-    new Promise((resolve, reject) => {
-      w.onmessage = (ev: MessageEvent<Msg>) => {
-        if (ev.data.type === "error") reject(new Error(ev.data.message));
-        else resolve(ev.data);
-      };
-      w.onerror = (e) => {
-        e.preventDefault();
-        reject(new Error(e.message));
-      };
-      w.postMessage(msg);
-    });
-  try {
+  const call = callWorker<Msg>;
+  return await withWorkers(new URL("./dsa_worker.ts", import.meta.url), nw, async (workers) => {
     // 1. fits (each system once), dynamic scheduling
     const fits: DmdFit[] = new Array(S);
     const toFit: number[] = [];
     systems.forEach((s, i) => (isFit(s) ? (fits[i] = s) : toFit.push(i)));
-    if (toFit.length > 0) {
-      let next = 0;
-      await Promise.all(workers.map(async (w) => {
-        while (next < toFit.length) {
-          const idx = toFit[next++];
-          const r = await call(w, { type: "fit", index: idx, trajectories: systems[idx], options });
-          if (r.type === "fit") fits[r.index] = r.fit;
-        }
-      }));
-    }
+    await distributeChunks(workers, toFit.length, 1, async (w, k) => {
+      const idx = toFit[k];
+      const r = await call(w, { type: "fit", index: idx, trajectories: systems[idx], options });
+      if (r.type === "fit") fits[r.index] = r.fit;
+    });
     // 2. operators to every worker
     await Promise.all(workers.map((w) => call(w, { type: "operators", fits })));
     // 3. pairs (upper triangle) + self-check pairs
@@ -95,19 +76,16 @@ export async function dsaDistanceMatrixParallel(
     }
     const all = [...pairs, ...selfPairs];
     const results = new Map<string, { distance: number; spread: number }>();
-    let next = 0, done = 0;
-    await Promise.all(workers.map(async (w) => {
-      while (next < all.length) {
-        const items = all.slice(next, next + chunk);
-        next += chunk;
-        const r = await call(w, { type: "pairs", pairs: items, options });
-        if (r.type === "pairs") {
-          for (const x of r.results) results.set(`${x.i},${x.j}`, x);
-          done += items.length;
-          parallel.onProgress?.(Math.min(done, pairs.length), pairs.length);
-        }
+    let done = 0;
+    await distributeChunks(workers, all.length, chunk, async (w, start, end) => {
+      const items = all.slice(start, end);
+      const r = await call(w, { type: "pairs", pairs: items, options });
+      if (r.type === "pairs") {
+        for (const x of r.results) results.set(`${x.i},${x.j}`, x);
+        done += items.length;
+        parallel.onProgress?.(Math.min(done, pairs.length), pairs.length);
       }
-    }));
+    });
     const matrix = Array.from({ length: S }, () => new Array<number>(S).fill(0));
     const spread = Array.from({ length: S }, () => new Array<number>(S).fill(0));
     let maxSpread = 0;
@@ -135,7 +113,5 @@ export async function dsaDistanceMatrixParallel(
       selfChecks: { selfDistance, symmetry, maxRestartsSpread: maxSpread },
       fits,
     };
-  } finally {
-    for (const w of workers) w.terminate();
-  }
+  });
 }

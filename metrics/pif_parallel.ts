@@ -19,6 +19,7 @@ import {
   pifSelfCheckRequests,
   upperPairs,
 } from "./pif.ts";
+import { callWorker, distributeChunks, withWorkers } from "./worker_pool.ts";
 
 /** Options of {@link pifDistanceMatrixParallel}. */
 export interface PifParallelOptions {
@@ -77,44 +78,22 @@ export async function pifDistanceMatrixParallel(
     ...checkKeys.map((k) => k.split(",").map(Number) as [number, number]),
   ];
   const nw = Math.min(requested, Math.ceil(items.length / chunk));
-  const workers = Array.from(
-    { length: nw },
-    () => new Worker(WORKER_URL, { type: "module" }),
-  );
-  const call = (w: Worker, msg: unknown): Promise<Msg> =>
-    new Promise((resolve, reject) => {
-      w.onmessage = (ev: MessageEvent<Msg>) => {
-        if (ev.data.type === "error") reject(new Error(ev.data.message));
-        else resolve(ev.data);
-      };
-      w.onerror = (e) => {
-        e.preventDefault();
-        reject(new Error(e.message));
-      };
-      w.postMessage(msg);
-    });
-  try {
-    await Promise.all(workers.map((w) => call(w, { type: "init", ws, options })));
+  return await withWorkers(WORKER_URL, nw, async (workers) => {
+    await Promise.all(workers.map((w) => callWorker<Msg>(w, { type: "init", ws, options })));
     const results: PifPairResult[] = new Array(items.length);
-    let next = 0, done = 0;
-    await Promise.all(workers.map(async (w) => {
-      while (next < items.length) {
-        const start = next;
-        const batch = items.slice(start, start + chunk);
-        next += batch.length;
-        const r = await call(w, { type: "pairs", pairs: batch });
-        if (r.type !== "pairs" || r.results.length !== batch.length) {
-          throw new Error("pif worker: unexpected reply");
-        }
-        r.results.forEach((x, k) => (results[start + k] = x));
-        done += batch.length;
-        parallel.onProgress?.(done, items.length);
+    let done = 0;
+    await distributeChunks(workers, items.length, chunk, async (w, start, end) => {
+      const batch = items.slice(start, end);
+      const r = await callWorker<Msg>(w, { type: "pairs", pairs: batch });
+      if (r.type !== "pairs" || r.results.length !== batch.length) {
+        throw new Error("pif worker: unexpected reply");
       }
-    }));
+      r.results.forEach((x, k) => (results[start + k] = x));
+      done += batch.length;
+      parallel.onProgress?.(done, items.length);
+    });
     const selfDistances = new Map<string, number>();
     checkKeys.forEach((key, k) => selfDistances.set(key, results[pairs.length + k].distance));
     return assemblePifMatrix(S, shape, results.slice(0, pairs.length), selfDistances, options);
-  } finally {
-    for (const w of workers) w.terminate();
-  }
+  });
 }
