@@ -315,6 +315,25 @@ export async function readMetricFile(path: string): Promise<MetricFile> {
   return raw as unknown as MetricFile;
 }
 
+/**
+ * `parseArgs` options of the scripts that read recurrent weights (`pif.ts`,
+ * `distance_from_init.ts`): `--run DIR` or `--weights FILE`, `--include-unconverged`,
+ * `--task-id ID`; check the choice with {@link requireRunOrWeights}.
+ */
+export const weightsInputOptions = {
+  run: { type: "string" },
+  weights: { type: "string" },
+  "include-unconverged": { type: "boolean", default: false },
+  "task-id": { type: "string" },
+} as const;
+
+/** Throws an `InputError` unless exactly one of `--run DIR` and `--weights FILE` is given. */
+export function requireRunOrWeights(a: { run?: string; weights?: string }): void {
+  if ((a.run === undefined) === (a.weights === undefined)) {
+    throw new InputError("give exactly one of --run DIR or --weights FILE");
+  }
+}
+
 /** Parses a numeric CLI option, naming it on error. */
 export function numberOption(
   value: string | undefined,

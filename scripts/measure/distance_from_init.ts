@@ -22,8 +22,10 @@ import {
   matrixField,
   metricFile,
   readJson,
+  requireRunOrWeights,
   runScript,
   summarize,
+  weightsInputOptions,
   writeJsonAtomic,
 } from "./common.ts";
 
@@ -31,17 +33,12 @@ if (import.meta.main) {
   await runScript(async () => {
     const { values: a } = parseArgs({
       options: {
-        run: { type: "string" },
-        weights: { type: "string" },
+        ...weightsInputOptions,
         out: { type: "string" },
-        "include-unconverged": { type: "boolean", default: false },
-        "task-id": { type: "string" },
       },
     });
     if (!a.out) throw new InputError("--out FILE is required");
-    if ((a.run === undefined) === (a.weights === undefined)) {
-      throw new InputError("give exactly one of --run DIR or --weights FILE");
-    }
+    requireRunOrWeights(a);
     let ids: string[];
     let pairs: [number[][], number[][]][];
     let source: Record<string, unknown>;

@@ -34,9 +34,11 @@ import {
   metricFile,
   numberOption,
   readJson,
+  requireRunOrWeights,
   runScript,
   summarize,
   upperTriangle,
+  weightsInputOptions,
   writeJsonAtomic,
 } from "./common.ts";
 
@@ -66,22 +68,17 @@ if (import.meta.main) {
   await runScript(async () => {
     const { values: a } = parseArgs({
       options: {
-        run: { type: "string" },
-        weights: { type: "string" },
+        ...weightsInputOptions,
         out: { type: "string" },
         which: { type: "string", default: "final" },
         restarts: { type: "string" },
         seed: { type: "string" },
         "self-checks": { type: "string" },
         workers: { type: "string" },
-        "include-unconverged": { type: "boolean", default: false },
-        "task-id": { type: "string" },
       },
     });
     if (!a.out) throw new InputError("--out FILE is required");
-    if ((a.run === undefined) === (a.weights === undefined)) {
-      throw new InputError("give exactly one of --run DIR or --weights FILE");
-    }
+    requireRunOrWeights(a);
     if (a.which !== "final" && a.which !== "initial") {
       throw new InputError(`--which must be final or initial, got ${a.which}`);
     }
