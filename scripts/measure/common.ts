@@ -351,6 +351,25 @@ export function numberOption(
 }
 
 /**
+ * Integer command-line option `--name` ≥ `min`: {@link numberOption} with the check
+ * `Number.isInteger(x) && x >= min` and the range text "an integer ≥ min".
+ */
+export function integerOption(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+): number {
+  return numberOption(
+    value,
+    name,
+    fallback,
+    (x) => Number.isInteger(x) && x >= min,
+    `an integer ≥ ${min}`,
+  );
+}
+
+/**
  * Loads user trajectories / hidden states: `{ "ids"?: string[], "trajectories":
  * number[][][][] }` (systems × trials × steps × units; a bare array is accepted too).
  * Systems may differ in trials, steps and units.

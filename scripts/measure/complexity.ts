@@ -19,6 +19,7 @@ import { createTask, type TaskSpec } from "../../tasks/factory.ts";
 import type { Task } from "../../tasks/types.ts";
 import {
   InputError,
+  integerOption,
   loadRunDirectory,
   metricFile,
   numberOption,
@@ -40,21 +41,9 @@ if (import.meta.main) {
       },
     });
     if (!a.out) throw new InputError("--out FILE is required");
-    const trials = numberOption(
-      a.trials,
-      "trials",
-      200,
-      (x) => Number.isInteger(x) && x >= 1,
-      "an integer ≥ 1",
-    );
+    const trials = integerOption(a.trials, "trials", 200, 1);
     const seed = numberOption(a.seed, "seed", 0, Number.isInteger, "an integer");
-    const bins = numberOption(
-      a.bins,
-      "bins",
-      10,
-      (x) => Number.isInteger(x) && x >= 1,
-      "an integer ≥ 1",
-    );
+    const bins = integerOption(a.bins, "bins", 10, 1);
     if (a.binning !== "global" && a.binning !== "per-trial") {
       throw new InputError(`--binning must be global or per-trial, got ${a.binning}`);
     }

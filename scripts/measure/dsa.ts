@@ -23,6 +23,7 @@ import { parseArgs } from "node:util";
 import { type DmdFit, dsaDistanceMatrix, type DsaOptions } from "../../metrics/dsa.ts";
 import {
   InputError,
+  integerOption,
   metricFile,
   numberOption,
   runScript,
@@ -52,7 +53,6 @@ if (import.meta.main) {
       },
     });
     if (!a.out) throw new InputError("--out FILE is required");
-    const int1 = (x: number) => Number.isInteger(x) && x >= 1;
     const options: DsaOptions = {
       score: a.score as DsaOptions["score"],
       reducedRankRegression: a["reduced-rank-regression"],
@@ -61,19 +61,13 @@ if (import.meta.main) {
       throw new InputError(`--score must be angular, euclidean or wasserstein, got ${a.score}`);
     }
     if (a.delays !== undefined) {
-      options.delays = numberOption(a.delays, "delays", 1, int1, "an integer ≥ 1");
+      options.delays = integerOption(a.delays, "delays", 1, 1);
     }
     if (a["delay-interval"] !== undefined) {
-      options.delayInterval = numberOption(
-        a["delay-interval"],
-        "delay-interval",
-        1,
-        int1,
-        "an integer ≥ 1",
-      );
+      options.delayInterval = integerOption(a["delay-interval"], "delay-interval", 1, 1);
     }
     if (a.rank !== undefined) {
-      options.rank = numberOption(a.rank, "rank", 1, int1, "an integer ≥ 1");
+      options.rank = integerOption(a.rank, "rank", 1, 1);
     }
     if (a["rank-threshold"] !== undefined) {
       options.rankThreshold = numberOption(
@@ -97,22 +91,10 @@ if (import.meta.main) {
       options.ridge = numberOption(a.ridge, "ridge", 0, (x) => x >= 0, "≥ 0");
     }
     if (a.restarts !== undefined) {
-      options.restarts = numberOption(
-        a.restarts,
-        "restarts",
-        0,
-        (x) => Number.isInteger(x) && x >= 0,
-        "an integer ≥ 0",
-      );
+      options.restarts = integerOption(a.restarts, "restarts", 0, 0);
     }
     options.seed = numberOption(a["dsa-seed"], "dsa-seed", 0, Number.isInteger, "an integer");
-    const selfCheckSamples = numberOption(
-      a["self-checks"],
-      "self-checks",
-      3,
-      (x) => Number.isInteger(x) && x >= 0,
-      "an integer ≥ 0",
-    );
+    const selfCheckSamples = integerOption(a["self-checks"], "self-checks", 3, 0);
     const { ids, systems, source, file } = await loadSystems(a);
     if (ids.length < 2) {
       throw new InputError(`${file}: need at least 2 systems, got ${ids.length}`);

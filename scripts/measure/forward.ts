@@ -13,6 +13,7 @@ import { createTask, type TaskSpec } from "../../tasks/factory.ts";
 import type { Task, TaskBatch } from "../../tasks/types.ts";
 import {
   InputError,
+  integerOption,
   type LoadedNetwork,
   loadRunDirectory,
   loadTrajectoriesFile,
@@ -184,13 +185,7 @@ export async function loadSystems(
     const { ids, systems } = await loadTrajectoriesFile(a.hidden);
     return { ids, systems, source: { hidden: a.hidden }, file: a.hidden, nets: [] };
   }
-  const trials = numberOption(
-    a.trials,
-    "trials",
-    100,
-    (x) => Number.isInteger(x) && x >= 1,
-    "an integer ≥ 1",
-  );
+  const trials = integerOption(a.trials, "trials", 100, 1);
   const seed = numberOption(a.seed, "seed", 0, Number.isInteger, "an integer");
   const run = await loadRunDirectory(a.run!, {
     includeUnconverged: a["include-unconverged"],

@@ -13,8 +13,8 @@ import { parseArgs } from "node:util";
 import { classicalMds } from "../../metrics/mds.ts";
 import {
   InputError,
+  integerOption,
   metricFile,
-  numberOption,
   readMetricFile,
   runScript,
   writeJsonAtomic,
@@ -27,13 +27,7 @@ if (import.meta.main) {
     });
     if (!a.out) throw new InputError("--out FILE is required");
     if (!a.metric) throw new InputError("--metric FILE (a metric file with a matrix) is required");
-    const dims = numberOption(
-      a.dims,
-      "dims",
-      2,
-      (x) => Number.isInteger(x) && x >= 1,
-      "an integer ≥ 1",
-    );
+    const dims = integerOption(a.dims, "dims", 2, 1);
     const m = await readMetricFile(a.metric);
     if (!m.matrix) throw new InputError(`${a.metric}: matrix is required (a pairwise metric file)`);
     let res;

@@ -25,6 +25,7 @@ import { coefficientOfVariation, meanSquaredError, oodMse } from "../../metrics/
 import {
   idsField,
   InputError,
+  integerOption,
   loadRunDirectory,
   metricFile,
   numberOption,
@@ -40,13 +41,7 @@ async function fromRun(
   dir: string,
   a: { trials?: string; seed?: string; "include-unconverged"?: boolean; "task-id"?: string },
 ): Promise<{ ids: string[]; mse: number[]; source: Record<string, unknown> }> {
-  const trials = numberOption(
-    a.trials,
-    "trials",
-    200,
-    (x) => Number.isInteger(x) && x >= 1,
-    "an integer ≥ 1",
-  );
+  const trials = integerOption(a.trials, "trials", 200, 1);
   const seed = numberOption(a.seed, "seed", 0, Number.isInteger, "an integer");
   const run = await loadRunDirectory(dir, {
     includeUnconverged: a["include-unconverged"],

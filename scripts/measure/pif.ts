@@ -29,6 +29,7 @@ import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../../metrics/pi
 import {
   idsField,
   InputError,
+  integerOption,
   loadRunDirectory,
   matrixField,
   metricFile,
@@ -82,21 +83,9 @@ if (import.meta.main) {
     if (a.which !== "final" && a.which !== "initial") {
       throw new InputError(`--which must be final or initial, got ${a.which}`);
     }
-    const restarts = numberOption(
-      a.restarts,
-      "restarts",
-      20,
-      (x) => Number.isInteger(x) && x >= 1,
-      "an integer ≥ 1",
-    );
+    const restarts = integerOption(a.restarts, "restarts", 20, 1);
     const seed = numberOption(a.seed, "seed", 0, Number.isInteger, "an integer");
-    const checks = numberOption(
-      a["self-checks"],
-      "self-checks",
-      3,
-      (x) => Number.isInteger(x) && x >= 0,
-      "an integer ≥ 0",
-    );
+    const checks = integerOption(a["self-checks"], "self-checks", 3, 0);
     const canSpawn = pifWorkersAvailable();
     const workers = numberOption(
       a.workers,
