@@ -6,7 +6,14 @@
  *
  * @module
  */
-import type { DmdFit, DsaMatrixResult, DsaOptions, Trajectories } from "./dsa.ts";
+import {
+  assembleDsaMatrix,
+  type DmdFit,
+  type DsaMatrixResult,
+  type DsaOptions,
+  dsaSelfCheckPairs,
+  type Trajectories,
+} from "./dsa.ts";
 import { callWorker, distributeChunks, withWorkers } from "./worker_pool.ts";
 
 /** Options of `dsaDistanceMatrixParallel`. */
@@ -64,15 +71,10 @@ export async function dsaDistanceMatrixParallel(
     // 3. pairs (upper triangle) + self-check pairs
     const pairs: [number, number][] = [];
     for (let i = 0; i < S; i++) for (let j = i + 1; j < S; j++) pairs.push([i, j]);
-    const ns = Math.min(options.selfCheckSamples ?? 3, S);
     const selfPairs: [number, number][] = [];
-    for (let s = 0; s < ns; s++) {
-      const i = Math.floor((s * S) / ns);
+    for (const { i, j } of dsaSelfCheckPairs(S, options.selfCheckSamples ?? 3)) {
       selfPairs.push([i, i]);
-      if (S > 1) {
-        const j = (i + 1 + s) % S === i ? (i + 1) % S : (i + 1 + s) % S;
-        selfPairs.push([j, i]);
-      }
+      if (j !== null) selfPairs.push([j, i]);
     }
     const all = [...pairs, ...selfPairs];
     const results = new Map<string, { distance: number; spread: number }>();
@@ -86,32 +88,6 @@ export async function dsaDistanceMatrixParallel(
         parallel.onProgress?.(Math.min(done, pairs.length), pairs.length);
       }
     });
-    const matrix = Array.from({ length: S }, () => new Array<number>(S).fill(0));
-    const spread = Array.from({ length: S }, () => new Array<number>(S).fill(0));
-    let maxSpread = 0;
-    for (const [i, j] of pairs) {
-      const r = results.get(`${i},${j}`)!;
-      matrix[i][j] = matrix[j][i] = r.distance;
-      spread[i][j] = spread[j][i] = r.spread;
-      maxSpread = Math.max(maxSpread, r.spread);
-    }
-    const selfDistance: { index: number; distance: number }[] = [];
-    const symmetry: { i: number; j: number; dij: number; dji: number; absDiff: number }[] = [];
-    for (let s = 0; s < ns; s++) {
-      const i = Math.floor((s * S) / ns);
-      selfDistance.push({ index: i, distance: results.get(`${i},${i}`)!.distance });
-      if (S > 1) {
-        const j = (i + 1 + s) % S === i ? (i + 1) % S : (i + 1 + s) % S;
-        const dji = results.get(`${j},${i}`)!.distance;
-        const dij = matrix[i][j];
-        symmetry.push({ i, j, dij, dji, absDiff: Math.abs(dij - dji) });
-      }
-    }
-    return {
-      matrix,
-      restartsSpread: spread,
-      selfChecks: { selfDistance, symmetry, maxRestartsSpread: maxSpread },
-      fits,
-    };
+    return assembleDsaMatrix(fits, options.selfCheckSamples, (i, j) => results.get(`${i},${j}`)!);
   });
 }
