@@ -13,7 +13,7 @@ import type {
   StepData,
   StepRegularisers,
 } from "./types.ts";
-import { flattenParams, validateShape, viewParams } from "./params.ts";
+import { cloneParams, flattenParams, validateShape, viewParams } from "./params.ts";
 import { AdamState, DEFAULT_ADAM } from "./optim.ts";
 import { addRegularisers, clipGradNorm } from "./loss.ts";
 
@@ -101,13 +101,6 @@ export class MemberTrainer {
 
   /** Copies of the current parameters. */
   getParams(): RnnParams {
-    const p = this.params;
-    return {
-      wx: p.wx.slice(),
-      wh: p.wh.slice(),
-      b: p.b.slice(),
-      wo: p.wo.slice(),
-      bo: p.bo.slice(),
-    };
+    return cloneParams(this.params);
   }
 }
