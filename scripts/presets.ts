@@ -66,6 +66,12 @@ export interface Preset {
   oodTrials: number;
   /** Trials sampled for task complexity (§3.1). */
   complexityTrials: number;
+  /**
+   * Compute DSA matrices on worker threads (one per core; needs read access to `metrics/`).
+   * Faster on many cores, but a failing DSA there currently ends the run instead of being
+   * recorded, so it is off except in `paper`.
+   */
+  dsaWorkers: boolean;
   /** PIF restarts (Appendix D). */
   pifRestarts: number;
   /** Bootstrap resamples of the claims table. */
@@ -143,6 +149,7 @@ export const PRESETS: Record<Preset["name"], Preset> = {
     evalTrials: 8,
     dsaSteps: 0,
     oodTrials: 8,
+    dsaWorkers: false,
     complexityTrials: 16,
     pifRestarts: 2,
     bootstrap: 200,
@@ -195,6 +202,7 @@ export const PRESETS: Record<Preset["name"], Preset> = {
     evalTrials: 32,
     dsaSteps: 0,
     oodTrials: 64,
+    dsaWorkers: false,
     complexityTrials: 256,
     pifRestarts: 5,
     bootstrap: 1000,
@@ -233,6 +241,7 @@ export const PRESETS: Record<Preset["name"], Preset> = {
     evalTrials: 50,
     dsaSteps: 0,
     oodTrials: 256,
+    dsaWorkers: true,
     complexityTrials: 1024,
     pifRestarts: 20,
     bootstrap: 2000,

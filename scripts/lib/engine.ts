@@ -170,8 +170,8 @@ export function flatTrajectories(
 export const PARALLEL_DSA_MIN_PAIRS = 16;
 
 /**
- * Pairwise DSA matrix (Appendix C) over systems, on one worker per core when there are at
- * least `PARALLEL_DSA_MIN_PAIRS` pairs
+ * Pairwise DSA matrix (Appendix C) over systems; with `workers`, on one worker per core when
+ * there are at least `PARALLEL_DSA_MIN_PAIRS` pairs
  * (`dsaDistanceMatrixParallel`, identical results to `dsaDistanceMatrix`; the workers need
  * read access to `metrics/`); each system's DMD is fitted once. The rank
  * is capped at units × delays (the Hankel dimension). Returns the matrix and the metric's
@@ -181,13 +181,17 @@ export async function dsaMatrix(
   systems: FlatTrajectories[],
   s: DsaSettings,
   seed: number,
+  workers = false,
 ): Promise<{ matrix: number[][]; checks: Record<string, unknown>; rank: number }> {
   const units = Math.min(...systems.map((x) => x.units));
   const rank = Math.min(s.rank, units * s.delays);
   const options = { ...s, rank, seed };
   const pairs = systems.length * (systems.length - 1) / 2;
   // Worker start-up (module load per worker) costs seconds: small matrices run in-process.
-  const r = pairs >= PARALLEL_DSA_MIN_PAIRS
+  // On workers only when asked: a DSA failure inside `dsaDistanceMatrixParallel` can surface
+  // as an unhandled rejection that ends the process, while the in-process call throws an
+  // ordinary error the pipeline records and moves past.
+  const r = workers && pairs >= PARALLEL_DSA_MIN_PAIRS
     ? await dsaDistanceMatrixParallel(systems, options)
     : M.dsaDistanceMatrix(systems, options);
   return { matrix: r.matrix, checks: { ...r.selfChecks }, rank };

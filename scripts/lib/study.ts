@@ -71,6 +71,12 @@ export interface RunConfig {
   }>;
 }
 
+/** A preset without its execution-only fields (they do not change any result). */
+function scientific(p: Preset): Record<string, unknown> {
+  const { dsaWorkers: _w, chunk: _c, notes: _n, description: _d, ...rest } = p;
+  return rest;
+}
+
 /**
  * Writes (or extends) `OUT/config.json` with the preset and the studies' resolved settings.
  * Throws when OUT already holds a run made with different settings, so results of two
@@ -85,7 +91,7 @@ export async function ensureConfig(
   const path = configPath(out);
   const prev = await readDone<RunConfig>(path, SCHEMA.config);
   const cfg: RunConfig = prev ?? { schema: SCHEMA.config, preset, backend, studies: {} };
-  if (prev && JSON.stringify(prev.preset) !== JSON.stringify(preset)) {
+  if (prev && JSON.stringify(scientific(prev.preset)) !== JSON.stringify(scientific(preset))) {
     throw new Error(
       `${path}: this run directory was made with preset "${prev.preset.name}" ` +
         `(members ${prev.preset.members}); use another --out for preset "${preset.name}" ` +
@@ -455,7 +461,7 @@ export async function measureVariant(
       } else if (metric === "dsa") {
         const s = preset.dsa[study.family];
         const r = used.length >= 2
-          ? await E.dsaMatrix(flat, s, preset.seed)
+          ? await E.dsaMatrix(flat, s, preset.seed, preset.dsaWorkers)
           : { matrix: used.map(() => [0]), checks: {}, rank: s.rank };
         await write(metric, {
           parameters: { ...s, rank: r.rank, ...evalParams, dsaSteps: preset.dsaSteps },
