@@ -336,12 +336,11 @@ function shiftedGramParts(
   return { firstCol, hl };
 }
 
-/**
- * Fit the reference DSA's DMD to one system (module doc, ALGORITHM.md §1–4). Input
- * trials × steps × units (nested arrays or flat); returns the operator A_v and the
- * Hankel singular values. Throws (naming the option and its range) on bad input.
- */
-export function fitDmd(trajectories: Trajectories, options: DmdOptions = {}): DmdFit {
+/** Relative size (to the largest) below which a Hankel singular value counts as zero. */
+export const HANKEL_RANK_RTOL = 1e-7;
+
+/** Validated delay-embedding geometry of one system (ALGORITHM.md §1). */
+function hankelSetup(trajectories: Trajectories, options: DmdOptions) {
   const { data: x, trials: K, steps: T, units: n } = toFlatTrajectories(trajectories);
   const d = options.delays ?? 1;
   const tau = options.delayInterval ?? 1;
@@ -362,6 +361,37 @@ export function fitDmd(trajectories: Trajectories, options: DmdOptions = {}): Dm
         `but m = units·delays = ${m} columns; need rows ≥ columns — reduce the number of delays`,
     );
   }
+  return { x, K, T, n, d, tau, Tp, m };
+}
+
+/**
+ * Numerical rank of a system's delay-embedded (Hankel) matrix: the number of its singular
+ * values above `HANKEL_RANK_RTOL` times the largest, the most PCs `fitDmd` accepts as `rank`.
+ * Systems whose trials repeat exactly (e.g. a sine task with one frequency) have a rank far
+ * below units × delays.
+ */
+export function hankelNumericalRank(
+  trajectories: Trajectories,
+  options: Pick<DmdOptions, "delays" | "delayInterval"> = {},
+): number {
+  const { x, K, T, n, d, tau, Tp, m } = hankelSetup(trajectories, options);
+  const off: number[] = [];
+  for (let j = 0; j < d; j++) off.push((d - 1 - j) * tau);
+  const G = blockLagGram(x, K, T, n, d, off, off, Tp, tau, true);
+  const values = symEigTop(G, m, 0).values; // eigenvalues of HᵀH = squared singular values
+  const sMax = Math.sqrt(Math.max(values[0], 0));
+  let r = 0;
+  while (r < m && Math.sqrt(Math.max(values[r], 0)) > HANKEL_RANK_RTOL * sMax) r++;
+  return r;
+}
+
+/**
+ * Fit the reference DSA's DMD to one system (module doc, ALGORITHM.md §1–4). Input
+ * trials × steps × units (nested arrays or flat); returns the operator A_v and the
+ * Hankel singular values. Throws (naming the option and its range) on bad input.
+ */
+export function fitDmd(trajectories: Trajectories, options: DmdOptions = {}): DmdFit {
+  const { x, K, T, n, d, tau, Tp, m } = hankelSetup(trajectories, options);
   const given = (["rank", "rankThreshold", "rankExplainedVariance"] as const).filter((k) =>
     options[k] !== undefined && options[k] !== null
   );
@@ -433,7 +463,7 @@ export function fitDmd(trajectories: Trajectories, options: DmdOptions = {}): Dm
   const kVec = eg.k; // number of leading PCs used in the regression
   const sMax = S[0] || 1;
   for (let i = 0; i < kVec; i++) {
-    if (!(S[i] > 1e-7 * sMax)) {
+    if (!(S[i] > HANKEL_RANK_RTOL * sMax)) {
       throw new Error(
         `DSA option rank: ${rrr ? "reduced-rank regression needs all m" : `rank ${kVec}`} ` +
           `singular values to be non-zero, but the Hankel matrix has numerical rank ${i}; ` +

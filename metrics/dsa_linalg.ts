@@ -353,13 +353,21 @@ export function tridiagEigenvalues(dIn: Float64Array, eIn: Float64Array): Float6
   const d = Float64Array.from(dIn);
   const e = new Float64Array(n);
   for (let i = 0; i < n - 1; i++) e[i] = eIn[i];
+  // Deflate when an off-diagonal is negligible relative to its neighbours OR to the whole
+  // matrix: the second, norm-relative test is backward stable (a perturbation of size
+  // ε‖T‖) and is what lets clusters of (near-)zero eigenvalues converge, e.g. the Gram
+  // matrix of a Hankel embedding whose trials repeat exactly (rank ≪ size).
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i]) + Math.abs(e[i]));
+  const floor = Number.EPSILON * norm;
   for (let l = 0; l < n; l++) {
     let iter = 0;
     let m: number;
     do {
       for (m = l; m < n - 1; m++) {
         const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        if (Math.abs(e[m]) <= Number.EPSILON * dd) break;
+        const em = Math.abs(e[m]);
+        if (em <= Number.EPSILON * dd || em <= floor) break;
       }
       if (m !== l) {
         if (iter++ === 60) throw new Error("tridiagEigenvalues: QL did not converge");

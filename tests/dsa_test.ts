@@ -13,6 +13,7 @@ import {
   type DsaOptions,
   eigenvalueWasserstein,
   fitDmd,
+  hankelNumericalRank,
   procrustesDistance,
 } from "../metrics/dsa.ts";
 import { eigenvaluesReal, mmNT, symEigTop } from "../metrics/dsa_linalg.ts";
@@ -363,5 +364,39 @@ Deno.test("DSA parallel matrix (workers) equals the single-thread matrix", async
   await assert.rejects(
     () => dsaDistanceMatrixParallel(systems, { ...o, delays: 0 }, { workers: 2 }),
     /delays/,
+  );
+});
+
+Deno.test("DSA on repeated trials: the eigensolver converges and the numerical rank is reported", () => {
+  // Every trial identical (as in sine with one training frequency): the Hankel Gram matrix has
+  // a large cluster of zero eigenvalues, which once made the QL iteration fail to converge.
+  const units = 32, steps = 80, trials = 16, delays = 6;
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647 - 0.5;
+  };
+  const w = Array.from({ length: units }, () => Array.from({ length: units }, () => rnd() * 0.4));
+  const base: number[][] = [];
+  let h = new Array(units).fill(0);
+  for (let t = 0; t < steps; t++) {
+    const drive = Math.sin(2 * Math.PI * t * 0.02);
+    h = h.map((_, i) =>
+      Math.tanh(w[i].reduce((a, wij, j) => a + wij * h[j], 0) + drive * (i % 3 === 0 ? 1 : 0.1))
+    );
+    base.push(h.slice());
+  }
+  const traj = Array.from({ length: trials }, () => base.map((r) => r.slice()));
+  const r = hankelNumericalRank(traj, { delays });
+  assert.ok(r >= 1 && r < units * delays, `numerical rank ${r} should be < ${units * delays}`);
+  assert.ok(r <= steps - delays + 1, `repeated trials: rank ${r} ≤ distinct rows`);
+  // a rank within the numerical rank fits, and a system is at distance 0 from itself
+  const fit = fitDmd(traj, { delays, rank: r });
+  assert.equal(fit.rank, r);
+  assert.ok(dsaDistance(traj, traj, { delays, rank: r }) < 1e-6);
+  // a rank above it is refused with a message that names the numerical rank
+  assert.throws(
+    () => fitDmd(traj, { delays, rank: Math.min(r + 5, units * delays) }),
+    new RegExp(`numerical rank ${r}`),
   );
 });

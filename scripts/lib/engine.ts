@@ -184,17 +184,38 @@ export async function dsaMatrix(
   workers = false,
 ): Promise<{ matrix: number[][]; checks: Record<string, unknown>; rank: number }> {
   const units = Math.min(...systems.map((x) => x.units));
-  const rank = Math.min(s.rank, units * s.delays);
-  const options = { ...s, rank, seed };
+  const asked = Math.min(s.rank, units * s.delays);
   const pairs = systems.length * (systems.length - 1) / 2;
   // Worker start-up (module load per worker) costs seconds: small matrices run in-process.
   // On workers only when asked: a DSA failure inside `dsaDistanceMatrixParallel` can surface
   // as an unhandled rejection that ends the process, while the in-process call throws an
   // ordinary error the pipeline records and moves past.
-  const r = workers && pairs >= PARALLEL_DSA_MIN_PAIRS
-    ? await dsaDistanceMatrixParallel(systems, options)
-    : M.dsaDistanceMatrix(systems, options);
-  return { matrix: r.matrix, checks: { ...r.selfChecks }, rank };
+  const run = (rank: number) => {
+    const options = { ...s, rank, seed };
+    return workers && pairs >= PARALLEL_DSA_MIN_PAIRS
+      ? dsaDistanceMatrixParallel(systems, options)
+      : Promise.resolve(M.dsaDistanceMatrix(systems, options));
+  };
+  // A population whose trials repeat exactly (e.g. sine with one training frequency) can have
+  // a Hankel matrix of lower numerical rank than asked for; fitDmd refuses such a rank. Then
+  // use the smallest numerical rank in the population (one rank for all, as the Procrustes
+  // comparison needs) and record it.
+  let rank = asked;
+  let r: Awaited<ReturnType<typeof run>>;
+  try {
+    r = await run(rank);
+  } catch (e) {
+    if (!(e instanceof Error && e.message.includes("numerical rank"))) throw e;
+    const embedding = { delays: s.delays, delayInterval: s.delayInterval };
+    rank = Math.min(...systems.map((x) => M.hankelNumericalRank(x, embedding)));
+    if (!(rank >= 1 && rank < asked)) throw e;
+    r = await run(rank);
+  }
+  return {
+    matrix: r.matrix,
+    checks: { ...r.selfChecks, rankAsked: asked, rankCapped: rank < asked },
+    rank,
+  };
 }
 
 /** Normalised PIF distance (Appendix D) between two recurrent matrices. */
