@@ -15,6 +15,7 @@ export * from "./metrics/mod.ts";
 export * from "./rnn/mod.ts";
 export {
   createWebGpuBackend,
+  releaseWebGpu,
   type WebGpuAdapterInfo,
   webgpuAdapterInfo,
   type WebGpuBackendOptions,

@@ -106,6 +106,32 @@ function loadTf(): Promise<Tf> {
   return tfLoading;
 }
 
+/**
+ * Releases tfjs's WebGPU backend: waits for submitted GPU work, unregisters the `webgpu`
+ * backend and destroys its device. Call it once a process is done with WebGPU, before it
+ * exits (a device left alive is torn down by the driver at exit, which on Mesa's llvmpipe
+ * occasionally aborted the process with heap corruption after all work had finished). A
+ * later `createWebGpuBackend` initialises a fresh device. No-op when WebGPU was never used.
+ */
+export async function releaseWebGpu(): Promise<void> {
+  if (!tfLoading) return;
+  const tf = await tfLoading;
+  // deno-lint-ignore no-explicit-any
+  const backend = tf.findBackend("webgpu") as any;
+  if (!backend) return;
+  const device = backend.device as GPUDevice | undefined;
+  if (device) await device.queue.onSubmittedWorkDone();
+  // removeBackend also forgets the factory that tfjs-backend-webgpu registered on import:
+  // keep it so that a later setBackend("webgpu") builds a new backend on a new device.
+  // deno-lint-ignore no-explicit-any
+  const entry = (tf.engine() as any).registryFactory?.webgpu as
+    | { factory: () => TF.KernelBackend | Promise<TF.KernelBackend>; priority: number }
+    | undefined;
+  tf.removeBackend("webgpu");
+  device?.destroy();
+  if (entry) tf.registerBackend("webgpu", entry.factory, entry.priority);
+}
+
 /** Makes `webgpu` the active tfjs backend; throws when it cannot be initialised. */
 async function useWebGpu(tf: Tf): Promise<void> {
   if (tf.engine().backendName === "webgpu") return;

@@ -26,7 +26,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { createWebGpuBackend, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
+import { createWebGpuBackend, releaseWebGpu, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
 import type { RnnParams, RnnShape, StepData } from "../rnn/types.ts";
 import { WORKLOADS as CPU_WORKLOADS } from "./bench/harness.ts";
 import { tsKernel } from "../rnn/kernel_ts.ts";
@@ -306,4 +306,10 @@ async function main(): Promise<void> {
   if (values.json) await writeJsonAtomic(values.json, rows);
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  try {
+    await main();
+  } finally {
+    await releaseWebGpu();
+  }
+}

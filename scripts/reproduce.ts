@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { getPreset, type Preset, STUDIES } from "./presets.ts";
 import type { StudyPlan } from "./lib/plan.ts";
 import { runStudies } from "./lib/study.ts";
+import { releaseWebGpu } from "./lib/engine.ts";
 import { fmtDuration, Progress } from "./lib/progress.ts";
 import { writeReport } from "./report.ts";
 import * as flipflop from "./experiments/flipflop.ts";
@@ -112,13 +113,18 @@ if (import.meta.main) {
         throw new Error(`--members must be an integer >= 1, got "${values.members}"`);
       }
     }
-    await reproduce({
-      preset: values.preset!,
-      out: values.out ?? `runs/${values.preset}`,
-      members,
-      backend: values.backend!,
-      quiet: values.quiet!,
-      only: values.only?.split(",").map((s) => s.trim()),
-    });
+    try {
+      await reproduce({
+        preset: values.preset!,
+        out: values.out ?? `runs/${values.preset}`,
+        members,
+        backend: values.backend!,
+        quiet: values.quiet!,
+        only: values.only?.split(",").map((s) => s.trim()),
+      });
+    } finally {
+      // Destroy the GPU device (when one was used) before the process exits.
+      await releaseWebGpu();
+    }
   }
 }

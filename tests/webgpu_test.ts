@@ -17,7 +17,7 @@
  */
 import assert from "node:assert/strict";
 import { Matrix } from "npm:ml-matrix@6.15.1";
-import { createWebGpuBackend, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
+import { createWebGpuBackend, releaseWebGpu, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
 import { tsKernel } from "../rnn/kernel_ts.ts";
 import { createCpuBackend } from "../rnn/backend_cpu.ts";
 import { memory as tfMemory } from "npm:@tensorflow/tfjs-core@4.22.0";
@@ -591,6 +591,8 @@ Deno.test({
       await gpu.dispose();
       assert.ok(tfMemory().numTensors < before, `${name}: dispose released nothing`);
       await assert.rejects(gpu.getParams(), /disposed/);
+      // A fresh device for the next configuration (also exercises re-initialisation).
+      await releaseWebGpu();
     }
   },
 });

@@ -237,3 +237,8 @@ export function cv(values: number[]): number {
 export function mds(d: number[][]): number[][] {
   return M.classicalMds(d, 2).coords;
 }
+
+/** Destroys tfjs's WebGPU device when training used one; call before the process exits. */
+export function releaseWebGpu(): Promise<void> {
+  return M.releaseWebGpu();
+}

@@ -585,7 +585,11 @@ export async function runStudiesMain(
   const preset = getPreset(a.preset, { members: a.members });
   const studies = plan(preset, a.levels);
   const t0 = performance.now();
-  await runStudies({ out: a.out, backend: a.backend, quiet: a.quiet }, preset, studies);
+  try {
+    await runStudies({ out: a.out, backend: a.backend, quiet: a.quiet }, preset, studies);
+  } finally {
+    await E.releaseWebGpu();
+  }
   if (!a.quiet) {
     console.error(
       `[${script}] done in ${fmtDuration((performance.now() - t0) / 1000)}; results in ${a.out}`,
