@@ -2,7 +2,8 @@
  * Dense float64 linear algebra for DSA (`metrics/dsa.ts`): row-major `Float64Array`
  * matrices, written for speed in plain TypeScript (no dependency).
  *
- * - `mmNT`: C = A·Bᵀ with a 4×4 register-blocked kernel (~2.7 GFLOP/s on one core).
+ * - `mmNT`: C = A·Bᵀ on the float64 WASM SIMD kernel (`linalg_wasm.ts`), or a 4×4
+ *   register-blocked TypeScript kernel (`mmNTScalar`, ~2.7 GFLOP/s on one core).
  * - `symEigTop`: symmetric eigendecomposition (Householder tridiagonalisation, implicit QL
  *   for all eigenvalues, inverse iteration for the leading eigenvectors only).
  * - `eigenvaluesReal`: eigenvalues of a general real matrix (Gaussian-elimination
@@ -11,12 +12,33 @@
  *
  * @module
  */
+import { wasmCayley, wasmLinalgAvailable, wasmMmNT, wasmTridiagonalize } from "./linalg_wasm.ts";
+
+/** Products with at least this many multiply–adds go to the WASM SIMD kernel. */
+const WASM_MIN_FLOPS = 8 * 8 * 8;
 
 /**
  * C (m×n) = A (m×k) · Bᵀ, B given as n×k, all row-major. Returns `out` (allocated when
- * omitted).
+ * omitted). Runs on the float64 WASM SIMD kernel (`metrics/linalg_wasm.ts`) where the
+ * engine supports it, else on `mmNTScalar`.
  */
 export function mmNT(
+  a: Float64Array,
+  b: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+  out?: Float64Array,
+): Float64Array {
+  if (m * k * n >= WASM_MIN_FLOPS && wasmLinalgAvailable()) return wasmMmNT(a, b, m, k, n, out);
+  return mmNTScalar(a, b, m, k, n, out);
+}
+
+/**
+ * C (m×n) = A (m×k) · Bᵀ in plain TypeScript (4×4 register-blocked; the fallback of `mmNT`
+ * and its test oracle).
+ */
+export function mmNTScalar(
   a: Float64Array,
   b: Float64Array,
   m: number,
@@ -212,9 +234,19 @@ export function tridiagonalize(aIn: Float64Array, n: number) {
  * `nb`): the symmetric n×n matrix is kept in full storage so that the panel's
  * matrix–vector products read contiguous rows, and the trailing rank-2·nb update is one
  * `mmNT` product. The last `nx` columns are finished by `tridiagonalize`. Same output
- * format as `tridiagonalize`.
+ * format as `tridiagonalize`. Runs on the WASM SIMD kernel (`wasmTridiagonalize`, the same
+ * scheme with lower-triangle storage) where the engine supports it.
  */
 export function tridiagonalizeBlocked(aIn: Float64Array, n: number, nb = 32, nx = 128) {
+  if (n >= 3 && wasmLinalgAvailable()) return wasmTridiagonalize(aIn, n, nb);
+  return tridiagonalizeBlockedScalar(aIn, n, nb, nx);
+}
+
+/**
+ * The plain-TypeScript path of `tridiagonalizeBlocked` (used where WebAssembly SIMD is
+ * unavailable, and as its test oracle).
+ */
+export function tridiagonalizeBlockedScalar(aIn: Float64Array, n: number, nb = 32, nx = 128) {
   if (n <= nx + nb) return tridiagonalize(aIn, n);
   const a = Float64Array.from(aIn);
   // make full symmetric from the lower triangle
@@ -675,9 +707,20 @@ export function choleskySolve(
 /**
  * Cayley transform of a skew-symmetric n×n Ω: R = (I − Ω/2)⁻¹ (I + Ω/2), an orthogonal
  * matrix with det +1. Gaussian elimination without pivoting (I − Ω/2 has positive definite
- * symmetric part, so it is safe).
+ * symmetric part, so it is safe). Runs on the WASM SIMD kernel where available.
  */
 export function cayley(
+  omega: Float64Array,
+  n: number,
+  out?: Float64Array,
+  work?: Float64Array,
+): Float64Array {
+  if (n >= 8 && wasmLinalgAvailable()) return wasmCayley(omega, n, out);
+  return cayleyScalar(omega, n, out, work);
+}
+
+/** The plain-TypeScript path of `cayley` (fallback and test oracle). */
+export function cayleyScalar(
   omega: Float64Array,
   n: number,
   out?: Float64Array,
