@@ -30,6 +30,7 @@
  */
 
 import { choleskySolve, eigenvaluesReal, mmNT, symEigTop, transpose } from "./dsa_linalg.ts";
+import { wasmLagSums } from "./linalg_wasm.ts";
 import { solveAssignment } from "./lsa.ts";
 import {
   type PreparedOperator,
@@ -222,6 +223,26 @@ function blockLagGram(
 ): Float64Array {
   const m = n * d;
   const out = new Float64Array(m * m);
+  const lag = wasmLagSums(x, K, T, n);
+  if (lag) {
+    const walkWasm = (i0: number, j0: number) => {
+      lag.reset();
+      lag.add(ra[i0], cb[j0], 0, L, 1);
+      lag.store(out, m, i0 * n, j0 * n);
+      for (let i = i0 + 1, j = j0 + 1; i < d && j < d; i++, j++) {
+        const a = ra[i - 1], b = cb[j - 1];
+        lag.add(a, b, -tau, 0, 1);
+        lag.add(a, b, L - tau, L, -1);
+        lag.store(out, m, i * n, j * n);
+      }
+    };
+    for (let j = 0; j < d; j++) walkWasm(0, j);
+    if (!symmetric) { for (let i = 1; i < d; i++) walkWasm(i, 0); }
+    else {
+      for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) out[i * m + j] = out[j * m + i];
+    }
+    return out;
+  }
   const acc = new Float64Array(n * n);
   // Z_o: n × (K·L) matrix of unit u's samples x_k[t+o], t < L, trial-major (for mmNT)
   const zCache = new Map<number, Float64Array>();
@@ -319,6 +340,13 @@ function shiftedGramParts(
   }
   // block (d−1, 0): Σ_k Σ_{t<T'−1} x[t] x[t+d]ᵀ
   const L = Tp - 1;
+  const lag = wasmLagSums(x, K, T, n);
+  if (lag) {
+    lag.reset();
+    lag.add(0, d, 0, L, 1);
+    lag.store(firstCol, n, (d - 1) * n, 0);
+    return { firstCol, hl };
+  }
   const za = new Float64Array(n * K * L), zb = new Float64Array(n * K * L);
   for (let k = 0; k < K; k++) {
     for (let t = 0; t < L; t++) {

@@ -25,11 +25,33 @@ interface LinalgExports {
     ws: number,
   ): void;
   cayley(omega: number, n: number, k: number, r: number): void;
+  mmTNAcc(
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    N: number,
+    m: number,
+    n: number,
+    alpha: number,
+  ): void;
 }
 
 let state: { ex: LinalgExports; base: number } | null | undefined;
 
+let enabled = true;
+
+/**
+ * Turns the WASM kernel on or off for this thread (default on); off, every caller takes its
+ * plain-TypeScript path. For tests and benchmarks of the fallback.
+ */
+export function setLinalgWasmEnabled(on: boolean): void {
+  enabled = on;
+}
+
 function instance(): { ex: LinalgExports; base: number } | null {
+  if (!enabled) return null;
   if (state !== undefined) return state;
   try {
     const bin = atob(WASM_BASE64);
@@ -144,4 +166,49 @@ export function wasmCayley(omega: Float64Array, n: number, out?: Float64Array): 
   const r = out ?? new Float64Array(nn);
   r.set(new Float64Array(ex.memory.buffer, pr, nn));
   return r;
+}
+
+/** Lagged cross-product sums over the trials of one multi-trial series (see `wasmLagSums`). */
+export interface LagSums {
+  /** acc ← 0 (n×n). */
+  reset(): void;
+  /** acc += sign · Σ_k Σ_{t=t0}^{t1−1} x_k[t+a] x_k[t+b]ᵀ (time indices must stay in range). */
+  add(a: number, b: number, t0: number, t1: number, sign: number): void;
+  /** Copies acc into `out` at (row0, col0) of a row-major matrix with `cols` columns. */
+  store(out: Float64Array, cols: number, row0: number, col0: number): void;
+}
+
+/**
+ * Places the series x (K trials × T steps × n units, flat) in the WASM kernel's memory and
+ * returns accumulators of its lagged cross-products Σ_k Σ_t x_k[t+a] x_k[t+b]ᵀ (n×n), the
+ * blocks of the delay-embedding Gram matrices of DSA. Valid until the next use of the
+ * kernel by another function. Null when the kernel is unavailable.
+ */
+export function wasmLagSums(x: Float64Array, K: number, T: number, n: number): LagSums | null {
+  const st = instance();
+  if (!st) return null;
+  const { ex, base } = st;
+  const px = base, pacc = px + K * T * n * 8;
+  ensure(ex, pacc + n * n * 8);
+  new Float64Array(ex.memory.buffer).set(x.subarray(0, K * T * n), px / 8);
+  const acc0 = pacc / 8;
+  return {
+    reset: () => new Float64Array(ex.memory.buffer).fill(0, acc0, acc0 + n * n),
+    add: (a, b, t0, t1, sign) => {
+      if (t1 <= t0) return;
+      if (t0 + Math.min(a, b) < 0 || t1 + Math.max(a, b) > T) {
+        throw new Error(`lag sum out of range: t ∈ [${t0}, ${t1}) + (${a}, ${b}), T = ${T}`);
+      }
+      for (let k = 0; k < K; k++) {
+        const row = k * T + t0;
+        ex.mmTNAcc(px + (row + a) * n * 8, n, px + (row + b) * n * 8, n, pacc, t1 - t0, n, n, sign);
+      }
+    },
+    store: (out, cols, row0, col0) => {
+      const heap = new Float64Array(ex.memory.buffer);
+      for (let u = 0; u < n; u++) {
+        out.set(heap.subarray(acc0 + u * n, acc0 + (u + 1) * n), (row0 + u) * cols + col0);
+      }
+    },
+  };
 }

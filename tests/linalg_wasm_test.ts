@@ -13,7 +13,9 @@ import {
   tridiagonalizeBlocked,
   tridiagonalizeBlockedScalar,
 } from "../metrics/dsa_linalg.ts";
+import { dsaDistance, fitDmd } from "../metrics/dsa.ts";
 import {
+  setLinalgWasmEnabled,
   wasmCayley,
   wasmLinalgAvailable,
   wasmMmNT,
@@ -153,4 +155,50 @@ Deno.test("linalg wasm artefact: built from the current source (hash) and rebuil
   );
   const committed = await Deno.readTextFile(LINALG_KERNEL.artefact);
   assert.equal(committed, await renderArtefact(source, LINALG_KERNEL), "rebuilt artefact differs");
+});
+
+Deno.test({
+  name: "linalg wasm: a DMD fit and a DSA distance agree with the plain-TypeScript path",
+  ignore: !available,
+  fn: () => {
+    const rnd = seeded(99);
+    const make = (K: number, T: number, n: number) => {
+      const data = new Float64Array(K * T * n);
+      for (let i = 0; i < data.length; i++) data[i] = rnd();
+      // a little temporal structure so the DMD is not trivial
+      for (let k = 0; k < K; k++) {
+        for (let t = 1; t < T; t++) {
+          for (let u = 0; u < n; u++) {
+            const o = (k * T + t) * n + u;
+            data[o] = 0.8 * data[o - n] + 0.3 * data[o];
+          }
+        }
+      }
+      return { data, trials: K, steps: T, units: n };
+    };
+    const xa = make(6, 40, 5), xb = make(6, 40, 5);
+    for (const opts of [{ delays: 4, rank: 8 }, { delays: 3, delayInterval: 2, rank: 6 }]) {
+      const fast = fitDmd(xa, opts);
+      setLinalgWasmEnabled(false);
+      let slow;
+      try {
+        slow = fitDmd(xa, opts);
+      } finally {
+        setLinalgWasmEnabled(true);
+      }
+      assert.ok(maxAbs(fast.singularValues, slow.singularValues) <= 1e-10, "singular values");
+      // eigenvector signs are arbitrary: A_v is defined up to D A_v D, D = diag(±1)
+      const abs = (a: Float64Array) => a.map(Math.abs);
+      assert.ok(maxAbs(abs(fast.operator), abs(slow.operator)) <= 1e-8, "operator");
+    }
+    const d1 = dsaDistance(xa, xb, { delays: 4, rank: 8, seed: 3 });
+    setLinalgWasmEnabled(false);
+    let d0;
+    try {
+      d0 = dsaDistance(xa, xb, { delays: 4, rank: 8, seed: 3 });
+    } finally {
+      setLinalgWasmEnabled(true);
+    }
+    assert.ok(Math.abs(d1 - d0) <= 1e-6, `DSA ${d1} (wasm) vs ${d0} (TypeScript)`);
+  },
 });

@@ -368,3 +368,80 @@ export function cayley(omega: usize, n: i32, k: usize, r: usize): void {
     if (n & 1) store<f64>(ri + lb, load<f64>(ri + lb) * inv);
   }
 }
+
+/**
+ * C (m×n, row-major) += α · Aᵀ B with A: N×m and B: N×n given by their first element and
+ * row strides lda, ldb (in doubles): sums of outer products of rows (the lagged
+ * cross-products of the delay-embedding Gram matrix). Register tile: 2 rows of C × 8
+ * columns (eight f64x2 accumulators) over all N rows.
+ */
+export function mmTNAcc(
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  N: i32,
+  m: i32,
+  n: i32,
+  alpha: f64,
+): void {
+  const sa: usize = (<usize>lda) << 3, sb: usize = (<usize>ldb) << 3;
+  const rowC: usize = (<usize>n) << 3;
+  const al = f64x2.splat(alpha);
+  let u = 0;
+  for (; u < m; u += 2) {
+    const two = u + 1 < m;
+    const au: usize = (<usize>u) << 3;
+    const c0 = c + <usize>u * rowC, c1 = c0 + rowC;
+    let v = 0;
+    for (; v + 8 <= n; v += 8) {
+      const bv: usize = (<usize>v) << 3;
+      let s00 = f64x2.splat(0), s01 = f64x2.splat(0), s02 = f64x2.splat(0), s03 = f64x2.splat(0);
+      let s10 = f64x2.splat(0), s11 = f64x2.splat(0), s12 = f64x2.splat(0), s13 = f64x2.splat(0);
+      let pa = a + au, pb = b + bv;
+      for (let p = 0; p < N; p++) {
+        const x0 = v128.load64_splat(pa);
+        const x1 = two ? v128.load64_splat(pa + 8) : f64x2.splat(0);
+        const y0 = v128.load(pb), y1 = v128.load(pb + 16);
+        const y2 = v128.load(pb + 32), y3 = v128.load(pb + 48);
+        s00 = fma(x0, y0, s00);
+        s01 = fma(x0, y1, s01);
+        s02 = fma(x0, y2, s02);
+        s03 = fma(x0, y3, s03);
+        s10 = fma(x1, y0, s10);
+        s11 = fma(x1, y1, s11);
+        s12 = fma(x1, y2, s12);
+        s13 = fma(x1, y3, s13);
+        pa += sa;
+        pb += sb;
+      }
+      const o0 = c0 + bv;
+      v128.store(o0, fma(s00, al, v128.load(o0)));
+      v128.store(o0 + 16, fma(s01, al, v128.load(o0 + 16)));
+      v128.store(o0 + 32, fma(s02, al, v128.load(o0 + 32)));
+      v128.store(o0 + 48, fma(s03, al, v128.load(o0 + 48)));
+      if (two) {
+        const o1 = c1 + bv;
+        v128.store(o1, fma(s10, al, v128.load(o1)));
+        v128.store(o1 + 16, fma(s11, al, v128.load(o1 + 16)));
+        v128.store(o1 + 32, fma(s12, al, v128.load(o1 + 32)));
+        v128.store(o1 + 48, fma(s13, al, v128.load(o1 + 48)));
+      }
+    }
+    for (; v < n; v++) {
+      const bv: usize = (<usize>v) << 3;
+      let s0: f64 = 0, s1: f64 = 0;
+      let pa = a + au, pb = b + bv;
+      for (let p = 0; p < N; p++) {
+        const y = load<f64>(pb);
+        s0 += load<f64>(pa) * y;
+        if (two) s1 += load<f64>(pa + 8) * y;
+        pa += sa;
+        pb += sb;
+      }
+      store<f64>(c0 + bv, load<f64>(c0 + bv) + alpha * s0);
+      if (two) store<f64>(c1 + bv, load<f64>(c1 + bv) + alpha * s1);
+    }
+  }
+}
