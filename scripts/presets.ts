@@ -170,9 +170,10 @@ export const PRESETS: Record<Preset["name"], Preset> = {
   quick: {
     name: "quick",
     description: "CPU default: 8 networks per variant, each trained for a short fixed budget " +
-      "(at most 40–60 epochs of 32 steps, batch 64 (sine 32), 64 hidden units for every task, " +
-      "higher learning rate for flip-flop, gradient clipping for delayed discrimination and " +
-      "sine), reduced DSA delays/rank. Statistics use every non-diverged network.",
+      "(at most 40–100 epochs of 32 steps, batch 64 (sine 32), 64 hidden units for every task, " +
+      "higher learning rates for flip-flop, delayed discrimination and sine, gradient clipping " +
+      "for delayed discrimination and sine), reduced DSA delays/rank. Statistics use every " +
+      "non-diverged network.",
     members: 8,
     seed: 1,
     chunk: 0,
@@ -183,15 +184,16 @@ export const PRESETS: Record<Preset["name"], Preset> = {
         hidden: 64,
         lr: 3e-3,
         gradClip: 1,
-        maxEpochs: 40,
+        maxEpochs: 100,
         stepsPerEpoch: 32,
         batchSize: 64,
         testBatchSize: 64,
       },
       sine: {
         hidden: 64,
+        lr: 2e-3,
         gradClip: 1,
-        maxEpochs: 40,
+        maxEpochs: 100,
         stepsPerEpoch: 32,
         batchSize: 32,
         testBatchSize: 32,
