@@ -30,7 +30,7 @@
  */
 
 import { choleskySolve, eigenvaluesReal, mmNT, symEigTop, transpose } from "./dsa_linalg.ts";
-import { wasmLagSums } from "./linalg_wasm.ts";
+import { checkLagWindow, type LagSums, wasmLagSums } from "./linalg_wasm.ts";
 import { solveAssignment } from "./lsa.ts";
 import {
   type PreparedOperator,
@@ -223,74 +223,17 @@ function blockLagGram(
 ): Float64Array {
   const m = n * d;
   const out = new Float64Array(m * m);
-  const lag = wasmLagSums(x, K, T, n);
-  if (lag) {
-    const walkWasm = (i0: number, j0: number) => {
-      lag.reset();
-      lag.add(ra[i0], cb[j0], 0, L, 1);
-      lag.store(out, m, i0 * n, j0 * n);
-      for (let i = i0 + 1, j = j0 + 1; i < d && j < d; i++, j++) {
-        const a = ra[i - 1], b = cb[j - 1];
-        lag.add(a, b, -tau, 0, 1);
-        lag.add(a, b, L - tau, L, -1);
-        lag.store(out, m, i * n, j * n);
-      }
-    };
-    for (let j = 0; j < d; j++) walkWasm(0, j);
-    if (!symmetric) { for (let i = 1; i < d; i++) walkWasm(i, 0); }
-    else {
-      for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) out[i * m + j] = out[j * m + i];
-    }
-    return out;
-  }
-  const acc = new Float64Array(n * n);
-  // Z_o: n × (K·L) matrix of unit u's samples x_k[t+o], t < L, trial-major (for mmNT)
-  const zCache = new Map<number, Float64Array>();
-  const zOf = (o: number) => {
-    let z = zCache.get(o);
-    if (z) return z;
-    z = new Float64Array(n * K * L);
-    const KL = K * L;
-    for (let k = 0; k < K; k++) {
-      for (let t = 0; t < L; t++) {
-        const src = (k * T + t + o) * n;
-        const col = k * L + t;
-        for (let u = 0; u < n; u++) z[u * KL + col] = x[src + u];
-      }
-    }
-    zCache.set(o, z);
-    return z;
-  };
-  const addOuter = (a: number, b: number, t0: number, t1: number, sign: number) => {
-    // acc += sign Σ_k Σ_{t=t0}^{t1-1} x[t+a] x[t+b]ᵀ
-    for (let k = 0; k < K; k++) {
-      const base = k * T * n;
-      for (let t = t0; t < t1; t++) {
-        const pa = base + (t + a) * n, pb = base + (t + b) * n;
-        for (let u = 0; u < n; u++) {
-          const xu = sign * x[pa + u];
-          if (xu === 0) continue;
-          const row = u * n;
-          for (let v = 0; v < n; v++) acc[row + v] += xu * x[pb + v];
-        }
-      }
-    }
-  };
-  const store = (i: number, j: number) => {
-    for (let u = 0; u < n; u++) {
-      const o = (i * n + u) * m + j * n;
-      for (let v = 0; v < n; v++) out[o + v] = acc[u * n + v];
-    }
-  };
+  const lag = lagSums(x, K, T, n);
   const walk = (i0: number, j0: number) => {
-    mmNT(zOf(ra[i0]), zOf(cb[j0]), n, K * L, n, acc);
-    store(i0, j0);
+    lag.reset();
+    lag.add(ra[i0], cb[j0], 0, L, 1);
+    lag.store(out, m, i0 * n, j0 * n);
     for (let i = i0 + 1, j = j0 + 1; i < d && j < d; i++, j++) {
       const a = ra[i - 1], b = cb[j - 1];
       // window shifts by −τ: add t ∈ [−τ, 0), remove t ∈ [L−τ, L)
-      addOuter(a, b, -tau, 0, 1);
-      addOuter(a, b, L - tau, L, -1);
-      store(i, j);
+      lag.add(a, b, -tau, 0, 1);
+      lag.add(a, b, L - tau, L, -1);
+      lag.store(out, m, i * n, j * n);
     }
   };
   for (let j = 0; j < d; j++) walk(0, j);
@@ -299,6 +242,66 @@ function blockLagGram(
     for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) out[i * m + j] = out[j * m + i];
   }
   return out;
+}
+
+/** Lagged cross-product sums of x: on the WASM kernel where available, else `tsLagSums`. */
+function lagSums(x: Float64Array, K: number, T: number, n: number): LagSums {
+  return wasmLagSums(x, K, T, n) ?? tsLagSums(x, K, T, n);
+}
+
+/**
+ * Plain-TypeScript `LagSums` of x (K trials × T steps × n units): windows of 16 or more steps
+ * as one `mmNT` product of cached unit-major copies Z (n × K·len, trial-major columns), shorter
+ * ones (the τ-step updates of the diagonal walks) as outer products.
+ */
+function tsLagSums(x: Float64Array, K: number, T: number, n: number): LagSums {
+  const acc = new Float64Array(n * n);
+  const zCache = new Map<string, Float64Array>();
+  const zOf = (o: number, len: number) => {
+    const key = `${o}:${len}`;
+    let z = zCache.get(key);
+    if (z) return z;
+    z = new Float64Array(n * K * len);
+    const KL = K * len;
+    for (let k = 0; k < K; k++) {
+      for (let t = 0; t < len; t++) {
+        const src = (k * T + t + o) * n;
+        const col = k * len + t;
+        for (let u = 0; u < n; u++) z[u * KL + col] = x[src + u];
+      }
+    }
+    zCache.set(key, z);
+    return z;
+  };
+  return {
+    reset: () => acc.fill(0),
+    add: (a, b, t0, t1, sign) => {
+      checkLagWindow(a, b, t0, t1, T);
+      if (t1 <= t0) return;
+      if (t1 - t0 >= 16) {
+        const p = mmNT(zOf(a + t0, t1 - t0), zOf(b + t0, t1 - t0), n, K * (t1 - t0), n);
+        for (let i = 0; i < n * n; i++) acc[i] += sign * p[i];
+        return;
+      }
+      for (let k = 0; k < K; k++) {
+        const base = k * T * n;
+        for (let t = t0; t < t1; t++) {
+          const pa = base + (t + a) * n, pb = base + (t + b) * n;
+          for (let u = 0; u < n; u++) {
+            const xu = sign * x[pa + u];
+            if (xu === 0) continue;
+            const row = u * n;
+            for (let v = 0; v < n; v++) acc[row + v] += xu * x[pb + v];
+          }
+        }
+      }
+    },
+    store: (out, cols, row0, col0) => {
+      for (let u = 0; u < n; u++) {
+        out.set(acc.subarray(u * n, (u + 1) * n), (row0 + u) * cols + col0);
+      }
+    },
+  };
 }
 
 /**
@@ -340,27 +343,10 @@ function shiftedGramParts(
   }
   // block (d−1, 0): Σ_k Σ_{t<T'−1} x[t] x[t+d]ᵀ
   const L = Tp - 1;
-  const lag = wasmLagSums(x, K, T, n);
-  if (lag) {
-    lag.reset();
-    lag.add(0, d, 0, L, 1);
-    lag.store(firstCol, n, (d - 1) * n, 0);
-    return { firstCol, hl };
-  }
-  const za = new Float64Array(n * K * L), zb = new Float64Array(n * K * L);
-  for (let k = 0; k < K; k++) {
-    for (let t = 0; t < L; t++) {
-      const col = k * L + t;
-      for (let u = 0; u < n; u++) {
-        za[u * K * L + col] = x[(k * T + t) * n + u];
-        zb[u * K * L + col] = x[(k * T + t + d) * n + u];
-      }
-    }
-  }
-  const blk = mmNT(za, zb, n, K * L, n);
-  for (let u = 0; u < n; u++) {
-    for (let v = 0; v < n; v++) firstCol[((d - 1) * n + u) * n + v] = blk[u * n + v];
-  }
+  const lag = lagSums(x, K, T, n);
+  lag.reset();
+  lag.add(0, d, 0, L, 1);
+  lag.store(firstCol, n, (d - 1) * n, 0);
   return { firstCol, hl };
 }
 

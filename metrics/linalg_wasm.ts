@@ -66,6 +66,13 @@ function instance(): { ex: LinalgExports; base: number } | null {
   return state;
 }
 
+/** The kernel instance; throws when it is unavailable (check `wasmLinalgAvailable`). */
+function requireInstance(): { ex: LinalgExports; base: number } {
+  const st = instance();
+  if (!st) throw new Error("linalg wasm kernel unavailable (no WebAssembly SIMD)");
+  return st;
+}
+
 /** Whether the WASM SIMD kernel can run here (compiles it on first call). */
 export function wasmLinalgAvailable(): boolean {
   return instance() !== null;
@@ -98,9 +105,7 @@ export function wasmMmNT(
   n: number,
   out?: Float64Array,
 ): Float64Array {
-  const st = instance();
-  if (!st) throw new Error("linalg wasm kernel unavailable (no WebAssembly SIMD)");
-  const { ex, base } = st;
+  const { ex, base } = requireInstance();
   const pa = base, pb = pa + m * k * 8, pc = pb + n * k * 8;
   ensure(ex, pc + m * n * 8);
   const heap = new Float64Array(ex.memory.buffer);
@@ -124,10 +129,8 @@ export function wasmTridiagonalize(
   n: number,
   nb = 32,
 ): { d: Float64Array; e: Float64Array; vs: Float64Array[]; betas: number[] } {
-  const st = instance();
-  if (!st) throw new Error("linalg wasm kernel unavailable (no WebAssembly SIMD)");
   if (!(Number.isInteger(n) && n >= 3)) throw new Error(`n must be an integer ≥ 3, got ${n}`);
-  const { ex, base } = st;
+  const { ex, base } = requireInstance();
   const nn = n * n;
   const pa = base, pd = pa + nn * 8, pe = pd + n * 8, pv = pe + n * 8, pb = pv + nn * 8;
   const pw = pb + n * 8;
@@ -155,9 +158,7 @@ export function wasmTridiagonalize(
  * WASM SIMD kernel (as `cayley` of `dsa_linalg.ts`). Returns `out` (allocated when omitted).
  */
 export function wasmCayley(omega: Float64Array, n: number, out?: Float64Array): Float64Array {
-  const st = instance();
-  if (!st) throw new Error("linalg wasm kernel unavailable (no WebAssembly SIMD)");
-  const { ex, base } = st;
+  const { ex, base } = requireInstance();
   const nn = n * n;
   const po = base, pk = po + nn * 8, pr = pk + nn * 8;
   ensure(ex, pr + nn * 8);
@@ -178,6 +179,13 @@ export interface LagSums {
   store(out: Float64Array, cols: number, row0: number, col0: number): void;
 }
 
+/** Throws unless the time indices t+a, t+b of a lag-sum window t ∈ [t0, t1) lie in [0, T). */
+export function checkLagWindow(a: number, b: number, t0: number, t1: number, T: number): void {
+  if (t1 > t0 && (t0 + Math.min(a, b) < 0 || t1 + Math.max(a, b) > T)) {
+    throw new Error(`lag sum out of range: t ∈ [${t0}, ${t1}) + (${a}, ${b}), T = ${T}`);
+  }
+}
+
 /**
  * Places the series x (K trials × T steps × n units, flat) in the WASM kernel's memory and
  * returns accumulators of its lagged cross-products Σ_k Σ_t x_k[t+a] x_k[t+b]ᵀ (n×n), the
@@ -195,10 +203,8 @@ export function wasmLagSums(x: Float64Array, K: number, T: number, n: number): L
   return {
     reset: () => new Float64Array(ex.memory.buffer).fill(0, acc0, acc0 + n * n),
     add: (a, b, t0, t1, sign) => {
+      checkLagWindow(a, b, t0, t1, T);
       if (t1 <= t0) return;
-      if (t0 + Math.min(a, b) < 0 || t1 + Math.max(a, b) > T) {
-        throw new Error(`lag sum out of range: t ∈ [${t0}, ${t1}) + (${a}, ${b}), T = ${T}`);
-      }
       for (let k = 0; k < K; k++) {
         const row = k * T + t0;
         ex.mmTNAcc(px + (row + a) * n * 8, n, px + (row + b) * n * 8, n, pacc, t1 - t0, n, n, sign);
