@@ -1,6 +1,7 @@
 /**
  * Dense float64 linear algebra for DSA (`metrics/dsa.ts`): row-major `Float64Array`
- * matrices, written for speed in plain TypeScript (no dependency).
+ * matrices, in plain TypeScript (no dependency), with the hot routines dispatched to the WASM
+ * SIMD kernel of `linalg_wasm.ts` where the engine supports it.
  *
  * - `mmNT`: C = A·Bᵀ on the float64 WASM SIMD kernel (`linalg_wasm.ts`), or a 4×4
  *   register-blocked TypeScript kernel (`mmNTScalar`, ~2.7 GFLOP/s on one core).
