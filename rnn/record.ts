@@ -137,7 +137,8 @@ export function parseNetworkRecord(value: unknown, source: string): NetworkRecor
     validateRecord(r as unknown as NetworkRecord);
     return r as unknown as NetworkRecord;
   } catch (e) {
-    throw new Error(`${source}: ${e instanceof Error ? e.message : String(e)}`);
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new Error(`${source}: ${msg.replace(/^record\./, "")}`);
   }
 }
 

@@ -24,10 +24,11 @@ import { dimensionality, pcaSpectrum } from "../../metrics/dimensionality.ts";
 import { attractorness } from "../../metrics/attractorness.ts";
 import { distanceFromInit } from "../../metrics/distances.ts";
 import { coefficientOfVariation, oodMse } from "../../metrics/ood.ts";
-import { pifDistance } from "../../metrics/pif.ts";
+import { pifDistance, pifDistanceMatrix } from "../../metrics/pif.ts";
 import {
   compareDmd,
   type DmdFit,
+  dsaDistanceMatrix,
   type DsaOptions,
   type PreparedOperator,
   prepareOperator,
@@ -113,6 +114,12 @@ export const METRIC_REGISTRY = {
     description: "min over permutations P1, P2 of ‖W1 − P1 W2 P2‖_F ÷ n·m (normalised); " +
       "every pair with the same seed",
     defaults: { restarts: 20, seed: 0 },
+    /**
+     * A whole matrix (every pair by `pifDistance` with the same seed, as {@link pair}, plus
+     * seeded identity/symmetry self-checks); used by `measure:pif` (serial or on workers:
+     * `pifDistanceMatrixParallel`, identical).
+     */
+    matrix: pifDistanceMatrix,
     /** One pair: normalised distance (the matrix entry), raw distance, lower bound, spread. */
     pair(
       w1: number[][],
@@ -140,6 +147,11 @@ export const METRIC_REGISTRY = {
     description: "Procrustes distance over O(n) between the DMD operators (Ostrow et al. " +
       "2023); every pair with the same seed",
     defaults: {},
+    /**
+     * A whole matrix over systems (each fitted once; the same `compareDmd` per pair as
+     * {@link pair}, plus d(X, X) and reversed-order self-checks); used by `measure:dsa`.
+     */
+    matrix: dsaDistanceMatrix,
     /** Prepared operator of a fit (invariants computed once per network). */
     prepare(fit: { operator: Float64Array; size: number }): PreparedOperator {
       return prepareOperator(fit.operator, fit.size);
