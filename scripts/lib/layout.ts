@@ -94,6 +94,9 @@ export const errorsDir = (out: string) => join(out, "errors");
 /** `OUT/errors/<unit id with "/" replaced by "__">.json`. */
 export const unitErrorPath = (out: string, unitId: string) =>
   join(errorsDir(out), `${unitId.replaceAll("/", "__")}.json`);
+/** `OUT/timings/<unit id with "/" replaced by "__">.json`: the measured time of a unit. */
+export const unitTimingPath = (out: string, unitId: string) =>
+  join(out, "timings", `${unitId.replaceAll("/", "__")}.json`);
 /** `OUT/figures`. */
 export const figuresDir = (out: string) => join(out, "figures");
 /** `OUT/claims.json`. */

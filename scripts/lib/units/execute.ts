@@ -30,6 +30,7 @@ import {
   rankPath,
   refitPath,
   unitErrorPath,
+  unitTimingPath,
 } from "../layout.ts";
 import {
   type ComplexityFile,
@@ -43,6 +44,7 @@ import {
   typedArrayBytes,
   typedArrayFromBytes,
   type UnitErrorFile,
+  type UnitTimingFile,
 } from "../formats.ts";
 import {
   buildMetricFile,
@@ -103,7 +105,17 @@ export async function runUnit(
       if (!(await exists(join(out, o)))) throw new Error(`did not write its output ${o}`);
     }
     await Deno.remove(unitErrorPath(out, unit.id)).catch(() => {});
-    return { id: unit.id, status: "done", seconds: secs() };
+    const seconds = secs();
+    const timing: UnitTimingFile = {
+      schema: SCHEMA.unitTiming,
+      unit: unit.id,
+      stage: unit.stage,
+      seconds,
+      estimate: unit.coreSeconds,
+      at: new Date().toISOString(),
+    };
+    await writeJsonAtomic(unitTimingPath(out, unit.id), timing);
+    return { id: unit.id, status: "done", seconds };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (Deno.env.get("DEGENERACY_DEBUG") === "1" && e instanceof Error) console.error(e.stack);
