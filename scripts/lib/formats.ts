@@ -202,8 +202,9 @@ export interface PairResult {
 export interface PairBlockFile {
   schema: typeof SCHEMA.pairBlock;
   metric: "dsa" | "pif";
-  /** Block index, or `checks` for the self-check pairs. */
-  block: number | "checks";
+  /** Block index (of the pairs, or of the self-check slots when `checks`). */
+  block: number;
+  checks: boolean;
   /** Pairs computed (both networks used); self-check blocks may hold a = b or a > b. */
   pairs: PairResult[];
   parameters: Record<string, unknown>;

@@ -72,20 +72,22 @@ export const refitPath = (
 /** `OUT/<experiment>/<variant>/fits/rank.json`. */
 export const rankPath = (out: string, experiment: string, variant: string) =>
   join(variantDir(out, experiment, variant), "fits", "rank.json");
-/** `OUT/<experiment>/<variant>/blocks/<metric>-bNNN.json` or `<metric>-checks.json`. */
+/**
+ * `OUT/<experiment>/<variant>/blocks/<metric>-bNNN.json` (pair block NNN) or
+ * `<metric>-cNNN.json` (self-check block NNN).
+ */
 export const blockPath = (
   out: string,
   experiment: string,
   variant: string,
   metric: "dsa" | "pif",
-  block: number | "checks",
+  block: number,
+  checks = false,
 ) =>
   join(
     variantDir(out, experiment, variant),
     "blocks",
-    block === "checks"
-      ? `${metric}-checks.json`
-      : `${metric}-b${String(block).padStart(3, "0")}.json`,
+    `${metric}-${checks ? "c" : "b"}${String(block).padStart(3, "0")}.json`,
   );
 /** `OUT/plan.json`. */
 export const planPath = (out: string) => join(out, "plan.json");
