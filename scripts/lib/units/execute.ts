@@ -9,14 +9,14 @@
  */
 import type { NetworkRecord } from "../../../rnn/types.ts";
 import { readNetworkRecord } from "../../../rnn/record.ts";
-import type { DmdFit } from "../../../metrics/dsa.ts";
-import { fitDmd, hankelNumericalRank } from "../../../metrics/dsa.ts";
-import { dsaSelfCheckPairs } from "../../../metrics/dsa.ts";
+import type { DmdFit } from "../../../metrics/dsa/mod.ts";
+import { fitDmd, hankelNumericalRank } from "../../../metrics/dsa/mod.ts";
+import { dsaSelfCheckPairs } from "../../../metrics/dsa/mod.ts";
 import {
   assemblePifMatrix,
   type PifPairResult,
   pifSelfCheckRequests,
-} from "../../../metrics/pif.ts";
+} from "../../../metrics/pif/mod.ts";
 import type { TaskBatch } from "../../../tasks/types.ts";
 import * as E from "../engine.ts";
 import { exists, join, readJson, writeBytesAtomic, writeJsonAtomic } from "../io.ts";
