@@ -48,16 +48,19 @@ export interface CostRates {
 }
 
 /**
- * Fixed rates for sizing units (pairs per block, members per training unit): measured once on
- * the 2-core development machine (2026-11, Deno 2.9.6, WASM SIMD kernels) and rounded. They set
- * unit sizes only, so that unit ids do not depend on where the plan is made; the core-hours a
- * plan prints come from the calibrated rates.
+ * Fixed rates for sizing units (pairs per block, members per training unit), so that unit ids do
+ * not depend on where the plan is made; the core-hours a plan prints come from the calibrated
+ * rates (or these with `--nominal`). Rounded from the quiet-machine benchmarks of
+ * docs/performance.md (one core of the 2-core development machine, Deno 2.9.6, WASM SIMD
+ * kernels): training 21–23 GFLOP/s ≈ 1e10 multiply-adds/s (8e9 here, for sampling and test
+ * batches), DSA products 8–10 GFLOP/s, Procrustes 0.256 s per L-BFGS iteration at rank 500
+ * (≈ 2e-9 · r³).
  */
 export const NOMINAL_RATES: CostRates = {
-  trainMacPerSec: 3e9,
-  forwardMacPerSec: 1e9,
+  trainMacPerSec: 8e9,
+  forwardMacPerSec: 5e8,
   fitFlopsPerSec: 4e9,
-  procrustesA: 1.5e-9,
+  procrustesA: 2e-9,
   procrustesB: 5e-8,
   procrustesIterations: { small: 600, medium: 900, large: 900 },
   pifSecPerStartN3: 2e-7,
