@@ -16,7 +16,9 @@ import { SCHEMA } from "./lib/formats.ts";
 import type { PlanFile } from "./lib/units/graph.ts";
 import { readUnitErrors, type StageCounts, stageCounts, unitStates } from "./lib/units/status.ts";
 
-/** The status table of a run as text lines. */
+const hours = (h: number) => (h === 0 ? "0" : h >= 10 ? h.toFixed(0) : h.toPrecision(2));
+
+/** The status table of a run as text lines (left = estimated core-hours of units not done). */
 export function statusTable(counts: StageCounts[]): string[] {
   const rows = counts.map((c) => [
     c.stage,
@@ -25,13 +27,15 @@ export function statusTable(counts: StageCounts[]): string[] {
     String(c.failed),
     String(c.pending - c.blocked),
     String(c.blocked),
+    hours(c.remainingCoreSeconds / 3600),
   ]);
-  const head = ["stage", "units", "done", "failed", "pending", "blocked"];
+  const head = ["stage", "units", "done", "failed", "pending", "blocked", "left (core-h)"];
   const total = counts.reduce(
     (a, c) => a.map((x, k) => x + [c.units, c.done, c.failed, c.pending - c.blocked, c.blocked][k]),
     [0, 0, 0, 0, 0],
   );
-  rows.push(["total", ...total.map(String)]);
+  const left = counts.reduce((a, c) => a + c.remainingCoreSeconds, 0) / 3600;
+  rows.push(["total", ...total.map(String), hours(left)]);
   const w = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (r: string[]) =>
     r.map((x, k) => (k === 0 ? x.padEnd(w[k]) : x.padStart(w[k]))).join("  ");
