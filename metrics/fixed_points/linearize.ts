@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { eigenvaluesReal } from "../dsa_linalg.ts";
+import { eigenvaluesReal } from "../linalg/eig_real.ts";
 import { luFactor, luSolve } from "./lu.ts";
 import type { TanhMap } from "./map.ts";
 import type { Complex, StabilityKind } from "./types.ts";

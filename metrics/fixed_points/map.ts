@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { mmNT, transpose } from "../dsa_linalg.ts";
+import { mmNT, transpose } from "../linalg/matmul.ts";
 
 /** Work buffers of a batched evaluation of `k` states of size `n` (all `[k, n]` or `[k]`). */
 export interface MapBatch {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { mmNT, transpose } from "../dsa_linalg.ts";
+import { mmNT, transpose } from "../linalg/matmul.ts";
 import { luFactor, luSolve } from "./lu.ts";
 import type { TanhMap } from "./map.ts";
 
