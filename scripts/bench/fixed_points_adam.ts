@@ -23,7 +23,16 @@ import { validateNet } from "../../metrics/fixed_points/options.ts";
 import type { FixedPointNet } from "../../metrics/fixed_points/types.ts";
 
 /** The anchor's defaults (FixedPointFinderBase / FixedPointFinderTorch). */
-export const ANCHOR_DEFAULTS = {
+export const ANCHOR_DEFAULTS: Readonly<{
+  lrInit: number;
+  lrFactor: number;
+  lrPatience: number;
+  tolQ: number;
+  tolDq: number;
+  maxIters: number;
+  tolUnique: number;
+  outlierDistanceScale: number;
+}> = {
   lrInit: 1.0,
   lrFactor: 0.95,
   lrPatience: 2,
@@ -32,7 +41,7 @@ export const ANCHOR_DEFAULTS = {
   maxIters: 5000,
   tolUnique: 1e-3,
   outlierDistanceScale: 10,
-} as const;
+};
 
 /** Result of {@link adamFixedPoints}. */
 export interface AdamFixedPointResult {
