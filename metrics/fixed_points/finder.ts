@@ -206,22 +206,21 @@ export function findFixedPoints(
     return { min: minimizeSpeed(map, from, count, { ...o, onAccept }), newtonTriedAt };
   };
   const rounds = [runRound(starts, k)];
-  // second round from midpoints of pairs of the fixed points found: saddles sit between the
-  // attractors whose basins they separate, where trajectories seldom pass
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < fixed.length; i++) {
-    for (let j = i + 1; j < fixed.length; j++) pairs.push([i, j]);
+  // second round from midpoints of pairs of the fixed points found, nearest pairs first:
+  // saddles sit between the attractors whose basins they separate, where trajectories seldom
+  // pass
+  const pairs: { a: number; c: number; d: number }[] = [];
+  for (let a = 0; a < fixed.length; a++) {
+    for (let c = a + 1; c < fixed.length; c++) {
+      pairs.push({ a, c, d: dist2(fixed[a].h, 0, fixed[c].h, 0, n) });
+    }
   }
+  pairs.sort((x, y) => x.d - y.d || x.a - y.a || x.c - y.c);
   const midCount = Math.min(o.midpoints, pairs.length);
   if (midCount > 0) {
-    const rng = makeRng(o.seed + 1);
-    for (let t = 0; t < midCount; t++) {
-      const j = t + Math.floor(rng() * (pairs.length - t));
-      [pairs[t], pairs[j]] = [pairs[j], pairs[t]];
-    }
     const mids = new Float64Array(midCount * n);
     for (let t = 0; t < midCount; t++) {
-      const [a, c] = pairs[t];
+      const { a, c } = pairs[t];
       for (let j = 0; j < n; j++) mids[t * n + j] = 0.5 * (fixed[a].h[j] + fixed[c].h[j]);
     }
     rounds.push(runRound(mids, midCount));

@@ -25,7 +25,7 @@ export function classify(
 ): { stable: boolean; unstableDims: number; kind: StabilityKind } {
   let unstable = 0, onCircle = 0;
   for (const { re, im } of eigenvalues) {
-    const m = Math.hypot(re, im);
+    const m = Math.sqrt(re * re + im * im);
     if (m > 1 + UNIT_CIRCLE_TOL) unstable++;
     else if (m >= 1 - UNIT_CIRCLE_TOL) onCircle++;
   }
@@ -52,14 +52,13 @@ export function sortedEigenvalues(j: Float64Array, n: number): Complex[] {
   }
   const out: Complex[] = [];
   for (let i = 0; i < n; i++) out.push({ re: e.re[i], im: e.im[i] });
-  return out.sort((a, b) =>
-    Math.hypot(b.re, b.im) - Math.hypot(a.re, a.im) || b.re - a.re || b.im - a.im
-  );
+  const mod = (c: Complex) => c.re * c.re + c.im * c.im;
+  return out.sort((a, b) => mod(b) - mod(a) || b.re - a.re || b.im - a.im);
 }
 
 /** Number of eigenvalues within `tol` of 1 (|λ − 1| ≤ tol, which bounds |Im λ| too). */
 export function marginalCount(eigenvalues: Complex[], tol: number): number {
-  return eigenvalues.filter(({ re, im }) => Math.hypot(re - 1, im) <= tol).length;
+  return eigenvalues.filter(({ re, im }) => (re - 1) * (re - 1) + im * im <= tol * tol).length;
 }
 
 /**

@@ -8,7 +8,7 @@
  * @module
  */
 import { mmNT, transpose } from "../linalg/matmul.ts";
-import { luFactor, luSolve } from "./lu.ts";
+import { type Lu, luFactor, luSolve } from "./lu.ts";
 import type { TanhMap } from "./map.ts";
 
 /** Result of {@link refineNewton}. */
@@ -46,8 +46,12 @@ function lmStep(jr: Float64Array, r: Float64Array, n: number, mu: number): Float
 }
 
 /**
- * Refines `h0` towards a zero of F(h) − h: Newton steps until ‖r‖ ≤ `tol` and then at most two
- * more, or `maxIters` steps, or until no step (Newton with backtracking, then LM) reduces ‖r‖.
+ * Refines `h0` towards a zero of F(h) − h by Newton's method with the Jacobian factorised only
+ * when needed (chord steps): a step with the last LU that shrinks ‖r‖ at least 4× (100× past
+ * `tol`) is taken (O(H²)); otherwise J_r is refactorised at the current state and a Newton step with
+ * backtracking is taken (O(H³)), or a Levenberg–Marquardt step where that fails. Stops at
+ * ‖r‖ ≤ `tol` after at most two more steps towards rounding level (they stop as soon as ‖r‖
+ * no longer drops), or after `maxIters` steps, or when no step reduces ‖r‖.
  */
 export function refineNewton(
   map: TanhMap,
@@ -59,36 +63,40 @@ export function refineNewton(
   let h = h0.slice();
   let { f, r, norm } = map.residual(h);
   let it = 0, extra = 0;
-  // past `tol`, up to two more steps towards rounding level (one suffices where convergence
-  // is quadratic); they stop as soon as ‖r‖ no longer drops
+  let lu: Lu | null = null, fresh = false;
+  const neg = new Float64Array(n);
+  const tryStep = (delta: Float64Array, minRatio: number, backtrack: boolean): boolean => {
+    for (let t = 1; t >= 1 / 1024; t /= 2) {
+      const cand = new Float64Array(n);
+      for (let i = 0; i < n; i++) cand[i] = h[i] + t * delta[i];
+      const res = map.residual(cand);
+      if (res.norm < Math.min(minRatio, 1 - 1e-4 * t) * norm) {
+        h = cand;
+        f = res.f;
+        r = res.r;
+        norm = res.norm;
+        return true;
+      }
+      if (!backtrack) return false;
+    }
+    return false;
+  };
   while (it < maxIters && Number.isFinite(norm) && (norm > tol || extra < 2)) {
     if (norm <= tol) extra++;
     it++;
+    for (let i = 0; i < n; i++) neg[i] = -r[i];
+    // chord step with the last factorisation, kept only if it contracts well (100× once past
+    // `tol`, so that the polishing steps reach rounding level)
+    if (lu && !fresh && tryStep(luSolve(lu, neg), norm > tol ? 0.25 : 0.01, false)) continue;
     const jr = map.residualJacobian(f);
-    const tryStep = (delta: Float64Array): boolean => {
-      for (let t = 1; t >= 1 / 1024; t /= 2) {
-        const cand = new Float64Array(n);
-        for (let i = 0; i < n; i++) cand[i] = h[i] + t * delta[i];
-        const res = map.residual(cand);
-        if (res.norm < (1 - 1e-4 * t) * norm) {
-          h = cand;
-          f = res.f;
-          r = res.r;
-          norm = res.norm;
-          return true;
-        }
-      }
-      return false;
-    };
-    const lu = luFactor(jr, n);
+    lu = luFactor(jr, n);
+    fresh = true;
     let accepted = false;
-    if (lu.pivotRatio > 1e-13) {
-      const neg = new Float64Array(n);
-      for (let i = 0; i < n; i++) neg[i] = -r[i];
-      accepted = tryStep(luSolve(lu, neg));
-    }
-    if (!accepted) accepted = tryStep(lmStep(jr, r, n, norm));
+    if (lu.pivotRatio > 1e-13) accepted = tryStep(luSolve(lu, neg), 1, true);
+    else lu = null;
+    if (!accepted) accepted = tryStep(lmStep(jr, r, n, norm), 1, true);
     if (!accepted) break;
+    fresh = false;
   }
   return { h, f, residual: norm, converged: norm <= tol, iterations: it };
 }

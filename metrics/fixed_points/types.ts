@@ -135,7 +135,7 @@ export interface FixedPointOptions {
   noise?: number;
   /**
    * Second-round starts at the midpoints of pairs of fixed points found in the first round
-   * (a seeded choice of at most this many pairs; default 256; integer in [0, 100000]; 0 turns
+   * (the nearest pairs first, at most this many; default 256; integer in [0, 100000]; 0 turns
    * the round off). Saddles lie between the attractors whose basins they separate, where
    * trajectories seldom pass.
    */
