@@ -36,6 +36,7 @@ Deno.test("bad options throw naming the field and its range", () => {
     [{ maxSlowPoints: -1 }, /options\.maxSlowPoints must be an integer in \[0, 1000000\]/],
     [{ marginalTol: 1 }, /options\.marginalTol must be a number in \(0, 1\)/],
     [{ continua: "yes" }, /options\.continua must be true or false/],
+    [{ continuumTol: 0 }, /options\.continuumTol must be a number > 0/],
     [{ traceStep: 0 }, /options\.traceStep must be a number > 0/],
     [{ maxTraceSteps: 0 }, /options\.maxTraceSteps must be an integer in \[1, 1000000\]/],
     [{ minContinuumLength: -1 }, /options\.minContinuumLength must be a number ≥ 0/],

@@ -211,11 +211,11 @@ function lineHalfLength(n: number, tol: number): number {
 }
 
 Deno.test("linear-regime line attractor: one continuum of dimension 1 along u, length from the closed form", () => {
-  const n = 8, c = 0.5, slowTol = 1e-3;
+  const n = 8, c = 0.5, tol = 1e-3; // speed bound of the continuum
   const u = hadamardRow(n, 0);
   const net = { wh: plantedAttractor(n, [u], c), b: new Array(n).fill(0) };
   const starts = Array.from({ length: 41 }, (_, k) => u.map((x) => x * (-0.4 + 0.02 * k)));
-  const r = findFixedPoints(net, { starts, seed: 5, noise: 0.01, slowTol });
+  const r = findFixedPoints(net, { starts, seed: 5, noise: 0.01, slowTol: tol, continuumTol: tol });
   // the only exact fixed point is 0 (non-hyperbolic: λ = 1 along u, c elsewhere)
   assert.ok(r.fixedPoints.length >= 1);
   for (const p of r.fixedPoints) {
@@ -228,9 +228,9 @@ Deno.test("linear-regime line attractor: one continuum of dimension 1 along u, l
   assert.equal(line.dimension, 1);
   const cos = Math.abs(line.directions[0].reduce((s, x, i) => s + x * u[i], 0));
   close(cos, 1, 1e-6, "direction ∥ u");
-  const expected = 2 * lineHalfLength(n, slowTol);
+  const expected = 2 * lineHalfLength(n, tol);
   close(line.extents[0], expected, 0.01 * expected, "length");
-  assert.ok(line.maxResidual <= slowTol);
+  assert.ok(line.maxResidual <= tol);
   assert.deepEqual(line.closed, [false]);
   // the traced curve is the straight segment s·u
   for (const h of line.curves[0]) {
@@ -241,14 +241,14 @@ Deno.test("linear-regime line attractor: one continuum of dimension 1 along u, l
 });
 
 Deno.test("linear-regime plane attractor: one continuum of dimension 2 spanning {u, v}", () => {
-  const n = 8, c = 0.5, slowTol = 1e-3;
+  const n = 8, c = 0.5, tol = 1e-3; // speed bound of the continuum
   const u = hadamardRow(n, 0), v = hadamardRow(n, 1);
   const net = { wh: plantedAttractor(n, [u, v], c), b: new Array(n).fill(0) };
   const starts: number[][] = [];
   for (let a = -4; a <= 4; a++) {
     for (let b = -4; b <= 4; b++) starts.push(u.map((x, i) => 0.08 * (a * x + b * v[i])));
   }
-  const r = findFixedPoints(net, { starts, seed: 5, noise: 0.01, slowTol });
+  const r = findFixedPoints(net, { starts, seed: 5, noise: 0.01, slowTol: tol, continuumTol: tol });
   assert.equal(r.continua.length, 1);
   const plane = r.continua[0];
   assert.equal(plane.dimension, 2);
@@ -257,13 +257,13 @@ Deno.test("linear-regime plane attractor: one continuum of dimension 2 spanning 
     close(Math.hypot(pu, pv), 1, 1e-6, "direction in span{u, v}");
   }
   // along a unit t = αu + βv the correction (kept off the plane) stays 0 by symmetry, so the
-  // curve is s·t, whose speed ‖tanh(s t) − s t‖ reaches slowTol at ±s*(t)
+  // curve is s·t, whose speed ‖tanh(s t) − s t‖ reaches tol at ±s*(t)
   plane.directions.forEach((t, k) => {
     const speed = (s: number) => Math.hypot(...t.map((x) => Math.tanh(s * x) - s * x));
     let lo = 0, hi = 3;
     for (let it = 0; it < 200; it++) {
       const mid = 0.5 * (lo + hi);
-      if (speed(mid) <= slowTol) lo = mid;
+      if (speed(mid) <= tol) lo = mid;
       else hi = mid;
     }
     close(plane.extents[k], 2 * lo, 0.01 * 2 * lo, `extent ${k}`);

@@ -5,7 +5,7 @@
  * length s along the current tangent, then Gauss–Newton minimisation of ‖F(h) − h‖² within
  * the hyperplane through the predicted point orthogonal to the tangent (the slow manifold is
  * where the speed is least across it), with the step halved on failure and grown on easy
- * success. Tracing stops where the speed exceeds `slowTol` (to within the smallest step),
+ * success. Tracing stops where the speed exceeds `continuumTol` (to within the smallest step),
  * where the curve returns to the seed (a ring), or after `maxTraceSteps` steps. The extent
  * along a direction is the arc length of its curve.
  *
@@ -128,7 +128,7 @@ function traceSense(
     let cos = 0;
     for (let i = 0; i < n; i++) cos += (c.y[i] - x[i]) * t[i];
     cos /= segLen || 1;
-    const good = c.ok && c.residual <= o.slowTol && segLen > 0.25 * s && segLen < 2 * s &&
+    const good = c.ok && c.residual <= o.continuumTol && segLen > 0.25 * s && segLen < 2 * s &&
       cos > 0.5;
     if (!good) {
       if (s / 2 < minStep) break;

@@ -174,11 +174,17 @@ export interface FixedPointOptions {
   maxSlowPoints?: number;
   /**
    * A Jacobian eigenvalue λ is marginal when it is real-ish (|Im λ| ≤ marginalTol) and
-   * |λ − 1| ≤ marginalTol (default 0.02; in (0, 1)).
+   * |λ − 1| ≤ marginalTol (default 0.05; in (0, 1)).
    */
   marginalTol?: number;
   /** Trace continua through marginal points (default true). */
   continua?: boolean;
+  /**
+   * Speed bound along a traced continuum: tracing stops where ‖F(h) − h‖ exceeds it (default
+   * 1e-2; > 0). Trained line attractors are approximate: a chain of fixed and slow points
+   * joined by states that drift slowly, so this is looser than `slowTol`.
+   */
+  continuumTol?: number;
   /** First continuation step, hidden-state units (default 0.05; > 0). */
   traceStep?: number;
   /** Continuation steps per sense of each direction (default 400; integer ≥ 1). */

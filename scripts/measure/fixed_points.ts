@@ -16,7 +16,7 @@
  *               "starts"?: number[][] }] }` (`b` the effective bias; without `starts`, starts
  *               are uniform in (−1, 1)^H).
  * Finder options: --starts N (256), --noise S (0.05), --midpoints N (256), --slow-tol T (1e-3),
- * --marginal-tol T (0.02), --seed S (0), --no-continua.
+ * --marginal-tol T (0.05), --continuum-tol T (1e-2), --seed S (0), --no-continua.
  *
  *   deno run --allow-read=runs --allow-write=runs scripts/measure/fixed_points.ts \
  *     --run runs/ff/flipflop/n3 --out runs/ff/metrics/fixed_points_n3.json
@@ -162,6 +162,7 @@ if (import.meta.main) {
         midpoints: { type: "string" },
         "slow-tol": { type: "string" },
         "marginal-tol": { type: "string" },
+        "continuum-tol": { type: "string" },
         seed: { type: "string" },
         eigenvalues: { type: "string" },
         "no-continua": { type: "boolean", default: false },
@@ -179,9 +180,16 @@ if (import.meta.main) {
       marginalTol: numberOption(
         a["marginal-tol"],
         "marginal-tol",
-        0.02,
+        0.05,
         (x) => x > 0 && x < 1,
         "a number in (0, 1)",
+      ),
+      continuumTol: numberOption(
+        a["continuum-tol"],
+        "continuum-tol",
+        1e-2,
+        (x) => x > 0,
+        "a number > 0",
       ),
       seed: numberOption(a.seed, "seed", 0, Number.isInteger, "an integer"),
       continua: !a["no-continua"],
