@@ -1,9 +1,11 @@
 /**
- * The fixed-point finder on a trained network: the committed 3-bit flip-flop fixture
- * (`tests/fixtures/fixed_points/flipflop3.json`, H = 32, made by
- * `scripts/fixtures/flipflop_fixed_points.ts`, converged to test MSE < 5e-4). Under the
- * resting input (no pulse) a converged N-bit flip-flop holds 2^N stable fixed points, each
- * reading out near one corner of the output cube {−1, 1}^N (paper §3.1, Fig. 2E).
+ * The fixed-point finder on trained networks, committed as fixtures made by
+ * `scripts/fixtures/fixed_points.ts` (tests/fixtures/fixed_points/):
+ * - `flipflop3.json`, a 3-bit flip-flop (H = 32, converged to test MSE < 5e-4). Under the resting
+ *   input (no pulse) a converged N-bit flip-flop holds 2^N stable fixed points, each reading out
+ *   near one corner of the output cube {−1, 1}^N (paper §3.1, Fig. 2E).
+ * - `dd_aux.json`, delayed discrimination with the auxiliary f1 − f2 output (H = 64, converged):
+ *   during the delay it stores f1 − f2 on a line attractor (paper Fig. 7).
  */
 import assert from "node:assert/strict";
 import {
@@ -128,4 +130,39 @@ Deno.test("sampleStarts: seeded draws from the pool, without replacement, plus n
   assert.ok(Math.abs(mean - 0.5) < 0.01 && Math.abs(sd - 0.1) < 0.01, `mean ${mean} sd ${sd}`);
   const uniform = sampleStarts(null, 2, { numStarts: 1000, noise: 0, seed: 1 });
   assert.ok(uniform.every((x) => x > -1 && x < 1));
+});
+
+Deno.test("trained delayed discrimination with the auxiliary f1 − f2 output: a line attractor storing f1 − f2", () => {
+  // `dd_aux.json`: H = 64, auxiliary weight 1, converged (test loss < 0.05)
+  const dd = JSON.parse(
+    Deno.readTextFileSync(new URL("./fixtures/fixed_points/dd_aux.json", import.meta.url)),
+  ) as NetworkRecord;
+  assert.equal(dd.status, "converged");
+  assert.equal(dd.shape.auxDim, 1);
+  const task = createTask({ name: "delayed_discrimination", ...dd.task.params } as never);
+  const run = runNetwork(dd, null, task.sample(32, 0));
+  const H = dd.shape.hidden, pool: number[][] = [];
+  for (let i = 0; i < run.hidden.length; i += H) {
+    pool.push(Array.from(run.hidden.subarray(i, i + H)));
+  }
+  // delay period: no input
+  const r = findFixedPoints(fixedPointNet(dd, [0]), { starts: pool, seed: 0, numStarts: 64 });
+  assert.equal(r.continua.length, 1);
+  const line = r.continua[0];
+  assert.equal(line.dimension, 1);
+  assert.ok(line.extents[0] > 8, `length ${line.extents[0]}`);
+  assert.ok(line.maxResidual <= r.options.continuumTol);
+  // every fixed point lies on it, and the auxiliary readout runs monotonically along it over
+  // most of the range of f1 − f2 (±8)
+  assert.deepEqual(line.members.fixedPoints, r.fixedPoints.map((_, i) => i));
+  const aux = (h: number[]) => dd.final.wo[1].reduce((s, w, j) => s + w * h[j], dd.final.bo[1]);
+  const ys = line.curves[0].map(aux);
+  const rising = ys.at(-1)! > ys[0];
+  ys.slice(1).forEach((y, i) =>
+    assert.ok(rising ? y >= ys[i] : y <= ys[i], `readout not monotone at ${i}`)
+  );
+  assert.ok(
+    Math.min(...ys) < -6 && Math.max(...ys) > 6,
+    `readout range ${Math.min(...ys)}..${Math.max(...ys)}`,
+  );
 });
