@@ -6,17 +6,20 @@
  * q(h) = ½‖F(h) − h‖² from states sampled on the network's trajectories):
  * 1. starts: `numStarts` states drawn from `starts` (seeded; uniform in (−1, 1)^H when none
  *    are given) plus Gaussian noise of standard deviation `noise`;
- * 2. batched L-BFGS on q with its analytic gradient (`minimize.ts`) until ‖F(h) − h‖ ≤
- *    `handoffTol`, a local minimum of q, or `maxIters`;
- * 3. candidates with speed ≤ `slowTol`, slowest first, within `mergeRadius` of one already
- *    handled are merged; the others are refined by Newton's method (`refine.ts`), so that
- *    fixed points reach ‖F(h) − h‖ ≤ `fixedTol` (default 1e-10; in practice rounding level);
- *    refined points within `uniqueTol` of each other are one;
- * 4. candidates that do not converge are slow points (kept at the end of step 2), thinned to
+ * 2. batched L-BFGS on q with its analytic gradient (`minimize.ts`). On the way, a start whose
+ *    speed ‖F(h) − h‖ is below 0.1 and lies in the chord-Newton basin of a fixed point already
+ *    found stops there (`absorbedBy`); one whose speed is ≤ `handoffTol` is handed to Newton's
+ *    method (`refine.ts`), which brings fixed points to ‖F(h) − h‖ ≤ `fixedTol` (in practice
+ *    rounding level); refined points within `uniqueTol` of each other are one;
+ * 3. a second round from the midpoints of pairs of the fixed points found (nearest first,
+ *    at most `midpoints`), where the saddles between attractors lie;
+ * 4. starts that end at a local minimum of q or at `maxIters` with speed ≤ `slowTol` get one
+ *    Newton attempt (if they had none) per `mergeRadius` ball, else are slow points, thinned to
  *    one per `slowRadius` ball and at most `maxSlowPoints`;
  * 5. each point's Jacobian J = diag(1 − F(h)²) W, its eigenvalues and stability label
  *    (`linearize.ts`);
- * 6. continua traced through points with eigenvalues near 1 (`continua.ts`).
+ * 6. continua traced through points with eigenvalues within `marginalTol` of 1
+ *    (`continua.ts`).
  *
  * @module
  */
@@ -37,9 +40,9 @@ import type {
 } from "./types.ts";
 
 /**
- * Draws the `[numStarts, n]` starting states: from `pool` (`[k, n]`, without replacement while
- * `numStarts ≤ k`, then cycling through a fresh permutation) or uniformly from (−1, 1)^n, plus
- * N(0, noise²) per coordinate. Seeded by `o.seed`.
+ * Draws the `[numStarts, n]` starting states: from `pool` (`[k, n]`; without replacement while
+ * `numStarts ≤ k`, then every state once more per further k draws) or uniformly from
+ * (−1, 1)^n, plus N(0, noise²) per coordinate. Seeded by `o.seed`.
  */
 export function sampleStarts(
   pool: Float64Array | null,
