@@ -1,7 +1,8 @@
 /**
  * The fixed-point finder's inputs and helpers: option and network validation (each error
  * names the field and its range), `fixedPointNet` (effective bias b + W_x x*), the stability
- * labels, and the reference-style Adam baseline of the bench.
+ * labels, the summaries and PC projection for metric files and figures, and the
+ * reference-style Adam baseline of the bench.
  */
 import assert from "node:assert/strict";
 import {
@@ -9,6 +10,8 @@ import {
   findFixedPoints,
   FIXED_POINT_DEFAULTS,
   fixedPointNet,
+  projectFixedPoints,
+  summarizeFixedPoints,
   UNIT_CIRCLE_TOL,
 } from "../mod.ts";
 import { adamFixedPoints } from "../scripts/bench/fixed_points_adam.ts";
@@ -143,4 +146,42 @@ Deno.test("reference-style Adam baseline: stops at the anchor's tolerance near t
   assert.ok(r.iterations < 3000, "stopped at tol_q, not at the iteration limit");
   // no refinement: its residuals stay at the optimiser's tolerance, not at rounding level
   assert.ok(Math.max(...r.points.map((p) => p.residual)) > 1e-10);
+});
+
+Deno.test("projectFixedPoints: planted axes recovered, points projected in the same coordinates", () => {
+  // states on two orthogonal planted axes of a 4-unit space: coordinates (±2, ±1) in every
+  // combination (uncorrelated, variances 4 : 1) around the mean m
+  const u = [0.5, 0.5, 0.5, 0.5], v = [0.5, -0.5, 0.5, -0.5], m = [0.1, 0.2, 0.3, 0.4];
+  const combos = [[2, 1], [2, -1], [-2, 1], [-2, -1]];
+  const all = [0, 1, 2, 3].map(() =>
+    combos.map(([a, b]) => m.map((x, i) => x + a * u[i] + b * v[i]))
+  );
+  const p = { h: m.map((x, i) => x + 1.5 * u[i] - 0.5 * v[i]), residual: 0 };
+  const point = { ...p, eigenvalues: [], stable: true, unstableDims: 0, kind: "stable" as const };
+  const proj = projectFixedPoints(all, { fixedPoints: [point], slowPoints: [], continua: [] }, 2);
+  const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+  assert.ok(Math.abs(Math.abs(dot(proj.axes[0], u)) - 1) < 1e-9, "first axis is u");
+  assert.ok(Math.abs(Math.abs(dot(proj.axes[1], v)) - 1) < 1e-9, "second axis is v");
+  proj.mean.forEach((x, i) => assert.ok(Math.abs(x - m[i]) < 1e-12));
+  const su = Math.sign(dot(proj.axes[0], u)), sv = Math.sign(dot(proj.axes[1], v));
+  assert.ok(Math.abs(proj.fixedPoints[0][0] - 1.5 * su) < 1e-9);
+  assert.ok(Math.abs(proj.fixedPoints[0][1] + 0.5 * sv) < 1e-9);
+  assert.ok(Math.abs(proj.explained[0] + proj.explained[1] - 1) < 1e-9);
+  assert.ok(proj.explained[0] > proj.explained[1]);
+  assert.equal(proj.trajectories.length, 4);
+  assert.equal(proj.trajectories[0][0].length, 2);
+  assert.throws(
+    () => projectFixedPoints(all, { fixedPoints: [], slowPoints: [], continua: [] }, 5),
+    /dims must be an integer in \[1, 4\]/,
+  );
+});
+
+Deno.test("summarizeFixedPoints: counts, line-attractor length, leading eigenvalues", () => {
+  const r = findFixedPoints(net, { seed: 1 });
+  const s = summarizeFixedPoints(r, 1);
+  assert.equal(s.fixedPoints, 9);
+  assert.equal(s.stable, 4);
+  assert.deepEqual(s.byUnstableDims, { 0: 4, 1: 4, 2: 1 });
+  assert.equal(s.lineAttractorLength, 0);
+  assert.ok(s.points.every((p) => p.leadingEigenvalues.length === 1));
 });

@@ -8,6 +8,14 @@
  */
 export { findFixedPoints, sampleStarts } from "./finder.ts";
 export { fixedPointNet } from "./network.ts";
+export {
+  type FixedPointProjection,
+  type FixedPointSummary,
+  type PointSummary,
+  pointSummary,
+  projectFixedPoints,
+  summarizeFixedPoints,
+} from "./summary.ts";
 export { FIXED_POINT_DEFAULTS } from "./options.ts";
 export { classify as classifyEigenvalues, UNIT_CIRCLE_TOL } from "./linearize.ts";
 export type {

@@ -26,8 +26,8 @@
 import { parseArgs } from "node:util";
 import { findFixedPoints } from "../../metrics/fixed_points/finder.ts";
 import { fixedPointNet } from "../../metrics/fixed_points/network.ts";
+import { summarizeFixedPoints } from "../../metrics/fixed_points/summary.ts";
 import type {
-  FixedPoint,
   FixedPointNet,
   FixedPointOptions,
   FixedPointResult,
@@ -54,46 +54,6 @@ interface Job {
   net: FixedPointNet;
   starts?: number[][];
   file: string;
-}
-
-/** A point as written to the metric file (leading eigenvalues only). */
-function pointSummary(p: FixedPoint, k: number) {
-  return {
-    h: p.h,
-    residual: p.residual,
-    kind: p.kind,
-    stable: p.stable,
-    unstableDims: p.unstableDims,
-    leadingEigenvalues: p.eigenvalues.slice(0, k),
-  };
-}
-
-/** Per-network summary of a finder result. */
-export function networkSummary(r: FixedPointResult, eigenvalues: number) {
-  const byUnstableDims: Record<string, number> = {};
-  for (const p of r.fixedPoints) {
-    byUnstableDims[p.unstableDims] = (byUnstableDims[p.unstableDims] ?? 0) + 1;
-  }
-  const lines = r.continua.filter((c) => c.dimension === 1);
-  return {
-    fixedPoints: r.fixedPoints.length,
-    stable: r.fixedPoints.filter((p) => p.stable).length,
-    byUnstableDims,
-    slowPoints: r.slowPoints.length,
-    continua: r.continua.map((c) => ({
-      dimension: c.dimension,
-      extents: c.extents,
-      closed: c.closed,
-      maxResidual: c.maxResidual,
-      seedFrom: c.seedFrom,
-      members: c.members,
-    })),
-    lineAttractorLength: lines.length ? Math.max(...lines.map((c) => c.extents[0])) : 0,
-    maxResidual: r.fixedPoints.length ? Math.max(...r.fixedPoints.map((p) => p.residual)) : null,
-    points: r.fixedPoints.map((p) => pointSummary(p, eigenvalues)),
-    slow: r.slowPoints.map((p) => pointSummary(p, eigenvalues)),
-    timeMs: r.diagnostics.timeMs.total,
-  };
 }
 
 /** The finder options that affect the numbers (all resolved options but the start count given). */
@@ -242,10 +202,10 @@ if (import.meta.main) {
       }
     });
     const networks = Object.fromEntries(
-      jobs.map((j, k) => [j.id, networkSummary(results[k], eigenvalues)]),
+      jobs.map((j, k) => [j.id, summarizeFixedPoints(results[k], eigenvalues)]),
     );
     const values = results.map((r) => r.fixedPoints.filter((p) => p.stable).length);
-    const counts = (f: (s: ReturnType<typeof networkSummary>) => number) =>
+    const counts = (f: (s: ReturnType<typeof summarizeFixedPoints>) => number) =>
       summarize(jobs.map((j) => f(networks[j.id])));
     await writeJsonAtomic(
       a.out,
