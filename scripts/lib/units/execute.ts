@@ -81,6 +81,20 @@ export interface UnitOutcome {
   message?: string;
 }
 
+/**
+ * Writes one output of a unit with several outputs unless it already exists: a unit killed
+ * after some of its outputs were written reruns without rewriting them (they hold the same
+ * numbers; finished files are never touched again).
+ */
+async function writeJsonOutput(path: string, value: unknown): Promise<void> {
+  if (!(await exists(path))) await writeJsonAtomic(path, value);
+}
+
+/** {@link writeJsonOutput} for a binary payload. */
+async function writeBytesOutput(path: string, bytes: Uint8Array): Promise<void> {
+  if (!(await exists(path))) await writeBytesAtomic(path, bytes);
+}
+
 /** True when every output of `unit` exists under `out`. */
 export async function unitDone(out: string, unit: Unit): Promise<boolean> {
   for (const o of unit.outputs) if (!(await exists(join(out, o)))) return false;
@@ -292,11 +306,11 @@ async function hiddenUnit(out: string, graph: Graph, job: JobOf<"hidden">) {
     payload = hidden;
     header.bytes = hidden.byteLength;
   }
-  await writeBytesAtomic(
+  await writeBytesOutput(
     hiddenPath(out, job.study, job.variant, job.member, "f32"),
     typedArrayBytes(payload),
   );
-  await writeJsonAtomic(hiddenPath(out, job.study, job.variant, job.member), header);
+  await writeJsonOutput(hiddenPath(out, job.study, job.variant, job.member), header);
 }
 
 /** Reads a network's evaluation trajectories (header and float32 payload). */
@@ -335,7 +349,7 @@ async function writeFit(
   fit: DmdFit | null,
 ) {
   const op = fit ? fit.operator : new Float64Array(0);
-  await writeBytesAtomic(binPath, typedArrayBytes(op));
+  await writeBytesOutput(binPath, typedArrayBytes(op));
   const file: DmdFitFile = {
     ...base,
     size: fit?.size ?? 0,
@@ -345,7 +359,7 @@ async function writeFit(
     options: fit ? { ...fit.options } : {},
     bytes: op.byteLength,
   };
-  await writeJsonAtomic(jsonPath, file);
+  await writeJsonOutput(jsonPath, file);
 }
 
 async function fitUnit(out: string, graph: Graph, job: JobOf<"fit">) {
@@ -657,7 +671,7 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
     }),
   ];
   for (const f of files) {
-    await writeJsonAtomic(metricPath(out, job.study, job.variant, f.metric), f);
+    await writeJsonOutput(metricPath(out, job.study, job.variant, f.metric), f);
   }
 }
 
@@ -833,7 +847,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
     source: { run: "pipeline", units: `dsa/${job.study}/${job.variant}/*` },
     wallTimeSec: seconds,
   });
-  await writeJsonAtomic(metricPath(out, job.study, job.variant, "dsa"), dsaFile);
+  await writeJsonOutput(metricPath(out, job.study, job.variant, "dsa"), dsaFile);
   const t0 = performance.now();
   const points = ids.length >= 2
     ? METRIC_REGISTRY.mds.compute(matrix, { dims: 2 }).coords
@@ -849,5 +863,5 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
     source: { metric: metricPath("", job.study, job.variant, "dsa") },
     wallTimeSec: (performance.now() - t0) / 1000,
   });
-  await writeJsonAtomic(metricPath(out, job.study, job.variant, "mds"), mds);
+  await writeJsonOutput(metricPath(out, job.study, job.variant, "mds"), mds);
 }
