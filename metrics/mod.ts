@@ -15,5 +15,5 @@ export * from "./statistics.ts";
 export * from "./selfcheck.ts";
 export * from "./linalg/jacobi.ts";
 export * from "./tensor.ts";
-export { makeRng, randomPermutation } from "./rng.ts";
+export { createRng, makeRng, randomPermutation, type Rng } from "./rng.ts";
 export * from "./dsa/mod.ts";

@@ -8,7 +8,7 @@
  *   Gaussian matrix with the signs of R's diagonal folded into Q (`torch.nn.init.orthogonal_`,
  *   gain 1), so Q is Haar-distributed.
  *
- * Draw order from the stream `createRng("degeneracy.init/" + seed)` (tasks/rng.ts, seedrandom
+ * Draw order from the stream `createRng("degeneracy.init/" + seed)` (metrics/rng.ts, seedrandom
  * alea; Gaussians by its polar Box–Muller): wx, wh, b, wo, bo (row-major).
  *
  * @module
@@ -16,7 +16,7 @@
 import type { RnnParams, RnnShape } from "./types.ts";
 import { validateShape } from "./params.ts";
 import { validateSeed } from "./seeds.ts";
-import { createRng } from "../tasks/rng.ts";
+import { createRng } from "../metrics/rng.ts";
 
 /** Recurrent-weight initialisation scheme. */
 export type InitScheme = "uniform" | "orthogonal";

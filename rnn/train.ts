@@ -285,7 +285,7 @@ export async function trainPopulation(
       });
     if (wantsWorkerSampling && !seeded) {
       console.warn(
-        "degeneracy: the CPU workers cannot load the task modules (grant read access to tasks/); " +
+        "degeneracy: the CPU workers cannot load the task modules (grant read access to tasks/ and metrics/); " +
           "sampling training batches on the main thread instead",
       );
     }

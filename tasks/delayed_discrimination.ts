@@ -16,7 +16,7 @@
  * @module
  */
 import type { Task, TaskBatch } from "./types.ts";
-import { createRng } from "./rng.ts";
+import { createRng } from "../metrics/rng.ts";
 import { checkSampleArgs, type ParamSchema, resolveParams, variantId } from "./params.ts";
 
 /** Parameters of the delayed-discrimination task (all optional; defaults in brackets). */

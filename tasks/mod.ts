@@ -1,10 +1,9 @@
 /**
- * The task suite (paper §2.2, Appendix A): seeded generators, the `createTask` factory and the
- * seeded random stream they use.
+ * The task suite (paper §2.2, Appendix A): seeded generators and the `createTask` factory. Their
+ * random stream is `createRng` (`metrics/rng.ts`).
  *
  * @module
  */
-export * from "./rng.ts";
 export { describeRange, type ParamSchema, type ParamValue } from "./params.ts";
 export * from "./flipflop.ts";
 export * from "./delayed_discrimination.ts";

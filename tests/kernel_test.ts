@@ -4,19 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { tsKernel } from "../rnn/kernels/ts.ts";
+import { mulberry32 } from "../metrics/rng.ts";
 import type { RnnKernel, RnnParams, RnnShape, StepData } from "../rnn/types.ts";
-
-/** Seeded uniform generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fill(n: number, r: () => number, scale: number): Float32Array {
   const a = new Float32Array(n);
@@ -106,7 +95,7 @@ function fdCheck(
 
 Deno.test("ts kernel: gradients match central finite differences (I=2, H=5, O=3, B=3, T=7)", () => {
   const s: RnnShape = { inputDim: 2, hidden: 5, outputDim: 3 };
-  const r = rng(1);
+  const r = mulberry32(1);
   const p = makeParams(s, r);
   const d = makeData(s, 3, 7, r);
   fdCheck(tsKernel, s, p, d, 1e-4);
@@ -114,7 +103,7 @@ Deno.test("ts kernel: gradients match central finite differences (I=2, H=5, O=3,
 
 Deno.test("ts kernel: gradients match finite differences with saturating weights (H=4, T=12)", () => {
   const s: RnnShape = { inputDim: 1, hidden: 4, outputDim: 2 };
-  const r = rng(7);
+  const r = mulberry32(7);
   const p = makeParams(s, r, 3);
   const d = makeData(s, 2, 12, r, false);
   fdCheck(tsKernel, s, p, d, 1e-4);
@@ -152,7 +141,7 @@ Deno.test("ts kernel: forward matches a closed form for H=1, one step", () => {
 
 Deno.test("ts kernel: zero-weight entries do not affect loss or gradients", () => {
   const s: RnnShape = { inputDim: 2, hidden: 3, outputDim: 2 };
-  const r = rng(3);
+  const r = mulberry32(3);
   const p = makeParams(s, r);
   const d = makeData(s, 2, 5, r);
   const g1 = zerosLike(s), g2 = zerosLike(s);
@@ -166,7 +155,7 @@ Deno.test("ts kernel: zero-weight entries do not affect loss or gradients", () =
 
 Deno.test("ts kernel: bad sizes throw naming the field", () => {
   const s: RnnShape = { inputDim: 2, hidden: 3, outputDim: 2 };
-  const r = rng(4);
+  const r = mulberry32(4);
   const p = makeParams(s, r);
   const d = makeData(s, 2, 5, r);
   assert.throws(
@@ -231,7 +220,7 @@ Deno.test("wasm kernel: loss, gradients, hidden states and outputs match the ts 
   assert.equal(k.name, "wasm-simd");
   for (const [I, H, O, B, T] of SHAPES) {
     const s: RnnShape = { inputDim: I, hidden: H, outputDim: O };
-    const r = rng(100 + H * 7 + B);
+    const r = mulberry32(100 + H * 7 + B);
     const p = makeParams(s, r);
     const d = makeData(s, B, T, r);
     const g1 = zerosLike(s), g2 = zerosLike(s);
@@ -261,7 +250,7 @@ Deno.test("wasm kernel: loss, gradients, hidden states and outputs match the ts 
 Deno.test("wasm kernel: gradients match central finite differences (H=11, B=5)", async () => {
   const k = await createWasmKernel();
   const s: RnnShape = { inputDim: 2, hidden: 11, outputDim: 3 };
-  const r = rng(11);
+  const r = mulberry32(11);
   const p = makeParams(s, r);
   const d = makeData(s, 5, 6, r);
   // The wasm forward pass is float32 (loss noise ~1e-7 relative), so a wider step and an
@@ -274,7 +263,7 @@ Deno.test("wasm kernel: buffers are reused across shapes without stale data; mem
   const k = await createWasmKernel();
   const big: RnnShape = { inputDim: 3, hidden: 72, outputDim: 3 };
   const small: RnnShape = { inputDim: 1, hidden: 6, outputDim: 2 };
-  const r = rng(21);
+  const r = mulberry32(21);
   const pb = makeParams(big, r), db = makeData(big, 64, 40, r);
   const ps = makeParams(small, r), ds = makeData(small, 3, 5, r);
   const first = zerosLike(small);
@@ -293,7 +282,7 @@ Deno.test("wasm kernel: buffers are reused across shapes without stale data; mem
 Deno.test("wasm kernel: NaN weights propagate to the loss (no silent clamping)", async () => {
   const k = await createWasmKernel();
   const s: RnnShape = { inputDim: 2, hidden: 8, outputDim: 1 };
-  const r = rng(5);
+  const r = mulberry32(5);
   const p = makeParams(s, r);
   p.wh[3] = NaN;
   const d = makeData(s, 4, 4, r, false);
@@ -314,7 +303,7 @@ Deno.test("wasm kernel: vectorised tanh is within 4e-7 of Math.tanh", async () =
 Deno.test("wasm kernel: bad sizes throw naming the field", async () => {
   const k = await createWasmKernel();
   const s: RnnShape = { inputDim: 2, hidden: 3, outputDim: 2 };
-  const r = rng(4);
+  const r = mulberry32(4);
   const p = makeParams(s, r);
   const d = makeData(s, 2, 5, r);
   assert.throws(

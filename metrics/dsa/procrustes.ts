@@ -30,6 +30,7 @@
 import { cayley } from "../linalg/solve.ts";
 import { dot, mmNT, transpose } from "../linalg/matmul.ts";
 import { symEigTop } from "../linalg/symeig.ts";
+import { boxMuller, mulberry32 } from "../rng.ts";
 
 /** Options of `procrustesDistance`. */
 export interface ProcrustesOptions {
@@ -145,29 +146,21 @@ export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator 
   return { n, a, at: transpose(a, n, n), cache: {} };
 }
 
-/** Small seeded PRNG (mulberry32) with a standard-normal sampler. */
-function rng(seed: number) {
-  let s = (seed >>> 0) ^ 0x9e3779b9;
-  const u = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => {
+/** Seeded standard-normal sampler: Box–Muller of mulberry32 uniforms (a zero u₁ is redrawn). */
+function normalSampler(seed: number): () => number {
+  const u = mulberry32((seed >>> 0) ^ 0x9e3779b9);
+  return () => {
     let x = 0;
     while (x === 0) x = u();
-    return Math.sqrt(-2 * Math.log(x)) * Math.cos(2 * Math.PI * u());
+    return boxMuller(x, u());
   };
-  return { u, normal };
 }
 
 /** Haar-random orthogonal n×n matrix (Gram–Schmidt on Gaussian rows) with det sign `det`. */
 function haar(n: number, seed: number, det: number): Float64Array {
-  const r = rng(seed);
+  const normal = normalSampler(seed);
   const q = new Float64Array(n * n);
-  for (let i = 0; i < q.length; i++) q[i] = r.normal();
+  for (let i = 0; i < q.length; i++) q[i] = normal();
   for (let i = 0; i < n; i++) {
     const qi = q.subarray(i * n, (i + 1) * n);
     for (let pass = 0; pass < 2; pass++) {

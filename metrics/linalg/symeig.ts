@@ -8,6 +8,7 @@
  */
 import { wasmLinalgAvailable, wasmTridiagonalize } from "./wasm.ts";
 import { mmNT } from "./matmul.ts";
+import { mulberry32 } from "../rng.ts";
 
 /** Result of `symEigTop`: all eigenvalues (descending) and the leading eigenvectors. */
 export interface SymEig {
@@ -303,17 +304,11 @@ export function tridiagEigenvalues(dIn: Float64Array, eIn: Float64Array): Float6
   return d.sort();
 }
 
-/** Deterministic uniform(−1, 1) sequence (splitmix-style) for inverse-iteration starts. */
+/** Deterministic uniform(−1, 1) sequence (mulberry32 of a hashed seed) for inverse-iteration starts. */
 function startVector(n: number, seed: number): Float64Array {
+  const u = mulberry32((seed * 2654435761 + 12345) >>> 0);
   const v = new Float64Array(n);
-  let s = (seed * 2654435761 + 12345) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    v[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < n; i++) v[i] = u() * 2 - 1;
   return v;
 }
 
