@@ -2,14 +2,6 @@ import assert from "node:assert/strict";
 import { makeRng } from "../metrics/rng.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-// metrics/dsa.ts comes from the DSA branch; this test runs once both are merged.
-const haveDsa = (() => {
-  try {
-    return Deno.statSync(`${root}/metrics/dsa.ts`).isFile;
-  } catch {
-    return false;
-  }
-})();
 
 /** Trajectories of a stable linear system x_{t+1} = A x_t from random starts, then mapped by Q. */
 function linearSystem(a: number[][], q: number[][], trials: number, steps: number, seed: number) {
@@ -28,7 +20,6 @@ function linearSystem(a: number[][], q: number[][], trials: number, steps: numbe
 
 Deno.test({
   name: "measure dsa script: a rotated copy is at distance ~0, a different system is not",
-  ignore: !haveDsa,
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {

@@ -47,7 +47,7 @@ Deno.test("pifDistanceMatrix: symmetric, zero diagonal, each entry is pifDistanc
         assert.equal(r.matrix[i][j], p.distance);
         assert.equal(r.lowerBound[i][j], p.lowerBound);
         const sd = p.startDistances;
-        assert.equal(r.restartSpread[i][j], Math.max(...sd) - Math.min(...sd));
+        assert.equal(r.restartsSpread[i][j], Math.max(...sd) - Math.min(...sd));
       }
       // perms[i][j] maps W_j onto W_i at the reported distance (inverses below the diagonal)
       const { rowPerm, colPerm } = r.perms![i][j];

@@ -16,6 +16,7 @@
  */
 
 import { solveAssignment } from "../lsa.ts";
+import { evenlySpacedSelfChecks, mirrorPairs, upperPairs } from "../pairwise.ts";
 import {
   type PreparedOperator,
   prepareOperator,
@@ -211,52 +212,29 @@ export function dsaDistanceMatrix(
     const c = compareDmd(fits[i], fits[j], options, [prepared[i], prepared[j]]);
     return { distance: c.distance, spread: c.procrustes?.restartsSpread ?? 0 };
   };
-  return assembleDsaMatrix(fits, options.selfCheckSamples, pair);
-}
-
-/**
- * The self-check samples of a DSA matrix over `S` systems: `min(samples, S)` systems
- * i = ⌊s·S/ns⌋, each measured against itself (d(i, i) should be 0) and, when S > 1, with a
- * partner j ≠ i whose reversed-order distance d(j, i) is compared with d(i, j) (`j` null
- * when S = 1).
- */
-export function dsaSelfCheckPairs(S: number, samples = 3): { i: number; j: number | null }[] {
-  const ns = Math.min(samples, S);
-  const out: { i: number; j: number | null }[] = [];
-  for (let s = 0; s < ns; s++) {
-    const i = Math.floor((s * S) / ns);
-    const j = S > 1 ? ((i + 1 + s) % S === i ? (i + 1) % S : (i + 1 + s) % S) : null;
-    out.push({ i, j });
-  }
-  return out;
+  return _assembleDsaMatrix(fits, options.selfCheckSamples, pair);
 }
 
 /**
  * Builds a {@link DsaMatrixResult} over `fits.length` systems from a pair measure
  * `pair(i, j)` → distance and restart spread: the upper triangle in row order, then the
- * self-checks of {@link dsaSelfCheckPairs} (d(i, i), then d(j, i)). Shared by the serial
- * `dsaDistanceMatrix` and the worker-parallel `dsaDistanceMatrixParallel`.
+ * evenly spaced self-checks of the pairwise layer (d(i, i), then d(j, i)). Shared by the
+ * serial `dsaDistanceMatrix` and the worker-parallel `dsaDistanceMatrixParallel`.
  */
-export function assembleDsaMatrix(
+export function _assembleDsaMatrix(
   fits: DmdFit[],
   selfCheckSamples: number | undefined,
   pair: (i: number, j: number) => { distance: number; spread: number },
 ): DsaMatrixResult {
   const S = fits.length;
-  const matrix = Array.from({ length: S }, () => new Array<number>(S).fill(0));
-  const spread = Array.from({ length: S }, () => new Array<number>(S).fill(0));
-  let maxSpread = 0;
-  for (let i = 0; i < S; i++) {
-    for (let j = i + 1; j < S; j++) {
-      const p = pair(i, j);
-      matrix[i][j] = matrix[j][i] = p.distance;
-      spread[i][j] = spread[j][i] = p.spread;
-      maxSpread = Math.max(maxSpread, p.spread);
-    }
-  }
+  const pairs = upperPairs(S);
+  const results = pairs.map(([i, j]) => pair(i, j));
+  const matrix = mirrorPairs(S, pairs, (k) => results[k].distance);
+  const spread = mirrorPairs(S, pairs, (k) => results[k].spread);
+  const maxSpread = results.reduce((m, p) => Math.max(m, p.spread), 0);
   const selfDistance: { index: number; distance: number }[] = [];
   const symmetry: { i: number; j: number; dij: number; dji: number; absDiff: number }[] = [];
-  for (const { i, j } of dsaSelfCheckPairs(S, selfCheckSamples ?? 3)) {
+  for (const { i, j } of evenlySpacedSelfChecks(S, selfCheckSamples ?? 3)) {
     selfDistance.push({ index: i, distance: pair(i, i).distance });
     if (j !== null) {
       const dji = pair(j, i).distance;

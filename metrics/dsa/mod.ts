@@ -18,7 +18,6 @@ export {
   type Trajectories,
 } from "./dmd.ts";
 export {
-  assembleDsaMatrix,
   compareDmd,
   type DsaDetailed,
   dsaDistance,
@@ -27,7 +26,6 @@ export {
   dsaLinearSumAssignment,
   type DsaMatrixResult,
   type DsaOptions,
-  dsaSelfCheckPairs,
   eigenvalueWasserstein,
 } from "./dsa.ts";
 export {

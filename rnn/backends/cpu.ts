@@ -24,6 +24,7 @@ import { DEFAULT_ADAM, validateAdam } from "../optim.ts";
 import { validateRegularisers } from "../loss.ts";
 import { flattenParams, validateParams, validateShape, viewParams } from "../params.ts";
 import { type KernelChoice, loadKernel, validateKernelChoice } from "../kernels/select.ts";
+import { WorkerClient } from "../../metrics/worker_pool.ts";
 
 /** What every population backend is built from. */
 export interface BackendOptions {
@@ -119,51 +120,12 @@ export function handOver(data: StepData): StepData {
   return data;
 }
 
-/** Messages from a worker. */
-interface WorkerReply {
-  id: number;
-  error?: string;
+/** Replies of a CPU worker (`cpu_worker.ts`). */
+interface CpuWorkerReply {
   kernel?: string;
   taskId?: string;
   losses?: { index: number; loss: number }[];
   params?: { index: number; flat: Float32Array }[];
-}
-
-class WorkerHandle {
-  private nextId = 1;
-  private pending = new Map<
-    number,
-    { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }
-  >();
-  private failed: Error | null = null;
-  constructor(readonly worker: Worker) {
-    worker.onmessage = (e: MessageEvent<WorkerReply>) => {
-      const r = e.data;
-      const p = this.pending.get(r.id);
-      if (!p) return;
-      this.pending.delete(r.id);
-      if (r.error !== undefined) p.reject(new Error(`cpu worker: ${r.error}`));
-      else p.resolve(r);
-    };
-    worker.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      this.fail(new Error(`cpu worker crashed: ${e.message}`));
-    };
-    worker.onmessageerror = () => this.fail(new Error("cpu worker: message could not be decoded"));
-  }
-  private fail(err: Error): void {
-    this.failed = err;
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
-  }
-  call(msg: Record<string, unknown>, transfer: Transferable[] = []): Promise<WorkerReply> {
-    if (this.failed) return Promise.reject(this.failed);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...msg, id }, transfer);
-    });
-  }
 }
 
 /** How workers build and sample a task themselves (`WorkerSampling`). */
@@ -198,14 +160,14 @@ export function hasWorkerSampling(b: PopulationBackend): b is PopulationBackend 
 class WorkerBackend implements PopulationBackend, WorkerSampling {
   readonly members: number;
   name = "cpu";
-  private handles: WorkerHandle[] = [];
+  private handles: WorkerClient[] = [];
   private owner: number[];
   constructor(private opts: BackendOptions, workers: number) {
     this.members = opts.initial.length;
     this.owner = Array.from({ length: this.members }, (_, k) => k % workers);
     for (let w = 0; w < workers; w++) {
       const worker = new Worker(new URL("./cpu_worker.ts", import.meta.url), { type: "module" });
-      this.handles.push(new WorkerHandle(worker));
+      this.handles.push(new WorkerClient(worker, "cpu worker"));
     }
   }
 
@@ -219,7 +181,7 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
         members.push({ index: k, flat });
         transfer.push(flat.buffer as ArrayBuffer);
       }
-      return h.call({
+      return h.call<CpuWorkerReply>({
         type: "init",
         shape: this.opts.shape,
         adam: this.opts.adam ?? DEFAULT_ADAM,
@@ -286,7 +248,7 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
         }
       }
       if (items.length === 0) return;
-      const r = await h.call({ type, items }, [...transfer]);
+      const r = await h.call<CpuWorkerReply>({ type, items }, [...transfer]);
       for (const { index, loss } of r.losses ?? []) out[index] = loss;
     }));
     return out;
@@ -322,7 +284,7 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
     }
     try {
       const replies = await Promise.all(this.handles.map((h) =>
-        h.call({
+        h.call<CpuWorkerReply>({
           type: "sampling",
           task: { name: spec.task.name, params: spec.task.params },
           batchSize: spec.batchSize,
@@ -350,7 +312,7 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
         if (this.owner[k] === w && active[k]) items.push({ index: k, seed: seeds[k], lr: lrs[k] });
       }
       if (items.length === 0) return;
-      const r = await h.call({ type: "stepSeeded", items });
+      const r = await h.call<CpuWorkerReply>({ type: "stepSeeded", items });
       for (const { index, loss } of r.losses ?? []) out[index] = loss;
     }));
     return out;
@@ -359,7 +321,9 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
   async getParams(): Promise<RnnParams[]> {
     if (this.handles.length === 0) throw new Error("cpu backend already disposed");
     const out: RnnParams[] = new Array(this.members);
-    const replies = await Promise.all(this.handles.map((h) => h.call({ type: "getParams" })));
+    const replies = await Promise.all(
+      this.handles.map((h) => h.call<CpuWorkerReply>({ type: "getParams" })),
+    );
     for (const r of replies) {
       for (const { index, flat } of r.params ?? []) out[index] = viewParams(this.opts.shape, flat);
     }
@@ -373,7 +337,7 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
   }
 
   dispose(): Promise<void> {
-    for (const h of this.handles) h.worker.terminate();
+    for (const h of this.handles) h.terminate();
     this.handles = [];
     return Promise.resolve();
   }
