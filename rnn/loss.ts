@@ -16,7 +16,7 @@ import type { RnnParams, StepData, StepRegularisers } from "./types.ts";
 export function validateRegularisers(r: StepRegularisers): void {
   for (const key of ["l1", "nuclear", "gradClip"] as const) {
     if (!(r?.[key] >= 0 && Number.isFinite(r[key]))) {
-      throw new Error(`${key} must be finite and ≥ 0, got ${r?.[key]}`);
+      throw new Error(`regularisers.${key} must be a finite number ≥ 0, got ${r?.[key]}`);
     }
   }
 }
@@ -98,11 +98,24 @@ export function stepDataFromBatch(
   return { batch: B, steps: T, inputs: batch.inputs, targets, weights };
 }
 
-/** ‖W‖_* and its subgradient U Vᵀ for a square H×H row-major matrix (float64 SVD). */
+/**
+ * ‖W‖_* and its subgradient U Vᵀ for a square H×H row-major matrix (float64 SVD via ml-matrix;
+ * the gradient wherever the singular values are distinct and nonzero; paper §3.3). The CPU and
+ * the WebGPU backends both use it (tfjs has no SVD).
+ *
+ * @example The subgradient of a diagonal matrix with positive entries is the identity
+ * ```ts
+ * import { nuclearNormAndSubgradient } from "@degeneracy/degeneracy";
+ * const { value, grad } = nuclearNormAndSubgradient(new Float32Array([2, 0, 0, 3]), 2);
+ * if (value !== 5) throw new Error(`‖W‖_* = ${value}`);
+ * if (Math.abs(grad[0] - 1) > 1e-12 || Math.abs(grad[1]) > 1e-12) throw new Error("not I");
+ * ```
+ */
 export function nuclearNormAndSubgradient(
   w: Float32Array,
   H: number,
 ): { value: number; grad: Float64Array } {
+  if (w.length !== H * H) throw new Error(`W must have length H·H = ${H * H}, got ${w.length}`);
   const rows: number[][] = [];
   for (let i = 0; i < H; i++) rows.push(Array.from(w.subarray(i * H, (i + 1) * H)));
   const svd = new SVD(new Matrix(rows), {

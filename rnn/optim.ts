@@ -16,7 +16,9 @@ export function validateAdam(c: AdamConfig): void {
       throw new Error(`adam.${key} must be in [0, 1), got ${c[key]}`);
     }
   }
-  if (!(c.eps > 0 && Number.isFinite(c.eps))) throw new Error(`adam.eps must be > 0, got ${c.eps}`);
+  if (!(c.eps > 0 && Number.isFinite(c.eps))) {
+    throw new Error(`adam.eps must be a finite number > 0, got ${c.eps}`);
+  }
 }
 
 /** Adam moment estimates of one flat parameter vector. */

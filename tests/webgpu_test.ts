@@ -21,13 +21,9 @@ import { createWebGpuBackend, releaseWebGpu, webgpuAdapterInfo } from "../rnn/ba
 import { tsKernel } from "../rnn/kernels/ts.ts";
 import { createCpuBackend } from "../rnn/backends/cpu.ts";
 import { memory as tfMemory } from "npm:@tensorflow/tfjs-core@4.22.0";
-import {
-  nuclearSubgradient,
-  packData,
-  packParams,
-  paramLayout,
-  unpackParams,
-} from "../rnn/backends/webgpu_host.ts";
+import { packData, packParams, unpackParams } from "../rnn/backends/webgpu_host.ts";
+import { paramLayout } from "../rnn/params.ts";
+import { nuclearNormAndSubgradient } from "../rnn/loss.ts";
 import type { AdamConfig, RnnParams, RnnShape, StepData, StepRegularisers } from "../rnn/types.ts";
 
 // ---------- deterministic data ----------
@@ -344,14 +340,14 @@ Deno.test("webgpu host: packData stacks [K,B,T,C], pads with zero weights, skips
   assert.ok(packed.inputs.subarray(2 * rows).every((x) => x === 0));
 });
 
-Deno.test("webgpu host: nuclearSubgradient is the orthogonal polar factor U Vᵀ", () => {
+Deno.test("nuclear-norm subgradient (both backends) is the orthogonal polar factor U Vᵀ", () => {
   // W = Q S with Q orthogonal (a rotation) and S symmetric positive definite ⇒ U Vᵀ = Q.
   const c = Math.cos(0.7);
   const s = Math.sin(0.7);
   const Q = new Matrix([[c, -s, 0], [s, c, 0], [0, 0, 1]]);
   const S = new Matrix([[3, 0.5, 0], [0.5, 2, 0.1], [0, 0.1, 0.5]]);
   const W = Float32Array.from(Q.mmul(S).to1DArray());
-  const g = nuclearSubgradient(W, 3);
+  const g = nuclearNormAndSubgradient(W, 3).grad;
   const q = Q.to1DArray();
   for (let i = 0; i < 9; i++) {
     assert.ok(Math.abs(g[i] - q[i]) < 1e-5, `entry ${i}: ${g[i]} vs ${q[i]}`);
@@ -359,7 +355,7 @@ Deno.test("webgpu host: nuclearSubgradient is the orthogonal polar factor U Vᵀ
   // The independent reference used by the parity test agrees.
   const r = refPolar(W, 3);
   for (let i = 0; i < 9; i++) assert.ok(Math.abs(r[i] - q[i]) < 1e-5, `ref entry ${i}`);
-  assert.throws(() => nuclearSubgradient(W, 2), /length 4/);
+  assert.throws(() => nuclearNormAndSubgradient(W, 2), /length H·H = 4/);
 });
 
 Deno.test("webgpu reference: tsKernel agrees with this file's float64 BPTT", () => {

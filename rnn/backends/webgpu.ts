@@ -25,20 +25,16 @@ import type {
   StepData,
   StepRegularisers,
 } from "../types.ts";
+import { packData, type PackedData, packParams, unpackParams } from "./webgpu_host.ts";
 import {
-  nuclearSubgradient,
-  packData,
-  type PackedData,
-  packParams,
   type ParamLayout,
   paramLayout,
-  unpackParams,
-  validateAdam,
   validateParams,
-  validateRegularisers,
   validateShape,
   validateStepData,
-} from "./webgpu_host.ts";
+} from "../params.ts";
+import { validateAdam } from "../optim.ts";
+import { nuclearNormAndSubgradient, validateRegularisers } from "../loss.ts";
 import {
   backwardRecurrenceProgram,
   forwardRecurrenceProgram,
@@ -394,7 +390,7 @@ class WebGpuPopulation implements PopulationBackend {
         const o = k * L.total + L.wh;
         const wh = flat.subarray(o, o + H * H);
         if (!wh.every(Number.isFinite)) continue; // diverging member: its step is NaN anyway
-        uvt.set(nuclearSubgradient(wh, H), k * H * H);
+        uvt.set(nuclearNormAndSubgradient(wh, H).grad, k * H * H); // rounded to float32
       }
       nuclearG = tf.tensor3d(uvt, [K, H, H]);
     }

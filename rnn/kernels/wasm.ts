@@ -274,16 +274,7 @@ class WasmKernel implements RnnKernel {
     data: Pick<StepData, "batch" | "steps" | "inputs"> & Partial<StepData>,
     out?: { hidden?: Float32Array; outputs?: Float32Array },
   ): number {
-    validateKernelArgs(shape, params, data, { needTargets: false });
-    const BT = data.batch * data.steps;
-    if (out?.hidden && out.hidden.length !== BT * shape.hidden) {
-      throw new Error(`out.hidden must have length ${BT * shape.hidden}, got ${out.hidden.length}`);
-    }
-    if (out?.outputs && out.outputs.length !== BT * shape.outputDim) {
-      throw new Error(
-        `out.outputs must have length ${BT * shape.outputDim}, got ${out.outputs.length}`,
-      );
-    }
+    validateKernelArgs(shape, params, data, { needTargets: false, out });
     const withTargets = data.targets !== undefined && data.weights !== undefined;
     const L = this.#load(shape, params, data, withTargets);
     const loss = this.#forward(L, withTargets, out?.outputs !== undefined);
