@@ -15,19 +15,11 @@ import {
 } from "../mod.ts";
 import type { RnnParams, RnnShape, StepData, StepRegularisers } from "../mod.ts";
 import { handFlipFlop } from "./engine_helpers.ts";
+import { zeroParams } from "../rnn/params.ts";
 
 const FIELDS = ["wx", "wh", "b", "wo", "bo"] as const;
 
-function zeros(shape: RnnShape): RnnParams {
-  const { inputDim: I, hidden: H, outputDim: O } = shape;
-  return {
-    wx: new Float32Array(H * I),
-    wh: new Float32Array(H * H),
-    b: new Float32Array(H),
-    wo: new Float32Array(O * H),
-    bo: new Float32Array(O),
-  };
-}
+const zeros = (shape: RnnShape): RnnParams => zeroParams(shape).params;
 
 async function objective(
   shape: RnnShape,

@@ -5,6 +5,7 @@
 import seedrandom from "npm:seedrandom@3.0.5";
 import type { Task, TaskBatch } from "../tasks/types.ts";
 import type { TrainingConfig } from "../rnn/types.ts";
+import { defaultTrainingConfig } from "../rnn/defaults.ts";
 
 /**
  * 1-bit flip-flop: input pulses ±1 with probability `p` per step, target = last non-zero
@@ -51,9 +52,9 @@ export function handFlipFlop(steps = 20, p = 0.3, aux = false): Task {
   };
 }
 
-/** A small, fast training configuration for flip-flop tests. */
+/** A small, fast training configuration for flip-flop tests (Appendix A's, shrunk). */
 export function testConfig(overrides: Partial<TrainingConfig> = {}): TrainingConfig {
-  return {
+  return defaultTrainingConfig("flipflop", {
     hidden: 16,
     lr: 0.01,
     scheduler: { kind: "none" },
@@ -63,12 +64,6 @@ export function testConfig(overrides: Partial<TrainingConfig> = {}): TrainingCon
     testBatchSize: 32,
     earlyStopThreshold: 0.01,
     patience: 2,
-    init: "uniform",
-    auxWeight: 0,
-    l1: 0,
-    nuclear: 0,
-    gradClip: 0,
-    sharedData: false,
     ...overrides,
-  };
+  });
 }

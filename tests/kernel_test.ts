@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { tsKernel } from "../rnn/kernels/ts.ts";
 import { mulberry32 } from "../metrics/rng.ts";
+import { zeroParams } from "../rnn/params.ts";
 import type { RnnKernel, RnnParams, RnnShape, StepData } from "../rnn/types.ts";
 
 function fill(n: number, r: () => number, scale: number): Float32Array {
@@ -25,16 +26,7 @@ function makeParams(s: RnnShape, r: () => number, scale = 1): RnnParams {
   };
 }
 
-function zerosLike(s: RnnShape): RnnParams {
-  const { inputDim: I, hidden: H, outputDim: O } = s;
-  return {
-    wx: new Float32Array(H * I),
-    wh: new Float32Array(H * H),
-    b: new Float32Array(H),
-    wo: new Float32Array(O * H),
-    bo: new Float32Array(O),
-  };
-}
+const zerosLike = (s: RnnShape): RnnParams => zeroParams(s).params;
 
 function makeData(s: RnnShape, B: number, T: number, r: () => number, masked = true): StepData {
   const { inputDim: I, outputDim: O } = s;

@@ -22,7 +22,7 @@ import { tsKernel } from "../rnn/kernels/ts.ts";
 import { createCpuBackend } from "../rnn/backends/cpu.ts";
 import { memory as tfMemory } from "npm:@tensorflow/tfjs-core@4.22.0";
 import { packData, packParams, unpackParams } from "../rnn/backends/webgpu_host.ts";
-import { paramLayout } from "../rnn/params.ts";
+import { paramLayout, zeroParams } from "../rnn/params.ts";
 import { nuclearNormAndSubgradient } from "../rnn/loss.ts";
 import type { AdamConfig, RnnParams, RnnShape, StepData, StepRegularisers } from "../rnn/types.ts";
 
@@ -219,7 +219,7 @@ function refStep(
   biasCorrection = true,
 ): number {
   const H = shape.hidden;
-  const g32 = zeroParams(shape);
+  const g32 = zeros(shape);
   const loss = tsKernel.lossAndGrads(shape, mem.p, d, g32);
   const g: Record<Key, Float64Array> = {
     wx: Float64Array.from(g32.wx),
@@ -256,16 +256,7 @@ function refStep(
   return loss;
 }
 
-function zeroParams(shape: RnnShape): RnnParams {
-  const { inputDim: I, hidden: H, outputDim: O } = shape;
-  return {
-    wx: new Float32Array(H * I),
-    wh: new Float32Array(H * H),
-    b: new Float32Array(H),
-    wo: new Float32Array(O * H),
-    bo: new Float32Array(O),
-  };
-}
+const zeros = (shape: RnnShape): RnnParams => zeroParams(shape).params;
 
 function newRefMember(p: RnnParams): RefMember {
   const z = (): Record<Key, Float64Array> => ({
@@ -362,7 +353,7 @@ Deno.test("webgpu reference: tsKernel agrees with this file's float64 BPTT", () 
   const shape = { inputDim: 3, hidden: 8, outputDim: 2 };
   const p = makeParams(shape, 3);
   const d = makeData(shape, 3, 4, 9);
-  const g = zeroParams(shape);
+  const g = zeros(shape);
   const loss = tsKernel.lossAndGrads(shape, p, d, g);
   const ref = refLossAndGrads(shape, p, d);
   assert.ok(Math.abs(loss - ref.loss) <= 1e-6 * ref.loss, `loss ${loss} vs ${ref.loss}`);
@@ -512,7 +503,7 @@ Deno.test({
       // evaluate() before training equals the reference loss.
       const ev = await gpu.evaluate(dataAt(0));
       for (let k = 0; k < K; k++) {
-        const want = tsKernel.lossAndGrads(shape, init[k], dataAt(0)[k], zeroParams(shape));
+        const want = tsKernel.lossAndGrads(shape, init[k], dataAt(0)[k], zeros(shape));
         assert.ok(lossClose(ev[k], want), `${name} evaluate[${k}]: ${ev[k]} vs ${want}`);
       }
       // The engine's optional mask: skipped members are not read and get NaN.
