@@ -37,3 +37,4 @@ export {
   type ProcrustesResult,
   type ProcrustesRun,
 } from "./procrustes.ts";
+export { dsaDistanceMatrixParallel, dsaWorkersAvailable } from "./parallel.ts";
