@@ -114,6 +114,7 @@ export {
   type PopulationBackend,
   type PopulationBackendFactory,
   progressPrinter,
+  type ProgressPrinterOptions,
   rebuildsIdentically,
   type RecordInput,
   ReduceOnPlateau,
@@ -149,6 +150,7 @@ export {
   type WebGpuBackendOptions,
   type WorkerSampling,
   type WorkerSamplingSpec,
+  zeroParams,
 } from "./rnn/mod.ts";
 export {
   type AssignmentResult,

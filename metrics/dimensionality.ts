@@ -22,7 +22,16 @@ export interface PcaSpectrum {
   cumulative: number[];
 }
 
-/** PCA spectrum of hidden states (`[trials, steps, units]`, pooled over trials and steps). */
+/**
+ * PCA spectrum of hidden states (`[trials, steps, units]`, pooled over trials and steps).
+ *
+ * @example
+ * ```ts
+ * import { pcaSpectrum } from "@degeneracy/degeneracy";
+ * const { explainedRatio } = pcaSpectrum([[[1, 0], [-1, 0], [0, 0.1], [0, -0.1]]]);
+ * if (!(explainedRatio[0] > 0.99)) throw new Error(`first PC explains ${explainedRatio[0]}`);
+ * ```
+ */
 export function pcaSpectrum(hidden: TrialSeries): PcaSpectrum {
   const { data, trials, steps, units } = toTensor3(hidden, "hidden");
   const samples = trials * steps;
@@ -64,6 +73,14 @@ export function pcaSpectrum(hidden: TrialSeries): PcaSpectrum {
  * Number of leading PCs whose cumulative explained variance reaches `threshold`
  * (0 < threshold ≤ 1, default 0.95) for hidden states `[trials, steps, units]`. Returns 0
  * when the hidden states do not vary at all.
+ *
+ * @example
+ * ```ts
+ * import { dimensionality } from "@degeneracy/degeneracy";
+ * // Hidden states on a line through the origin: one dimension explains everything.
+ * const hidden = [[[1, 2], [2, 4], [3, 6], [-1, -2]]];
+ * if (dimensionality(hidden) !== 1) throw new Error("expected 1 PC");
+ * ```
  */
 export function dimensionality(hidden: TrialSeries, options: { threshold?: number } = {}): number {
   const threshold = options.threshold ?? 0.95;

@@ -49,7 +49,7 @@ export interface Rng {
  *
  * @example Same seed, same draws
  * ```ts
- * import { createRng } from "./rng.ts";
+ * import { createRng } from "@degeneracy/degeneracy";
  * const a = createRng(42), b = createRng(42);
  * const x = a.normal(0, 1);
  * if (x !== b.normal(0, 1)) throw new Error("streams differ");
@@ -139,7 +139,7 @@ export function mulberry32(state: number): () => number {
  *
  * @example A seeded shuffle
  * ```ts
- * import { makeRng, randomPermutation } from "./rng.ts";
+ * import { makeRng, randomPermutation } from "@degeneracy/degeneracy";
  * const p = randomPermutation(5, makeRng(7));
  * if ([...p].sort().join() !== "0,1,2,3,4") throw new Error("not a permutation");
  * ```
@@ -179,7 +179,7 @@ export function boxMuller(u1: number, u2: number, scale = 1): number {
  *
  * @example
  * ```ts
- * import { makeRng, randomPermutation } from "./rng.ts";
+ * import { makeRng, randomPermutation } from "@degeneracy/degeneracy";
  * const p = randomPermutation(4, makeRng(0)); // Int32Array of 0..3 in random order
  * if (p.length !== 4) throw new Error("wrong length");
  * ```

@@ -29,6 +29,14 @@ export interface SelfChecks {
  * `items` (default 3 each, fewer when there are fewer items). `known` can supply already
  * computed d(X_i, X_j) (e.g. from the pairwise matrix) so that only the reverse direction
  * is computed. Pass when both deviations are ≤ `tolerance` (default 1e-9).
+ *
+ * @example
+ * ```ts
+ * import { distanceSelfChecks } from "@degeneracy/degeneracy";
+ * const points = [0, 1, 5, 7];
+ * const checks = distanceSelfChecks(points, (a, b) => Math.abs(a - b), { samples: 2, seed: 1 });
+ * if (!checks.pass || checks.identity.length !== 2) throw new Error("a metric passes");
+ * ```
  */
 export function distanceSelfChecks<T>(
   items: T[],

@@ -32,6 +32,7 @@ export {
   validateParams,
   validateShape,
   viewParams,
+  zeroParams,
 } from "./params.ts";
 export {
   MAX_SEED,
@@ -95,7 +96,12 @@ export {
   toNested,
   validateRecord,
 } from "./record.ts";
-export { formatDuration, formatProgress, progressPrinter } from "./progress.ts";
+export {
+  formatDuration,
+  formatProgress,
+  progressPrinter,
+  type ProgressPrinterOptions,
+} from "./progress.ts";
 export { parseTrainingFlags, TRAINING_FLAGS_HELP, type TrainingFlags } from "./cli.ts";
 export { tsKernel } from "./kernels/ts.ts";
 export { createWasmKernel } from "./kernels/wasm.ts";

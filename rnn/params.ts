@@ -8,7 +8,20 @@
  */
 import type { RnnParams, RnnShape, StepData } from "./types.ts";
 
-/** Checks an `RnnShape`; throws an Error naming the field and the allowed range. */
+/**
+ * Checks an `RnnShape`; throws an Error naming the field and the allowed range.
+ *
+ * @example
+ * ```ts
+ * import { validateShape } from "@degeneracy/degeneracy";
+ * validateShape({ inputDim: 3, hidden: 64, outputDim: 3 }); // fine
+ * try {
+ *   validateShape({ inputDim: 3, hidden: 0, outputDim: 3 });
+ * } catch (e) {
+ *   console.log((e as Error).message); // shape.hidden must be an integer in [1, 65536], got 0
+ * }
+ * ```
+ */
 export function validateShape(shape: RnnShape): void {
   for (const key of ["inputDim", "hidden", "outputDim"] as const) {
     const v = shape?.[key];
@@ -64,7 +77,7 @@ export function paramCount(shape: RnnShape): number {
  * const flat = new Float32Array(paramCount(shape));
  * const p = viewParams(shape, flat);
  * p.wh[0] = 5; // writes into flat
- * if (flat[1] !== 5) throw new Error("not a view");
+ * if (flat[2] !== 5) throw new Error("not a view"); // wx (H·I = 2 entries) comes first
  * ```
  */
 export function viewParams(shape: RnnShape, flat: Float32Array): RnnParams {
@@ -81,7 +94,17 @@ export function viewParams(shape: RnnShape, flat: Float32Array): RnnParams {
   };
 }
 
-/** Zero-filled flat parameters with their views. */
+/**
+ * Zero-filled flat parameters with their views.
+ *
+ * @example
+ * ```ts
+ * import { zeroParams } from "@degeneracy/degeneracy";
+ * const { flat, params } = zeroParams({ inputDim: 1, hidden: 2, outputDim: 1 });
+ * params.b[0] = 1; // the views share `flat`
+ * if (flat.indexOf(1) !== 6) throw new Error("layout wx | wh | b | wo | bo");
+ * ```
+ */
 export function zeroParams(shape: RnnShape): { flat: Float32Array; params: RnnParams } {
   const flat = new Float32Array(paramCount(shape));
   return { flat, params: viewParams(shape, flat) };
@@ -149,7 +172,17 @@ export function validateStepData(
   }
 }
 
-/** Copies `p` into one new flat array (layout of `viewParams`). */
+/**
+ * Copies `p` into one new flat array (layout of `viewParams`).
+ *
+ * @example
+ * ```ts
+ * import { flattenParams, initParams, paramCount } from "@degeneracy/degeneracy";
+ * const shape = { inputDim: 1, hidden: 2, outputDim: 1 };
+ * const flat = flattenParams(shape, initParams(shape, 1)); // wx | wh | b | wo | bo
+ * if (flat.length !== paramCount(shape)) throw new Error("length");
+ * ```
+ */
 export function flattenParams(shape: RnnShape, p: RnnParams): Float32Array {
   validateParams(shape, p);
   const { flat, params } = zeroParams(shape);
@@ -161,7 +194,19 @@ export function flattenParams(shape: RnnShape, p: RnnParams): Float32Array {
   return flat;
 }
 
-/** Deep copy of `p` (fresh, independent arrays). */
+/**
+ * Deep copy of `p` (fresh, independent arrays).
+ *
+ * @example
+ * ```ts
+ * import { cloneParams, initParams } from "@degeneracy/degeneracy";
+ * const shape = { inputDim: 1, hidden: 2, outputDim: 1 };
+ * const p = initParams(shape, 1);
+ * const q = cloneParams(p);
+ * q.wh[0] = 99;
+ * if (p.wh[0] === 99) throw new Error("not a copy");
+ * ```
+ */
 export function cloneParams(p: RnnParams): RnnParams {
   return {
     wx: p.wx.slice(),

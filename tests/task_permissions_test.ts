@@ -25,6 +25,7 @@ const RUN = `runs/.permissions-test-${Deno.pid}`;
  */
 const CASES: [task: string, args: string[] | { skip: string }][] = [
   ["test", { skip: "this is the test runner itself" }],
+  ["test:doc", { skip: "the documentation examples; the test task runs it after the suite" }],
   ["check", { skip: "fmt/lint/type check, no deno run; .ci/run runs it" }],
   ["build:wasm", ["--check"]],
   ...(["flipflop", "delayed_discrimination", "sine", "path_integration"].map((name) =>

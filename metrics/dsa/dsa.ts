@@ -47,6 +47,14 @@ export interface DsaOptions extends DmdOptions {
  * `Float64Array`, finite) to a distinct column, for the Wasserstein score. Returns `assign`
  * (`assign[i]` = column of row i) and the total `cost`. A validating wrapper over the shared
  * shortest-augmenting-path solver `solveAssignment` (`metrics/lsa.ts`, Crouse 2016).
+ *
+ * @example
+ * ```ts
+ * import { dsaLinearSumAssignment } from "@degeneracy/degeneracy";
+ * // 2×2 cost matrix, row-major: the anti-diagonal is cheaper.
+ * const { assign, cost } = dsaLinearSumAssignment(new Float64Array([4, 1, 2, 5]), 2, 2);
+ * if (cost !== 3 || assign[0] !== 1) throw new Error(`${cost}`);
+ * ```
  */
 export function dsaLinearSumAssignment(
   cost: Float64Array,
@@ -77,6 +85,14 @@ function gcd(a: number, b: number): number {
  * `emd2` in the reference. Equal sizes: an assignment problem. Unequal sizes: each point
  * is replicated (lcm/na, lcm/nb times), which is exact since a vertex of the transport
  * polytope with integral masses is integral. Throws if lcm(na, nb) > `maxLcm`.
+ *
+ * @example
+ * ```ts
+ * import { eigenvalueWasserstein } from "@degeneracy/degeneracy";
+ * // Two eigenvalue sets (re, im) that differ by one point moved by 0.1 along the real axis.
+ * const w = eigenvalueWasserstein([[0.5, 0], [0.9, 0]], [[0.5, 0], [0.8, 0]]);
+ * if (Math.abs(w - 0.005) > 1e-12) throw new Error(`W2² = ${w}`); // (0.1)² / 2
+ * ```
  */
 export function eigenvalueWasserstein(
   a: [number, number][],
@@ -106,10 +122,13 @@ export function eigenvalueWasserstein(
 
 /** Full result of `dsaDistanceDetailed`. */
 export interface DsaDetailed {
+  /** The distance in the requested score. */
   distance: number;
+  /** The score used. */
   score: "angular" | "euclidean" | "wasserstein";
   /** Procrustes details (angular, euclidean, runs, spread), absent for wasserstein. */
   procrustes?: ProcrustesResult;
+  /** The DMD fits of the two systems. */
   fits: [DmdFit, DmdFit];
 }
 
@@ -123,7 +142,23 @@ function checkScore(s: unknown): "angular" | "euclidean" | "wasserstein" {
   return score;
 }
 
-/** Compare two already fitted systems (or prepared operators) with the given score. */
+/**
+ * Compare two already fitted systems (or prepared operators) with the given score.
+ *
+ * @example Compare fitted systems without refitting
+ * ```ts
+ * import { compareDmd, fitDmd } from "@degeneracy/degeneracy";
+ * const system = (phase: number) =>
+ *   Array.from({ length: 3 }, (_, k) =>
+ *     Array.from({ length: 40 }, (_, t) => {
+ *       const a = 0.3 * t + phase + k;
+ *       return [Math.cos(a) * 0.97 ** t, Math.sin(a) * 0.97 ** t];
+ *     }));
+ * const a = fitDmd(system(0), { rank: 2 }), b = fitDmd(system(1), { rank: 2 });
+ * const { distance } = compareDmd(a, b, { score: "angular" });
+ * if (!(distance < 1e-3)) throw new Error(`same dynamics, distance ${distance}`);
+ * ```
+ */
 export function compareDmd(
   fa: DmdFit,
   fb: DmdFit,
@@ -151,7 +186,22 @@ export function compareDmd(
   return { distance: res.distance, procrustes: res };
 }
 
-/** DSA distance between two systems with details (fits, Procrustes runs and spread). */
+/**
+ * DSA distance between two systems with details (fits, Procrustes runs and spread).
+ *
+ * @example
+ * ```ts
+ * import { dsaDistanceDetailed } from "@degeneracy/degeneracy";
+ * const system = (phase: number) =>
+ *   Array.from({ length: 3 }, (_, k) =>
+ *     Array.from({ length: 40 }, (_, t) => {
+ *       const a = 0.3 * t + phase + k;
+ *       return [Math.cos(a) * 0.97 ** t, Math.sin(a) * 0.97 ** t];
+ *     }));
+ * const r = dsaDistanceDetailed(system(0), system(1), { rank: 2 });
+ * console.log(r.distance, r.procrustes?.bestStart, r.fits[0].size);
+ * ```
+ */
 export function dsaDistanceDetailed(
   a: Trajectories,
   b: Trajectories,
@@ -168,6 +218,20 @@ export function dsaDistanceDetailed(
  * **contract** DSA distance between two systems given as trajectories (trials × steps ×
  * units): angular Procrustes distance (radians, default), euclidean, or eigenvalue
  * Wasserstein (W₂²) between their DMD operators. See the module doc for the pipeline.
+ *
+ * @example The same dynamics give distance ≈ 0
+ * ```ts
+ * import { dsaDistance } from "@degeneracy/degeneracy";
+ * const system = (phase: number) =>
+ *   Array.from({ length: 3 }, (_, k) =>
+ *     Array.from({ length: 40 }, (_, t) => {
+ *       const a = 0.3 * t + phase + k;
+ *       return [Math.cos(a) * 0.97 ** t, Math.sin(a) * 0.97 ** t];
+ *     }));
+ * // The same damped rotation seen from different starts: DSA distance ≈ 0.
+ * const d = dsaDistance(system(0), system(2), { rank: 2 });
+ * if (!(d < 1e-3)) throw new Error(`d = ${d}`);
+ * ```
  */
 export function dsaDistance(a: Trajectories, b: Trajectories, options: DsaOptions = {}): number {
   return dsaDistanceDetailed(a, b, options).distance;
@@ -179,6 +243,7 @@ export interface DsaMatrixResult {
   matrix: number[][];
   /** Procrustes spread (max − min over runs) per computed pair, same layout (0 on diagonal). */
   restartsSpread: number[][];
+  /** Identity and symmetry self-checks on evenly spaced samples. */
   selfChecks: {
     /** d(X, X) for sampled systems (should be ~0). */
     selfDistance: { index: number; distance: number }[];
@@ -187,6 +252,7 @@ export interface DsaMatrixResult {
     /** Largest restart spread over pairs (Procrustes scores only). */
     maxRestartsSpread: number;
   };
+  /** The DMD fit of every system. */
   fits: DmdFit[];
 }
 
@@ -194,6 +260,20 @@ export interface DsaMatrixResult {
  * Pairwise DSA distances between many systems; each system's DMD is fitted once and its
  * operator invariants prepared once. `selfCheckSamples` (default 3) systems/pairs are
  * re-measured for the d(X,X) = 0 and symmetry self-checks.
+ *
+ * @example
+ * ```ts
+ * import { dsaDistanceMatrix } from "@degeneracy/degeneracy";
+ * const system = (phase: number) =>
+ *   Array.from({ length: 3 }, (_, k) =>
+ *     Array.from({ length: 40 }, (_, t) => {
+ *       const a = 0.3 * t + phase + k;
+ *       return [Math.cos(a) * 0.97 ** t, Math.sin(a) * 0.97 ** t];
+ *     }));
+ * const { matrix, selfChecks } = dsaDistanceMatrix([system(0), system(1), system(2)], { rank: 2 });
+ * if (matrix[0][1] !== matrix[1][0] || matrix[2][2] !== 0) throw new Error("not symmetric");
+ * console.log(selfChecks.maxRestartsSpread);
+ * ```
  */
 export function dsaDistanceMatrix(
   systems: (Trajectories | DmdFit)[],

@@ -21,7 +21,15 @@ import { distributeChunks } from "../worker_pool.ts";
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
 
-/** Whether DSA workers can be started under the current permissions (read access to `metrics/`). */
+/**
+ * Whether DSA workers can be started under the current permissions (read access to `metrics/`).
+ *
+ * @example
+ * ```ts
+ * import { dsaWorkersAvailable } from "@degeneracy/degeneracy";
+ * console.log(dsaWorkersAvailable() ? "DSA matrices on workers" : "DSA matrices in this thread");
+ * ```
+ */
 export function dsaWorkersAvailable(): boolean {
   return metricWorkersAvailable();
 }
@@ -33,6 +41,23 @@ export function dsaWorkersAvailable(): boolean {
  * `selfCheckSamples` samples), fits.
  *
  * @throws Error naming the bad option, or the worker's error message.
+ *
+ * @example Same matrix as the serial one
+ * ```ts
+ * import { dsaDistanceMatrix, dsaDistanceMatrixParallel, dsaWorkersAvailable } from "@degeneracy/degeneracy";
+ * const system = (phase: number) =>
+ *   Array.from({ length: 3 }, (_, k) =>
+ *     Array.from({ length: 40 }, (_, t) => {
+ *       const a = 0.3 * t + phase + k;
+ *       return [Math.cos(a) * 0.97 ** t, Math.sin(a) * 0.97 ** t];
+ *     }));
+ * const systems = [system(0), system(1), system(2)];
+ * if (dsaWorkersAvailable()) {
+ *   const par = await dsaDistanceMatrixParallel(systems, { rank: 2 }, { workers: 2 });
+ *   const ser = dsaDistanceMatrix(systems, { rank: 2 });
+ *   if (JSON.stringify(par.matrix) !== JSON.stringify(ser.matrix)) throw new Error("differ");
+ * }
+ * ```
  */
 export async function dsaDistanceMatrixParallel(
   systems: (Trajectories | DmdFit)[],

@@ -52,6 +52,19 @@ export function pifWorkersAvailable(): boolean {
  * self-checks).
  *
  * @throws Error naming the bad matrix or option, or the worker's error message.
+ *
+ * @example Same matrix as the serial one
+ * ```ts
+ * import { pifDistanceMatrix, pifDistanceMatrixParallel, pifWorkersAvailable } from "@degeneracy/degeneracy";
+ * const w = [[0.1, 0.5, -0.2], [0.3, -0.4, 0.0], [0.2, 0.1, 0.6]];
+ * const permuted = [w[2], w[0], w[1]].map((row) => [row[1], row[2], row[0]]);
+ * const ws = [w, permuted, [[1, 0, 0], [0, 1, 0], [0, 0, 1]]];
+ * if (pifWorkersAvailable()) {
+ *   const par = await pifDistanceMatrixParallel(ws, { restarts: 4 }, { workers: 2 });
+ *   const ser = pifDistanceMatrix(ws, { restarts: 4 });
+ *   if (JSON.stringify(par.matrix) !== JSON.stringify(ser.matrix)) throw new Error("differ");
+ * }
+ * ```
  */
 export async function pifDistanceMatrixParallel(
   ws: number[][][],

@@ -367,6 +367,16 @@ class PifSolver {
  * `n × m` matrices given as `number[][]` (rows of finite numbers; recurrent weights are
  * square, rectangular matrices are accepted). See the module doc for the algorithm.
  * Deterministic for a given `seed`.
+ *
+ * @example A permuted copy is at distance 0
+ * ```ts
+ * import { pifDistance } from "@degeneracy/degeneracy";
+ * const w = [[0.1, 0.5, -0.2], [0.3, -0.4, 0.0], [0.2, 0.1, 0.6]];
+ * const permuted = [w[2], w[0], w[1]].map((row) => [row[1], row[2], row[0]]);
+ * // Rows and columns of W shuffled: the permutation-independent distance is 0.
+ * const r = pifDistance(w, permuted);
+ * if (r.distance !== 0) throw new Error(`d = ${r.distance}`);
+ * ```
  */
 export function pifDistance(
   w1: number[][],
@@ -675,6 +685,16 @@ function invert(p: number[]): number[] {
  *
  * @param onPair called after each pair with (pairs done, pairs total).
  * @throws Error naming the bad matrix or option.
+ *
+ * @example
+ * ```ts
+ * import { pifDistanceMatrix } from "@degeneracy/degeneracy";
+ * const w = [[0.1, 0.5, -0.2], [0.3, -0.4, 0.0], [0.2, 0.1, 0.6]];
+ * const permuted = [w[2], w[0], w[1]].map((row) => [row[1], row[2], row[0]]);
+ * const { normalized, selfChecks } = pifDistanceMatrix([w, permuted, [[1, 0, 0], [0, 1, 0], [0, 0, 1]]]);
+ * if (normalized[0][1] !== 0 || !(normalized[0][2] > 0)) throw new Error("unexpected");
+ * if (!selfChecks.pass) throw new Error("self-checks failed");
+ * ```
  */
 export function pifDistanceMatrix(
   ws: number[][][],

@@ -114,6 +114,15 @@ const handedOver = new WeakSet<StepData>();
  * Marks `data` as owned by the backend from now on: the CPU worker backend's `step` then
  * transfers its buffers to the worker (zero copy) instead of copying them, leaving the caller's
  * arrays detached (length 0). Unmarked data is copied and stays usable. Returns `data`.
+ *
+ * @example
+ * ```ts
+ * import { handOver, stepDataFromBatch, createTask } from "@degeneracy/degeneracy";
+ * const batch = createTask({ name: "flipflop", n: 1 }).sample(4, 0);
+ * // The CPU worker backend may now move these buffers to a worker instead of copying them.
+ * const data = handOver(stepDataFromBatch(batch));
+ * console.log(data.inputs.length);
+ * ```
  */
 export function handOver(data: StepData): StepData {
   handedOver.add(data);
@@ -132,7 +141,9 @@ interface CpuWorkerReply {
 export interface WorkerSamplingSpec {
   /** Rebuilt in each worker with `createTask({ name, ...params })`. */
   task: { name: string; id: string; params: Record<string, number | string | boolean> };
+  /** Trials per training batch. */
   batchSize: number;
+  /** Weight of the auxiliary-target loss (0 = off). */
   auxWeight: number;
   /** Whether the auxiliary readout rows are present (see `stepDataFromBatch`). */
   auxRows: boolean;
@@ -150,7 +161,23 @@ export interface WorkerSampling {
   stepSeeded(seeds: ArrayLike<number>, lrs: Float64Array, active: boolean[]): Promise<Float64Array>;
 }
 
-/** Whether `b` offers worker-side sampling. */
+/**
+ * Whether `b` offers worker-side sampling.
+ *
+ * @example
+ * ```ts
+ * import { createCpuBackend, hasWorkerSampling, initParams } from "@degeneracy/degeneracy";
+ * const shape = { inputDim: 1, hidden: 4, outputDim: 1 };
+ * const backend = await createCpuBackend({
+ *   shape,
+ *   initial: [initParams(shape, 1)],
+ *   regularisers: { l1: 0, nuclear: 0, gradClip: 0 },
+ *   workers: 0,
+ * });
+ * console.log(hasWorkerSampling(backend)); // false: the in-process backend samples nothing itself
+ * await backend.dispose();
+ * ```
+ */
 export function hasWorkerSampling(b: PopulationBackend): b is PopulationBackend & WorkerSampling {
   const x = b as Partial<WorkerSampling>;
   return typeof x.enableWorkerSampling === "function" && typeof x.stepSeeded === "function";
@@ -364,6 +391,28 @@ async function canStartWorkers(explicit: boolean): Promise<boolean> {
 /**
  * Creates the CPU population backend (module doc). Name: `"cpu-" + kernel name`, e.g.
  * `"cpu-ts"`, `"cpu-wasm-simd"`.
+ *
+ * @example Two members, one step each
+ * ```ts
+ * import { createCpuBackend, initParams } from "@degeneracy/degeneracy";
+ * const shape = { inputDim: 1, hidden: 4, outputDim: 1 };
+ * const backend = await createCpuBackend({
+ *   shape,
+ *   initial: [initParams(shape, 1), initParams(shape, 2)], // K = 2 members
+ *   regularisers: { l1: 0, nuclear: 0, gradClip: 0 },
+ *   workers: 0, // in this thread; the default is one worker per core
+ * });
+ * const data = {
+ *   batch: 1,
+ *   steps: 3,
+ *   inputs: new Float32Array([1, 0, 0]),
+ *   targets: new Float32Array([1, 1, 1]),
+ *   weights: new Float32Array(3).fill(1 / 3),
+ * };
+ * const losses = await backend.step([data, data], new Float64Array([1e-2, 1e-2]), [true, true]);
+ * console.log(backend.name, losses);
+ * await backend.dispose();
+ * ```
  */
 export async function createCpuBackend(opts: CpuBackendOptions): Promise<PopulationBackend> {
   validateOptions(opts);
