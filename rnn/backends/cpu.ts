@@ -6,7 +6,7 @@
  *
  * Every member runs the same `MemberTrainer` code with the same kernel wherever it lives, so a
  * member's losses and weights are bit-identical alone, in a population, in a worker or
- * in-process (tested in tests/engine_population_test.ts).
+ * in-process (tested in tests/rnn/train_test.ts).
  *
  * @module
  */

@@ -177,3 +177,35 @@ Deno.test("Box–Muller of makeRng with u₁ = 1 − u (PIF bench matrices, stat
   ]);
   assert.throws(() => boxMuller(0, 0.5), /u1 must be in \(0, 1\]/);
 });
+
+Deno.test("rng: reproducible stream, inclusive integer bounds, Gaussian moments", () => {
+  // seedrandom's documented known answer for alea("hello.") (its README): createRng is alea.
+  assert.equal(createRng("hello.").uniform(), 0.4783254903741181);
+  const a = createRng(42), b = createRng(42), c = createRng(43);
+  const sa = Array.from({ length: 20 }, () => a.uniform());
+  assert.deepEqual(sa, Array.from({ length: 20 }, () => b.uniform()));
+  assert.notDeepEqual(sa, Array.from({ length: 20 }, () => c.uniform()));
+  assert.ok(sa.every((u) => u >= 0 && u < 1));
+  const r = createRng(7);
+  const counts = new Map<number, number>();
+  for (let i = 0; i < 6000; i++) {
+    const k = r.int(-2, 3);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  assert.deepEqual([...counts.keys()].sort((x, y) => x - y), [-2, -1, 0, 1, 2, 3]);
+  // Each count ~ Binomial(6000, 1/6): 5σ bound.
+  for (const n of counts.values()) assert.ok(Math.abs(n - 1000) <= 5 * Math.sqrt(6000 / 6 * 5 / 6));
+  const m = 20000;
+  let s = 0, s2 = 0;
+  for (let i = 0; i < m; i++) {
+    const z = r.normal(1, 2);
+    s += z;
+    s2 += z * z;
+  }
+  const mean = s / m, variance = s2 / m - mean * mean;
+  // Standard errors: mean 2/√m ≈ 0.014, variance ≈ 4·√(2/m) ≈ 0.04; 5σ bounds.
+  assert.ok(Math.abs(mean - 1) <= 5 * 2 / Math.sqrt(m), `mean ${mean}`);
+  assert.ok(Math.abs(variance - 4) <= 5 * 4 * Math.sqrt(2 / m), `variance ${variance}`);
+  assert.throws(() => createRng(1.5), /seed must be a safe integer/);
+  assert.throws(() => r.int(3, 2), /lo ≤ hi/);
+});
