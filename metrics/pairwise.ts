@@ -142,22 +142,40 @@ export function resolveParallel(
 }
 
 /**
- * Runs a metric's worker module on `workers` workers: `setup` prepares them (e.g. sends the
- * data once), then the `items` (pairs [i, j]) go out in chunks as `{ type: "pairs", pairs }`
- * messages to whichever worker is idle; each reply's `results` (one per pair, in order) land
- * at the items' positions. Returns the results in item order.
+ * Runs a metric's worker module on Web Workers for an S-item matrix: the work items are the
+ * upper pairs, then the self-check pairs not among them (each computed once; a pair's result
+ * depends only on the pair, so reusing it changes nothing). `setup` prepares the workers (e.g.
+ * sends the data once); the items then go out in chunks as `{ type: "pairs", pairs }` messages
+ * to whichever worker is idle, and each reply's `results` (one per pair, in order) are kept.
+ * Worker count and chunk size follow `parallel` (`resolveParallel`; at least `minWorkers`
+ * are useful, e.g. for a setup phase with one task per item). Returns `result(i, j)` for every
+ * upper pair and self-check pair.
  */
-export function computePairsOnWorkers<R>(
+export async function computePairsOnWorkers<R>(
   workerUrl: URL,
-  items: [number, number][],
-  options: { workers: number; chunk: number; onProgress?: (done: number, total: number) => void },
+  S: number,
+  selfCheckPairs: readonly (readonly [number, number])[],
+  parallel: PairwiseParallelOptions & { defaultChunk: number; minWorkers?: number },
   setup: (workers: WorkerClient[]) => Promise<void>,
-): Promise<R[]> {
-  return withWorkers(workerUrl, options.workers, async (workers) => {
-    await setup(workers);
-    const results: R[] = new Array(items.length);
+): Promise<(i: number, j: number) => R> {
+  const items = upperPairs(S);
+  const index = new Map<string, number>(items.map(([i, j], k) => [`${i},${j}`, k]));
+  for (const [a, b] of selfCheckPairs) {
+    if (!index.has(`${a},${b}`)) {
+      index.set(`${a},${b}`, items.length);
+      items.push([a, b]);
+    }
+  }
+  const { workers, chunk } = resolveParallel(
+    parallel,
+    parallel.defaultChunk,
+    (c) => Math.max(parallel.minWorkers ?? 1, Math.ceil(items.length / c)),
+  );
+  const results: R[] = new Array(items.length);
+  await withWorkers(workerUrl, workers, async (clients) => {
+    await setup(clients);
     let done = 0;
-    await distributeChunks(workers, items.length, options.chunk, async (w, start, end) => {
+    await distributeChunks(clients, items.length, chunk, async (w, start, end) => {
       const batch = items.slice(start, end);
       const r = await w.call<{ results: R[] }>({ type: "pairs", pairs: batch });
       if (!Array.isArray(r.results) || r.results.length !== batch.length) {
@@ -165,8 +183,12 @@ export function computePairsOnWorkers<R>(
       }
       r.results.forEach((x, k) => (results[start + k] = x));
       done += batch.length;
-      options.onProgress?.(done, items.length);
+      parallel.onProgress?.(done, items.length);
     });
-    return results;
   });
+  return (i, j) => {
+    const k = index.get(`${i},${j}`);
+    if (k === undefined) throw new Error(`pair (${i}, ${j}) was not computed`);
+    return results[k];
+  };
 }

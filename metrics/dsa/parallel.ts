@@ -14,8 +14,6 @@ import {
   evenlySpacedSelfChecks,
   metricWorkersAvailable,
   type PairwiseParallelOptions,
-  resolveParallel,
-  upperPairs,
 } from "../pairwise.ts";
 import { distributeChunks } from "../worker_pool.ts";
 
@@ -65,29 +63,21 @@ export async function dsaDistanceMatrixParallel(
   parallel: PairwiseParallelOptions = {},
 ): Promise<DsaMatrixResult> {
   const S = systems.length;
-  const pairs = upperPairs(S);
-  const selfPairs: [number, number][] = [];
-  for (const { i, j } of evenlySpacedSelfChecks(S, options.selfCheckSamples ?? 3)) {
-    selfPairs.push([i, i]);
-    if (j !== null) selfPairs.push([j, i]);
-  }
-  const items = [...pairs, ...selfPairs];
-  const { workers, chunk } = resolveParallel(
-    parallel,
-    4,
-    (c) => Math.max(S, Math.ceil(items.length / c)),
-  );
+  const selfPairs = evenlySpacedSelfChecks(S, options.selfCheckSamples ?? 3).flatMap((
+    { i, j },
+  ): [number, number][] => j === null ? [[i, i]] : [[i, i], [j, i]]);
   const isFit = (x: unknown): x is DmdFit => typeof x === "object" && x !== null && "operator" in x;
   const fits: DmdFit[] = new Array(S);
-  const results = await computePairsOnWorkers<{ distance: number; spread: number }>(
+  const result = await computePairsOnWorkers<{ distance: number; spread: number }>(
     WORKER_URL,
-    items,
-    { workers, chunk, onProgress: parallel.onProgress },
-    async (ws) => {
+    S,
+    selfPairs,
+    { ...parallel, defaultChunk: 4, minWorkers: S },
+    async (workers) => {
       // each system fitted once, on whichever worker is idle; then the operators to every worker
       const toFit: number[] = [];
       systems.forEach((s, i) => (isFit(s) ? (fits[i] = s) : toFit.push(i)));
-      await distributeChunks(ws, toFit.length, 1, async (w, k) => {
+      await distributeChunks(workers, toFit.length, 1, async (w, k) => {
         const index = toFit[k];
         const r = await w.call<{ fit: DmdFit }>({
           type: "fit",
@@ -96,10 +86,8 @@ export async function dsaDistanceMatrixParallel(
         });
         fits[index] = r.fit;
       });
-      await Promise.all(ws.map((w) => w.call({ type: "operators", fits, options })));
+      await Promise.all(workers.map((w) => w.call({ type: "operators", fits, options })));
     },
   );
-  const byPair = new Map<string, { distance: number; spread: number }>();
-  items.forEach(([i, j], k) => byPair.set(`${i},${j}`, results[k]));
-  return _assembleDsaMatrix(fits, options.selfCheckSamples, (i, j) => byPair.get(`${i},${j}`)!);
+  return _assembleDsaMatrix(fits, options.selfCheckSamples, result);
 }

@@ -22,7 +22,6 @@ import {
   computePairsOnWorkers,
   metricWorkersAvailable,
   type PairwiseParallelOptions,
-  resolveParallel,
   seededSelfChecks,
   upperPairs,
 } from "../pairwise.ts";
@@ -73,23 +72,17 @@ export async function pifDistanceMatrixParallel(
 ): Promise<PifMatrixResult> {
   const shape = _checkPifMatrixInput(ws, options);
   const S = ws.length;
-  const pairs = upperPairs(S);
   const checks = seededSelfChecks(S, options.selfCheckSamples ?? 3, options.seed ?? 0);
-  const checkKeys = [...new Set(checks.map(([a, b]) => `${a},${b}`))];
-  const items: [number, number][] = [
-    ...pairs,
-    ...checkKeys.map((k) => k.split(",").map(Number) as [number, number]),
-  ];
-  const { workers, chunk } = resolveParallel(parallel, 1, (c) => Math.ceil(items.length / c));
-  const results = await computePairsOnWorkers<PifPairResult>(
+  const result = await computePairsOnWorkers<PifPairResult>(
     WORKER_URL,
-    items,
-    { workers, chunk, onProgress: parallel.onProgress },
-    async (clients) => {
-      await Promise.all(clients.map((w) => w.call({ type: "init", ws, options })));
+    S,
+    checks,
+    { ...parallel, defaultChunk: 1 },
+    async (workers) => {
+      await Promise.all(workers.map((w) => w.call({ type: "init", ws, options })));
     },
   );
-  const selfDistances = new Map<string, number>();
-  checkKeys.forEach((key, k) => selfDistances.set(key, results[pairs.length + k].distance));
-  return _assemblePifMatrix(S, shape, results.slice(0, pairs.length), selfDistances, options);
+  const pairs = upperPairs(S).map(([i, j]) => result(i, j));
+  const selfDistances = new Map(checks.map(([a, b]) => [`${a},${b}`, result(a, b).distance]));
+  return _assemblePifMatrix(S, shape, pairs, selfDistances, options);
 }
