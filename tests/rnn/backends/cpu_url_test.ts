@@ -6,29 +6,10 @@
 import assert from "node:assert/strict";
 import { flipFlopTask, trainPopulation } from "../../../mod.ts";
 import { testConfig } from "../helpers.ts";
-
-const ROOT = new URL("../../../", import.meta.url);
-const TYPES: Record<string, string> = {
-  ".ts": "application/typescript",
-  ".js": "application/javascript",
-  ".json": "application/json",
-  ".wasm": "application/wasm",
-};
+import { runChild, serveRepository } from "../../serve_repository.ts";
 
 Deno.test("CPU workers load over http and match an in-process run bitwise", async () => {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    const path = decodeURIComponent(new URL(req.url).pathname);
-    const type = TYPES[path.slice(path.lastIndexOf("."))];
-    if (path.includes("..") || type === undefined) return new Response("no", { status: 404 });
-    try {
-      return new Response(await Deno.readFile(new URL("../.." + path, ROOT)), {
-        headers: { "content-type": type },
-      });
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
-  const port = server.addr.port;
+  const { port, server } = serveRepository();
   const dir = await Deno.makeTempDir({ prefix: "degeneracy-engine-url-" });
   const config = testConfig({ hidden: 6, maxEpochs: 2, stepsPerEpoch: 3, batchSize: 4 });
   try {
@@ -40,17 +21,9 @@ const recs = await mod.trainPopulation(task, ${JSON.stringify(config)}, {
 });
 console.log(JSON.stringify(recs.map((r) => ({ backend: r.backend, final: r.final, history: r.history }))));
 `;
-    await Deno.writeTextFile(`${dir}/child.ts`, child);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-config", "--no-lock", `--allow-import=127.0.0.1:${port}`, "child.ts"],
-      cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
-    const dec = new TextDecoder();
-    assert.equal(out.code, 0, `child failed:\n${dec.decode(out.stderr)}`);
-    const got = JSON.parse(dec.decode(out.stdout).trim().split("\n").at(-1)!);
+    const out = await runChild(dir, port, child);
+    assert.equal(out.code, 0, `child failed:\n${out.stderr}`);
+    const got = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
     const want = await trainPopulation(flipFlopTask({ n: 1, steps: 8 }), config, {
       members: 2,
       seed: 4,
