@@ -3,7 +3,8 @@
  *
  * - Task complexity (§3.1): `taskComplexity` and the entropies it is built from.
  * - Representations and dynamics: `dimensionality` (§3.1), `attractorness` (Appendix B), DSA
- *   (`dsa/`, Appendix C), classical MDS.
+ *   (`dsa/`, Appendix C), fixed and slow points and continuous attractors (`fixed_points/`),
+ *   classical MDS.
  * - Weights: PIF (`pif/`, Appendix D) on the assignment solver of `lsa.ts`, distance from
  *   initialisation (§3.2.2).
  * - Behaviour: OOD mean squared error and its coefficient of variation (§3.2.3).
@@ -93,3 +94,26 @@ export { distanceSelfChecks, type SelfChecks } from "./selfcheck.ts";
 export { type SymmetricEigen, symmetricEigen } from "./linalg/jacobi.ts";
 export { type Tensor3, toMatrix, toTensor3, type TrialSeries } from "./tensor.ts";
 export { createRng, makeRng, randomPermutation, type Rng } from "./rng.ts";
+export {
+  classifyEigenvalues,
+  type Complex,
+  type Continuum,
+  findFixedPoints,
+  FIXED_POINT_DEFAULTS,
+  type FixedPoint,
+  type FixedPointDiagnostics,
+  type FixedPointNet,
+  fixedPointNet,
+  type FixedPointOptions,
+  type FixedPointProjection,
+  type FixedPointResult,
+  type FixedPointSummary,
+  type PointSummary,
+  pointSummary,
+  projectFixedPoints,
+  type ResolvedFixedPointOptions,
+  sampleStarts,
+  type StabilityKind,
+  summarizeFixedPoints,
+  UNIT_CIRCLE_TOL,
+} from "./fixed_points/mod.ts";
