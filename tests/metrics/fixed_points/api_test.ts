@@ -13,9 +13,9 @@ import {
   projectFixedPoints,
   summarizeFixedPoints,
   UNIT_CIRCLE_TOL,
-} from "../mod.ts";
-import { adamFixedPoints } from "../scripts/bench/fixed_points_adam.ts";
-import { sampleStarts } from "../metrics/fixed_points/finder.ts";
+} from "../../../mod.ts";
+import { adamFixedPoints } from "../../../scripts/bench/fixed_points_adam.ts";
+import { sampleStarts } from "../../../metrics/fixed_points/finder.ts";
 
 const net = { wh: [[1.5, 0], [0, 1.5]], b: [0, 0] };
 

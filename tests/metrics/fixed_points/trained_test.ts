@@ -14,11 +14,11 @@ import {
   type NetworkRecord,
   runNetwork,
   sampleStarts,
-} from "../mod.ts";
-import { createTask } from "../tasks/factory.ts";
+} from "../../../mod.ts";
+import { createTask } from "../../../tasks/factory.ts";
 
 const record = JSON.parse(
-  await Deno.readTextFile(new URL("./fixtures/fixed_points/flipflop3.json", import.meta.url)),
+  await Deno.readTextFile(new URL("../../fixtures/fixed_points/flipflop3.json", import.meta.url)),
 ) as NetworkRecord;
 
 /** Hidden states of the network on 32 trials of its task (data seed 0), one state per row. */
@@ -135,7 +135,7 @@ Deno.test("sampleStarts: seeded draws from the pool, without replacement, plus n
 Deno.test("trained delayed discrimination with the auxiliary f1 − f2 output: a line attractor storing f1 − f2", () => {
   // `dd_aux.json`: H = 64, auxiliary weight 1, converged (test loss < 0.05)
   const dd = JSON.parse(
-    Deno.readTextFileSync(new URL("./fixtures/fixed_points/dd_aux.json", import.meta.url)),
+    Deno.readTextFileSync(new URL("../../fixtures/fixed_points/dd_aux.json", import.meta.url)),
   ) as NetworkRecord;
   assert.equal(dd.status, "converged");
   assert.equal(dd.shape.auxDim, 1);

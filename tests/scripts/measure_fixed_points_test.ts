@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 
-const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
 async function measure(dir: string, args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {

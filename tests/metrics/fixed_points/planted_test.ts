@@ -8,7 +8,7 @@
  * √n·|tanh(s/√n) − s/√n|).
  */
 import assert from "node:assert/strict";
-import { findFixedPoints, type FixedPointResult } from "../mod.ts";
+import { findFixedPoints, type FixedPointResult } from "../../../mod.ts";
 
 const close = (a: number, b: number, tol: number, what = "") =>
   assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
