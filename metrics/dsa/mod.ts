@@ -38,3 +38,4 @@ export {
   type ProcrustesRun,
 } from "./procrustes.ts";
 export { dsaDistanceMatrixParallel, dsaWorkersAvailable } from "./parallel.ts";
+export type { PairwiseParallelOptions } from "../pairwise.ts";

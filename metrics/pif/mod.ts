@@ -14,3 +14,5 @@ export {
   type PifResult,
 } from "./pif.ts";
 export { pifDistanceMatrixParallel, pifWorkersAvailable } from "./parallel.ts";
+export type { PairwiseParallelOptions } from "../pairwise.ts";
+export type { SelfChecks } from "../selfcheck.ts";
