@@ -4,6 +4,8 @@
  * config file (so no import map) and only `--allow-import` for that host.
  */
 
+import { runDeno } from "./run_deno.ts";
+
 const ROOT = new URL("../", import.meta.url);
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -56,13 +58,6 @@ export async function runChild(
   code: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   await Deno.writeTextFile(`${dir}/child.ts`, code);
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-config", "--no-lock", `--allow-import=127.0.0.1:${port}`, "child.ts"],
-    cwd: dir,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  const args = ["run", "--no-config", "--no-lock", `--allow-import=127.0.0.1:${port}`, "child.ts"];
+  return await runDeno(args, { cwd: dir });
 }

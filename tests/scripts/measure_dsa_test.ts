@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { makeRng } from "../../metrics/rng.ts";
-
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+import { ROOT as root, runDeno } from "../run_deno.ts";
 
 /** Trajectories of a stable linear system x_{t+1} = A x_t from random starts, then mapped by Q. */
 function linearSystem(a: number[][], q: number[][], trials: number, steps: number, seed: number) {
@@ -37,26 +36,21 @@ Deno.test({
         `${dir}/h.json`,
         JSON.stringify({ ids: ["a", "a_rot", "b"], trajectories: systems }),
       );
-      const cmd = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--quiet",
-          "--no-lock",
-          `--allow-read=${dir}`,
-          `--allow-write=${dir}/out`,
-          `${root}/scripts/measure/dsa.ts`,
-          "--hidden",
-          `${dir}/h.json`,
-          "--rank",
-          "3",
-          "--out",
-          `${dir}/out/dsa.json`,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      });
-      const r = await cmd.output();
-      assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+      const r = await runDeno([
+        "run",
+        "--quiet",
+        "--no-lock",
+        `--allow-read=${dir}`,
+        `--allow-write=${dir}/out`,
+        `${root}/scripts/measure/dsa.ts`,
+        "--hidden",
+        `${dir}/h.json`,
+        "--rank",
+        "3",
+        "--out",
+        `${dir}/out/dsa.json`,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
       const m = JSON.parse(await Deno.readTextFile(`${dir}/out/dsa.json`));
       assert.equal(m.schema, "degeneracy.metric/1");
       assert.equal(m.metric, "dsa");

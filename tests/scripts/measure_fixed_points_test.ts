@@ -5,26 +5,12 @@
  * (one line naming the field, exit 1, no file written).
  */
 import assert from "node:assert/strict";
+import { ROOT as root, runDeno } from "../run_deno.ts";
 
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
-
-async function measure(dir: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--no-prompt",
-      `--allow-read=${dir}`,
-      `--allow-write=${dir}`,
-      `${root}/scripts/measure/fixed_points.ts`,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function measure(dir: string, args: string[]) {
+  const perms = [`--allow-read=${dir}`, `--allow-write=${dir}`];
+  const script = `${root}/scripts/measure/fixed_points.ts`;
+  return runDeno(["run", "--quiet", "--no-prompt", ...perms, script, ...args]);
 }
 
 Deno.test("measure:fixed_points on a run directory and on a user file", async () => {

@@ -1,23 +1,11 @@
 import assert from "node:assert/strict";
 import { makeRng, randomPermutation } from "../../metrics/rng.ts";
-
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+import { ROOT as root, runDeno } from "../run_deno.ts";
 
 /** Runs a measure script with exactly the given permissions; returns code, stdout, stderr. */
-async function runMeasure(
-  script: string,
-  perms: string[],
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--no-lock", ...perms, `${root}/scripts/measure/${script}`, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  });
-  const out = await cmd.output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function runMeasure(script: string, perms: string[], args: string[]) {
+  const path = `${root}/scripts/measure/${script}`;
+  return runDeno(["run", "--quiet", "--no-lock", ...perms, path, ...args]);
 }
 
 function matrix(n: number, rng: () => number): number[][] {

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { pifDistance, pifDistanceMatrix } from "../../../metrics/pif/pif.ts";
 import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../../../metrics/pif/parallel.ts";
 import { makeRng, randomPermutation } from "../../../metrics/rng.ts";
+import { ROOT as root, runDeno } from "../../run_deno.ts";
 
 function randomMatrix(n: number, m: number, rng: () => number): number[][] {
   return Array.from({ length: n }, () => Array.from({ length: m }, () => rng() * 2 - 1));
@@ -123,18 +124,16 @@ Deno.test("pifDistanceMatrix(Parallel): bad input throws naming the field", asyn
   );
 });
 
-const root = new URL("../../..", import.meta.url).pathname.replace(/\/$/, "");
-
 /** Runs scripts/measure/pif.ts with exactly the given permissions. */
-async function runPifScript(perms: string[], args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--no-lock", ...perms, `${root}/scripts/measure/pif.ts`, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function runPifScript(perms: string[], args: string[]) {
+  return runDeno([
+    "run",
+    "--quiet",
+    "--no-lock",
+    ...perms,
+    `${root}/scripts/measure/pif.ts`,
+    ...args,
+  ]);
 }
 
 Deno.test("measure script pif.ts: --workers gives the serial file; narrow permissions stay serial", async () => {
