@@ -7,6 +7,7 @@
  * @module
  */
 import { symmetricEigen } from "../linalg/jacobi.ts";
+import { _centredCovariance } from "../dimensionality.ts";
 import { toTensor3, type TrialSeries } from "../tensor.ts";
 import type { Complex, Continuum, FixedPoint, FixedPointResult, StabilityKind } from "./types.ts";
 
@@ -163,20 +164,7 @@ export function projectFixedPoints(
   }
   const samples = trials * steps;
   if (samples < 2) throw new Error(`hidden must hold at least 2 states, got ${samples}`);
-  const mean = new Float64Array(units);
-  for (let s = 0; s < samples; s++) for (let u = 0; u < units; u++) mean[u] += data[s * units + u];
-  for (let u = 0; u < units; u++) mean[u] /= samples;
-  const cov = new Float64Array(units * units);
-  const row = new Float64Array(units);
-  for (let s = 0; s < samples; s++) {
-    for (let u = 0; u < units; u++) row[u] = data[s * units + u] - mean[u];
-    for (let i = 0; i < units; i++) {
-      for (let j = i; j < units; j++) cov[i * units + j] += row[i] * row[j];
-    }
-  }
-  for (let i = 0; i < units; i++) {
-    for (let j = 0; j < i; j++) cov[i * units + j] = cov[j * units + i];
-  }
+  const { mean, cov } = _centredCovariance(data, samples, units, 1); // the scatter matrix
   const { values, vectors } = symmetricEigen(cov, units);
   const total = values.reduce((a, v) => a + Math.max(0, v), 0);
   const axes: number[][] = [];
