@@ -11,12 +11,8 @@ import type { NetworkRecord } from "../../../rnn/types.ts";
 import { readNetworkRecord } from "../../../rnn/record.ts";
 import type { DmdFit } from "../../../metrics/dsa/mod.ts";
 import { fitDmd, hankelNumericalRank } from "../../../metrics/dsa/mod.ts";
-import { dsaSelfCheckPairs } from "../../../metrics/dsa/mod.ts";
-import {
-  assemblePifMatrix,
-  type PifPairResult,
-  pifSelfCheckRequests,
-} from "../../../metrics/pif/mod.ts";
+import { evenlySpacedSelfChecks, seededSelfChecks } from "../../../metrics/pairwise.ts";
+import { _assemblePifMatrix, type PifPairResult } from "../../../metrics/pif/pif.ts";
 import type { TaskBatch } from "../../../tasks/types.ts";
 import * as E from "../engine.ts";
 import { debugEnabled } from "../cli.ts";
@@ -492,7 +488,7 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   if (job.checks) {
     const used = await usedMembers(out, graph, job.study, job.variant);
     const slots: [number, number][] = [];
-    for (const { i, j } of dsaSelfCheckPairs(used.length, 3)) {
+    for (const { i, j } of evenlySpacedSelfChecks(used.length, 3)) {
       slots.push([used[i].member, used[i].member]);
       if (j !== null) slots.push([used[j].member, used[i].member]);
     }
@@ -534,7 +530,7 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
     const used: number[] = [];
     for (let m = 0; m < graph.preset.members; m++) if (await load(m)) used.push(m);
     const slots: [number, number][] = used.length >= 1
-      ? pifSelfCheckRequests(used.length, 3, params.seed).map(([a, b]) => [used[a], used[b]])
+      ? seededSelfChecks(used.length, 3, params.seed).map(([a, b]) => [used[a], used[b]])
       : [];
     todo = slots.slice(job.pairs[0][0], job.pairs[0][1]);
   }
@@ -766,7 +762,7 @@ async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
     const checkDistances = new Map<string, number>();
     for (const c of checks) checkDistances.set(`${pos.get(c.a)},${pos.get(c.b)}`, c.raw!);
     const H = pop.used[0].shape.hidden;
-    const r = assemblePifMatrix(members.length, [H, H], results, checkDistances, {
+    const r = _assemblePifMatrix(members.length, [H, H], results, checkDistances, {
       selfCheckSamples: 3,
       seed: params.seed,
     });
@@ -779,10 +775,10 @@ async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
       summary: { ...summarize(upperTriangle(r.normalized)), exactPairs: r.exactPairs },
       checks: {
         ...r.selfChecks,
-        maxRestartSpread: Math.max(0, ...upperTriangle(r.restartSpread)),
+        maxRestartSpread: Math.max(0, ...upperTriangle(r.restartsSpread)),
       },
       source: { run: "pipeline", units: `pif/${job.study}/${job.variant}/*` },
-      extra: { rawMatrix: r.matrix, lowerBound: r.lowerBound, restartSpread: r.restartSpread },
+      extra: { rawMatrix: r.matrix, lowerBound: r.lowerBound, restartSpread: r.restartsSpread },
       wallTimeSec: seconds,
     });
   }
@@ -819,7 +815,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
       blocks.checks.find((c) => c.a === x && c.b === y)?.distance;
     const selfDistance: { index: number; distance: number }[] = [];
     const symmetry: { i: number; j: number; dij: number; dji: number; absDiff: number }[] = [];
-    for (const { i, j } of dsaSelfCheckPairs(members.length, 3)) {
+    for (const { i, j } of evenlySpacedSelfChecks(members.length, 3)) {
       const dii = find(members[i], members[i]);
       if (dii === undefined) throw new Error(`dsa checks block lacks d(${ids[i]}, itself)`);
       selfDistance.push({ index: i, distance: dii });

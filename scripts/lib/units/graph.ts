@@ -379,7 +379,8 @@ export function pairBlockOf(
 
 /**
  * Self-check pair slots per population and metric: d(X, X) on 3 sampled networks and 3
- * reversed-order pairs d(j, i) (DSA: `dsaSelfCheckPairs`, PIF: `pifSelfCheckRequests`).
+ * reversed-order pairs d(j, i) (DSA: `evenlySpacedSelfChecks`, PIF: `seededSelfChecks` of
+ * metrics/pairwise.ts).
  */
 export const CHECK_SLOTS = 6;
 
