@@ -13,6 +13,7 @@ export * from "./distances.ts";
 export * from "./ood.ts";
 export * from "./mds.ts";
 export * from "./statistics.ts";
+export * from "./trend.ts";
 export * from "./selfcheck.ts";
 export * from "./eigen.ts";
 export * from "./tensor.ts";

@@ -1,0 +1,106 @@
+/**
+ * Training-budget probe: trains the first K members of chosen populations of a preset with a
+ * raised epoch limit and records, per member, the epoch at which it met the Appendix A
+ * early-stopping rule (test loss under the threshold for `patience` epochs), its test-loss
+ * history and the wall time. Because the learning-rate schedules do not depend on the epoch
+ * limit and member k's seeds depend only on (seed, k), member k's history up to epoch E is
+ * the one it would have had in the preset with `maxEpochs = E`: one long probe answers "how
+ * many of these members converge within E epochs" for every E up to the limit.
+ *
+ * Run: `deno run -A scripts/probe_budget.ts --preset quick --members 4 --epochs 400
+ *   --only delayed_discrimination/n1,sine_freq/f4 --out runs/probes`
+ * (`--only` takes study/variant ids; default: every delayed-discrimination-family and sine
+ * population). Writes `OUT/<study>__<variant>.json` atomically and skips finished files.
+ */
+import { parseArgs } from "node:util";
+import { getPreset } from "./presets.ts";
+import { allStudies } from "./reproduce.ts";
+import { resolveVariant } from "./lib/study.ts";
+import { writeJsonAtomic } from "./lib/io.ts";
+import * as M from "../mod.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    preset: { type: "string", default: "quick" },
+    members: { type: "string", default: "4" },
+    epochs: { type: "string", default: "400" },
+    only: { type: "string" },
+    out: { type: "string", default: "runs/probes" },
+    workers: { type: "string", default: "2" },
+  },
+});
+
+function fail(msg: string): never {
+  console.error(`probe_budget: ${msg}`);
+  Deno.exit(2);
+}
+
+const members = Number(values.members);
+const epochs = Number(values.epochs);
+const workers = Number(values.workers);
+if (!Number.isInteger(members) || members < 1) fail("--members must be an integer ≥ 1");
+if (!Number.isInteger(epochs) || epochs < 1) fail("--epochs must be an integer ≥ 1");
+if (!Number.isInteger(workers) || workers < 0) fail("--workers must be an integer ≥ 0");
+let preset;
+try {
+  preset = getPreset(values.preset!);
+} catch (e) {
+  fail((e as Error).message);
+}
+const wanted = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
+const targets = allStudies(preset).flatMap((s) =>
+  s.variants.map((v) => ({ study: s, variant: v, key: `${s.name}/${v.id}` }))
+).filter((t) =>
+  wanted
+    ? wanted.includes(t.key)
+    : t.study.family === "delayed_discrimination" || t.study.family === "sine"
+);
+if (wanted) {
+  for (const w of wanted) if (!targets.some((t) => t.key === w)) fail(`--only: unknown ${w}`);
+}
+await Deno.mkdir(values.out!, { recursive: true });
+for (const t of targets) {
+  const path = `${values.out}/${t.study.name}__${t.variant.id}.json`;
+  try {
+    await Deno.stat(path);
+    console.error(`${t.key}: done already (${path})`);
+    continue;
+  } catch { /* not there yet */ }
+  const rv = resolveVariant(preset, t.study, t.variant);
+  const config = { ...rv.config, maxEpochs: epochs };
+  const t0 = performance.now();
+  const recs = await M.trainPopulation(rv.task, config, {
+    seeds: Array.from(
+      { length: members },
+      (_, k) => M.memberSeeds(preset.seed, k, config.sharedData),
+    ),
+    backend: "cpu",
+    workers,
+    onProgress: M.progressPrinter({ label: t.key }),
+  });
+  const wall = (performance.now() - t0) / 1000;
+  const result = {
+    schema: "degeneracy.budget-probe/1",
+    study: t.study.name,
+    variant: t.variant.id,
+    taskId: rv.task.id,
+    preset: preset.name,
+    presetMaxEpochs: rv.config.maxEpochs,
+    config,
+    wallSeconds: wall,
+    epochsTrained: recs.reduce((a, r) => a + r.history.testLoss.length, 0),
+    members: recs.map((r) => ({
+      member: r.member,
+      status: r.status,
+      stopEpoch: r.stopEpoch,
+      finalTestLoss: r.history.testLoss[r.history.testLoss.length - 1],
+      testLoss: r.history.testLoss,
+    })),
+  };
+  await writeJsonAtomic(path, result);
+  console.error(
+    `${t.key}: ${recs.filter((r) => r.status === "converged").length}/${members} converged, ` +
+      `stop epochs ${recs.map((r) => r.stopEpoch).join(",")}, ${wall.toFixed(0)} s wall`,
+  );
+}
