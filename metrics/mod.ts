@@ -4,6 +4,7 @@
  * @module
  */
 export * from "./complexity.ts";
+export * from "./complexity_claims.ts";
 export * from "./dimensionality.ts";
 export * from "./attractorness.ts";
 export * from "./pif.ts";
