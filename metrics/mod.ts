@@ -15,6 +15,7 @@ export * from "./ood.ts";
 export * from "./mds.ts";
 export * from "./statistics.ts";
 export * from "./trend.ts";
+export * from "./learning.ts";
 export * from "./selfcheck.ts";
 export * from "./eigen.ts";
 export * from "./tensor.ts";

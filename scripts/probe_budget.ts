@@ -10,7 +10,10 @@
  * Run: `deno run -A scripts/probe_budget.ts --preset quick --members 4 --epochs 400
  *   --only delayed_discrimination/n1,sine_freq/f4 --out runs/probes`
  * (`--only` takes study/variant ids; default: every delayed-discrimination-family and sine
- * population). Writes `OUT/<study>__<variant>.json` atomically and skips finished files.
+ * population). `--learned-ratio R` lowers each early-stopping threshold to R × the task's best
+ * trivial baseline where that is stricter (tasks/baselines.ts `learnedThreshold`). Records
+ * each member's final main and auxiliary loss on 512 fresh trials beside the trivial
+ * baselines. Writes `OUT/<study>__<variant>.json` atomically and skips finished files.
  */
 import { parseArgs } from "node:util";
 import { getPreset } from "./presets.ts";
@@ -18,6 +21,8 @@ import { allStudies } from "./reproduce.ts";
 import { resolveVariant } from "./lib/study.ts";
 import { writeJsonAtomic } from "./lib/io.ts";
 import * as M from "../mod.ts";
+import { learnedThreshold, trivialBaselines } from "../tasks/baselines.ts";
+import { outputLosses } from "../metrics/learning.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -28,6 +33,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     out: { type: "string", default: "runs/probes" },
     workers: { type: "string", default: "2" },
+    "learned-ratio": { type: "string" },
   },
 });
 
@@ -69,6 +75,14 @@ for (const t of targets) {
   } catch { /* not there yet */ }
   const rv = resolveVariant(preset, t.study, t.variant);
   const config = { ...rv.config, maxEpochs: epochs };
+  const baselines = trivialBaselines(rv.task, { trials: 1024, seed: 900_004 });
+  let threshold = null;
+  if (values["learned-ratio"] !== undefined) {
+    const r = Number(values["learned-ratio"]);
+    if (!(r > 0 && r <= 1)) fail("--learned-ratio must be in (0, 1]");
+    threshold = learnedThreshold(config.earlyStopThreshold, baselines, r);
+    config.earlyStopThreshold = threshold.threshold;
+  }
   const t0 = performance.now();
   const recs = await M.trainPopulation(rv.task, config, {
     seeds: Array.from(
@@ -80,6 +94,10 @@ for (const t of targets) {
     onProgress: M.progressPrinter({ label: t.key }),
   });
   const wall = (performance.now() - t0) / 1000;
+  const evalBatch = rv.task.sample(512, 900_001);
+  const losses = recs.map((r) =>
+    outputLosses(M.runNetwork(r, null, evalBatch).outputs, evalBatch, r.shape.auxDim)
+  );
   const result = {
     schema: "degeneracy.budget-probe/1",
     study: t.study.name,
@@ -88,13 +106,17 @@ for (const t of targets) {
     preset: preset.name,
     presetMaxEpochs: rv.config.maxEpochs,
     config,
+    threshold,
+    baselines,
     wallSeconds: wall,
     epochsTrained: recs.reduce((a, r) => a + r.history.testLoss.length, 0),
-    members: recs.map((r) => ({
+    members: recs.map((r, i) => ({
       member: r.member,
       status: r.status,
       stopEpoch: r.stopEpoch,
       finalTestLoss: r.history.testLoss[r.history.testLoss.length - 1],
+      evalMainLoss: losses[i].main,
+      evalAuxLoss: losses[i].aux,
       testLoss: r.history.testLoss,
     })),
   };

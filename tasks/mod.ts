@@ -12,3 +12,4 @@ export * from "./sine.ts";
 export * from "./path_integration.ts";
 export * from "./factory.ts";
 export * from "./defaults.ts";
+export * from "./baselines.ts";
