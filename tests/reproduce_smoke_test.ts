@@ -49,7 +49,8 @@ function spawnReproduce(out: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      `--allow-read=${out},rnn,metrics`,
+      "--no-prompt",
+      `--allow-read=${out},rnn,metrics,tasks`,
       `--allow-write=${out}`,
       "scripts/reproduce.ts",
       "--preset",
