@@ -16,6 +16,7 @@ export * from "./mds.ts";
 export * from "./statistics.ts";
 export * from "./trend.ts";
 export * from "./learning.ts";
+export * from "./size_invariant.ts";
 export * from "./selfcheck.ts";
 export * from "./eigen.ts";
 export * from "./tensor.ts";
