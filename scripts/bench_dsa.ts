@@ -8,7 +8,7 @@
  *
  * Besides wall-clock time it reports process CPU time (robust to other processes on a
  * shared machine), the machine's current matmul speed, and the optimum reached by a
- * reference-style Adam optimiser (`metrics/dsa_baseline.ts`, 1500 iterations × 2 runs) on
+ * reference-style Adam optimiser (`scripts/bench/dsa_baseline.ts`, 1500 iterations × 2 runs) on
  * the same operators for ranks ≤ `--baseline` (default 100), to compare optima.
  *
  * Usage: deno run --allow-read --allow-write --allow-env --allow-sys scripts/bench_dsa.ts
@@ -24,16 +24,12 @@
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import {
-  compareDmd,
-  type DmdFit,
-  fitDmd,
-  type FlatTrajectories,
-  type ProcrustesOptions,
-} from "../metrics/dsa.ts";
-import { procrustesAdamBaseline } from "../metrics/dsa_baseline.ts";
-import { dsaDistanceMatrixParallel } from "../metrics/dsa_parallel.ts";
-import { mmNT } from "../metrics/dsa_linalg.ts";
+import { compareDmd } from "../metrics/dsa/dsa.ts";
+import { type DmdFit, fitDmd, type FlatTrajectories } from "../metrics/dsa/dmd.ts";
+import type { ProcrustesOptions } from "../metrics/dsa/procrustes.ts";
+import { procrustesAdamBaseline } from "./bench/dsa_baseline.ts";
+import { dsaDistanceMatrixParallel } from "../metrics/dsa/parallel.ts";
+import { mmNT } from "../metrics/linalg/matmul.ts";
 
 /** Reference seconds (DMD fit both systems, Procrustes angular), ../shared/bench/README.md. */
 const REFERENCE: Record<string, { fit: [number, number]; procrustes: number }> = {

@@ -26,10 +26,10 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { createWebGpuBackend, releaseWebGpu, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
+import { createWebGpuBackend, releaseWebGpu, webgpuAdapterInfo } from "../rnn/backends/webgpu.ts";
 import type { RnnParams, RnnShape, StepData } from "../rnn/types.ts";
 import { WORKLOADS as CPU_WORKLOADS } from "./bench/harness.ts";
-import { tsKernel } from "../rnn/kernel_ts.ts";
+import { tsKernel } from "../rnn/kernels/ts.ts";
 
 interface Workload {
   hidden: number;

@@ -4,7 +4,7 @@ import {
   pifRelativeToInit,
   relativeDistanceFromInit,
 } from "../metrics/size_invariant.ts";
-import { pifDistance } from "../metrics/pif.ts";
+import { pifDistance } from "../metrics/pif/pif.ts";
 import { initParams } from "../rnn/init.ts";
 
 /** W_h of a freshly initialised network (PyTorch's uniform init) as rows. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { learnedThreshold, trivialBaselines, trivialRatio } from "../tasks/baselines.ts";
 import { outputLosses } from "../metrics/learning.ts";
 import { createTask } from "../tasks/factory.ts";
-import { defaultTrainingConfig } from "../tasks/defaults.ts";
+import { defaultTrainingConfig } from "../rnn/defaults.ts";
 
 const near = (a: number, b: number, tol: number, what = "") =>
   assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);

@@ -12,7 +12,7 @@ import type {
   SerializedParams,
   TrainingConfig,
 } from "../../rnn/types.ts";
-import { dsaDistanceMatrixParallel } from "../../metrics/dsa_parallel.ts";
+import { dsaDistanceMatrixParallel } from "../../metrics/dsa/parallel.ts";
 import type { DsaSettings } from "../presets.ts";
 import type { TaskSpec } from "./plan.ts";
 

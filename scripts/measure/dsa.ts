@@ -20,7 +20,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type DmdFit, dsaDistanceMatrix, type DsaOptions } from "../../metrics/dsa.ts";
+import type { DmdFit } from "../../metrics/dsa/dmd.ts";
+import { dsaDistanceMatrix, type DsaOptions } from "../../metrics/dsa/dsa.ts";
 import {
   InputError,
   integerOption,

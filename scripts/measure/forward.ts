@@ -1,13 +1,13 @@
 /**
  * From saved networks to hidden states: rebuilds a network's task from its record
  * (`createTask({ name, ...params })`), samples a shared evaluation batch and runs the network
- * forward with the reference TypeScript kernel (`tsKernel.forward` of rnn/kernel_ts.ts,
+ * forward with the reference TypeScript kernel (`tsKernel.forward` of rnn/kernels/ts.ts,
  * h_0 = 0). Used by the measure scripts that need trajectories (dimensionality,
  * attractorness, DSA, OOD MSE) when given `--run DIR`.
  *
  * @module
  */
-import { tsKernel } from "../../rnn/kernel_ts.ts";
+import { tsKernel } from "../../rnn/kernels/ts.ts";
 import type { RnnParams, RnnShape } from "../../rnn/types.ts";
 import { createTask, type TaskSpec } from "../../tasks/factory.ts";
 import type { Task, TaskBatch } from "../../tasks/types.ts";

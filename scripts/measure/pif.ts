@@ -24,8 +24,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { pifDistanceMatrix, type PifMatrixResult } from "../../metrics/pif.ts";
-import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../../metrics/pif_parallel.ts";
+import { pifDistanceMatrix, type PifMatrixResult } from "../../metrics/pif/pif.ts";
+import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../../metrics/pif/parallel.ts";
 import {
   idsField,
   InputError,
