@@ -1,5 +1,5 @@
 /**
- * Training-speed bench (issue 4, "Performance"): network-steps/s of one training step
+ * Training-speed bench (docs/performance.md): network-steps/s of one training step
  * (forward + BPTT + Adam) on the Appendix A workloads, for
  *   - the plain TypeScript kernel and the fused WASM SIMD kernel on one core (main thread),
  *   - two workers, one per core, each training its own network (`wasm-simd x2 workers`),

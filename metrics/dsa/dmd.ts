@@ -1,7 +1,7 @@
 /**
  * The DMD fit of Dynamical Similarity Analysis (DSA; Ostrow et al. 2023, paper §3 / Appendix C),
- * following the reference package github.com/mitchellostrow/DSA @ 8cbddcf as described in
- * `shared/reference/dsa/ALGORITHM.md`, in float64 throughout.
+ * following the reference package github.com/mitchellostrow/DSA @ 8cbddcf (summarised in
+ * docs/dsa.md), in float64 throughout.
  *
  * Pipeline per system (`fitDmd`, fitted once and reused across all its pairs):
  *  1. Hankel delay embedding with d = `delays`, τ = `delayInterval`, T' = T − (d−1)τ:

@@ -1,7 +1,7 @@
 /**
  * Dynamical Similarity Analysis (DSA; Ostrow et al. 2023, paper §3 / Appendix C), following
- * the reference package github.com/mitchellostrow/DSA @ 8cbddcf as described in
- * `shared/reference/dsa/ALGORITHM.md`, in float64 throughout.
+ * the reference package github.com/mitchellostrow/DSA @ 8cbddcf (summarised in docs/dsa.md),
+ * in float64 throughout.
  *
  * Pipeline: each system is fitted once (`fitDmd`, `dmd.ts`: Hankel delay embedding, SVD via
  * the Gram matrix of `hankel_gram.ts`, rank choice, principal-component regression) and the

@@ -1,8 +1,8 @@
 /**
  * CPU `PopulationBackend`: members spread round-robin over one Worker per core, each worker
  * running the fastest available single-network kernel (`loadKernel`) and holding its members'
- * parameters and Adam state (paper §2.1; batching members does not pay on CPU,
- * ../shared/bench/README.md). With `workers: 0` everything runs in the calling thread.
+ * parameters and Adam state (paper §2.1; batching members does not pay on CPU, see
+ * docs/performance.md). With `workers: 0` everything runs in the calling thread.
  *
  * Every member runs the same `MemberTrainer` code with the same kernel wherever it lives, so a
  * member's losses and weights are bit-identical alone, in a population, in a worker or

@@ -1,5 +1,5 @@
 /**
- * WebGPU population backend (issue 4 item 7, DESIGN.md "Training"): K vanilla tanh RNNs
+ * WebGPU population backend (docs/webgpu.md): K vanilla tanh RNNs
  * (h_t = tanh(W_h h_{t−1} + W_x x_t + b), y_t = W_o h_t + b_o, h_0 = 0; paper §2.1) trained
  * together as stacked `[K, …]` tensors in one batched tfjs program on tfjs-backend-webgpu.
  *

@@ -1,5 +1,5 @@
 /**
- * The run-directory layout of the reproduction pipeline (documented in the README):
+ * The run-directory layout of the reproduction pipeline (documented in docs/run-directory-and-file-formats.md):
  *
  * ```
  * OUT/config.json                                      resolved preset (degeneracy.config/1)
