@@ -14,6 +14,8 @@
  * trivial baseline where that is stricter (tasks/baselines.ts `learnedThreshold`). Records
  * each member's final main and auxiliary loss on 512 fresh trials beside the trivial
  * baselines. Writes `OUT/<study>__<variant>.json` atomically and skips finished files.
+ * `--report` trains nothing: it prints, for every probe file in OUT, how many members had
+ * converged by each budget and the smallest budget at which at least three quarters had.
  */
 import { parseArgs } from "node:util";
 import { getPreset } from "./presets.ts";
@@ -34,12 +36,46 @@ const { values } = parseArgs({
     out: { type: "string", default: "runs/probes" },
     workers: { type: "string", default: "2" },
     "learned-ratio": { type: "string" },
+    report: { type: "boolean", default: false },
   },
 });
 
 function fail(msg: string): never {
   console.error(`probe_budget: ${msg}`);
   Deno.exit(2);
+}
+
+if (values.report) {
+  const rows: string[] = [];
+  for await (const e of Deno.readDir(values.out!)) {
+    if (!e.name.endsWith(".json")) continue;
+    const d = JSON.parse(await Deno.readTextFile(`${values.out}/${e.name}`));
+    if (d.schema !== "degeneracy.budget-probe/1") continue;
+    const k = d.members.length;
+    const at = (E: number) =>
+      d.members.filter((m: { status: string; stopEpoch: number }) =>
+        m.status === "converged" && m.stopEpoch <= E
+      ).length;
+    const need = Math.ceil(0.75 * k);
+    const stops = d.members.filter((m: { status: string }) => m.status === "converged")
+      .map((m: { stopEpoch: number }) => m.stopEpoch).sort((a: number, b: number) => a - b);
+    const budget = stops.length >= need ? stops[need - 1] : null;
+    const losses = d.members.map((m: { evalMainLoss?: number; finalTestLoss: number }) =>
+      (m.evalMainLoss ?? m.finalTestLoss).toPrecision(2)
+    ).join(", ");
+    rows.push(
+      `| ${d.study}/${d.variant} | ${d.config.earlyStopThreshold.toPrecision(3)} | ` +
+        `${[d.presetMaxEpochs, 100, 200, 300, 400].map(at).join(" / ")} of ${k} | ` +
+        `${budget ?? `> ${d.config.maxEpochs}`} | ${losses} | ` +
+        `${(d.wallSeconds / d.epochsTrained).toFixed(3)} |`,
+    );
+  }
+  console.log(
+    "| population | threshold | converged by the preset's budget / 100 / 200 / 300 / 400 epochs | " +
+      "epochs for ≥ ¾ converged | final loss per member | wall s per member-epoch (shared CPU) |\n" +
+      "|---|---:|---|---:|---|---:|\n" + rows.sort().join("\n"),
+  );
+  Deno.exit(0);
 }
 
 const members = Number(values.members);
