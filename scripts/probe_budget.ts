@@ -14,7 +14,8 @@
  * trivial baseline where that is stricter (tasks/baselines.ts `learnedThreshold`). Records
  * each member's final main and auxiliary loss on 512 fresh trials beside the trivial
  * baselines. Writes `OUT/<study>__<variant>.json` atomically and skips finished files.
- * `--report` trains nothing: it prints, for every probe file in OUT, how many members had
+ * `--override '{"hidden":128}'` changes training fields of every probed population (the file
+ * name gets a `__o<hash>` suffix). `--report` trains nothing: it prints, for every probe file in OUT, how many members had
  * converged by each budget and the smallest budget at which at least three quarters had.
  */
 import { parseArgs } from "node:util";
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     workers: { type: "string", default: "2" },
     "learned-ratio": { type: "string" },
     report: { type: "boolean", default: false },
+    override: { type: "string" },
   },
 });
 
@@ -64,7 +66,11 @@ if (values.report) {
       (m.evalMainLoss ?? m.finalTestLoss).toPrecision(2)
     ).join(", ");
     rows.push(
-      `| ${d.study}/${d.variant} | ${d.config.earlyStopThreshold.toPrecision(3)} | ` +
+      `| ${d.study}/${d.variant}${
+        e.name.includes("__o")
+          ? ` (hidden ${d.config.hidden}, batch ${d.config.batchSize}, ${d.config.stepsPerEpoch} steps/epoch, lr ${d.config.lr})`
+          : ""
+      } | ${d.config.earlyStopThreshold.toPrecision(3)} | ` +
         `${[d.presetMaxEpochs, 100, 200, 300, 400].map(at).join(" / ")} of ${k} | ` +
         `${budget ?? `> ${d.config.maxEpochs}`} | ${losses} | ` +
         `${(d.wallSeconds / d.epochsTrained).toFixed(3)} |`,
@@ -101,16 +107,30 @@ const targets = allStudies(preset).flatMap((s) =>
 if (wanted) {
   for (const w of wanted) if (!targets.some((t) => t.key === w)) fail(`--only: unknown ${w}`);
 }
+let override: Record<string, unknown> = {};
+if (values.override) {
+  try {
+    override = JSON.parse(values.override);
+  } catch {
+    fail("--override must be a JSON object of training fields");
+  }
+}
+const suffix = values.override
+  ? `__o${
+    Array.from(values.override).reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7)
+      .toString(36)
+  }`
+  : "";
 await Deno.mkdir(values.out!, { recursive: true });
 for (const t of targets) {
-  const path = `${values.out}/${t.study.name}__${t.variant.id}.json`;
+  const path = `${values.out}/${t.study.name}__${t.variant.id}${suffix}.json`;
   try {
     await Deno.stat(path);
     console.error(`${t.key}: done already (${path})`);
     continue;
   } catch { /* not there yet */ }
   const rv = resolveVariant(preset, t.study, t.variant);
-  const config = { ...rv.config, maxEpochs: epochs };
+  const config = { ...rv.config, ...override, maxEpochs: epochs };
   const baselines = trivialBaselines(rv.task, { trials: 1024, seed: 900_004 });
   let threshold = null;
   if (values["learned-ratio"] !== undefined) {
