@@ -80,3 +80,48 @@ export function outputLosses(
   );
   return { main, aux };
 }
+
+/** Thresholds of {@link learnedVerdict}. */
+export interface LearningThresholds {
+  /** The main loss a learned network stays under (the early-stopping threshold used). */
+  main: number;
+  /** The auxiliary loss it stays under, or null when the network has no auxiliary output. */
+  aux: number | null;
+}
+
+/**
+ * Whether a network counts as converged for the statistics ("converged means learned"): its
+ * training ended `converged` AND its main loss on a fresh evaluation sample is under
+ * `thresholds.main` AND, when it has auxiliary outputs, its auxiliary loss is under
+ * `thresholds.aux` (both outputs learned). Returns the verdict and, when false, why.
+ */
+export function learnedVerdict(
+  trainingStatus: string,
+  losses: OutputLosses,
+  thresholds: LearningThresholds,
+): { learned: boolean; reason: string | null } {
+  if (!(thresholds.main >= 0)) {
+    throw new Error(`thresholds.main must be ≥ 0, got ${thresholds.main}`);
+  }
+  if (trainingStatus !== "converged") {
+    return { learned: false, reason: `training ended ${trainingStatus}` };
+  }
+  if (!(losses.main <= thresholds.main)) {
+    return {
+      learned: false,
+      reason: `main loss ${losses.main.toPrecision(3)} > ${thresholds.main.toPrecision(3)}`,
+    };
+  }
+  if (losses.aux !== null) {
+    if (thresholds.aux === null) {
+      throw new Error("the network has an auxiliary output: thresholds.aux must be a number");
+    }
+    if (!(losses.aux <= thresholds.aux)) {
+      return {
+        learned: false,
+        reason: `auxiliary loss ${losses.aux.toPrecision(3)} > ${thresholds.aux.toPrecision(3)}`,
+      };
+    }
+  }
+  return { learned: true, reason: null };
+}

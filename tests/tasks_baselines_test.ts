@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { learnedThreshold, trivialBaselines, trivialRatio } from "../tasks/baselines.ts";
-import { outputLosses } from "../metrics/learning.ts";
+import { learnedVerdict, outputLosses } from "../metrics/learning.ts";
 import { createTask } from "../tasks/factory.ts";
 import { defaultTrainingConfig } from "../rnn/defaults.ts";
 
@@ -113,4 +113,24 @@ Deno.test("outputLosses: main and auxiliary rows, masked like the training loss"
   const bad = new Float32Array(points);
   bad[5] = NaN;
   assert.throws(() => outputLosses(bad, x, 0), /outputs\[5\]/);
+});
+
+Deno.test("learnedVerdict: converged in training, main and auxiliary outputs under their thresholds", () => {
+  const th = { main: 0.05, aux: 0.008 };
+  assert.deepEqual(learnedVerdict("converged", { main: 0.01, aux: 0.005 }, th), {
+    learned: true,
+    reason: null,
+  });
+  assert.match(learnedVerdict("not_converged", { main: 0.01, aux: 0.005 }, th).reason!, /ended/);
+  assert.match(learnedVerdict("converged", { main: 0.2, aux: 0.005 }, th).reason!, /main loss/);
+  // the main output alone is not enough when the network also has to learn f2 − f1
+  assert.match(learnedVerdict("converged", { main: 0.01, aux: 0.05 }, th).reason!, /auxiliary/);
+  assert.equal(
+    learnedVerdict("converged", { main: 0.01, aux: null }, { main: 0.05, aux: null }).learned,
+    true,
+  );
+  assert.throws(
+    () => learnedVerdict("converged", { main: 0.01, aux: 0.1 }, { main: 0.05, aux: null }),
+    /thresholds.aux/,
+  );
 });
