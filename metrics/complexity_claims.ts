@@ -21,15 +21,21 @@
 
 /** Input and output complexity (bits) of one task variant. */
 export interface ComplexityPoint {
+  /** Input complexity, bits. */
   input: number;
+  /** Output complexity, bits. */
   output: number;
 }
 
 /** Base variants of the four task families. */
 export interface BaseComplexities {
+  /** One-channel flip-flop. */
   flipflop: ComplexityPoint;
+  /** One-channel delayed discrimination. */
   delayed_discrimination: ComplexityPoint;
+  /** One-channel sine with its default N_freq. */
   sine: ComplexityPoint;
+  /** 2D path integration. */
   path_integration: ComplexityPoint;
 }
 
@@ -45,6 +51,7 @@ export interface ComplexityStatementInput {
 
 /** One evaluated statement. */
 export interface ComplexityStatement {
+  /** Statement id (module doc table). */
   id:
     | "dd_high_in_low_out"
     | "sine_low_in_high_out"

@@ -40,7 +40,9 @@ export type PopulationData =
 
 /** One population of a study: its level of the manipulated factor and its data. */
 export interface Population {
+  /** Level of the manipulated factor. */
   level: number;
+  /** The population's networks (pairwise distances or per-network values). */
   data: PopulationData;
 }
 
@@ -281,8 +283,11 @@ function sdOf(xs: number[]): number {
 
 /** An estimate with its percentile bootstrap interval and bootstrap standard error. */
 export interface Interval {
+  /** Point estimate on the original sample. */
   estimate: number;
+  /** Lower bound of the interval. */
   ciLow: number;
+  /** Upper bound of the interval. */
   ciHigh: number;
   /** Bootstrap standard error (sample SD of the replicates). */
   se: number;
@@ -353,8 +358,9 @@ export interface TrendResult {
     /** Hedges' g of last − first on per-network units ({@link perNetworkUnits}); null for a CV. */
     hedgesG: number | null;
   };
-  /** Replicates used (all statistics defined) out of those drawn. */
+  /** Replicates used (all statistics defined). */
   resamples: number;
+  /** Replicates drawn. */
   resamplesDrawn: number;
   /** Confidence level of the intervals. */
   confidence: number;
@@ -506,13 +512,16 @@ export interface EquivalenceOptions extends ResampleOptions {
 
 /** One level against the reference in {@link equivalenceTest}. */
 export interface EquivalenceComparison {
+  /** The level compared with the reference. */
   level: number;
   /**
    * Ratio of means (this level / reference) with its (1 − 2α) interval: exp(log ratio ± t·se),
    * se from the bootstrap of the log statistics (small-sample corrected, Welch df).
    */
   ratio: number;
+  /** Lower bound of the ratio's (1 − 2α) interval. */
   ciLow: number;
+  /** Upper bound of the ratio's (1 − 2α) interval. */
   ciHigh: number;
   /** TOST p-value: the larger of the two one-sided t-test p-values on the log ratio. */
   p: number;
@@ -524,14 +533,19 @@ export interface EquivalenceComparison {
 export interface EquivalenceResult {
   /** Reference level (the lowest). */
   reference: number;
+  /** Ratio margin M (equivalence: inside (1/M, M)). */
   margin: number;
+  /** Size of each one-sided test. */
   alpha: number;
+  /** Every level against the reference. */
   comparisons: EquivalenceComparison[];
   /** Every comparison equivalent (intersection–union test: its size is still α). */
   equivalent: boolean;
   /** p-value of the intersection–union test: the largest comparison p. */
   p: number;
+  /** Replicates used (every statistic defined and positive). */
   resamples: number;
+  /** Replicates drawn. */
   resamplesDrawn: number;
 }
 

@@ -23,6 +23,7 @@ import type { Task, TaskBatch } from "./types.ts";
 
 /** One trivial predictor and its loss. */
 export interface TrivialBaseline {
+  /** Which predictor (module doc). */
   name: "zero" | "constant" | "hold_start" | "f2_only";
   /** What it predicts, in words. */
   description: string;
@@ -32,8 +33,11 @@ export interface TrivialBaseline {
 
 /** Result of {@link trivialBaselines}. */
 export interface TrivialBaselines {
+  /** Variant id of the task. */
   taskId: string;
+  /** Trials of the scoring sample. */
   trials: number;
+  /** Data seed of the scoring sample (the fitting sample uses seed + 1). */
   seed: number;
   /** Baselines on the task's main targets. */
   baselines: TrivialBaseline[];
