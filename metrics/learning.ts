@@ -81,35 +81,44 @@ export function outputLosses(
   return { main, aux };
 }
 
-/** Thresholds of {@link learnedVerdict}. */
+/** Bounds of {@link learnedVerdict}. */
 export interface LearningThresholds {
-  /** The main loss a learned network stays under (the early-stopping threshold used). */
-  main: number;
-  /** The auxiliary loss it stays under, or null when the network has no auxiliary output. */
+  /**
+   * Loss of the best trivial predictor of the main output (tasks/baselines.ts); a learned
+   * network's main loss on fresh trials must be below it.
+   */
+  mainTrivial: number;
+  /**
+   * The auxiliary loss a learned network stays under (e.g. a tenth of the auxiliary trivial
+   * loss), or null when the network has no auxiliary output.
+   */
   aux: number | null;
 }
 
 /**
  * Whether a network counts as converged for the statistics ("converged means learned"): its
- * training ended `converged` AND its main loss on a fresh evaluation sample is under
- * `thresholds.main` AND, when it has auxiliary outputs, its auxiliary loss is under
- * `thresholds.aux` (both outputs learned). Returns the verdict and, when false, why.
+ * training ended `converged` (the early-stopping criterion on its test batch), its main loss
+ * on a fresh evaluation sample beats the best trivial predictor, and, when it has auxiliary
+ * outputs, its auxiliary loss on that sample is under `thresholds.aux` (both outputs learned:
+ * training stops on the main loss alone, so the auxiliary one is checked here). Returns the
+ * verdict and, when false, why.
  */
 export function learnedVerdict(
   trainingStatus: string,
   losses: OutputLosses,
   thresholds: LearningThresholds,
 ): { learned: boolean; reason: string | null } {
-  if (!(thresholds.main >= 0)) {
-    throw new Error(`thresholds.main must be ≥ 0, got ${thresholds.main}`);
+  if (!(thresholds.mainTrivial > 0)) {
+    throw new Error(`thresholds.mainTrivial must be > 0, got ${thresholds.mainTrivial}`);
   }
   if (trainingStatus !== "converged") {
     return { learned: false, reason: `training ended ${trainingStatus}` };
   }
-  if (!(losses.main <= thresholds.main)) {
+  if (!(losses.main < thresholds.mainTrivial)) {
     return {
       learned: false,
-      reason: `main loss ${losses.main.toPrecision(3)} > ${thresholds.main.toPrecision(3)}`,
+      reason: `main loss ${losses.main.toPrecision(3)} does not beat the best trivial predictor ` +
+        `(${thresholds.mainTrivial.toPrecision(3)})`,
     };
   }
   if (losses.aux !== null) {

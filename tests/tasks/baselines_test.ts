@@ -115,22 +115,28 @@ Deno.test("outputLosses: main and auxiliary rows, masked like the training loss"
   assert.throws(() => outputLosses(bad, x, 0), /outputs\[5\]/);
 });
 
-Deno.test("learnedVerdict: converged in training, main and auxiliary outputs under their thresholds", () => {
-  const th = { main: 0.05, aux: 0.008 };
-  assert.deepEqual(learnedVerdict("converged", { main: 0.01, aux: 0.005 }, th), {
+Deno.test("learnedVerdict: converged in training, beats the trivial predictor, auxiliary output learned", () => {
+  const th = { mainTrivial: 0.67, aux: 0.008 };
+  assert.deepEqual(learnedVerdict("converged", { main: 0.06, aux: 0.005 }, th), {
     learned: true,
     reason: null,
   });
   assert.match(learnedVerdict("not_converged", { main: 0.01, aux: 0.005 }, th).reason!, /ended/);
-  assert.match(learnedVerdict("converged", { main: 0.2, aux: 0.005 }, th).reason!, /main loss/);
+  // "converged" on the test batch but no better than ignoring f1 on fresh trials
+  assert.match(learnedVerdict("converged", { main: 0.7, aux: 0.005 }, th).reason!, /trivial/);
   // the main output alone is not enough when the network also has to learn f2 − f1
   assert.match(learnedVerdict("converged", { main: 0.01, aux: 0.05 }, th).reason!, /auxiliary/);
   assert.equal(
-    learnedVerdict("converged", { main: 0.01, aux: null }, { main: 0.05, aux: null }).learned,
+    learnedVerdict("converged", { main: 0.01, aux: null }, { mainTrivial: 0.67, aux: null })
+      .learned,
     true,
   );
   assert.throws(
-    () => learnedVerdict("converged", { main: 0.01, aux: 0.1 }, { main: 0.05, aux: null }),
+    () => learnedVerdict("converged", { main: 0.01, aux: 0.1 }, { mainTrivial: 0.67, aux: null }),
     /thresholds.aux/,
+  );
+  assert.throws(
+    () => learnedVerdict("converged", { main: 0.01, aux: null }, { mainTrivial: 0, aux: null }),
+    /mainTrivial/,
   );
 });
