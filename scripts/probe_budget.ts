@@ -21,7 +21,7 @@
 import { parseArgs } from "node:util";
 import { getPreset } from "./presets.ts";
 import { allStudies } from "./reproduce.ts";
-import { resolveVariant } from "./lib/study.ts";
+import { resolveVariant } from "./lib/studies.ts";
 import { writeJsonAtomic } from "./lib/io.ts";
 import * as M from "../mod.ts";
 import { learnedThreshold, trivialBaselines } from "../tasks/baselines.ts";

@@ -8,6 +8,8 @@
  */
 import { parseArgs } from "node:util";
 import { readDone, writeJsonAtomic, writeTextAtomic } from "./lib/io.ts";
+import { runMain } from "./lib/cli.ts";
+import { readUnitErrors } from "./lib/units/status.ts";
 import {
   claimsPath,
   complexityPath,
@@ -16,15 +18,16 @@ import {
   metricPath,
   reportHtmlPath,
   reportMdPath,
-  SCHEMA,
 } from "./lib/layout.ts";
 import {
   type ComplexityFile,
-  metricErrorPath,
-  type MetricFailure,
   type MetricFile,
   type RunConfig,
-} from "./lib/study.ts";
+  SCHEMA,
+  summaryNumber,
+  type UnitErrorFile,
+  upgradeMetricFile,
+} from "./lib/formats.ts";
 import {
   CLAIM_COLUMNS,
   claimCells,
@@ -56,8 +59,36 @@ export interface RunData {
   mds: Map<string, number[][]>;
   populations: PopulationRow[];
   missing: string[];
-  /** Metrics that failed (their `.error.json` files). */
-  failures: MetricFailure[];
+  /** Units that failed (their `OUT/errors/*.json` files). */
+  failures: UnitErrorFile[];
+  /** Metric files this version cannot read (with the reason). */
+  unreadable: string[];
+}
+
+/**
+ * Reads a metric file of either schema version (`upgradeMetricFile`); null when it is missing
+ * or half-written, an entry in `unreadable` when it is of a version this report cannot read.
+ */
+async function readMetric(path: string, unreadable: string[]): Promise<MetricFile | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const f = upgradeMetricFile(raw, path);
+  if (f instanceof Error) {
+    unreadable.push(f.message);
+    return null;
+  }
+  return f;
 }
 
 /** Reads the run's config, complexity and metric files (missing files are listed, not fatal). */
@@ -68,7 +99,7 @@ export async function loadRun(out: string): Promise<RunData> {
   const mds = new Map<string, number[][]>();
   const populations: PopulationRow[] = [];
   const missing: string[] = [];
-  const failures: MetricFailure[] = [];
+  const unreadable: string[] = [];
   const studyNames = STUDIES.filter((s) => s in config.studies);
   for (const s of studyNames) {
     const study = config.studies[s];
@@ -78,12 +109,8 @@ export async function loadRun(out: string): Promise<RunData> {
       if (!c) missing.push(cPath);
       const read = async (m: string) => {
         const p = metricPath(out, s, v.id, m);
-        const f = await readDone<MetricFile>(p, SCHEMA.metric);
-        if (!f) {
-          missing.push(p);
-          const err = await readDone<MetricFailure>(metricErrorPath(p), SCHEMA.metricError);
-          if (err) failures.push(err);
-        }
+        const f = await readMetric(p, unreadable);
+        if (!f) missing.push(p);
         return f;
       };
       const [dim, att, dfi, ood, pif, dsa, mdsF] = await Promise.all(
@@ -132,18 +159,19 @@ export async function loadRun(out: string): Promise<RunData> {
         population: any?.population ?? null,
         complexity: vd.complexity,
         means: {
-          dsa: dsa?.summary.mean ?? null,
-          pif: pif?.summary.mean ?? null,
-          distance_from_init: dfi?.summary.mean ?? null,
-          ood_mse: ood?.summary.mean ?? null,
-          ood_cv: ood?.summary.cv ?? null,
-          dimensionality: dim?.summary.mean ?? null,
-          attractorness: att?.summary.mean ?? null,
+          dsa: summaryNumber(dsa?.summary, "mean"),
+          pif: summaryNumber(pif?.summary, "mean"),
+          distance_from_init: summaryNumber(dfi?.summary, "mean"),
+          ood_mse: summaryNumber(ood?.summary, "mean"),
+          ood_cv: summaryNumber(ood?.summary, "cv"),
+          dimensionality: summaryNumber(dim?.summary, "mean"),
+          attractorness: summaryNumber(att?.summary, "mean"),
         },
       });
     }
   }
-  return { config, variants, mds, populations, missing, failures };
+  const failures = await readUnitErrors(out);
+  return { config, variants, mds, populations, missing, failures, unreadable };
 }
 
 const fmt = (x: number | null | undefined, d = 3) =>
@@ -293,8 +321,9 @@ export async function writeReport(
     ...preset.notes.map((n) => `- ${n}`),
     ...(data.missing.length ? [`- Missing files (run incomplete): ${data.missing.length}`] : []),
     ...data.failures.map((f) =>
-      `- Metric failed: ${f.study}/${f.variant}/${f.metric}: ${f.message} (no value; its claims use the other variants)`
+      `- Unit failed: ${f.unit} (stage ${f.stage}): ${f.message} (no value; its claims use the other variants)`
     ),
+    ...data.unreadable.map((m) => `- Cannot read a metric file: ${m}`),
     "",
   ].join("\n");
   await writeTextAtomic(reportMdPath(out), md);
@@ -371,9 +400,9 @@ ${
     data.missing.length ? `<li>Missing files (run incomplete): ${data.missing.length}</li>` : ""
   }${
     data.failures.map((f) =>
-      `<li>Metric failed: ${esc(`${f.study}/${f.variant}/${f.metric}: ${f.message}`)}</li>`
+      `<li>Unit failed: ${esc(`${f.unit} (stage ${f.stage}): ${f.message}`)}</li>`
     ).join("")
-  }</ul>
+  }${data.unreadable.map((m) => `<li>Cannot read a metric file: ${esc(m)}</li>`).join("")}</ul>
 </body></html>
 `;
   await writeTextAtomic(reportHtmlPath(out), html);
@@ -384,20 +413,24 @@ ${
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      out: { type: "string" },
-      preset: { type: "string", default: "quick" },
-      quiet: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(
-      "usage: report.ts [--out DIR | --preset P] [--quiet]  (default DIR: runs/<preset>)",
-    );
-  } else {
+  await runMain(async () => {
+    const { values } = parseArgs({
+      args: Deno.args,
+      options: {
+        out: { type: "string" },
+        preset: { type: "string", default: "quick" },
+        quiet: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      console.log(
+        "usage: report.ts [--out DIR | --preset P] [--quiet]  (default DIR: runs/<preset>)",
+      );
+      return;
+    }
     await writeReport(values.out ?? `runs/${values.preset}`, { quiet: values.quiet });
-  }
+  });
 }
