@@ -39,6 +39,13 @@ import {
   VERDICT_RULE,
 } from "./report/claims.ts";
 import { buildFigures, renderSvg, studyLabel } from "./report/figures.ts";
+import {
+  annotateClaims,
+  applyMeasurementVariance,
+  readSensitivitySummary,
+  sensitivityHtml,
+  sensitivityMarkdown,
+} from "./report/sensitivity_view.ts";
 import { STUDIES } from "./presets.ts";
 
 /** Population row of the report. */
@@ -254,7 +261,16 @@ export async function writeReport(
   );
   // Every claim of the paper; those whose studies this run directory lacks are "not computed".
   const specs = claimSpecs();
-  const claims = evaluateClaims(specs, data.variants, preset.bootstrap, preset.seed);
+  // a sensitivity study (deno task sensitivity) adds each population's shared measurement
+  // variance to the trend tests and a note on its noise and stability to each row
+  const sensitivity = await readSensitivitySummary(out);
+  const claims = evaluateClaims(
+    specs,
+    sensitivity ? applyMeasurementVariance(data.variants, sensitivity.noise) : data.variants,
+    preset.bootstrap,
+    preset.seed,
+  );
+  if (sensitivity) annotateClaims(claims, sensitivity);
   await writeJsonAtomic(claimsPath(out), {
     schema: SCHEMA.claims,
     preset: preset.name,
@@ -307,6 +323,7 @@ export async function writeReport(
     "",
     TABLE1_NOTE,
     "",
+    ...(sensitivity ? [sensitivityMarkdown(sensitivity)] : []),
     "## Populations",
     "",
     populationsMarkdown(data.populations),
@@ -361,6 +378,7 @@ ${
   }
 </table>
 <p>${esc(TABLE1_NOTE)}</p>
+${sensitivity ? sensitivityHtml(sensitivity) : ""}
 <h2>Populations</h2>
 <table><tr><th>study</th><th>variant</th><th>networks</th><th>converged</th><th>not conv.</th><th>diverged</th><th>used</th><th>input bits</th><th>output bits</th><th>mean DSA</th><th>mean PIF/n²</th><th>dist. init</th><th>OOD MSE</th><th>OOD CV</th><th>PCs 95%</th><th>Δh</th></tr>
 ${

@@ -53,6 +53,13 @@ import {
   reportHtmlPath,
   reportMdPath,
 } from "../layout.ts";
+import {
+  checkSensitivityOptions,
+  planSensitivity,
+  type SensitivityOptions,
+  type SensitivityPlan,
+  sensitivitySummaryPath,
+} from "../sensitivity.ts";
 import { SCHEMA } from "../formats.ts";
 import {
   complexityCost,
@@ -83,8 +90,13 @@ export const STAGES = [
   "merge",
   "report",
 ] as const;
+/**
+ * The stage of the measurement-sensitivity summary (scripts/lib/sensitivity.ts): present, just
+ * before `report`, only in a graph whose options ask for a sensitivity grid.
+ */
+export const SENSITIVITY_STAGE = "sensitivity" as const;
 /** A stage name. */
-export type StageName = typeof STAGES[number];
+export type StageName = typeof STAGES[number] | typeof SENSITIVITY_STAGE;
 
 /** Direct dependencies of each stage (stages whose outputs its units read). */
 export const STAGE_DEPENDS: Record<StageName, StageName[]> = {
@@ -96,6 +108,7 @@ export const STAGE_DEPENDS: Record<StageName, StageName[]> = {
   "dsa-rank": ["hidden", "fit"],
   dsa: ["fit", "dsa-rank"],
   merge: ["train", "hidden", "pif", "dsa-rank", "dsa"],
+  sensitivity: ["complexity", "train", "hidden", "merge"],
   report: ["complexity", "merge"],
 };
 
@@ -118,15 +131,20 @@ export interface PlanOptions {
   trainBlock?: number;
   /** Pairs per DSA / PIF block (default: automatic per population). */
   pairBlock?: number;
+  /**
+   * A grid of measurement settings recomputed on the same trained networks (units suffixed
+   * `@<setting>`, a `sensitivity` summary unit; scripts/lib/sensitivity.ts). Never retrains.
+   */
+  sensitivity?: SensitivityOptions;
 }
 
 /** What a unit does (internal; plan.json carries only the public fields). */
 export type UnitJob =
   | { kind: "complexity"; study: string; variant: string }
   | { kind: "train"; study: string; variant: string; members: number[] }
-  | { kind: "hidden"; study: string; variant: string; member: number }
-  | { kind: "fit"; study: string; variant: string; member: number }
-  | { kind: "dsa-rank"; study: string; variant: string }
+  | { kind: "hidden"; study: string; variant: string; member: number; setting?: string }
+  | { kind: "fit"; study: string; variant: string; member: number; setting?: string }
+  | { kind: "dsa-rank"; study: string; variant: string; setting?: string }
   | {
     kind: "pairs";
     metric: "dsa" | "pif";
@@ -142,8 +160,17 @@ export type UnitJob =
     checks: boolean;
     /** Member pairs (a < b) of the block; for `checks`, the slot range `[[first, end]]`. */
     pairs: [number, number][];
+    /** The sensitivity setting whose measurement this is (absent: the run's own). */
+    setting?: string;
   }
-  | { kind: "merge"; study: string; variant: string; what: "pernet" | "pif" | "dsa" }
+  | {
+    kind: "merge";
+    study: string;
+    variant: string;
+    what: "pernet" | "pif" | "dsa";
+    setting?: string;
+  }
+  | { kind: "sensitivity" }
   | { kind: "report" };
 
 /** A work unit. */
@@ -201,6 +228,22 @@ export interface MeasureSettings {
   pifSeed: number;
   /** Networks entering the statistics: converged ones, or all non-diverged ones. */
   useMembers: "converged" | "all";
+  /** Which recurrent matrices PIF compares: the trained ones (default) or the initial ones. */
+  pifWeights?: "final" | "initial";
+}
+
+/**
+ * Where a population's measurement files live, relative to the run directory ("" = the run's
+ * own layout): evaluation trajectories, DMD fits (and the common rank), DSA and PIF pair blocks,
+ * and the metric files its merges write. A sensitivity setting points the families it shares
+ * with the run (or with another setting) at their files and its own at `sensitivity/<id>`.
+ */
+export interface MeasureDirs {
+  hidden: string;
+  fits: string;
+  dsa: string;
+  pif: string;
+  metrics: string;
 }
 
 /** A population's settings for the units (beyond its resolved task and training). */
@@ -217,6 +260,10 @@ export interface VariantSettings {
   rankAsked: number;
   /** The measurement settings of its units. */
   measure: MeasureSettings;
+  /** The sensitivity setting these units measure (absent: the run's own measurement). */
+  setting?: string;
+  /** Where its files live (absent: the run's own layout). */
+  dirs?: MeasureDirs;
 }
 
 /** The unit graph of a run. */
@@ -225,6 +272,10 @@ export interface Graph {
   preset: Preset;
   studies: ResolvedStudy[];
   variants: VariantSettings[];
+  /** The populations' measurements under the sensitivity grid's settings (units `…@<setting>`). */
+  measureVariants: VariantSettings[];
+  /** The resolved sensitivity grid (null without `options.sensitivity`). */
+  sensitivity: SensitivityPlan | null;
   stages: Stage[];
   /** Units by id. */
   byId: Map<string, Unit>;
@@ -405,6 +456,8 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
   const variants = studies.flatMap((s) => s.variants.map((rv) => sizesOf(preset, s, rv)));
   const problems = validateVariants(variants, preset);
   if (problems.length) throw new PlanError(problems);
+  const sensitivity = options.sensitivity ? planSensitivity(options.sensitivity, variants) : null;
+  if (sensitivity?.problems.length) throw new PlanError(sensitivity.problems);
   const K = preset.members;
   const units: Record<StageName, Unit[]> = {
     complexity: [],
@@ -415,6 +468,7 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
     "dsa-rank": [],
     dsa: [],
     merge: [],
+    sensitivity: [],
     report: [],
   };
   const add = (stage: StageName, id: string, job: UnitJob, io: {
@@ -437,8 +491,6 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
     const { study: s, variant: vid } = v;
     const key = `${s}/${vid}`;
     const net = (m: number) => networkPath("", s, vid, m);
-    const hid = (m: number) => [hiddenPath("", s, vid, m), hiddenPath("", s, vid, m, "f32")];
-    const fit = (m: number) => [fitPath("", s, vid, m), fitPath("", s, vid, m, "f64")];
     const cPath = complexityPath("", s, vid);
     reportInputs.push(cPath);
     add("complexity", `complexity/${key}`, { kind: "complexity", study: s, variant: vid }, {
@@ -456,106 +508,221 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
         trainCost(v.sizes, ms.length, rates),
       );
     }
-    for (const m of members) {
-      add(
-        "hidden",
-        `hidden/${key}/${m3(m)}`,
-        { kind: "hidden", study: s, variant: vid, member: m },
-        {
-          inputs: [net(m)],
-          outputs: hid(m),
-        },
-        hiddenCost(v.sizes, rates),
-      );
-      add("fit", `fit/${key}/${m3(m)}`, { kind: "fit", study: s, variant: vid, member: m }, {
-        inputs: hid(m),
-        outputs: fit(m),
-      }, fitCost(v.sizes, rates));
+    reportInputs.push(...measurementUnits(v, ALL_FAMILIES, K, options, rates, add));
+  }
+  const sensitivityInputs: string[] = [];
+  for (const mv of sensitivity?.measureVariants ?? []) {
+    sensitivityInputs.push(...measurementUnits(mv, mv.families, K, options, rates, add));
+  }
+  if (sensitivity) {
+    const out = sensitivitySummaryPath("");
+    const inputs = [...new Set([...reportInputs, ...sensitivityInputs])];
+    for (const v of variants) {
+      for (const m of members) inputs.push(hiddenPath("", v.study, v.variant, m));
     }
-    const rank = rankPath("", s, vid);
-    add("dsa-rank", `dsa-rank/${key}`, { kind: "dsa-rank", study: s, variant: vid }, {
-      inputs: members.flatMap((m) => [...fit(m), ...hid(m)]),
-      outputs: [rank],
-    }, mergeCost(K, rates));
-    const pairs = memberPairs(K);
-    const blocks: Record<"dsa" | "pif", string[]> = { dsa: [], pif: [] };
-    for (const metric of ["pif", "dsa"] as const) {
-      const size = pairBlockOf(v, metric, pairs.length, options.pairBlock);
-      const inputsOf = (ms: number[]) =>
-        metric === "pif" ? ms.map(net) : [rank, ...ms.flatMap(fit), ...ms.map((m) => hid(m)[0])];
-      const cost = (n: number) =>
-        metric === "pif" ? pifBlockCost(v.sizes, n, rates) : dsaBlockCost(v.sizes, n, rates);
-      for (let b = 0; b * size < pairs.length; b++) {
-        const ps = pairs.slice(b * size, (b + 1) * size);
-        const involved = [...new Set(ps.flat())].sort((x, y) => x - y);
-        const out = blockPath("", s, vid, metric, b);
-        blocks[metric].push(out);
-        add(
-          metric,
-          `${metric}/${key}/b${String(b).padStart(3, "0")}`,
-          {
-            kind: "pairs",
-            metric,
-            study: s,
-            variant: vid,
-            block: b,
-            checks: false,
-            pairs: ps,
-          },
-          { inputs: inputsOf(involved), outputs: [out] },
-          cost(ps.length),
-        );
-      }
-      // self-checks: d(X, X) and reversed pairs on sampled networks, CHECK_SLOTS pair slots
-      for (let c = 0; c * size < CHECK_SLOTS; c++) {
-        const out = blockPath("", s, vid, metric, c, true);
-        blocks[metric].push(out);
-        const n = Math.min(size, CHECK_SLOTS - c * size);
-        add(
-          metric,
-          `${metric}/${key}/c${String(c).padStart(3, "0")}`,
-          {
-            kind: "pairs",
-            metric,
-            study: s,
-            variant: vid,
-            block: c,
-            checks: true,
-            pairs: [[c * size, c * size + n]],
-          },
-          { inputs: inputsOf(members), outputs: [out] },
-          cost(n),
-        );
-      }
-    }
-    const mp = (metric: string) => metricPath("", s, vid, metric);
-    const pernet = ["dimensionality", "attractorness", "distance_from_init", "ood"].map(mp);
-    add("merge", `merge/${key}/pernet`, { kind: "merge", study: s, variant: vid, what: "pernet" }, {
-      inputs: [...members.map(net), ...members.map((m) => hid(m)[0])],
-      outputs: pernet,
-    }, mergeCost(K, rates, 4));
-    add("merge", `merge/${key}/pif`, { kind: "merge", study: s, variant: vid, what: "pif" }, {
-      inputs: [...members.map(net), ...blocks.pif],
-      outputs: [mp("pif")],
-    }, mergeCost(K, rates));
-    add("merge", `merge/${key}/dsa`, { kind: "merge", study: s, variant: vid, what: "dsa" }, {
-      inputs: [...members.map(net), rank, ...blocks.dsa],
-      outputs: [mp("dsa"), mp("mds")],
-    }, mergeCost(K, rates));
-    reportInputs.push(...pernet, mp("pif"), mp("dsa"), mp("mds"));
+    add("sensitivity", "sensitivity", { kind: "sensitivity" }, {
+      inputs,
+      outputs: [out],
+    }, reportCost(variants.length * (1 + sensitivity.settings.length), rates));
+    reportInputs.push(out);
   }
   add("report", "report", { kind: "report" }, {
     inputs: reportInputs,
     outputs: [claimsPath(""), reportMdPath(""), reportHtmlPath("")],
   }, reportCost(variants.length, rates));
-  const stages = STAGES.map((name) => ({
+  const names: StageName[] = sensitivity
+    ? [...STAGES.slice(0, -1), SENSITIVITY_STAGE, "report"]
+    : [...STAGES];
+  const stages = names.map((name) => ({
     name,
-    dependsOn: STAGE_DEPENDS[name],
+    dependsOn: name === "report" && sensitivity
+      ? [...STAGE_DEPENDS.report, SENSITIVITY_STAGE]
+      : STAGE_DEPENDS[name],
     units: units[name],
   }));
   const byId = new Map<string, Unit>();
   for (const st of stages) for (const u of st.units) byId.set(u.id, u);
-  return { options, preset, studies, variants, stages, byId };
+  return {
+    options,
+    preset,
+    studies,
+    variants,
+    measureVariants: sensitivity?.measureVariants ?? [],
+    sensitivity,
+    stages,
+    byId,
+  };
+}
+
+/** The measurement unit families of a population. */
+export type MeasureFamily = "hidden" | "fit" | "dsa" | "pif";
+const ALL_FAMILIES: readonly MeasureFamily[] = ["hidden", "fit", "dsa", "pif"];
+
+/**
+ * Adds the measurement units of one population (`families` of them: evaluation trajectories and
+ * per-network metrics, DMD fits and the common rank, DSA pair blocks, PIF pair blocks, and the
+ * merges that write their metric files), with the paths of `v.dirs` and ids suffixed
+ * `@<v.setting>` for a sensitivity setting. Returns the metric files it writes.
+ */
+function measurementUnits(
+  v: VariantSettings,
+  families: readonly MeasureFamily[],
+  K: number,
+  options: PlanOptions,
+  rates: CostRates,
+  add: (stage: StageName, id: string, job: UnitJob, io: {
+    inputs: string[];
+    outputs: string[];
+  }, cost: UnitCost) => void,
+): string[] {
+  const { study: s, variant: vid } = v;
+  const key = `${s}/${vid}`;
+  const at = (id: string) => (v.setting ? `${id}@${v.setting}` : id);
+  const setting = v.setting ? { setting: v.setting } : {};
+  const d = v.dirs ?? { hidden: "", fits: "", dsa: "", pif: "", metrics: "" };
+  const has = (f: MeasureFamily) => families.includes(f);
+  const members = Array.from({ length: K }, (_, m) => m);
+  const net = (m: number) => networkPath("", s, vid, m);
+  const hid = (
+    m: number,
+  ) => [hiddenPath(d.hidden, s, vid, m), hiddenPath(d.hidden, s, vid, m, "f32")];
+  const fit = (m: number) => [fitPath(d.fits, s, vid, m), fitPath(d.fits, s, vid, m, "f64")];
+  for (const m of members) {
+    if (has("hidden")) {
+      add(
+        "hidden",
+        at(`hidden/${key}/${m3(m)}`),
+        { kind: "hidden", study: s, variant: vid, member: m, ...setting },
+        { inputs: [net(m)], outputs: hid(m) },
+        hiddenCost(v.sizes, rates),
+      );
+    }
+    if (has("fit")) {
+      add(
+        "fit",
+        at(`fit/${key}/${m3(m)}`),
+        {
+          kind: "fit",
+          study: s,
+          variant: vid,
+          member: m,
+          ...setting,
+        },
+        { inputs: hid(m), outputs: fit(m) },
+        fitCost(v.sizes, rates),
+      );
+    }
+  }
+  const rank = rankPath(d.fits, s, vid);
+  if (has("fit")) {
+    add("dsa-rank", at(`dsa-rank/${key}`), {
+      kind: "dsa-rank",
+      study: s,
+      variant: vid,
+      ...setting,
+    }, {
+      inputs: members.flatMap((m) => [...fit(m), ...hid(m)]),
+      outputs: [rank],
+    }, mergeCost(K, rates));
+  }
+  const pairs = memberPairs(K);
+  const blocks: Record<"dsa" | "pif", string[]> = { dsa: [], pif: [] };
+  for (const metric of ["pif", "dsa"] as const) {
+    if (!has(metric)) continue;
+    const size = pairBlockOf(v, metric, pairs.length, options.pairBlock);
+    const inputsOf = (ms: number[]) =>
+      metric === "pif" ? ms.map(net) : [rank, ...ms.flatMap(fit), ...ms.map((m) => hid(m)[0])];
+    const cost = (n: number) =>
+      metric === "pif" ? pifBlockCost(v.sizes, n, rates) : dsaBlockCost(v.sizes, n, rates);
+    const dir = metric === "pif" ? d.pif : d.dsa;
+    for (let b = 0; b * size < pairs.length; b++) {
+      const ps = pairs.slice(b * size, (b + 1) * size);
+      const involved = [...new Set(ps.flat())].sort((x, y) => x - y);
+      const out = blockPath(dir, s, vid, metric, b);
+      blocks[metric].push(out);
+      add(
+        metric,
+        at(`${metric}/${key}/b${String(b).padStart(3, "0")}`),
+        {
+          kind: "pairs",
+          metric,
+          study: s,
+          variant: vid,
+          block: b,
+          checks: false,
+          pairs: ps,
+          ...setting,
+        },
+        { inputs: inputsOf(involved), outputs: [out] },
+        cost(ps.length),
+      );
+    }
+    // self-checks: d(X, X) and reversed pairs on sampled networks, CHECK_SLOTS pair slots
+    for (let c = 0; c * size < CHECK_SLOTS; c++) {
+      const out = blockPath(dir, s, vid, metric, c, true);
+      blocks[metric].push(out);
+      const n = Math.min(size, CHECK_SLOTS - c * size);
+      add(
+        metric,
+        at(`${metric}/${key}/c${String(c).padStart(3, "0")}`),
+        {
+          kind: "pairs",
+          metric,
+          study: s,
+          variant: vid,
+          block: c,
+          checks: true,
+          pairs: [[c * size, c * size + n]],
+          ...setting,
+        },
+        { inputs: inputsOf(members), outputs: [out] },
+        cost(n),
+      );
+    }
+  }
+  const mp = (metric: string) => metricPath(d.metrics, s, vid, metric);
+  const written: string[] = [];
+  if (has("hidden")) {
+    const pernet = ["dimensionality", "attractorness", "distance_from_init", "ood"].map(mp);
+    add("merge", at(`merge/${key}/pernet`), {
+      kind: "merge",
+      study: s,
+      variant: vid,
+      what: "pernet",
+      ...setting,
+    }, {
+      inputs: [...members.map(net), ...members.map((m) => hid(m)[0])],
+      outputs: pernet,
+    }, mergeCost(K, rates, 4));
+    written.push(...pernet);
+  }
+  if (has("pif")) {
+    add("merge", at(`merge/${key}/pif`), {
+      kind: "merge",
+      study: s,
+      variant: vid,
+      what: "pif",
+      ...setting,
+    }, {
+      inputs: [...members.map(net), ...blocks.pif],
+      outputs: [mp("pif")],
+    }, mergeCost(K, rates));
+    written.push(mp("pif"));
+  }
+  if (has("dsa")) {
+    add("merge", at(`merge/${key}/dsa`), {
+      kind: "merge",
+      study: s,
+      variant: vid,
+      what: "dsa",
+      ...setting,
+    }, {
+      inputs: [...members.map(net), rank, ...blocks.dsa],
+      outputs: [mp("dsa"), mp("mds")],
+    }, mergeCost(K, rates));
+    written.push(mp("dsa"), mp("mds"));
+  }
+  return written;
 }
 
 /** The public plan (`degeneracy.plan/1`) of a graph. */
@@ -586,6 +753,7 @@ export function checkPlanOptions(o: PlanOptions): void {
     }
   };
   getPreset(o.preset);
+  if (o.sensitivity !== undefined) checkSensitivityOptions(o.sensitivity);
   int(o.members, "members", 1);
   int(o.trainBlock, "trainBlock", 1);
   int(o.pairBlock, "pairBlock", 1);
