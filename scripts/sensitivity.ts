@@ -23,7 +23,8 @@ import { planPath } from "./lib/layout.ts";
 import { SCHEMA } from "./lib/formats.ts";
 import { fmtDuration, Progress } from "./lib/progress.ts";
 import { preparePlan, runPipeline } from "./lib/pipeline.ts";
-import { SENSITIVITY_GRIDS } from "./lib/sensitivity.ts";
+import { SENSITIVITY_GRIDS, sensitivitySummaryPath } from "./lib/sensitivity.ts";
+import { SENSITIVITY_SCHEMA } from "./report/sensitivity_view.ts";
 import { unitStates } from "./lib/units/status.ts";
 import {
   buildGraph,
@@ -101,6 +102,26 @@ export function settingCosts(graph: Graph): { id: string; units: number; coreSec
     id: s.id,
     ...(rows.get(s.id) ?? { units: 0, coreSeconds: 0 }),
   }));
+}
+
+/**
+ * Removes `OUT/sensitivity/summary.json` when it no longer describes the directory: another
+ * selection of settings, or units of the grid not done yet (the summary unit then runs again
+ * once they are, as the report does).
+ */
+export async function removeStaleSummary(out: string, graph: Graph): Promise<boolean> {
+  const path = sensitivitySummaryPath(out);
+  const s = await readDone<{ settings: { id: string }[] }>(path, SENSITIVITY_SCHEMA);
+  if (!s) return false;
+  const wanted = graph.sensitivity!.settings.map((x) => x.id).join(",");
+  const states = unitStates(out, graph);
+  const pending = graph.stages.some((st) =>
+    st.name !== "sensitivity" && st.name !== "report" &&
+    st.units.some((u) => states.get(u.id) !== "done")
+  );
+  if (s.settings.map((x) => x.id).join(",") === wanted && !pending) return false;
+  await Deno.remove(path);
+  return true;
 }
 
 if (import.meta.main) {
@@ -185,6 +206,7 @@ if (import.meta.main) {
           `sensitivity study never trains: finish the run with \`deno task reproduce\` first`,
       );
     }
+    await removeStaleSummary(out, graph);
     if (executor === "slurm") {
       const plan: PlanFile = await preparePlan(out, graph);
       const slurm: SlurmSubmitOptions = {

@@ -21,7 +21,7 @@ import {
   sensitivitySummaryPath,
 } from "../../scripts/lib/sensitivity.ts";
 import { readSensitivitySummary } from "../../scripts/report/sensitivity_view.ts";
-import { sensitivityOptions, untrained } from "../../scripts/sensitivity.ts";
+import { removeStaleSummary, sensitivityOptions, untrained } from "../../scripts/sensitivity.ts";
 import { claimsPath, networkPath, reportMdPath } from "../../scripts/lib/layout.ts";
 
 Deno.test("every preset's sensitivity grid plans into a valid graph", () => {
@@ -189,6 +189,11 @@ Deno.test({
       };
       const row = claims.claims.find((c) => c.id === "flipflop.dsa")!;
       assert.match(row.note, /dominant: (networks|batch|optimiser)/);
+      // the summary stands for its selection of settings: another selection removes it
+      assert.equal(await removeStaleSummary(out, graph), false);
+      const fewer = buildGraph(await sensitivityOptions(out, "smoke", ["optimiser2"]));
+      assert.equal(await removeStaleSummary(out, fewer), true);
+      assert.equal(await readSensitivitySummary(out), null);
       // a directory with a missing network is refused (the study never trains)
       await Deno.remove(networkPath(out, "flipflop", "n2", 3));
       assert.equal(untrained(out, graph).length, 1);
