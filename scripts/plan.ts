@@ -7,7 +7,7 @@
  * (`degeneracy.plan/1`) there.
  *
  * Run: `deno task plan --preset P [--only study,…] [--members K] [--train-block K]
- * [--pair-block P] [--nominal] [--recalibrate] [--json FILE]`.
+ * [--pair-block P] [--sensitivity GRID] [--nominal] [--recalibrate] [--json FILE]`.
  *
  * @module
  */
@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { getPreset, STUDIES } from "./presets.ts";
 import { intFlag, runMain, UsageError } from "./lib/cli.ts";
 import { checkStudyNames } from "./lib/studies.ts";
+import { SENSITIVITY_GRIDS } from "./lib/sensitivity.ts";
 import { readDone, writeJsonAtomic } from "./lib/io.ts";
 import { planPath, unitTimingPath } from "./lib/layout.ts";
 import { SCHEMA, type UnitTimingFile } from "./lib/formats.ts";
@@ -133,10 +134,11 @@ export function compareMarkdown(rows: CompareRow[]): string {
 
 const USAGE = "usage: plan.ts --preset smoke|quick|paper [--only study,…] [--members K] " +
   "[--train-block K] [--pair-block P] [--nominal] [--recalibrate] [--calibration FILE] " +
-  "[--json FILE] [--compare DIR]\n" +
+  "[--sensitivity GRID] [--json FILE] [--compare DIR]\n" +
   "  --nominal      use the fixed nominal rates instead of calibrating this machine\n" +
   "  --recalibrate  measure the machine again (else the cached calibration is reused)\n" +
   "  --calibration  calibration cache (default runs/.cost-model.json)\n" +
+  "  --sensitivity  include a measurement-sensitivity grid's units (docs/sensitivity.md)\n" +
   "  --json         also write the plan (degeneracy.plan/1) to FILE\n" +
   "  --compare      compare the estimates with the unit timings of the run in DIR (its plan)\n" +
   `studies: ${STUDIES.join(", ")}`;
@@ -151,6 +153,7 @@ if (import.meta.main) {
         members: { type: "string" },
         "train-block": { type: "string" },
         "pair-block": { type: "string" },
+        sensitivity: { type: "string" },
         nominal: { type: "boolean", default: false },
         recalibrate: { type: "boolean", default: false },
         calibration: { type: "string", default: "runs/.cost-model.json" },
@@ -189,7 +192,15 @@ if (import.meta.main) {
       ...(a["pair-block"] !== undefined
         ? { pairBlock: intFlag(a["pair-block"], "pair-block", 1) }
         : {}),
+      ...(a.sensitivity !== undefined ? { sensitivity: { grid: a.sensitivity } } : {}),
     };
+    if (options.sensitivity && !(options.sensitivity.grid in SENSITIVITY_GRIDS)) {
+      throw new UsageError(
+        `--sensitivity: unknown grid "${options.sensitivity.grid}" (allowed: ${
+          Object.keys(SENSITIVITY_GRIDS).join(", ")
+        })`,
+      );
+    }
     if (a.compare !== undefined) {
       const plan = await readDone<PlanFile>(planPath(a.compare), SCHEMA.plan);
       if (!plan) {
