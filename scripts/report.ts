@@ -42,6 +42,7 @@ import { buildFigures, renderSvg, studyLabel } from "./report/figures.ts";
 import {
   annotateClaims,
   applyMeasurementVariance,
+  MEASUREMENT_RULE,
   readSensitivitySummary,
   sensitivityHtml,
   sensitivityMarkdown,
@@ -319,6 +320,7 @@ export async function writeReport(
     "",
     VERDICT_RULE,
     "",
+    ...(sensitivity ? [MEASUREMENT_RULE, ""] : []),
     claimsMarkdown(claims),
     "",
     TABLE1_NOTE,
@@ -365,6 +367,7 @@ figcaption{color:#444;font-size:14px}</style></head><body>
   }</code>.</p>
 <p><strong>${esc(summary)}</strong></p>
 <h2>Claims</h2><p>${esc(VERDICT_RULE).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")}</p>
+${sensitivity ? `<p>${esc(MEASUREMENT_RULE)}</p>` : ""}
 <table><tr>${CLAIM_COLUMNS.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>
 ${
     claims.map((c) => {

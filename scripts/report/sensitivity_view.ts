@@ -143,6 +143,14 @@ export async function readSensitivitySummary(out: string): Promise<SensitivitySu
   }
 }
 
+/** How the claims table uses the sensitivity study (printed below the verdict rule). */
+export const MEASUREMENT_RULE = "A measurement-sensitivity study ran on these networks (section " +
+  "'Measurement sensitivity' below): each trend's intervals and p-values include its " +
+  "populations' shared measurement variance (the part of the evaluation-batch and optimiser " +
+  "noise that resampling networks cannot see, with its degrees of freedom), and each row's note " +
+  "names the source that dominates its contrast's variance and whether its verdict is stable " +
+  "across the grid of measurement settings.";
+
 /** A number with 3 significant digits (exponent form outside [1e-3, 1e4)); "–" when absent. */
 function num(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return "–";
