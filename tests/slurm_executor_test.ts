@@ -97,13 +97,20 @@ Deno.test("resourceRequest: largest unit × margin + overhead, clamped", () => {
   assert.equal(slurmTime(7 * 24 * 60), "7-00:00:00");
 });
 
+/** States from one letter per unit (d done, f failed, p pending), stage by stage. */
 function states(spec: Record<string, string>): PlanStates {
-  return new Map(
-    Object.entries(spec).map(([k, v]) => [
-      k,
-      [...v].map((c) => (c === "d" ? "done" : c === "f" ? "failed" : "pending")),
-    ]),
-  );
+  const ids: Record<string, (i: number) => string> = {
+    a: (i) => `a/${i}`,
+    b: (i) => `b/${i}`,
+    merge: () => "merge",
+  };
+  const m: PlanStates = new Map();
+  for (const [stage, letters] of Object.entries(spec)) {
+    [...letters].forEach((c, i) =>
+      m.set(ids[stage](i), c === "d" ? "done" : c === "f" ? "failed" : "pending")
+    );
+  }
+  return m;
 }
 
 Deno.test("arraysToSubmit: unfinished units only, split at the maximum array size, dependencies adjust", () => {
@@ -137,7 +144,7 @@ Deno.test("arraysToSubmit: unfinished units only, split at the maximum array siz
   assert.deepEqual(arraysToSubmit(plan, states({ a: "ddddd", b: "ddddd", merge: "d" }), 10), []);
   assert.throws(
     () => arraysToSubmit(plan, states({ a: "dd", b: "ddddd", merge: "d" }), 10),
-    /match/,
+    /no state for unit "a\/2"/,
   );
 });
 

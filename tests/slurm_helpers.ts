@@ -2,7 +2,7 @@
  * Shared by the Slurm executor tests: a small hand-written plan for the stand-in unit runner
  * (tests/fixtures/slurm/stand_in_unit.ts, a test fixture) and an environment that runs it.
  */
-import type { Plan, PlanStates, UnitState } from "../scripts/lib/executors/plan_types.ts";
+import type { Plan, PlanStates } from "../scripts/lib/executors/plan_types.ts";
 import { processEnvironment, type SlurmEnvironment } from "../scripts/lib/executors/slurm.ts";
 
 /** Repository root. */
@@ -57,16 +57,16 @@ function exists(path: string): boolean {
 export function standInStates(out: string, plan: Plan): PlanStates {
   const states: PlanStates = new Map();
   for (const s of plan.stages) {
-    states.set(
-      s.name,
-      s.units.map((u): UnitState =>
+    for (const u of s.units) {
+      states.set(
+        u.id,
         u.outputs.every((o) => exists(`${out}/${o}`))
           ? "done"
           : exists(`${out}/errors/${u.id.replaceAll("/", "__")}.json`)
           ? "failed"
-          : "pending"
-      ),
-    );
+          : "pending",
+      );
+    }
   }
   return states;
 }

@@ -36,8 +36,8 @@ export interface Plan {
 /** State of one unit in a run directory. */
 export type UnitState = "done" | "failed" | "pending";
 
-/** Per stage name, the state of each unit in plan order. */
-export type PlanStates = Map<string, UnitState[]>;
+/** The state of every unit of a plan, keyed by unit id (what `unitStates` returns). */
+export type PlanStates = Map<string, UnitState>;
 
 /**
  * Checks the parts of a plan the executors rely on: schema tag, unique stage names, every

@@ -71,7 +71,6 @@ export async function runStatus(out: string, plan: Plan, deps: StatusDeps): Prom
   const stages: StageStatus[] = [];
   const failed: FailedUnit[] = [];
   for (const s of plan.stages) {
-    const st = states.get(s.name) ?? [];
     const c: StageStatus = {
       name: s.name,
       units: s.units.length,
@@ -82,7 +81,7 @@ export async function runStatus(out: string, plan: Plan, deps: StatusDeps): Prom
       queued: live ? 0 : null,
     };
     for (let i = 0; i < s.units.length; i++) {
-      const state = st[i] ?? "pending";
+      const state = states.get(s.units[i].id) ?? "pending";
       c[state]++;
       const t = live?.get(s.units[i].id);
       if (t && state !== "done") {

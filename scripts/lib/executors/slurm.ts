@@ -198,13 +198,13 @@ export function arraysToSubmit(plan: Plan, states: PlanStates, maxArraySize: num
   const submitted = new Set<string>();
   const arrays: ArrayPlan[] = [];
   for (const stage of plan.stages) {
-    const st = states.get(stage.name);
-    if (!st || st.length !== stage.units.length) {
-      throw new Error(`unit states of stage "${stage.name}" do not match the plan`);
-    }
     const todo = stage.units
       .map((unit, index) => ({ id: unit.id, index, unit }))
-      .filter((u) => st[u.index] !== "done");
+      .filter((u) => {
+        const st = states.get(u.id);
+        if (st === undefined) throw new Error(`no state for unit "${u.id}": it is not in the plan`);
+        return st !== "done";
+      });
     if (todo.length === 0) continue;
     const waitsFor = stage.dependsOn.filter((d) => submitted.has(d));
     const parts = Math.ceil(todo.length / maxArraySize);

@@ -141,7 +141,7 @@ export function jobScript(spec: JobScriptSpec): string {
     "run",
     "--cached-only",
     "--no-prompt",
-    ...spec.permissions,
+    ...spec.permissions.filter((p) => p !== "--no-prompt"),
     `--v8-flags=--max-old-space-size=${heapMB}`,
     spec.runner,
   ];
