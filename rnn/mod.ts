@@ -73,6 +73,8 @@ export {
   paramsFromRecord,
   paramsFromSerialized,
   paramsToSerialized,
+  parseNetworkRecord,
+  readNetworkRecord,
   runNetwork,
   shapeFromRecord,
   toNested,

@@ -181,6 +181,7 @@ export interface RecordInput {
   stopEpoch: number;
   status: MemberStatus;
   backend: string;
+  dataSampling: "workers" | "main";
   wallTimeSec: number;
 }
 
@@ -205,6 +206,7 @@ export function toRecord(r: RecordInput): NetworkRecord {
     stopEpoch: r.stopEpoch,
     status: r.status,
     backend: r.backend,
+    dataSampling: r.dataSampling,
     wallTimeSec: r.wallTimeSec,
   };
 }
@@ -272,14 +274,21 @@ export async function trainPopulation(
       kernel: options.kernel,
     });
   try {
-    const seeded = options.sampleInWorkers !== false && hasWorkerSampling(backend) &&
-      rebuildsIdentically(task) &&
-      await backend.enableWorkerSampling({
+    const wantsWorkerSampling = options.sampleInWorkers !== false &&
+      hasWorkerSampling(backend) && rebuildsIdentically(task);
+    const seeded = wantsWorkerSampling &&
+      await (backend as PopulationBackend & WorkerSampling).enableWorkerSampling({
         task: { name: task.name, id: task.id, params: { ...task.params } },
         batchSize: config.batchSize,
         auxWeight: config.auxWeight,
         auxRows,
       });
+    if (wantsWorkerSampling && !seeded) {
+      console.warn(
+        "degeneracy: the CPU workers cannot load the task modules (grant read access to tasks/); " +
+          "sampling training batches on the main thread instead",
+      );
+    }
     const active = runs.map(() => true);
     let epochsRun = 0;
     for (let epoch = 1; epoch <= config.maxEpochs && active.some((a) => a); epoch++) {
@@ -406,6 +415,7 @@ export async function trainPopulation(
         stopEpoch: r.status === "training" ? epochsRun : r.stopEpoch,
         status,
         backend: backend.name,
+        dataSampling: seeded ? "workers" : "main",
         wallTimeSec,
       });
     });

@@ -213,6 +213,12 @@ export interface NetworkRecord {
   status: MemberStatus;
   /** Backend that trained it. */
   backend: string;
+  /**
+   * Where the training batches were sampled: `"workers"` (each CPU worker samples its members'
+   * batches itself) or `"main"` (the calling thread samples and sends them). Absent in records
+   * written before this field existed.
+   */
+  dataSampling?: "workers" | "main";
   /** Training wall time of the population, seconds. */
   wallTimeSec: number;
 }

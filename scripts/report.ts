@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { readDone, writeJsonAtomic, writeTextAtomic } from "./lib/io.ts";
+import { readUnitErrors } from "./lib/units/status.ts";
 import {
   claimsPath,
   complexityPath,
@@ -16,15 +17,15 @@ import {
   metricPath,
   reportHtmlPath,
   reportMdPath,
-  SCHEMA,
 } from "./lib/layout.ts";
 import {
   type ComplexityFile,
-  metricErrorPath,
-  type MetricFailure,
   type MetricFile,
   type RunConfig,
-} from "./lib/study.ts";
+  SCHEMA,
+  type UnitErrorFile,
+  upgradeMetricFile,
+} from "./lib/formats.ts";
 import { type ClaimResult, claimSpecs, evaluateClaims, type VariantData } from "./report/claims.ts";
 import { buildFigures, renderSvg, studyLabel } from "./report/figures.ts";
 import { STUDIES } from "./presets.ts";
@@ -47,8 +48,36 @@ export interface RunData {
   mds: Map<string, number[][]>;
   populations: PopulationRow[];
   missing: string[];
-  /** Metrics that failed (their `.error.json` files). */
-  failures: MetricFailure[];
+  /** Units that failed (their `OUT/errors/*.json` files). */
+  failures: UnitErrorFile[];
+  /** Metric files this version cannot read (with the reason). */
+  unreadable: string[];
+}
+
+/**
+ * Reads a metric file of either schema version (`upgradeMetricFile`); null when it is missing
+ * or half-written, an entry in `unreadable` when it is of a version this report cannot read.
+ */
+async function readMetric(path: string, unreadable: string[]): Promise<MetricFile | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const f = upgradeMetricFile(raw, path);
+  if (f instanceof Error) {
+    unreadable.push(f.message);
+    return null;
+  }
+  return f;
 }
 
 /** Reads the run's config, complexity and metric files (missing files are listed, not fatal). */
@@ -59,7 +88,7 @@ export async function loadRun(out: string): Promise<RunData> {
   const mds = new Map<string, number[][]>();
   const populations: PopulationRow[] = [];
   const missing: string[] = [];
-  const failures: MetricFailure[] = [];
+  const unreadable: string[] = [];
   const studyNames = STUDIES.filter((s) => s in config.studies);
   for (const s of studyNames) {
     const study = config.studies[s];
@@ -69,12 +98,8 @@ export async function loadRun(out: string): Promise<RunData> {
       if (!c) missing.push(cPath);
       const read = async (m: string) => {
         const p = metricPath(out, s, v.id, m);
-        const f = await readDone<MetricFile>(p, SCHEMA.metric);
-        if (!f) {
-          missing.push(p);
-          const err = await readDone<MetricFailure>(metricErrorPath(p), SCHEMA.metricError);
-          if (err) failures.push(err);
-        }
+        const f = await readMetric(p, unreadable);
+        if (!f) missing.push(p);
         return f;
       };
       const [dim, att, dfi, ood, pif, dsa, mdsF] = await Promise.all(
@@ -130,7 +155,8 @@ export async function loadRun(out: string): Promise<RunData> {
       });
     }
   }
-  return { config, variants, mds, populations, missing, failures };
+  const failures = await readUnitErrors(out);
+  return { config, variants, mds, populations, missing, failures, unreadable };
 }
 
 const fmt = (x: number | null | undefined, d = 3) =>
@@ -282,8 +308,9 @@ export async function writeReport(
     ...preset.notes.map((n) => `- ${n}`),
     ...(data.missing.length ? [`- Missing files (run incomplete): ${data.missing.length}`] : []),
     ...data.failures.map((f) =>
-      `- Metric failed: ${f.study}/${f.variant}/${f.metric}: ${f.message} (no value; its claims use the other variants)`
+      `- Unit failed: ${f.unit} (stage ${f.stage}): ${f.message} (no value; its claims use the other variants)`
     ),
+    ...data.unreadable.map((m) => `- Cannot read a metric file: ${m}`),
     "",
   ].join("\n");
   await writeTextAtomic(reportMdPath(out), md);
@@ -362,9 +389,9 @@ ${
     data.missing.length ? `<li>Missing files (run incomplete): ${data.missing.length}</li>` : ""
   }${
     data.failures.map((f) =>
-      `<li>Metric failed: ${esc(`${f.study}/${f.variant}/${f.metric}: ${f.message}`)}</li>`
+      `<li>Unit failed: ${esc(`${f.unit} (stage ${f.stage}): ${f.message}`)}</li>`
     ).join("")
-  }</ul>
+  }${data.unreadable.map((m) => `<li>Cannot read a metric file: ${esc(m)}</li>`).join("")}</ul>
 </body></html>
 `;
   await writeTextAtomic(reportHtmlPath(out), html);

@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { XMLValidator } from "npm:fast-xml-parser@5.12.1";
 import { getPreset, STUDIES } from "../scripts/presets.ts";
-import { allStudies } from "../scripts/reproduce.ts";
-import { METRICS } from "../scripts/lib/study.ts";
+import { allStudies } from "../scripts/lib/studies.ts";
+import { METRIC_NAMES as METRICS } from "../scripts/lib/formats.ts";
 import {
   claimsPath,
   complexityPath,
@@ -49,7 +49,8 @@ function spawnReproduce(out: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      `--allow-read=${out},rnn,metrics`,
+      "--no-prompt",
+      `--allow-read=${out},mod.ts,tasks,rnn,metrics,scripts`,
       `--allow-write=${out}`,
       "scripts/reproduce.ts",
       "--preset",

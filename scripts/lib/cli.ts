@@ -79,3 +79,44 @@ export function parseCommon(args: string[]): CommonArgs {
     help: values.help!,
   };
 }
+
+/** A bad command-line value: the entry point prints its message as one line and exits 2. */
+export class UsageError extends Error {}
+
+/** Whether `DEGENERACY_DEBUG=1` is set (checked without prompting for the permission). */
+export function debugEnabled(): boolean {
+  try {
+    const q = Deno.permissions.querySync({ name: "env", variable: "DEGENERACY_DEBUG" });
+    return q.state === "granted" && Deno.env.get("DEGENERACY_DEBUG") === "1";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs an entry point's `main`: a `UsageError` (or a `node:util` parseArgs error: unknown
+ * flag, missing value, positional argument) prints `error: <message>` and exits 2; any other
+ * error prints `error: <first line>` and exits 1. Stack traces only with DEGENERACY_DEBUG=1.
+ */
+export async function runMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (e) {
+    const usage = e instanceof UsageError ||
+      (e instanceof TypeError && /^ERR_PARSE_ARGS/.test((e as { code?: string }).code ?? ""));
+    const msg = e instanceof Error ? e.message : String(e);
+    console.error(`error: ${msg.split("\n")[0]}`);
+    if (debugEnabled() && e instanceof Error) console.error(e.stack);
+    Deno.exit(usage ? 2 : 1);
+  }
+}
+
+/** Parses `--name VALUE` as an integer ≥ `min` (undefined when absent); UsageError otherwise. */
+export function intFlag(value: string | undefined, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (value.trim() === "" || !Number.isInteger(x) || x < min) {
+    throw new UsageError(`--${name}: must be an integer ≥ ${min}, got "${value}"`);
+  }
+  return x;
+}
