@@ -1,8 +1,11 @@
 /**
  * Progress of a run directory: done / failed / pending units per stage (from its `plan.json`
  * and the files alone; pending units that wait on a failed one are counted as blocked), and
- * the failed units with their messages. With `--wait` it polls until nothing is pending that
- * can still run, then exits 0 only if every unit is done (else 1).
+ * the failed units with their messages. A run submitted with `--executor slurm` also shows, as
+ * extra detail from `squeue`, how many units of each stage have an array task running or
+ * queued. With `--wait` it polls until nothing is pending that can still run (for a Slurm run:
+ * until Slurm has no queued or running task of it left), then exits 0 only if every unit is
+ * done (else 1).
  *
  * Run: `deno task status --out DIR [--wait] [--interval S] [--timeout S]`.
  *
@@ -15,21 +18,33 @@ import { planPath } from "./lib/layout.ts";
 import { SCHEMA } from "./lib/formats.ts";
 import type { PlanFile } from "./lib/units/graph.ts";
 import { readUnitErrors, type StageCounts, stageCounts, unitStates } from "./lib/units/status.ts";
+import { type SlurmView, slurmView } from "./lib/executors/slurm_status.ts";
+import { runProcess } from "./lib/executors/slurm_queue.ts";
 
-/** The status table of a run as text lines. */
-export function statusTable(counts: StageCounts[]): string[] {
-  const rows = counts.map((c) => [
-    c.stage,
-    String(c.units),
-    String(c.done),
-    String(c.failed),
-    String(c.pending - c.blocked),
-    String(c.blocked),
-  ]);
-  const head = ["stage", "units", "done", "failed", "pending", "blocked"];
+/**
+ * The status table of a run as text lines; with a Slurm queue view, two more columns: units
+ * whose array task is running and queued.
+ */
+export function statusTable(counts: StageCounts[], slurm: SlurmView = { kind: "none" }): string[] {
+  const q = slurm.kind === "queue" ? slurm.detail.stages : null;
+  const cells = (c: StageCounts) => {
+    const base = [c.units, c.done, c.failed, c.pending - c.blocked, c.blocked];
+    const s = q?.get(c.stage) ?? { running: 0, queued: 0 };
+    return q ? [...base, s.running, s.queued] : base;
+  };
+  const rows = counts.map((c) => [c.stage, ...cells(c).map(String)]);
+  const head = [
+    "stage",
+    "units",
+    "done",
+    "failed",
+    "pending",
+    "blocked",
+    ...(q ? ["running", "queued"] : []),
+  ];
   const total = counts.reduce(
-    (a, c) => a.map((x, k) => x + [c.units, c.done, c.failed, c.pending - c.blocked, c.blocked][k]),
-    [0, 0, 0, 0, 0],
+    (a, c) => a.map((x, k) => x + cells(c)[k]),
+    new Array<number>(head.length - 1).fill(0),
   );
   rows.push(["total", ...total.map(String)]);
   const w = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
@@ -70,19 +85,40 @@ if (import.meta.main) {
       throw new UsageError(`--out: ${planPath(a.out)} is missing or not a ${SCHEMA.plan} file`);
     }
     const t0 = performance.now();
+    let last = "";
     while (true) {
+      // Slurm first, files second: a task that ends in between then shows as done, never as
+      // pending with nothing queued.
+      const slurm = await slurmView(a.out, plan, runProcess);
       const counts = stageCounts(plan, unitStates(a.out, plan));
       const runnable = counts.reduce((x, c) => x + c.pending - c.blocked, 0);
       const allDone = counts.every((c) => c.done === c.units);
+      // A Slurm run is busy while Slurm may still run a task of it: a pending unit whose task
+      // was cancelled (or whose node was lost) stays pending until the next submission.
+      const busy = slurm.kind === "queue" ? slurm.detail.liveTasks > 0 : runnable > 0;
       const waitedOut = timeout !== undefined && (performance.now() - t0) / 1000 >= timeout;
-      if (!a.wait || runnable === 0 || waitedOut) {
+      if (a.wait) {
+        const d = counts.reduce((x, c) => x + c.done, 0);
+        const n = counts.reduce((x, c) => x + c.units, 0);
+        const f = counts.reduce((x, c) => x + c.failed, 0);
+        const line = `${d}/${n} done, ${f} failed` +
+          (slurm.kind === "queue" ? `, ${slurm.detail.liveTasks} Slurm task(s) left` : "");
+        if (line !== last) console.error(`[status] ${line}`);
+        last = line;
+      }
+      if (!a.wait || !busy || waitedOut) {
         console.log(`${a.out} (preset ${plan.preset})`);
-        for (const l of statusTable(counts)) console.log(l);
+        for (const l of statusTable(counts, slurm)) console.log(l);
+        if (slurm.kind === "queue") {
+          console.log(`slurm: ${slurm.detail.liveTasks} array task(s) queued or running (squeue)`);
+        } else if (slurm.kind === "no-squeue") {
+          console.log("slurm: submitted (slurm/jobs.json), but squeue is not available here");
+        }
         const errors = await readUnitErrors(a.out);
         for (const e of errors.slice(0, 20)) console.log(`failed: ${e.unit}: ${e.message}`);
         if (errors.length > 20) console.log(`… and ${errors.length - 20} more in ${a.out}/errors/`);
         if (a.wait) {
-          if (waitedOut && runnable > 0) console.log(`timed out after ${timeout} s`);
+          if (waitedOut && busy) console.log(`timed out after ${timeout} s`);
           Deno.exit(allDone ? 0 : 1);
         }
         return;

@@ -22,14 +22,15 @@ import {
   parseSqueue,
   runProcess,
 } from "../scripts/lib/executors/slurm_queue.ts";
-import { busy, formatStatus, runStatus } from "../scripts/lib/executors/run_status.ts";
+import { slurmView } from "../scripts/lib/executors/slurm_status.ts";
+import { statusTable } from "../scripts/status.ts";
+import { stageCounts, unitStates } from "../scripts/lib/units/status.ts";
 import {
   defaultDenoDir,
   ROOT,
   STAND_IN,
   standInEnvironment,
   standInPlan,
-  standInStates,
   writePlan,
 } from "./slurm_helpers.ts";
 
@@ -388,33 +389,29 @@ Deno.test({
     );
     assert.ok(Deno.statSync(`${out}/slurm/scripts/002-b-1.sbatch`).isFile);
 
-    // The status: files for the counts, squeue for the detail.
+    // The status: the files for the counts, squeue for the running / queued detail.
     queue = "105|0|RUNNING|None\n105|1|PENDING|Priority\n106|0|PENDING|Priority\n" +
       "107|0|PENDING|Dependency\n";
-    const s = await runStatus(out, plan, { unitStates: standInStates, exec: fake.exec });
-    assert.deepEqual(
-      s.stages.map((x) => [x.name, x.done, x.failed, x.pending, x.running, x.queued]),
-      [
-        ["a", 3, 0, 0, 0, 0],
-        ["b", 0, 1, 2, 1, 2],
-        ["merge", 0, 0, 1, 0, 1],
-      ],
-    );
-    assert.equal(s.liveTasks, 4);
-    assert.ok(busy(s));
-    assert.deepEqual(s.failed, [{
-      stage: "b",
-      unit: "b/1",
-      message: "boom",
-      file: "errors/b__1.json",
-    }]);
-    const table = formatStatus(out, s);
-    assert.match(table, /^b +3 +0 +1 +2 +1 +2$/m);
-    assert.match(table, /^total +7 +3 +1 +3$/m);
-    assert.match(table, /b\/1: boom \(errors\/b__1\.json\)/);
+    const view = await slurmView(out, plan, fake.exec);
+    assert.equal(view.kind, "queue");
+    assert.equal(view.kind === "queue" && view.detail.liveTasks, 4);
+    const table = statusTable(stageCounts(plan, unitStates(out, plan)), view).join("\n");
+    assert.match(table, /^stage +units +done +failed +pending +blocked +running +queued$/m);
+    assert.match(table, /^a +3 +3 +0 +0 +0 +0 +0$/m);
+    assert.match(table, /^b +3 +0 +1 +2 +0 +1 +2$/m);
+    assert.match(table, /^merge +1 +0 +0 +0 +1 +0 +1$/m);
+    assert.match(table, /^total +7 +3 +1 +2 +1 +1 +3$/m);
     queue = "";
-    const idle = await runStatus(out, plan, { unitStates: standInStates, exec: fake.exec });
-    assert.ok(!busy(idle));
+    const idle = await slurmView(out, plan, fake.exec);
+    assert.equal(idle.kind === "queue" && idle.detail.liveTasks, 0);
+    // squeue not installed: the files only, and the status says so.
+    const none = await slurmView(
+      out,
+      plan,
+      () => Promise.resolve({ code: 127, stdout: "", stderr: "", notFound: true }),
+    );
+    assert.equal(none.kind, "no-squeue");
+    assert.doesNotMatch(statusTable(stageCounts(plan, unitStates(out, plan)), none)[0], /running/);
 
     // Everything done: nothing submitted.
     for (const o of plan.stages.flatMap((x) => x.units.flatMap((u) => u.outputs))) {

@@ -2,7 +2,8 @@
  * Shared by the Slurm executor tests: a small hand-written plan for the stand-in unit runner
  * (tests/fixtures/slurm/stand_in_unit.ts, a test fixture) and an environment that runs it.
  */
-import type { Plan, PlanStates } from "../scripts/lib/executors/plan_types.ts";
+import type { Plan } from "../scripts/lib/executors/plan_types.ts";
+import { unitStates } from "../scripts/lib/units/status.ts";
 import { processEnvironment, type SlurmEnvironment } from "../scripts/lib/executors/slurm.ts";
 
 /** Repository root. */
@@ -44,33 +45,6 @@ export function standInPlan(n: number, options: Record<string, unknown> = {}): P
   };
 }
 
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Unit states of a stand-in run: done when every output exists, failed with an error file. */
-export function standInStates(out: string, plan: Plan): PlanStates {
-  const states: PlanStates = new Map();
-  for (const s of plan.stages) {
-    for (const u of s.units) {
-      states.set(
-        u.id,
-        u.outputs.every((o) => exists(`${out}/${o}`))
-          ? "done"
-          : exists(`${out}/errors/${u.id.replaceAll("/", "__")}.json`)
-          ? "failed"
-          : "pending",
-      );
-    }
-  }
-  return states;
-}
-
 /** Writes `plan` to `<out>/plan.json`. */
 export function writePlan(out: string, plan: Plan): void {
   Deno.mkdirSync(out, { recursive: true });
@@ -84,7 +58,7 @@ export function standInEnvironment(overrides: Partial<SlurmEnvironment> = {}): S
     repo: ROOT,
     runner: STAND_IN,
     permissions: (out) => [`--allow-read=${out},tests/fixtures/slurm`, `--allow-write=${out}`],
-    unitStates: standInStates,
+    unitStates,
     log: () => {},
     ...overrides,
   };
@@ -94,4 +68,29 @@ export function standInEnvironment(overrides: Partial<SlurmEnvironment> = {}): S
 export async function defaultDenoDir(): Promise<string> {
   const r = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
   return JSON.parse(new TextDecoder().decode(r.stdout)).denoDir;
+}
+
+/**
+ * Runs `scripts/status.ts --out OUT --wait` (with read access to OUT and squeue) and returns
+ * its exit code and output.
+ */
+export async function statusWait(out: string): Promise<{ code: number; stdout: string }> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      `--allow-read=${out}`,
+      "--allow-run=squeue",
+      "scripts/status.ts",
+      "--out",
+      out,
+      "--wait",
+      "--interval",
+      "1",
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return { code: r.code, stdout: new TextDecoder().decode(r.stdout) };
 }

@@ -29,7 +29,7 @@ export interface PlanStage {
 export interface Plan {
   schema: string;
   preset: string;
-  options: Record<string, unknown>;
+  options: object;
   stages: PlanStage[];
 }
 

@@ -16,6 +16,8 @@
  * to `<out>/slurm/jobs.json`.
  */
 import { writeJsonAtomic, writeTextAtomic } from "../io.ts";
+import { runnerPermissions } from "../units/permissions.ts";
+import { unitStates } from "../units/status.ts";
 import { cacheModules } from "./deno_cache.ts";
 import { checkPlan, type Plan, type PlanStates, type PlanUnit } from "./plan_types.ts";
 import { jobScript, type JobScriptSpec } from "./slurm_script.ts";
@@ -240,10 +242,22 @@ export interface SlurmEnvironment {
   log(line: string): void;
 }
 
-/** Options of {@link submitSlurm}. */
-export interface SlurmSubmitOptions extends Partial<SlurmFlags> {
+/**
+ * Options of {@link submitSlurm}: the run directory and the Slurm flags as given on the command
+ * line (validated here, see {@link slurmFlagsFromArgs}).
+ */
+export interface SlurmSubmitOptions {
   /** Run directory holding `plan.json`. */
   out: string;
+  /** Only the final summary line on stderr. */
+  quiet?: boolean;
+  partition?: string;
+  account?: string;
+  sbatchFlags?: string[];
+  maxArraySize?: string | number;
+  arrayThrottle?: string | number;
+  /** DENO_DIR for the compute nodes' modules (default `<out>/slurm/deno_dir`). */
+  denoDir?: string;
 }
 
 /** Absolute form of `path` (relative to the working directory). */
@@ -284,23 +298,29 @@ async function checkNothingQueued(out: string, jobs: JobsFile | null, env: Slurm
 
 /**
  * Submits the unfinished units of `plan` (already written to `<out>/plan.json`) to Slurm and
- * returns the submission record (also appended to `<out>/slurm/jobs.json`). Refuses while
+ * returns the submission record (also appended to `<out>/slurm/jobs.json`). `environment`
+ * defaults to the pipeline's unit runner ({@link pipelineEnvironment}). Refuses while
  * arrays of an earlier submission of the same run are still queued or running. Throws an Error
  * naming the step that failed (module caching, sbatch).
  */
 export async function submitSlurm(
   plan: Plan,
   options: SlurmSubmitOptions,
-  environment: SlurmEnvironment,
+  environment?: SlurmEnvironment,
 ): Promise<SubmissionRecord> {
   checkPlan(plan);
-  const env = environment;
-  const flags: SlurmFlags = {
-    sbatchFlags: [],
-    maxArraySize: SLURM_DEFAULTS.maxArraySize,
-    arrayThrottle: SLURM_DEFAULTS.arrayThrottle,
-    ...options,
-  };
+  const str = (x: string | number | undefined) => (x === undefined ? undefined : String(x));
+  const flags = slurmFlagsFromArgs({
+    partition: options.partition,
+    account: options.account,
+    "sbatch-flag": options.sbatchFlags,
+    "max-array-size": str(options.maxArraySize),
+    "array-throttle": str(options.arrayThrottle),
+    "deno-dir": options.denoDir,
+  });
+  const env = { ...(environment ?? pipelineEnvironment()) };
+  const summary = env.log;
+  if (options.quiet) env.log = () => {};
   const out = absolutePath(options.out);
   if (/[\s%"'\\]/.test(out)) {
     throw new Error(
@@ -321,7 +341,7 @@ export async function submitSlurm(
     arrays: [],
   };
   if (arrays.length === 0) {
-    env.log("nothing to submit: every unit is done");
+    summary("nothing to submit: every unit is done");
     return record;
   }
   const total = arrays.reduce((a, x) => a + x.units.length, 0);
@@ -410,11 +430,22 @@ export async function submitSlurm(
         (dependsOn.length ? `, after ${dependsOn.join(",")}` : ""),
     );
   }
-  env.log(
-    `submitted ${total} unit(s) in ${record.arrays.length} array(s); ` +
+  summary(
+    `submitted ${total} unit(s) in ${record.arrays.length} array(s) ` +
+      `(jobs ${record.arrays.map((a) => a.jobId).join(", ")}); ` +
       `watch with: deno task status --out ${options.out} [--wait]`,
   );
   return record;
+}
+
+/** The environment of the pipeline: `scripts/run_unit.ts` with its exact permissions. */
+export function pipelineEnvironment(): SlurmEnvironment {
+  return {
+    ...processEnvironment(),
+    runner: "scripts/run_unit.ts",
+    permissions: runnerPermissions,
+    unitStates,
+  };
 }
 
 /** The parts of {@link SlurmEnvironment} that are the same for every caller. */

@@ -83,11 +83,21 @@ log=@{log//"%A"/@{SLURM_ARRAY_JOB_ID:-}}
 log=@{log//"%a"/$task}
 host=$(uname -n)
 started=$(now)
+stderr_copy=$(mktemp)
+stamp() { # stamp <finished> <exit code> (JSON values): which array task ran the unit, and how it ended
+  printf '{"schema":"degeneracy.slurm-task/1","unit":%s,"stage":%s,"index":%d,"arrayJobId":%s,"arrayTaskId":%d,"jobId":%s,"node":%s,"started":%s,"finished":%s,"exitCode":%s}\n' \
+    "$(json "$unit")" "$(json "$STAGE")" "$index" "$(json "@{SLURM_ARRAY_JOB_ID:-}")" "$task" \
+    "$(json "@{SLURM_JOB_ID:-}")" "$(json "$host")" "$(json "$started")" "$1" "$2" |
+    write_atomic "$OUT/slurm/tasks/$safe.json"
+}
+stamp null null
+# scancel, preemption or the time limit: Slurm signals every process of the task; the runner
+# stops (its writes are atomic), then this records exit code 143.
+trap 'stamp "$(json "$(now)")" 143; rm -f "$stderr_copy"; exit 143' TERM
 echo "degeneracy: unit $unit (stage $STAGE, index $index) on $host, array task @{SLURM_ARRAY_JOB_ID:-?}_$task"
 cd "$REPO" || { echo "degeneracy: the repository $REPO is not visible on $host" >&2; exit 1; }
 error="$OUT/errors/$safe.json"
 error_before=$(stat -c %y "$error" 2>/dev/null)
-stderr_copy=$(mktemp)
 # stdout to the log, stderr to the log and to a copy (to tell why the runner failed)
 { "$DENO" "@{RUNNER[@]}" --out "$OUT" --stage "$STAGE" --index "$index" 2>&1 1>&3 3>&- |
   tee "$stderr_copy" >&2 3>&-; } 3>&1
@@ -108,10 +118,7 @@ if [ "$rc" -ne 0 ]; then
       write_atomic "$error"
   fi
 fi
-printf '{"schema":"degeneracy.slurm-task/1","unit":%s,"stage":%s,"index":%d,"arrayJobId":%s,"arrayTaskId":%d,"jobId":%s,"node":%s,"started":%s,"finished":%s,"exitCode":%d}\n' \
-  "$(json "$unit")" "$(json "$STAGE")" "$index" "$(json "@{SLURM_ARRAY_JOB_ID:-}")" "$task" \
-  "$(json "@{SLURM_JOB_ID:-}")" "$(json "$host")" "$(json "$started")" "$(json "$(now)")" "$rc" |
-  write_atomic "$OUT/slurm/tasks/$safe.json"
+stamp "$(json "$(now)")" "$rc"
 rm -f "$stderr_copy"
 exit "$rc"`;
 const JOB_BODY = JOB_BODY_TEMPLATE.replaceAll("@{", "${");
