@@ -19,4 +19,4 @@ export {
   type WebGpuAdapterInfo,
   webgpuAdapterInfo,
   type WebGpuBackendOptions,
-} from "./rnn/backend_webgpu.ts";
+} from "./rnn/backends/webgpu.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { symmetricEigen } from "./eigen.ts";
+import { symmetricEigen } from "./linalg/jacobi.ts";
 import { toTensor3, type TrialSeries } from "./tensor.ts";
 
 /** Variance explained by each principal component of the pooled hidden states. */

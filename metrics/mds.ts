@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { symmetricEigen } from "./eigen.ts";
+import { symmetricEigen } from "./linalg/jacobi.ts";
 import { toMatrix } from "./tensor.ts";
 
 /** Result of {@link classicalMds}. */

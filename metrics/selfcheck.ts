@@ -1,5 +1,5 @@
 /**
- * Self-checks every metric run records (issue 3, item 6): a distance must give d(X, X) = 0
+ * Self-checks every metric run records: a distance must give d(X, X) = 0
  * and be symmetric; both are checked on a seeded sample of items / pairs and returned for
  * the metric JSON. For optimised distances (PIF, DSA) small asymmetries measure how far the
  * optimiser is from the true minimum.

@@ -1,6 +1,6 @@
 /**
  * Small Web Worker pool shared by the worker-parallel distance matrices
- * (`metrics/dsa_parallel.ts`, `metrics/pif_parallel.ts`): start a fixed set of module
+ * (`metrics/dsa/parallel.ts`, `metrics/pif/parallel.ts`): start a fixed set of module
  * workers, send one request at a time to a worker and await its reply, and hand out
  * contiguous chunks of a work list to whichever worker is idle (dynamic scheduling).
  *

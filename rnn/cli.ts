@@ -7,8 +7,8 @@
  */
 import { parseArgs } from "node:util";
 import type { TrainPopulationOptions } from "./train.ts";
-import { validateBackendChoice } from "./backend.ts";
-import { validateKernelChoice } from "./kernels.ts";
+import { validateBackendChoice } from "./backends/select.ts";
+import { validateKernelChoice } from "./kernels/select.ts";
 import { validateSeed } from "./seeds.ts";
 
 /** Training flags as parsed by `parseTrainingFlags`. */

@@ -1,12 +1,14 @@
 /**
  * The training engine's public API (paper §2.1, Appendix A): initialisation, Adam and
  * schedulers, loss construction and regularisers, the CPU population backend, backend
- * selection, the population training loop, saved networks and progress lines.
+ * selection, the population training loop, the Appendix A training defaults, saved networks
+ * and progress lines.
  *
  * Importing it starts no worker and touches no GPU.
  *
  * @module
  */
+export { defaultTrainingConfig } from "./defaults.ts";
 export { initParams, type InitScheme, orthogonalFromGaussian } from "./init.ts";
 export {
   cloneParams,
@@ -40,7 +42,7 @@ export {
   stepDataFromBatch,
 } from "./loss.ts";
 export { MemberTrainer, objectiveAndGrads } from "./member.ts";
-export { type KernelChoice, loadKernel } from "./kernels.ts";
+export { type KernelChoice, loadKernel } from "./kernels/select.ts";
 export {
   type BackendOptions,
   type CpuBackendOptions,
@@ -49,13 +51,13 @@ export {
   hasWorkerSampling,
   type WorkerSampling,
   type WorkerSamplingSpec,
-} from "./backend_cpu.ts";
+} from "./backends/cpu.ts";
 export {
   type BackendChoice,
   createBackend,
   type CreateBackendOptions,
   hasRealGpu,
-} from "./backend.ts";
+} from "./backends/select.ts";
 export {
   networkShape,
   type PopulationBackendFactory,
@@ -82,5 +84,5 @@ export {
 } from "./record.ts";
 export { formatDuration, formatProgress, progressPrinter } from "./progress.ts";
 export { parseTrainingFlags, TRAINING_FLAGS_HELP, type TrainingFlags } from "./cli.ts";
-export { tsKernel } from "./kernel_ts.ts";
-export { createWasmKernel } from "./kernel_wasm.ts";
+export { tsKernel } from "./kernels/ts.ts";
+export { createWasmKernel } from "./kernels/wasm.ts";

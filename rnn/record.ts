@@ -11,7 +11,7 @@
  */
 import type { NetworkRecord, RnnParams, RnnShape, SerializedParams } from "./types.ts";
 import { validateParams, validateShape } from "./params.ts";
-import { tsKernel } from "./kernel_ts.ts";
+import { tsKernel } from "./kernels/ts.ts";
 
 /** Schema tag of a saved network. */
 export const NETWORK_SCHEMA = "degeneracy.network/1" as const;

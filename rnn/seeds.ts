@@ -2,7 +2,7 @@
  * Seeds of a population: how each member's init seed, data seed, and per-step batch seeds are
  * derived from one base seed. Pure integer hashing, identical on every machine.
  *
- * Rule (documented in the README, "Training"):
+ * Rule (documented in docs/training.md, "Seeds"):
  * - `initSeed(k) = mixSeed(base, 2k)`, `dataSeed(k) = mixSeed(base, 2k + 1)`: a member's data
  *   stream is independent of its initialisation, and member k gets the same seeds whatever K.
  * - shared data (`TrainingConfig.sharedData`): every member uses member 0's data seed.

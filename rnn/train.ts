@@ -37,10 +37,10 @@ import {
   testBatchSeed,
   validateSeed,
 } from "./seeds.ts";
-import { type BackendChoice, createBackend, validateBackendChoice } from "./backend.ts";
-import { handOver, hasWorkerSampling, type WorkerSampling } from "./backend_cpu.ts";
+import { type BackendChoice, createBackend, validateBackendChoice } from "./backends/select.ts";
+import { handOver, hasWorkerSampling, type WorkerSampling } from "./backends/cpu.ts";
 import { createTask, type TaskSpec } from "../tasks/factory.ts";
-import type { KernelChoice } from "./kernels.ts";
+import type { KernelChoice } from "./kernels/select.ts";
 import { NETWORK_SCHEMA, paramsToSerialized } from "./record.ts";
 
 /** Checks a training configuration; throws naming the field and the allowed range. */

@@ -1,10 +1,10 @@
 /**
- * Training-speed bench (issue 4, "Performance"): network-steps/s of one training step
+ * Training-speed bench (docs/performance.md): network-steps/s of one training step
  * (forward + BPTT + Adam) on the Appendix A workloads, for
  *   - the plain TypeScript kernel and the fused WASM SIMD kernel on one core (main thread),
  *   - two workers, one per core, each training its own network (`wasm-simd x2 workers`),
  *   - populations of K members (`--members`, default 1,8,50) through the engine's CPU
- *     `PopulationBackend` when `rnn/backend_cpu.ts` is present, else through this script's own
+ *     `PopulationBackend` when `rnn/backends/cpu.ts` is present, else through this script's own
  *     minimal worker harness (step-synchronous, members split over 2 workers),
  * and, when `python3 -c 'import torch'` works, PyTorch (`scripts/bench/torch_rnn.py`, torch.nn.RNN)
  * with 1 thread, and as two single-threaded processes side by side. The two-core comparison is
@@ -21,8 +21,8 @@
 import { parseArgs } from "node:util";
 import process from "node:process";
 import { makeProblem, stepFlops, Trainee, type WorkloadName, WORKLOADS } from "./bench/harness.ts";
-import { tsKernel } from "../rnn/kernel_ts.ts";
-import { createWasmKernel } from "../rnn/kernel_wasm.ts";
+import { tsKernel } from "../rnn/kernels/ts.ts";
+import { createWasmKernel } from "../rnn/kernels/wasm.ts";
 import type { PopulationBackend, RnnKernel, RnnParams, RnnShape } from "../rnn/types.ts";
 
 /** One bench row (also the JSON record). */
@@ -276,7 +276,7 @@ type CreateCpuBackend = (opts: {
 
 async function engineBackend(): Promise<CreateCpuBackend | undefined> {
   try {
-    const spec = new URL("../rnn/backend_cpu.ts", import.meta.url).href;
+    const spec = new URL("../rnn/backends/cpu.ts", import.meta.url).href;
     const mod = await import(spec) as { createCpuBackend?: CreateCpuBackend };
     return mod.createCpuBackend;
   } catch {

@@ -1,14 +1,14 @@
 /**
- * DSA benchmark (issue 3, "Performance"): one pair of seeded random 64-unit tanh RNNs
+ * DSA benchmark (docs/performance.md): one pair of seeded random 64-unit tanh RNNs
  * driven by noise, 50 trials × 100 steps, at (delays, rank) = (10,50), (10,100), (20,200),
  * (30,500): time of the two DMD fits and of the angular Procrustes comparison, compared
- * with the reference timings of ../shared/bench/README.md (torch 1.13 CPU, 1 thread,
+ * with the reference timings of docs/performance.md (torch 1.13 CPU, 1 thread,
  * 1500 Adam iterations × 2 runs). Optionally the 50-system pairwise matrix at 10/50 on
  * one worker per core (`--matrix`).
  *
  * Besides wall-clock time it reports process CPU time (robust to other processes on a
  * shared machine), the machine's current matmul speed, and the optimum reached by a
- * reference-style Adam optimiser (`metrics/dsa_baseline.ts`, 1500 iterations × 2 runs) on
+ * reference-style Adam optimiser (`scripts/bench/dsa_baseline.ts`, 1500 iterations × 2 runs) on
  * the same operators for ranks ≤ `--baseline` (default 100), to compare optima.
  *
  * Usage: deno run --allow-read --allow-write --allow-env --allow-sys scripts/bench_dsa.ts
@@ -24,18 +24,14 @@
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import {
-  compareDmd,
-  type DmdFit,
-  fitDmd,
-  type FlatTrajectories,
-  type ProcrustesOptions,
-} from "../metrics/dsa.ts";
-import { procrustesAdamBaseline } from "../metrics/dsa_baseline.ts";
-import { dsaDistanceMatrixParallel } from "../metrics/dsa_parallel.ts";
-import { mmNT } from "../metrics/dsa_linalg.ts";
+import { compareDmd } from "../metrics/dsa/dsa.ts";
+import { type DmdFit, fitDmd, type FlatTrajectories } from "../metrics/dsa/dmd.ts";
+import type { ProcrustesOptions } from "../metrics/dsa/procrustes.ts";
+import { procrustesAdamBaseline } from "./bench/dsa_baseline.ts";
+import { dsaDistanceMatrixParallel } from "../metrics/dsa/parallel.ts";
+import { mmNT } from "../metrics/linalg/matmul.ts";
 
-/** Reference seconds (DMD fit both systems, Procrustes angular), ../shared/bench/README.md. */
+/** Reference seconds (DMD fit both systems, Procrustes angular), docs/performance.md. */
 const REFERENCE: Record<string, { fit: [number, number]; procrustes: number }> = {
   "10/50": { fit: [13, 15], procrustes: 13.5 },
   "10/100": { fit: [4, 4], procrustes: 27 },

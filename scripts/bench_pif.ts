@@ -20,8 +20,8 @@
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { pifDistance, pifDistanceMatrix } from "../metrics/pif.ts";
-import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../metrics/pif_parallel.ts";
+import { pifDistance, pifDistanceMatrix } from "../metrics/pif/pif.ts";
+import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../metrics/pif/parallel.ts";
 import { makeRng, randomPermutation } from "../metrics/rng.ts";
 
 function gaussianMatrix(n: number, rng: () => number): number[][] {

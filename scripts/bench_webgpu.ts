@@ -1,7 +1,7 @@
 /**
- * Throughput of the WebGPU population backend (issue 4 "Performance"): network-steps/s
+ * Throughput of the WebGPU population backend (docs/performance.md): network-steps/s
  * (one step = forward + full BPTT + Adam, per member) for K members trained together, on the
- * three Appendix A workloads (shapes as in `../shared/bench/torch_rnn.py`):
+ * three Appendix A workloads (shapes as in `scripts/bench/torch_rnn.py`):
  *   flipflop                H=64,  B=256, T=100, I=O=3
  *   delayed_discrimination  H=128, B=256, T=60,  I=O=2
  *   sine                    H=128, B=32,  T=100, I=O=1
@@ -26,10 +26,10 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { createWebGpuBackend, releaseWebGpu, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
+import { createWebGpuBackend, releaseWebGpu, webgpuAdapterInfo } from "../rnn/backends/webgpu.ts";
 import type { RnnParams, RnnShape, StepData } from "../rnn/types.ts";
 import { WORKLOADS as CPU_WORKLOADS } from "./bench/harness.ts";
-import { tsKernel } from "../rnn/kernel_ts.ts";
+import { tsKernel } from "../rnn/kernels/ts.ts";
 
 interface Workload {
   hidden: number;

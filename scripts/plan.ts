@@ -15,13 +15,16 @@ import { parseArgs } from "node:util";
 import { getPreset, STUDIES } from "./presets.ts";
 import { intFlag, runMain, UsageError } from "./lib/cli.ts";
 import { checkStudyNames } from "./lib/studies.ts";
-import { writeJsonAtomic } from "./lib/io.ts";
+import { readDone, writeJsonAtomic } from "./lib/io.ts";
+import { planPath, unitTimingPath } from "./lib/layout.ts";
+import { SCHEMA, type UnitTimingFile } from "./lib/formats.ts";
 import { fmtDuration } from "./lib/progress.ts";
 import {
   buildGraph,
   checkPlanStructure,
   type Graph,
   PlanError,
+  type PlanFile,
   planFile,
   type PlanOptions,
 } from "./lib/units/graph.ts";
@@ -71,13 +74,71 @@ export function stageTableMarkdown(rows: StageRow[]): string {
   return lines.join("\n");
 }
 
+/** One row of the estimate-vs-measured table. */
+export interface CompareRow {
+  stage: string;
+  measuredUnits: number;
+  measuredSeconds: number;
+  /** Estimated core-seconds of the same units, without the per-unit start-up overhead. */
+  estimatedSeconds: number;
+}
+
+/**
+ * Estimate vs measured per stage for the units of `out` that recorded a timing
+ * (`OUT/timings/*.json`): the estimates of `graph` minus `overheadSec` per unit (a local run
+ * starts no process per unit) against the measured seconds.
+ */
+export async function compareTimings(
+  out: string,
+  graph: Graph,
+  overheadSec: number,
+): Promise<CompareRow[]> {
+  const rows: CompareRow[] = [];
+  for (const st of graph.stages) {
+    const r = { stage: st.name, measuredUnits: 0, measuredSeconds: 0, estimatedSeconds: 0 };
+    for (const u of st.units) {
+      const t = await readDone<UnitTimingFile>(unitTimingPath(out, u.id), SCHEMA.unitTiming);
+      if (!t) continue;
+      r.measuredUnits++;
+      r.measuredSeconds += t.seconds;
+      r.estimatedSeconds += Math.max(0, u.coreSeconds - overheadSec);
+    }
+    rows.push(r);
+  }
+  return rows;
+}
+
+/** The comparison as Markdown (ratio = estimate / measured). */
+export function compareMarkdown(rows: CompareRow[]): string {
+  const lines = [
+    "| stage | units measured | measured (s) | estimated (s) | estimate / measured |",
+    "| --- | ---: | ---: | ---: | ---: |",
+  ];
+  let m = 0, e = 0, n = 0;
+  for (const r of rows) {
+    if (r.measuredUnits === 0) continue;
+    m += r.measuredSeconds;
+    e += r.estimatedSeconds;
+    n += r.measuredUnits;
+    lines.push(
+      `| ${r.stage} | ${r.measuredUnits} | ${r.measuredSeconds.toFixed(1)} | ` +
+        `${r.estimatedSeconds.toFixed(1)} | ${
+          (r.estimatedSeconds / r.measuredSeconds).toFixed(2)
+        } |`,
+    );
+  }
+  lines.push(`| total | ${n} | ${m.toFixed(1)} | ${e.toFixed(1)} | ${(e / m).toFixed(2)} |`);
+  return lines.join("\n");
+}
+
 const USAGE = "usage: plan.ts --preset smoke|quick|paper [--only study,…] [--members K] " +
   "[--train-block K] [--pair-block P] [--nominal] [--recalibrate] [--calibration FILE] " +
-  "[--json FILE]\n" +
+  "[--json FILE] [--compare DIR]\n" +
   "  --nominal      use the fixed nominal rates instead of calibrating this machine\n" +
   "  --recalibrate  measure the machine again (else the cached calibration is reused)\n" +
   "  --calibration  calibration cache (default runs/.cost-model.json)\n" +
   "  --json         also write the plan (degeneracy.plan/1) to FILE\n" +
+  "  --compare      compare the estimates with the unit timings of the run in DIR (its plan)\n" +
   `studies: ${STUDIES.join(", ")}`;
 
 if (import.meta.main) {
@@ -94,6 +155,7 @@ if (import.meta.main) {
         recalibrate: { type: "boolean", default: false },
         calibration: { type: "string", default: "runs/.cost-model.json" },
         json: { type: "string" },
+        compare: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -128,6 +190,25 @@ if (import.meta.main) {
         ? { pairBlock: intFlag(a["pair-block"], "pair-block", 1) }
         : {}),
     };
+    if (a.compare !== undefined) {
+      const plan = await readDone<PlanFile>(planPath(a.compare), SCHEMA.plan);
+      if (!plan) {
+        throw new UsageError(`--compare: ${planPath(a.compare)} is missing or not a plan`);
+      }
+      const cal = a.nominal ? null : await loadOrCalibrate(a.calibration!, {
+        recalibrate: a.recalibrate,
+        log: (l) => console.error(l),
+      });
+      const rates = cal?.rates ?? NOMINAL_RATES;
+      const graph = buildGraph(plan.options, rates);
+      console.log(
+        `${a.compare} (preset ${plan.preset}): estimates from ${
+          cal ? `the calibration of ${cal.measuredAt}` : "nominal rates"
+        }, without the ${rates.unitOverheadSec} s start-up per unit`,
+      );
+      console.log(compareMarkdown(await compareTimings(a.compare, graph, rates.unitOverheadSec)));
+      return;
+    }
     // validate before calibrating (nothing runs when the plan is invalid)
     try {
       buildGraph(options, NOMINAL_RATES);

@@ -1,6 +1,6 @@
 /**
- * The task suite (paper §2.2, Appendix A): seeded generators, the `createTask` factory, the
- * Appendix A training defaults and the seeded random stream they use.
+ * The task suite (paper §2.2, Appendix A): seeded generators, the `createTask` factory and the
+ * seeded random stream they use.
  *
  * @module
  */
@@ -11,4 +11,3 @@ export * from "./delayed_discrimination.ts";
 export * from "./sine.ts";
 export * from "./path_integration.ts";
 export * from "./factory.ts";
-export * from "./defaults.ts";

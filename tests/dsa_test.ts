@@ -4,19 +4,19 @@
  * linear-algebra helpers against closed forms / brute force.
  */
 import assert from "node:assert/strict";
+import { dmdEigenvalues, fitDmd, hankelNumericalRank } from "../metrics/dsa/dmd.ts";
 import {
-  dmdEigenvalues,
   dsaDistance,
   dsaDistanceDetailed,
   dsaDistanceMatrix,
   dsaLinearSumAssignment,
   type DsaOptions,
   eigenvalueWasserstein,
-  fitDmd,
-  hankelNumericalRank,
-  procrustesDistance,
-} from "../metrics/dsa.ts";
-import { eigenvaluesReal, mmNT, symEigTop } from "../metrics/dsa_linalg.ts";
+} from "../metrics/dsa/dsa.ts";
+import { procrustesDistance } from "../metrics/dsa/procrustes.ts";
+import { eigenvaluesReal } from "../metrics/linalg/eig_real.ts";
+import { mmNT } from "../metrics/linalg/matmul.ts";
+import { symEigTop } from "../metrics/linalg/symeig.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -352,7 +352,7 @@ Deno.test("Procrustes: planted rotation and planted reflection are recovered exa
 });
 
 Deno.test("DSA parallel matrix (workers) equals the single-thread matrix", async () => {
-  const { dsaDistanceMatrixParallel } = await import("../metrics/dsa_parallel.ts");
+  const { dsaDistanceMatrixParallel } = await import("../metrics/dsa/parallel.ts");
   const c = cases.find((x) => x.name === "linear_different");
   const r = cases.find((x) => x.name === "linear_rotated");
   const systems = [c.systems[0].data, c.systems[1].data, r.systems[1].data];

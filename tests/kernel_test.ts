@@ -3,7 +3,7 @@
  * and the WASM SIMD kernel against the reference on several shapes (odd sizes included).
  */
 import assert from "node:assert/strict";
-import { tsKernel } from "../rnn/kernel_ts.ts";
+import { tsKernel } from "../rnn/kernels/ts.ts";
 import type { RnnKernel, RnnParams, RnnShape, StepData } from "../rnn/types.ts";
 
 /** Seeded uniform generator (mulberry32). */
@@ -195,9 +195,14 @@ Deno.test("ts kernel: bad sizes throw naming the field", () => {
 // ---------------------------------------------------------------------------------------------
 // WASM SIMD kernel
 
-import { createWasmKernel } from "../rnn/kernel_wasm.ts";
-import { ARTEFACT_URL, renderArtefact, SOURCE_URL, sourceDigest } from "../rnn/wasm/build.ts";
-import { SOURCE_SHA256 } from "../rnn/wasm/rnn_kernel.wasm.ts";
+import { createWasmKernel } from "../rnn/kernels/wasm.ts";
+import {
+  ARTEFACT_URL,
+  renderArtefact,
+  SOURCE_URL,
+  sourceDigest,
+} from "../rnn/kernels/wasm/build.ts";
+import { SOURCE_SHA256 } from "../rnn/kernels/wasm/rnn_kernel.wasm.ts";
 
 /** Max over entries of |a − b| divided by max |a| (relative to the array's scale). */
 function relErr(a: Float32Array, b: Float32Array): number {
@@ -324,7 +329,7 @@ Deno.test("wasm artefact: built from the current source (hash) and rebuilding re
   assert.equal(
     SOURCE_SHA256,
     await sourceDigest(source),
-    "rnn/wasm/rnn_kernel.wasm.ts is stale: run `deno task build:wasm`",
+    "rnn/kernels/wasm/rnn_kernel.wasm.ts is stale: run `deno task build:wasm`",
   );
   const committed = await Deno.readTextFile(ARTEFACT_URL);
   assert.equal(committed, await renderArtefact(source), "rebuilt artefact differs");

@@ -1,28 +1,27 @@
 /**
- * The float64 WASM SIMD kernels behind `metrics/dsa_linalg.ts` against their plain-TypeScript
+ * The float64 WASM SIMD kernels behind `metrics/linalg/` against their plain-TypeScript
  * oracles (products, Householder tridiagonalisation, Cayley transform), and the committed
  * artefact against its AssemblyScript source.
  */
 import assert from "node:assert/strict";
+import { cayley, cayleyScalar } from "../metrics/linalg/solve.ts";
+import { mmNT, mmNTScalar } from "../metrics/linalg/matmul.ts";
 import {
-  cayley,
-  cayleyScalar,
-  mmNT,
-  mmNTScalar,
   tridiagEigenvalues,
   tridiagonalizeBlocked,
   tridiagonalizeBlockedScalar,
-} from "../metrics/dsa_linalg.ts";
-import { dsaDistance, fitDmd } from "../metrics/dsa.ts";
+} from "../metrics/linalg/symeig.ts";
+import { dsaDistance } from "../metrics/dsa/dsa.ts";
+import { fitDmd } from "../metrics/dsa/dmd.ts";
 import {
   setLinalgWasmEnabled,
   wasmCayley,
   wasmLinalgAvailable,
   wasmMmNT,
   wasmTridiagonalize,
-} from "../metrics/linalg_wasm.ts";
-import { SOURCE_SHA256 } from "../metrics/wasm/linalg_kernel.wasm.ts";
-import { LINALG_KERNEL, renderArtefact, sourceDigest } from "../rnn/wasm/build.ts";
+} from "../metrics/linalg/wasm.ts";
+import { SOURCE_SHA256 } from "../metrics/linalg/wasm/linalg_kernel.wasm.ts";
+import { LINALG_KERNEL, renderArtefact, sourceDigest } from "../rnn/kernels/wasm/build.ts";
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -151,7 +150,7 @@ Deno.test("linalg wasm artefact: built from the current source (hash) and rebuil
   assert.equal(
     SOURCE_SHA256,
     await sourceDigest(source),
-    "metrics/wasm/linalg_kernel.wasm.ts is stale: run `deno task build:wasm`",
+    "metrics/linalg/wasm/linalg_kernel.wasm.ts is stale: run `deno task build:wasm`",
   );
   const committed = await Deno.readTextFile(LINALG_KERNEL.artefact);
   assert.equal(committed, await renderArtefact(source, LINALG_KERNEL), "rebuilt artefact differs");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { attractorness } from "../metrics/attractorness.ts";
 import { dimensionality, pcaSpectrum } from "../metrics/dimensionality.ts";
-import { symmetricEigen } from "../metrics/eigen.ts";
+import { symmetricEigen } from "../metrics/linalg/jacobi.ts";
 import { makeRng } from "../metrics/rng.ts";
 
 const close = (a: number, b: number, tol = 1e-9) =>

@@ -258,7 +258,7 @@ Deno.test("measure scripts: dimensionality, attractorness, OOD, complexity on us
 });
 
 Deno.test("measure scripts: hidden-state metrics and OOD MSE from a run directory (forward pass)", async () => {
-  const { tsKernel } = await import("../rnn/kernel_ts.ts");
+  const { tsKernel } = await import("../rnn/kernels/ts.ts");
   const { createTask } = await import("../tasks/factory.ts");
   const { dimensionality } = await import("../metrics/dimensionality.ts");
   const { attractorness } = await import("../metrics/attractorness.ts");

@@ -3,7 +3,7 @@ import { distanceFromInit, frobeniusDistance } from "../metrics/distances.ts";
 import { classicalMds } from "../metrics/mds.ts";
 import { coefficientOfVariation, meanSquaredError, oodMse } from "../metrics/ood.ts";
 import { distanceSelfChecks } from "../metrics/selfcheck.ts";
-import { pifDistance } from "../metrics/pif.ts";
+import { pifDistance } from "../metrics/pif/pif.ts";
 import { makeRng } from "../metrics/rng.ts";
 import type { Task, TaskBatch } from "../tasks/types.ts";
 

@@ -1,8 +1,8 @@
 /** PIF distance matrix: the pure serial version against pairwise `pifDistance`, and the
  * worker-parallel version against the serial one (identical results). */
 import assert from "node:assert/strict";
-import { pifDistance, pifDistanceMatrix } from "../metrics/pif.ts";
-import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../metrics/pif_parallel.ts";
+import { pifDistance, pifDistanceMatrix } from "../metrics/pif/pif.ts";
+import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../metrics/pif/parallel.ts";
 import { makeRng, randomPermutation } from "../metrics/rng.ts";
 
 function randomMatrix(n: number, m: number, rng: () => number): number[][] {

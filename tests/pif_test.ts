@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pifDistance } from "../metrics/pif.ts";
+import { pifDistance } from "../metrics/pif/pif.ts";
 import { makeRng, randomPermutation } from "../metrics/rng.ts";
 
 interface PifCase {

@@ -1,4 +1,4 @@
-/** Delayed discrimination semantics (issue 2 item 6): pulse timing, delay range, target sign,
+/** Delayed discrimination semantics: pulse timing, delay range, target sign,
  * loss mask, auxiliary target f2 − f1, OOD doubled delay. */
 import assert from "node:assert/strict";
 import { delayedDiscriminationTask, type TaskBatch } from "../mod.ts";

@@ -1,4 +1,4 @@
-/** N-bit flip-flop semantics (issue 2 item 6): target = last non-zero input, pulse rate = p. */
+/** N-bit flip-flop semantics: target = last non-zero input, pulse rate = p. */
 import assert from "node:assert/strict";
 import { flipFlopTask } from "../mod.ts";
 

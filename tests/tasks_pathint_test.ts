@@ -1,4 +1,4 @@
-/** Path integration semantics (issue 2 item 6): position = start + integrated velocity, walls
+/** Path integration semantics: position = start + integrated velocity, walls
  * (clamping) included, to 1e-5, in 2D and 3D, for both angle encodings and the OOD length. */
 import assert from "node:assert/strict";
 import { pathIntegrationTask, type TaskBatch } from "../mod.ts";

@@ -1,4 +1,4 @@
-/** Sine-wave generation semantics (issue 2 item 6): the target's dominant DFT frequency is the
+/** Sine-wave generation semantics: the target's dominant DFT frequency is the
  * frequency encoded in the static input; training grid; Nyquist; OOD doubled length. */
 import assert from "node:assert/strict";
 import { sineFrequencies, sineWaveTask, type TaskBatch } from "../mod.ts";

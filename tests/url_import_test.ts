@@ -1,5 +1,5 @@
 /**
- * mod.ts must be importable by URL (issue 2 item 4): serve the repository over HTTP on
+ * mod.ts must be importable by URL: serve the repository over HTTP on
  * 127.0.0.1, import `http://127.0.0.1:PORT/mod.ts` in a separate `deno` process that has no
  * config file (so no import map) and only `--allow-import` for that host, sample a task there
  * and compare its bytes with the same sample taken in this process.

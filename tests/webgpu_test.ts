@@ -1,5 +1,5 @@
 /**
- * Tests of the WebGPU population backend (`rnn/backend_webgpu.ts`).
+ * Tests of the WebGPU population backend (`rnn/backends/webgpu.ts`).
  *
  * The GPU test is ONE cross-backend parity test (on the software adapter its first step
  * compiles shaders; it skips with a message where no adapter exists): same initial params
@@ -17,9 +17,9 @@
  */
 import assert from "node:assert/strict";
 import { Matrix } from "npm:ml-matrix@6.15.1";
-import { createWebGpuBackend, releaseWebGpu, webgpuAdapterInfo } from "../rnn/backend_webgpu.ts";
-import { tsKernel } from "../rnn/kernel_ts.ts";
-import { createCpuBackend } from "../rnn/backend_cpu.ts";
+import { createWebGpuBackend, releaseWebGpu, webgpuAdapterInfo } from "../rnn/backends/webgpu.ts";
+import { tsKernel } from "../rnn/kernels/ts.ts";
+import { createCpuBackend } from "../rnn/backends/cpu.ts";
 import { memory as tfMemory } from "npm:@tensorflow/tfjs-core@4.22.0";
 import {
   nuclearSubgradient,
@@ -27,7 +27,7 @@ import {
   packParams,
   paramLayout,
   unpackParams,
-} from "../rnn/webgpu_host.ts";
+} from "../rnn/backends/webgpu_host.ts";
 import type { AdamConfig, RnnParams, RnnShape, StepData, StepRegularisers } from "../rnn/types.ts";
 
 // ---------- deterministic data ----------

@@ -8,8 +8,8 @@
  */
 /// <reference lib="deno.worker" />
 import { makeProblem, Trainee, type WorkloadName } from "./harness.ts";
-import { createWasmKernel } from "../../rnn/kernel_wasm.ts";
-import { tsKernel } from "../../rnn/kernel_ts.ts";
+import { createWasmKernel } from "../../rnn/kernels/wasm.ts";
+import { tsKernel } from "../../rnn/kernels/ts.ts";
 import type { StepData } from "../../rnn/types.ts";
 
 let trainees: Trainee[] = [];

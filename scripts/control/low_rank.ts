@@ -3,7 +3,7 @@
  *
  * Standalone: copy and edit the variants below. Run with
  * `deno task control:low_rank [--preset smoke|quick|paper] [--out DIR] [--members K] [--backend B] [--levels a,b] [--quiet]`;
- * writes JSON only under --out (layout: README, "Reproduce the paper").
+ * writes JSON only under --out (layout: docs/run-directory-and-file-formats.md).
  */
 import type { Preset } from "../presets.ts";
 import type { StudyPlan } from "../lib/plan.ts";

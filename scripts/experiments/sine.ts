@@ -5,7 +5,7 @@
  *
  * Standalone: copy and edit the variants below. Run with
  * `deno task experiment:sine [--preset smoke|quick|paper] [--out DIR] [--members K] [--backend B] [--quiet]`;
- * writes JSON only under --out (layout: README, "Reproduce the paper"). `--levels` overrides
+ * writes JSON only under --out (layout: docs/run-directory-and-file-formats.md). `--levels` overrides
  * the N_freq levels only.
  */
 import type { Preset } from "../presets.ts";

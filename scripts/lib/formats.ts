@@ -16,6 +16,7 @@
  * | `degeneracy.dsa-rank/1`         | the common DSA rank of a population                   |
  * | `degeneracy.pair-block/1`       | a block of pairwise distances (DSA or PIF)            |
  * | `degeneracy.unit-error/1`       | `OUT/errors/<unit>.json`: a unit that failed          |
+ * | `degeneracy.unit-timing/1`      | `OUT/timings/<unit>.json`: a unit's measured time     |
  * | `degeneracy.claims/1`           | `OUT/claims.json`                                     |
  *
  * `degeneracy.metric/1` (before the work units) came in two shapes, the pipeline's (with
@@ -40,6 +41,7 @@ export const SCHEMA = {
   dsaRank: "degeneracy.dsa-rank/1",
   pairBlock: "degeneracy.pair-block/1",
   unitError: "degeneracy.unit-error/1",
+  unitTiming: "degeneracy.unit-timing/1",
   claims: "degeneracy.claims/1",
 } as const;
 
@@ -200,8 +202,9 @@ export interface PairResult {
 export interface PairBlockFile {
   schema: typeof SCHEMA.pairBlock;
   metric: "dsa" | "pif";
-  /** Block index, or `checks` for the self-check pairs. */
-  block: number | "checks";
+  /** Block index (of the pairs, or of the self-check slots when `checks`). */
+  block: number;
+  checks: boolean;
   /** Pairs computed (both networks used); self-check blocks may hold a = b or a > b. */
   pairs: PairResult[];
   parameters: Record<string, unknown>;
@@ -214,6 +217,18 @@ export interface UnitErrorFile {
   unit: string;
   stage: string;
   message: string;
+  at: string;
+}
+
+/** `OUT/timings/<unit>.json`: how long a unit took (`degeneracy.unit-timing/1`). */
+export interface UnitTimingFile {
+  schema: typeof SCHEMA.unitTiming;
+  unit: string;
+  stage: string;
+  /** Wall seconds of the unit's computation (one core unless it ran with workers). */
+  seconds: number;
+  /** The plan's estimate (core-seconds) when it ran. */
+  estimate: number;
   at: string;
 }
 

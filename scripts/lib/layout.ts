@@ -1,5 +1,5 @@
 /**
- * The run-directory layout of the reproduction pipeline (documented in the README):
+ * The run-directory layout of the reproduction pipeline (documented in docs/run-directory-and-file-formats.md):
  *
  * ```
  * OUT/config.json                                      resolved preset (degeneracy.config/1)
@@ -72,20 +72,22 @@ export const refitPath = (
 /** `OUT/<experiment>/<variant>/fits/rank.json`. */
 export const rankPath = (out: string, experiment: string, variant: string) =>
   join(variantDir(out, experiment, variant), "fits", "rank.json");
-/** `OUT/<experiment>/<variant>/blocks/<metric>-bNNN.json` or `<metric>-checks.json`. */
+/**
+ * `OUT/<experiment>/<variant>/blocks/<metric>-bNNN.json` (pair block NNN) or
+ * `<metric>-cNNN.json` (self-check block NNN).
+ */
 export const blockPath = (
   out: string,
   experiment: string,
   variant: string,
   metric: "dsa" | "pif",
-  block: number | "checks",
+  block: number,
+  checks = false,
 ) =>
   join(
     variantDir(out, experiment, variant),
     "blocks",
-    block === "checks"
-      ? `${metric}-checks.json`
-      : `${metric}-b${String(block).padStart(3, "0")}.json`,
+    `${metric}-${checks ? "c" : "b"}${String(block).padStart(3, "0")}.json`,
   );
 /** `OUT/plan.json`. */
 export const planPath = (out: string) => join(out, "plan.json");
@@ -94,6 +96,9 @@ export const errorsDir = (out: string) => join(out, "errors");
 /** `OUT/errors/<unit id with "/" replaced by "__">.json`. */
 export const unitErrorPath = (out: string, unitId: string) =>
   join(errorsDir(out), `${unitId.replaceAll("/", "__")}.json`);
+/** `OUT/timings/<unit id with "/" replaced by "__">.json`: the measured time of a unit. */
+export const unitTimingPath = (out: string, unitId: string) =>
+  join(out, "timings", `${unitId.replaceAll("/", "__")}.json`);
 /** `OUT/figures`. */
 export const figuresDir = (out: string) => join(out, "figures");
 /** `OUT/claims.json`. */

@@ -24,7 +24,7 @@ import { dimensionality, pcaSpectrum } from "../../metrics/dimensionality.ts";
 import { attractorness } from "../../metrics/attractorness.ts";
 import { distanceFromInit } from "../../metrics/distances.ts";
 import { coefficientOfVariation, oodMse } from "../../metrics/ood.ts";
-import { pifDistance, pifDistanceMatrix } from "../../metrics/pif.ts";
+import { pifDistance, pifDistanceMatrix } from "../../metrics/pif/mod.ts";
 import {
   compareDmd,
   type DmdFit,
@@ -32,7 +32,7 @@ import {
   type DsaOptions,
   type PreparedOperator,
   prepareOperator,
-} from "../../metrics/dsa.ts";
+} from "../../metrics/dsa/mod.ts";
 import { classicalMds } from "../../metrics/mds.ts";
 import { taskComplexity } from "../../metrics/complexity.ts";
 import { bootstrapCi, mean, median, standardDeviation } from "../../metrics/statistics.ts";

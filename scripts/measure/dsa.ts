@@ -20,7 +20,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import type { DmdFit, DsaOptions } from "../../metrics/dsa.ts";
+import type { DmdFit, DsaOptions } from "../../metrics/dsa/mod.ts";
 import { METRIC_REGISTRY } from "../lib/metrics.ts";
 import {
   InputError,

@@ -24,9 +24,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import type { PifMatrixResult } from "../../metrics/pif.ts";
+import type { PifMatrixResult } from "../../metrics/pif/mod.ts";
 import { METRIC_REGISTRY } from "../lib/metrics.ts";
-import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../../metrics/pif_parallel.ts";
+import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../../metrics/pif/mod.ts";
 import {
   idsField,
   InputError,

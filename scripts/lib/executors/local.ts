@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { webgpuAdapterInfo } from "../../../mod.ts";
 import { join, writeJsonAtomic } from "../io.ts";
 import { unitErrorPath } from "../layout.ts";
 import { SCHEMA, type UnitErrorFile } from "../formats.ts";
@@ -37,7 +38,6 @@ async function trainOnMainThread(backend: string): Promise<boolean> {
   const nav = navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } };
   if (!nav.gpu) return false;
   try {
-    const { webgpuAdapterInfo } = await import("../../../rnn/backend_webgpu.ts");
     const info = await webgpuAdapterInfo();
     return info.available && !info.isFallbackAdapter;
   } catch {

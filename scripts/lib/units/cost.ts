@@ -20,8 +20,8 @@
  */
 import { createTask, initParams, runNetwork, trainPopulation } from "../../../mod.ts";
 import type { TrainingConfig } from "../../../rnn/types.ts";
-import { fitDmd, prepareOperator, procrustesDistance } from "../../../metrics/dsa.ts";
-import { pifDistance } from "../../../metrics/pif.ts";
+import { fitDmd, prepareOperator, procrustesDistance } from "../../../metrics/dsa/mod.ts";
+import { pifDistance } from "../../../metrics/pif/mod.ts";
 import { makeRng } from "../../../metrics/rng.ts";
 import { readDone, writeJsonAtomic } from "../io.ts";
 import { trainingConfig } from "../engine.ts";

@@ -9,14 +9,14 @@
  */
 import type { NetworkRecord } from "../../../rnn/types.ts";
 import { readNetworkRecord } from "../../../rnn/record.ts";
-import type { DmdFit } from "../../../metrics/dsa.ts";
-import { fitDmd, hankelNumericalRank } from "../../../metrics/dsa.ts";
-import { dsaSelfCheckPairs } from "../../../metrics/dsa.ts";
+import type { DmdFit } from "../../../metrics/dsa/mod.ts";
+import { fitDmd, hankelNumericalRank } from "../../../metrics/dsa/mod.ts";
+import { dsaSelfCheckPairs } from "../../../metrics/dsa/mod.ts";
 import {
   assemblePifMatrix,
   type PifPairResult,
   pifSelfCheckRequests,
-} from "../../../metrics/pif.ts";
+} from "../../../metrics/pif/mod.ts";
 import type { TaskBatch } from "../../../tasks/types.ts";
 import * as E from "../engine.ts";
 import { exists, join, readJson, writeBytesAtomic, writeJsonAtomic } from "../io.ts";
@@ -30,6 +30,7 @@ import {
   rankPath,
   refitPath,
   unitErrorPath,
+  unitTimingPath,
 } from "../layout.ts";
 import {
   type ComplexityFile,
@@ -43,6 +44,7 @@ import {
   typedArrayBytes,
   typedArrayFromBytes,
   type UnitErrorFile,
+  type UnitTimingFile,
 } from "../formats.ts";
 import {
   buildMetricFile,
@@ -103,7 +105,17 @@ export async function runUnit(
       if (!(await exists(join(out, o)))) throw new Error(`did not write its output ${o}`);
     }
     await Deno.remove(unitErrorPath(out, unit.id)).catch(() => {});
-    return { id: unit.id, status: "done", seconds: secs() };
+    const seconds = secs();
+    const timing: UnitTimingFile = {
+      schema: SCHEMA.unitTiming,
+      unit: unit.id,
+      stage: unit.stage,
+      seconds,
+      estimate: unit.coreSeconds,
+      at: new Date().toISOString(),
+    };
+    await writeJsonAtomic(unitTimingPath(out, unit.id), timing);
+    return { id: unit.id, status: "done", seconds };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (Deno.env.get("DEGENERACY_DEBUG") === "1" && e instanceof Error) console.error(e.stack);
@@ -461,13 +473,14 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   };
   const pairs: PairResult[] = [];
   let todo: [number, number][] = job.pairs;
-  if (job.block === "checks") {
+  if (job.checks) {
     const used = await usedMembers(out, graph, job.study, job.variant);
-    todo = [];
+    const slots: [number, number][] = [];
     for (const { i, j } of dsaSelfCheckPairs(used.length, 3)) {
-      todo.push([used[i].member, used[i].member]);
-      if (j !== null) todo.push([used[j].member, used[i].member]);
+      slots.push([used[i].member, used[i].member]);
+      if (j !== null) slots.push([used[j].member, used[i].member]);
     }
+    todo = slots.slice(job.pairs[0][0], job.pairs[0][1]);
   }
   for (const [a, b] of todo) {
     const fa = await load(a), fb = await load(b);
@@ -479,11 +492,12 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
     schema: SCHEMA.pairBlock,
     metric: "dsa",
     block: job.block,
+    checks: job.checks,
     pairs,
     parameters: options,
     wallTimeSec: (performance.now() - t0) / 1000,
   };
-  await writeJsonAtomic(blockPath(out, job.study, job.variant, "dsa", job.block), file);
+  await writeJsonAtomic(blockPath(out, job.study, job.variant, "dsa", job.block, job.checks), file);
 }
 
 async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
@@ -499,12 +513,13 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
     return isUsed(graph, r.status) ? r : null;
   };
   let todo: [number, number][] = job.pairs;
-  if (job.block === "checks") {
+  if (job.checks) {
     const used: number[] = [];
     for (let m = 0; m < graph.preset.members; m++) if (await load(m)) used.push(m);
-    todo = used.length >= 1
+    const slots: [number, number][] = used.length >= 1
       ? pifSelfCheckRequests(used.length, 3, params.seed).map(([a, b]) => [used[a], used[b]])
       : [];
+    todo = slots.slice(job.pairs[0][0], job.pairs[0][1]);
   }
   const pairs: PairResult[] = [];
   for (const [a, b] of todo) {
@@ -525,11 +540,12 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
     schema: SCHEMA.pairBlock,
     metric: "pif",
     block: job.block,
+    checks: job.checks,
     pairs,
     parameters: { ...params, weights: "wh", normalisation: "n^2" },
     wallTimeSec: (performance.now() - t0) / 1000,
   };
-  await writeJsonAtomic(blockPath(out, job.study, job.variant, "pif", job.block), file);
+  await writeJsonAtomic(blockPath(out, job.study, job.variant, "pif", job.block, job.checks), file);
 }
 
 /** Networks of a population: records' ids, statuses and backends, and the used members. */
@@ -658,12 +674,12 @@ async function readBlocks(
   let seconds = 0;
   for (const u of units) {
     const job = u.job as JobOf<"pairs">;
-    const p = blockPath(out, study, variant, metric, job.block);
+    const p = blockPath(out, study, variant, metric, job.block, job.checks);
     const f = await readJson<PairBlockFile>(p);
     if (f.schema !== SCHEMA.pairBlock || f.metric !== metric) {
       throw new Error(`${p}: not a ${metric} ${SCHEMA.pairBlock} file`);
     }
-    (job.block === "checks" ? checks : pairs).push(...f.pairs);
+    (job.checks ? checks : pairs).push(...f.pairs);
     seconds += f.wallTimeSec;
   }
   return { pairs, checks, seconds };

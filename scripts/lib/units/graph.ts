@@ -13,10 +13,10 @@
  * | complexity | `complexity/<study>/<variant>`           | `complexity/<study>__<variant>.json`     |
  * | train      | `train/<study>/<variant>/m000-m007`      | `<study>/<variant>/networks/mNNN.json`   |
  * | hidden     | `hidden/<study>/<variant>/mNNN`          | `hidden/mNNN.json` + `.f32` (trajectories, per-network metrics) |
- * | pif        | `pif/<study>/<variant>/bNNN`, `…/checks` | `blocks/pif-bNNN.json`                   |
+ * | pif        | `pif/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/pif-bNNN.json`, `pif-cNNN.json`  |
  * | fit        | `fit/<study>/<variant>/mNNN`             | `fits/mNNN.json` + `.f64` (DMD operator) |
  * | dsa-rank   | `dsa-rank/<study>/<variant>`             | `fits/rank.json` (common rank; refits)   |
- * | dsa        | `dsa/<study>/<variant>/bNNN`, `…/checks` | `blocks/dsa-bNNN.json`                   |
+ * | dsa        | `dsa/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/dsa-bNNN.json`, `dsa-cNNN.json`  |
  * | merge      | `merge/<study>/<variant>/<what>`         | `metrics/<metric>.json`                  |
  * | report     | `report`                                 | `claims.json`, `report.md`, `report.html`|
  *
@@ -125,8 +125,15 @@ export type UnitJob =
     metric: "dsa" | "pif";
     study: string;
     variant: string;
-    block: number | "checks";
-    /** Member pairs (a < b) of the block; empty for `checks`. */
+    /** Block index (of the pairs, or of the self-check slots when `checks`). */
+    block: number;
+    /**
+     * A block of self-check slots (d(X, X) and reversed pairs on sampled networks, chosen at run
+     * time among the networks used): slots `block·size … (block + 1)·size − 1` of
+     * {@link CHECK_SLOTS}.
+     */
+    checks: boolean;
+    /** Member pairs (a < b) of the block; for `checks`, the slot range `[[first, end]]`. */
     pairs: [number, number][];
   }
   | { kind: "merge"; study: string; variant: string; what: "pernet" | "pif" | "dsa" }
@@ -305,6 +312,12 @@ export function pairBlockOf(
   return Math.max(1, Math.min(pairs, Math.floor(TARGET_UNIT_SECONDS / one)));
 }
 
+/**
+ * Self-check pair slots per population and metric: d(X, X) on 3 sampled networks and 3
+ * reversed-order pairs d(j, i) (DSA: `dsaSelfCheckPairs`, PIF: `pifSelfCheckRequests`).
+ */
+export const CHECK_SLOTS = 6;
+
 /** All member pairs (a < b) of a population of K, row by row. */
 export function memberPairs(K: number): [number, number][] {
   const out: [number, number][] = [];
@@ -420,29 +433,34 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
             study: s,
             variant: vid,
             block: b,
+            checks: false,
             pairs: ps,
           },
           { inputs: inputsOf(involved), outputs: [out] },
           cost(ps.length),
         );
       }
-      // self-checks: d(X, X) and reversed pairs on a few sampled networks (≤ 6 pairs)
-      const checks = blockPath("", s, vid, metric, "checks");
-      blocks[metric].push(checks);
-      add(
-        metric,
-        `${metric}/${key}/checks`,
-        {
-          kind: "pairs",
+      // self-checks: d(X, X) and reversed pairs on sampled networks, CHECK_SLOTS pair slots
+      for (let c = 0; c * size < CHECK_SLOTS; c++) {
+        const out = blockPath("", s, vid, metric, c, true);
+        blocks[metric].push(out);
+        const n = Math.min(size, CHECK_SLOTS - c * size);
+        add(
           metric,
-          study: s,
-          variant: vid,
-          block: "checks",
-          pairs: [],
-        },
-        { inputs: inputsOf(members), outputs: [checks] },
-        cost(Math.min(6, pairs.length + 1)),
-      );
+          `${metric}/${key}/c${String(c).padStart(3, "0")}`,
+          {
+            kind: "pairs",
+            metric,
+            study: s,
+            variant: vid,
+            block: c,
+            checks: true,
+            pairs: [[c * size, c * size + n]],
+          },
+          { inputs: inputsOf(members), outputs: [out] },
+          cost(n),
+        );
+      }
     }
     const mp = (metric: string) => metricPath("", s, vid, metric);
     const pernet = ["dimensionality", "attractorness", "distance_from_init", "ood"].map(mp);

@@ -1,0 +1,41 @@
+/**
+ * Dynamical Similarity Analysis (DSA; Ostrow et al. 2023, paper §3 / Appendix C): the DMD fit
+ * of one system (`dmd.ts`, with the Hankel Gram matrices of `hankel_gram.ts`), the Procrustes
+ * comparison over O(n) (`procrustes.ts`), the pairwise distance and matrix (`dsa.ts`), and the
+ * same matrix on Web Workers (`parallel.ts`, `worker.ts`).
+ *
+ * @module
+ */
+export {
+  dmdEigenvalues,
+  type DmdFit,
+  type DmdOptions,
+  fitDmd,
+  type FlatTrajectories,
+  HANKEL_RANK_RTOL,
+  hankelNumericalRank,
+  toFlatTrajectories,
+  type Trajectories,
+} from "./dmd.ts";
+export {
+  assembleDsaMatrix,
+  compareDmd,
+  type DsaDetailed,
+  dsaDistance,
+  dsaDistanceDetailed,
+  dsaDistanceMatrix,
+  dsaLinearSumAssignment,
+  type DsaMatrixResult,
+  type DsaOptions,
+  dsaSelfCheckPairs,
+  eigenvalueWasserstein,
+} from "./dsa.ts";
+export {
+  determinantSign,
+  type PreparedOperator,
+  prepareOperator,
+  procrustesDistance,
+  type ProcrustesOptions,
+  type ProcrustesResult,
+  type ProcrustesRun,
+} from "./procrustes.ts";
