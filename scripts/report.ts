@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { readDone, writeJsonAtomic, writeTextAtomic } from "./lib/io.ts";
+import { runMain } from "./lib/cli.ts";
 import { readUnitErrors } from "./lib/units/status.ts";
 import {
   claimsPath,
@@ -402,20 +403,24 @@ ${
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      out: { type: "string" },
-      preset: { type: "string", default: "quick" },
-      quiet: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(
-      "usage: report.ts [--out DIR | --preset P] [--quiet]  (default DIR: runs/<preset>)",
-    );
-  } else {
+  await runMain(async () => {
+    const { values } = parseArgs({
+      args: Deno.args,
+      options: {
+        out: { type: "string" },
+        preset: { type: "string", default: "quick" },
+        quiet: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      console.log(
+        "usage: report.ts [--out DIR | --preset P] [--quiet]  (default DIR: runs/<preset>)",
+      );
+      return;
+    }
     await writeReport(values.out ?? `runs/${values.preset}`, { quiet: values.quiet });
-  }
+  });
 }

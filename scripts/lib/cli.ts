@@ -51,23 +51,28 @@ export function parseCommon(args: string[]): CommonArgs {
     allowPositionals: false,
   });
   const preset = values.preset!;
+  if (!["smoke", "quick", "paper"].includes(preset)) {
+    throw new UsageError(`--preset must be smoke, quick or paper, got "${preset}"`);
+  }
   let members: number | undefined;
   if (values.members !== undefined) {
     members = Number(values.members);
     if (!Number.isInteger(members) || members < 1 || members > 10000) {
-      throw new Error(`--members must be an integer in [1, 10000], got "${values.members}"`);
+      throw new UsageError(`--members must be an integer in [1, 10000], got "${values.members}"`);
     }
   }
   let levels: number[] | undefined;
   if (values.levels !== undefined) {
-    levels = values.levels.split(",").map((s) => Number(s.trim()));
+    levels = values.levels.split(",").map((s) => s.trim() === "" ? NaN : Number(s.trim()));
     if (levels.length === 0 || levels.some((x) => !Number.isFinite(x))) {
-      throw new Error(`--levels must be comma-separated numbers, got "${values.levels}"`);
+      throw new UsageError(`--levels must be comma-separated numbers, got "${values.levels}"`);
     }
   }
   const backend = values.backend!;
   if (!/^[a-z0-9-]+$/.test(backend)) {
-    throw new Error(`--backend must be a backend name (auto, cpu, webgpu …), got "${backend}"`);
+    throw new UsageError(
+      `--backend must be a backend name (auto, cpu, webgpu …), got "${backend}"`,
+    );
   }
   return {
     preset,

@@ -6,7 +6,7 @@
 import { getPreset, type Preset } from "../presets.ts";
 import type { StudyPlan } from "./plan.ts";
 import { fmtDuration } from "./progress.ts";
-import { parseCommon, usage } from "./cli.ts";
+import { parseCommon, runMain, usage } from "./cli.ts";
 import { runPipeline } from "./pipeline.ts";
 import { releaseWebGpu } from "./engine.ts";
 
@@ -15,7 +15,15 @@ import { releaseWebGpu } from "./engine.ts";
  * with `plan(preset, levels)` (`--levels` sets the levels of the first study it returns), and
  * runs them into `--out`. Exit code 2 when a unit failed (the report lists it).
  */
-export async function runStudiesMain(
+export function runStudiesMain(
+  script: string,
+  plan: (preset: Preset, levels?: number[]) => StudyPlan[],
+  args: string[],
+): Promise<void> {
+  return runMain(() => studiesMain(script, plan, args));
+}
+
+async function studiesMain(
   script: string,
   plan: (preset: Preset, levels?: number[]) => StudyPlan[],
   args: string[],

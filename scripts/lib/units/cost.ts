@@ -23,7 +23,7 @@ import type { TrainingConfig } from "../../../rnn/types.ts";
 import { fitDmd, prepareOperator, procrustesDistance } from "../../../metrics/dsa/mod.ts";
 import { pifDistance } from "../../../metrics/pif/mod.ts";
 import { makeRng } from "../../../metrics/rng.ts";
-import { readDone, writeJsonAtomic } from "../io.ts";
+import { readDone, writeBytesAtomic, writeJsonAtomic } from "../io.ts";
 import { trainingConfig } from "../engine.ts";
 
 /** Machine rates of the cost model (per core). */
@@ -43,23 +43,29 @@ export interface CostRates {
   pifSecPerStartN3: number;
   /** Fixed seconds per unit (process start, module load, reading inputs). */
   unitOverheadSec: number;
+  /** Seconds per output file written durably (temp file, fsync, rename). */
+  writeSecPerFile: number;
 }
 
 /**
- * Fixed rates for sizing units (pairs per block, members per training unit): measured once on
- * the 2-core development machine (2026-11, Deno 2.9.6, WASM SIMD kernels) and rounded. They set
- * unit sizes only, so that unit ids do not depend on where the plan is made; the core-hours a
- * plan prints come from the calibrated rates.
+ * Fixed rates for sizing units (pairs per block, members per training unit), so that unit ids do
+ * not depend on where the plan is made; the core-hours a plan prints come from the calibrated
+ * rates (or these with `--nominal`). Rounded from the quiet-machine benchmarks of
+ * docs/performance.md (one core of the 2-core development machine, Deno 2.9.6, WASM SIMD
+ * kernels): training 21–23 GFLOP/s ≈ 1e10 multiply-adds/s (8e9 here, for sampling and test
+ * batches), DSA products 8–10 GFLOP/s, Procrustes 0.256 s per L-BFGS iteration at rank 500
+ * (≈ 2e-9 · r³).
  */
 export const NOMINAL_RATES: CostRates = {
-  trainMacPerSec: 3e9,
-  forwardMacPerSec: 1e9,
+  trainMacPerSec: 8e9,
+  forwardMacPerSec: 5e8,
   fitFlopsPerSec: 4e9,
-  procrustesA: 1.5e-9,
+  procrustesA: 2e-9,
   procrustesB: 5e-8,
   procrustesIterations: { small: 600, medium: 900, large: 900 },
   pifSecPerStartN3: 2e-7,
   unitOverheadSec: 1.5,
+  writeSecPerFile: 0.02,
 };
 
 /** Sizes of one population that the estimates need. */
@@ -92,6 +98,8 @@ export interface UnitCost {
 }
 
 const BASE_MB = 120;
+/** Start-up plus durable writes of `files` outputs. */
+const fixed = (r: CostRates, files: number) => r.unitOverheadSec + files * (r.writeSecPerFile ?? 0);
 const mb = (bytes: number) => bytes / 1e6;
 
 /** Training of `members` networks of a population (upper bound: every epoch runs). */
@@ -106,7 +114,7 @@ export function trainCost(v: VariantSizes, members: number, r: CostRates): UnitC
   const params = H * (v.inputDim + H + 1) + v.outputDim * (H + 1);
   const memory = BASE_MB + mb(members * params * 4 * 8) +
     mb((c.batchSize + c.testBatchSize) * v.steps * (H + v.inputDim + v.outputDim) * 4 * 4);
-  return { coreSeconds: r.unitOverheadSec + members * perMember, memoryMB: memory };
+  return { coreSeconds: fixed(r, members) + members * perMember, memoryMB: memory };
 }
 
 /** Evaluation trajectories, per-network metrics (PCA, Δh, OOD) of one network. */
@@ -117,7 +125,7 @@ export function hiddenCost(v: VariantSizes, r: CostRates): UnitCost {
   const memory = BASE_MB + mb(v.evalTrials * v.steps * H * 4 * 4) +
     mb(v.oodTrials * v.oodSteps * (H + v.outputDim + v.inputDim) * 4 * 2);
   return {
-    coreSeconds: r.unitOverheadSec + fwd / r.forwardMacPerSec + pca / r.fitFlopsPerSec,
+    coreSeconds: fixed(r, 2) + fwd / r.forwardMacPerSec + pca / r.fitFlopsPerSec,
     memoryMB: memory,
   };
 }
@@ -140,7 +148,7 @@ export function fitCost(v: VariantSizes, r: CostRates): UnitCost {
   const flops = fitFlops(v.evalTrials, v.dsaSteps, v.hidden, v.delays, v.rank);
   const memory = BASE_MB + mb(v.evalTrials * v.dsaSteps * v.hidden * (4 + 8)) +
     mb(m * m * 8 * 4 + v.rank * m * 8 * 3);
-  return { coreSeconds: r.unitOverheadSec + flops / r.fitFlopsPerSec, memoryMB: memory };
+  return { coreSeconds: fixed(r, 2) + flops / r.fitFlopsPerSec, memoryMB: memory };
 }
 
 /** Procrustes iterations of one pair at rank `n` (from the calibration's regime). */
@@ -161,7 +169,7 @@ export function dsaPairSeconds(n: number, r: CostRates): number {
 export function dsaBlockCost(v: VariantSizes, pairs: number, r: CostRates): UnitCost {
   const n = v.rank;
   return {
-    coreSeconds: r.unitOverheadSec + pairs * dsaPairSeconds(n, r),
+    coreSeconds: fixed(r, 1) + pairs * dsaPairSeconds(n, r),
     memoryMB: BASE_MB + mb(n * n * 8 * 40),
   };
 }
@@ -175,7 +183,7 @@ export function pifPairSeconds(n: number, restarts: number, r: CostRates): numbe
 export function pifBlockCost(v: VariantSizes, pairs: number, r: CostRates): UnitCost {
   const n = v.hidden;
   return {
-    coreSeconds: r.unitOverheadSec + pairs * pifPairSeconds(n, v.pifRestarts, r),
+    coreSeconds: fixed(r, 1) + pairs * pifPairSeconds(n, v.pifRestarts, r),
     memoryMB: BASE_MB + mb(n * n * 8 * 20),
   };
 }
@@ -183,23 +191,22 @@ export function pifBlockCost(v: VariantSizes, pairs: number, r: CostRates): Unit
 /** The task complexity of one variant. */
 export function complexityCost(v: VariantSizes, r: CostRates): UnitCost {
   return {
-    coreSeconds: r.unitOverheadSec + v.complexityTrials * v.steps * (v.inputDim + v.outputDim) *
-        2e-7,
+    coreSeconds: fixed(r, 1) + v.complexityTrials * v.steps * (v.inputDim + v.outputDim) * 2e-7,
     memoryMB: BASE_MB + mb(v.complexityTrials * v.steps * (v.inputDim + v.outputDim) * 4 * 4),
   };
 }
 
 /** A merge of a population's per-network results or pair blocks into metric files. */
-export function mergeCost(members: number, r: CostRates): UnitCost {
+export function mergeCost(members: number, r: CostRates, files = 1): UnitCost {
   return {
-    coreSeconds: r.unitOverheadSec + 0.02 * members,
+    coreSeconds: fixed(r, files) + 0.02 * members,
     memoryMB: BASE_MB + mb(members * members * 8 * 8),
   };
 }
 
 /** The report (claims, figures, HTML). */
 export function reportCost(populations: number, r: CostRates): UnitCost {
-  return { coreSeconds: r.unitOverheadSec + 5 + 0.5 * populations, memoryMB: 400 };
+  return { coreSeconds: fixed(r, 3) + 5 + 0.5 * populations, memoryMB: 400 };
 }
 
 /** The cached calibration file (`degeneracy.cost-model/1`). */
@@ -212,9 +219,12 @@ export interface CalibrationFile {
   rates: CostRates;
 }
 
-/** The machine key of a calibration: Deno version, target and core count. */
+/** Version of the cost model's calibration; a cache of another version is measured again. */
+export const COST_MODEL_VERSION = 2;
+
+/** The machine key of a calibration: model version, Deno version, target and core count. */
 export function machineKey(): string {
-  return `deno ${Deno.version.deno} ${Deno.build.target} cores ${
+  return `model ${COST_MODEL_VERSION}, deno ${Deno.version.deno} ${Deno.build.target} cores ${
     navigator.hardwareConcurrency ?? 1
   }`;
 }
@@ -235,9 +245,10 @@ function randomTrajectories(seed: number, trials: number, steps: number, units: 
 /**
  * Measures the machine's rates on small problems (about 5–10 s on one core): a short CPU
  * training run, forward passes, a DMD fit, Procrustes problems at ranks 24, 48 and 96 (one per
- * size regime) and PIF problems at n = 48. Single-threaded, like a unit.
+ * size regime), PIF problems at n = 48 and durable file writes in `scratchDir` (removed after).
+ * Single-threaded, like a unit.
  */
-export async function calibrate(): Promise<CostRates> {
+export async function calibrate(scratchDir: string): Promise<CostRates> {
   const time = (f: () => unknown) => {
     const t0 = performance.now();
     f();
@@ -338,7 +349,20 @@ export async function calibrate(): Promise<CostRates> {
     },
     pifSecPerStartN3: pifSec / ((5 + 3) * 48 ** 3),
     unitOverheadSec: NOMINAL_RATES.unitOverheadSec,
+    writeSecPerFile: await writeSeconds(scratchDir),
   };
+}
+
+/** Mean seconds of a durable 256 KB write (temp file, fsync, rename) in `dir`. */
+async function writeSeconds(dir: string): Promise<number> {
+  await Deno.mkdir(dir, { recursive: true });
+  const bytes = new Uint8Array(256 * 1024);
+  const t0 = performance.now();
+  for (let k = 0; k < 4; k++) await writeBytesAtomic(`${dir}/calibration-${k}.bin`, bytes);
+  const sec = (performance.now() - t0) / 4000;
+  for (let k = 0; k < 4; k++) await Deno.remove(`${dir}/calibration-${k}.bin`).catch(() => {});
+  await Deno.remove(dir).catch(() => {});
+  return sec;
 }
 
 /**
@@ -357,7 +381,7 @@ export async function loadOrCalibrate(
   }
   options.log?.(`calibrating the cost model on this machine (${key}) …`);
   const t0 = performance.now();
-  const rates = await calibrate();
+  const rates = await calibrate(`${cachePath}.scratch-${Deno.pid}`);
   const file: CalibrationFile = {
     schema: "degeneracy.cost-model/1",
     key,

@@ -19,6 +19,7 @@ import {
 } from "../../../metrics/pif/mod.ts";
 import type { TaskBatch } from "../../../tasks/types.ts";
 import * as E from "../engine.ts";
+import { debugEnabled } from "../cli.ts";
 import { exists, join, readJson, writeBytesAtomic, writeJsonAtomic } from "../io.ts";
 import {
   blockPath,
@@ -118,7 +119,7 @@ export async function runUnit(
     return { id: unit.id, status: "done", seconds };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (Deno.env.get("DEGENERACY_DEBUG") === "1" && e instanceof Error) console.error(e.stack);
+    if (debugEnabled() && e instanceof Error) console.error(e.stack);
     const err: UnitErrorFile = {
       schema: SCHEMA.unitError,
       unit: unit.id,

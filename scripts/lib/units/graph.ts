@@ -467,7 +467,7 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
     add("merge", `merge/${key}/pernet`, { kind: "merge", study: s, variant: vid, what: "pernet" }, {
       inputs: [...members.map(net), ...members.map((m) => hid(m)[0])],
       outputs: pernet,
-    }, mergeCost(K, rates));
+    }, mergeCost(K, rates, 4));
     add("merge", `merge/${key}/pif`, { kind: "merge", study: s, variant: vid, what: "pif" }, {
       inputs: [...members.map(net), ...blocks.pif],
       outputs: [mp("pif")],
