@@ -3,9 +3,10 @@
  * and the files alone; pending units that wait on a failed one are counted as blocked), and
  * the failed units with their messages. A run submitted with `--executor slurm` also shows, as
  * extra detail from `squeue`, how many units of each stage have an array task running or
- * queued. With `--wait` it polls until nothing is pending that can still run (for a Slurm run:
- * until Slurm has no queued or running task of it left), then exits 0 only if every unit is
- * done (else 1).
+ * queued, and the pending units whose array task ended without finishing them (cancelled, over
+ * the time limit). With `--wait` it polls until nothing is pending that can still run (for a
+ * Slurm run: until Slurm has no queued or running task of it left), then exits 0 only if every
+ * unit is done (else 1).
  *
  * Run: `deno task status --out DIR [--wait] [--interval S] [--timeout S]`.
  *
@@ -18,7 +19,7 @@ import { planPath } from "./lib/layout.ts";
 import { SCHEMA } from "./lib/formats.ts";
 import type { PlanFile } from "./lib/units/graph.ts";
 import { readUnitErrors, type StageCounts, stageCounts, unitStates } from "./lib/units/status.ts";
-import { type SlurmView, slurmView } from "./lib/executors/slurm_status.ts";
+import { type SlurmView, slurmView, stoppedUnits } from "./lib/executors/slurm_status.ts";
 import { runProcess } from "./lib/executors/slurm_queue.ts";
 
 /**
@@ -95,7 +96,10 @@ if (import.meta.main) {
       const allDone = counts.every((c) => c.done === c.units);
       // A Slurm run is busy while Slurm may still run a task of it: a pending unit whose task
       // was cancelled (or whose node was lost) stays pending until the next submission.
-      const busy = slurm.kind === "queue" ? slurm.detail.liveTasks > 0 : runnable > 0;
+      // When squeue fails (the controller did not answer), keep waiting.
+      const busy = slurm.kind === "queue"
+        ? slurm.detail.liveTasks > 0
+        : slurm.kind === "error" || runnable > 0;
       const waitedOut = timeout !== undefined && (performance.now() - t0) / 1000 >= timeout;
       if (a.wait) {
         const d = counts.reduce((x, c) => x + c.done, 0);
@@ -113,10 +117,32 @@ if (import.meta.main) {
           console.log(`slurm: ${slurm.detail.liveTasks} array task(s) queued or running (squeue)`);
         } else if (slurm.kind === "no-squeue") {
           console.log("slurm: submitted (slurm/jobs.json), but squeue is not available here");
+        } else if (slurm.kind === "error") {
+          console.log(`slurm: ${slurm.message}`);
         }
         const errors = await readUnitErrors(a.out);
         for (const e of errors.slice(0, 20)) console.log(`failed: ${e.unit}: ${e.message}`);
         if (errors.length > 20) console.log(`… and ${errors.length - 20} more in ${a.out}/errors/`);
+        if (slurm.kind === "queue") {
+          const stopped = await stoppedUnits(
+            a.out,
+            plan,
+            unitStates(a.out, plan),
+            slurm.detail.liveUnits,
+          );
+          for (const u of stopped.slice(0, 20)) {
+            console.log(
+              `stopped: ${u.unit}: array task ${u.task} ended ` +
+                (u.exitCode === 143
+                  ? "on SIGTERM (scancel, preemption or its time limit)"
+                  : u.exitCode === null
+                  ? "without recording how (its node failed or it was killed)"
+                  : `with exit code ${u.exitCode}`) +
+                ` before finishing; see ${u.log}; rerun the submit command to resubmit it`,
+            );
+          }
+          if (stopped.length > 20) console.log(`… and ${stopped.length - 20} more stopped units`);
+        }
         if (a.wait) {
           if (waitedOut && busy) console.log(`timed out after ${timeout} s`);
           Deno.exit(allDone ? 0 : 1);

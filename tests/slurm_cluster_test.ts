@@ -323,6 +323,12 @@ Deno.test({
     const wait1 = await task(["status", "--out", slurm, "--wait", "--interval", "1"]);
     assert.equal(wait1.code, 1, `status --wait after scancel:\n${wait1.stdout}\n${wait1.stderr}`);
     console.log(wait1.stdout.trim());
+    if (!doneAnyway) {
+      assert.match(
+        wait1.stdout,
+        new RegExp(`stopped: ${cancelledUnit}: array task ${cancelled} ended on SIGTERM`),
+      );
+    }
 
     // The same command resubmits only what is missing, and the run completes.
     const sub2 = await task(submit, true);

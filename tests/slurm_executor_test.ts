@@ -22,7 +22,7 @@ import {
   parseSqueue,
   runProcess,
 } from "../scripts/lib/executors/slurm_queue.ts";
-import { slurmView } from "../scripts/lib/executors/slurm_status.ts";
+import { slurmView, stoppedUnits } from "../scripts/lib/executors/slurm_status.ts";
 import { statusTable } from "../scripts/status.ts";
 import { stageCounts, unitStates } from "../scripts/lib/units/status.ts";
 import {
@@ -298,6 +298,73 @@ Deno.test({
     );
     await Deno.remove(out, { recursive: true });
     await Deno.remove(empty, { recursive: true });
+  },
+});
+
+/** Process ids whose parent is `pid` (from /proc). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      // pid (comm) state ppid …: comm may hold spaces, so split after the last ")".
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) out.push(Number(e.name));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+Deno.test({
+  name:
+    "job script stopped by SIGTERM (scancel, time limit) records exit 143; status lists the unit as stopped",
+  sanitizeResources: false,
+  async fn() {
+    const out = await Deno.makeTempDir({ prefix: "slurm_term_" });
+    const plan = standInPlan(1, { sleepMs: 20000 });
+    writePlan(out, plan);
+    for (const d of ["slurm/tasks", "slurm/logs"]) {
+      Deno.mkdirSync(`${out}/${d}`, { recursive: true });
+    }
+    const permissions = [`--allow-read=${out},tests/fixtures/slurm`, `--allow-write=${out}`];
+    const path = `${out}/job.sh`;
+    Deno.writeTextFileSync(
+      path,
+      jobScript(spec({ out, permissions, denoDir: await defaultDenoDir() })),
+    );
+    const child = new Deno.Command("bash", {
+      args: [path],
+      env: { SLURM_ARRAY_TASK_ID: "0", SLURM_ARRAY_JOB_ID: "77", SLURM_JOB_ID: "77" },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const stampPath = `${out}/slurm/tasks/a__0.json`;
+    for (let i = 0; i < 200; i++) {
+      try {
+        if (JSON.parse(Deno.readTextFileSync(stampPath)).exitCode === null) break;
+      } catch { /* not written yet */ }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const running = JSON.parse(Deno.readTextFileSync(stampPath));
+    assert.deepEqual([running.unit, running.arrayJobId, running.exitCode], ["a/0", "77", null]);
+    assert.equal(running.log, `${out}/slurm/logs/a-1-77_0.log`);
+    await new Promise((r) => setTimeout(r, 300));
+    // Slurm signals every process of the task: the script and what it started.
+    for (const pid of [child.pid, ...childrenOf(child.pid)]) Deno.kill(pid, "SIGTERM");
+    const st = await child.status;
+    assert.equal(st.code, 143);
+    const stamp = JSON.parse(Deno.readTextFileSync(stampPath));
+    assert.equal(stamp.exitCode, 143);
+    assert.ok(typeof stamp.finished === "string");
+    // Not done, no error file: the unit is pending; without a live task, status calls it stopped.
+    const states = unitStates(out, plan);
+    assert.equal(states.get("a/0"), "pending");
+    assert.deepEqual(await stoppedUnits(out, plan, states, new Set()), [
+      { unit: "a/0", task: "77_0", exitCode: 143, log: `${out}/slurm/logs/a-1-77_0.log` },
+    ]);
+    assert.deepEqual(await stoppedUnits(out, plan, states, new Set(["a/0"])), []);
+    await Deno.remove(out, { recursive: true });
   },
 });
 

@@ -85,9 +85,9 @@ host=$(uname -n)
 started=$(now)
 stderr_copy=$(mktemp)
 stamp() { # stamp <finished> <exit code> (JSON values): which array task ran the unit, and how it ended
-  printf '{"schema":"degeneracy.slurm-task/1","unit":%s,"stage":%s,"index":%d,"arrayJobId":%s,"arrayTaskId":%d,"jobId":%s,"node":%s,"started":%s,"finished":%s,"exitCode":%s}\n' \
+  printf '{"schema":"degeneracy.slurm-task/1","unit":%s,"stage":%s,"index":%d,"arrayJobId":%s,"arrayTaskId":%d,"jobId":%s,"node":%s,"log":%s,"started":%s,"finished":%s,"exitCode":%s}\n' \
     "$(json "$unit")" "$(json "$STAGE")" "$index" "$(json "@{SLURM_ARRAY_JOB_ID:-}")" "$task" \
-    "$(json "@{SLURM_JOB_ID:-}")" "$(json "$host")" "$(json "$started")" "$1" "$2" |
+    "$(json "@{SLURM_JOB_ID:-}")" "$(json "$host")" "$(json "$log")" "$(json "$started")" "$1" "$2" |
     write_atomic "$OUT/slurm/tasks/$safe.json"
 }
 stamp null null
