@@ -43,36 +43,16 @@ export interface SlurmFlags {
   account?: string;
   /** Extra `sbatch` flags, passed verbatim on the `sbatch` command line (they win over the script's). */
   sbatchFlags: string[];
-  /** Most array tasks per job array (Slurm's MaxArraySize − 1 at most; default 1000). */
+  /** Most array tasks per job array (at most Slurm's MaxArraySize; default 1000). */
   maxArraySize: number;
   /** Most array tasks of one array running at once (`%N`; default 100). */
   arrayThrottle: number;
-  /** DENO_DIR for the modules compute nodes load (default `<out>/slurm/deno_dir`). */
+  /** DENO_DIR for the modules compute nodes load (default `<out>/slurm/deno_dir`; API only). */
   denoDir?: string;
 }
 
 /** Defaults of {@link SlurmFlags}. */
 export const SLURM_DEFAULTS = { maxArraySize: 1000, arrayThrottle: 100 } as const;
-
-/** `node:util` parseArgs option specs of the Slurm flags, to spread into a script's options. */
-export const SLURM_ARG_SPEC = {
-  partition: { type: "string" },
-  account: { type: "string" },
-  "sbatch-flag": { type: "string", multiple: true },
-  "max-array-size": { type: "string" },
-  "array-throttle": { type: "string" },
-  "deno-dir": { type: "string" },
-} as const;
-
-/** Usage lines of the Slurm flags. */
-export const SLURM_USAGE = [
-  "  --partition P        Slurm partition (default: the cluster's default)",
-  "  --account A          Slurm account to charge (default: yours)",
-  "  --sbatch-flag=FLAG   extra sbatch flag, verbatim, repeatable (e.g. --sbatch-flag=--qos=long)",
-  `  --max-array-size N   most tasks per job array (default ${SLURM_DEFAULTS.maxArraySize})`,
-  `  --array-throttle N   most tasks of one array running at once (default ${SLURM_DEFAULTS.arrayThrottle})`,
-  "  --deno-dir DIR       module cache for the compute nodes (default <out>/slurm/deno_dir)",
-].join("\n");
 
 /** Flags the executor sets itself and must not be overridden (the array maps tasks to units). */
 const RESERVED_FLAGS = ["--array", "-a", "--output", "-o", "--error", "-e", "--dependency", "-d"];
@@ -87,8 +67,9 @@ function positiveInt(raw: string | undefined, flag: string, fallback: number, ma
 }
 
 /**
- * Validates the Slurm flags parsed with {@link SLURM_ARG_SPEC}; throws an Error naming the
- * flag and what it accepts.
+ * Validates the Slurm flags as given on the command line (`--partition`, `--account`,
+ * `--sbatch-flag`, `--max-array-size`, `--array-throttle`; `deno-dir` only through the API);
+ * throws an Error naming the flag and what it accepts.
  */
 export function slurmFlagsFromArgs(values: {
   partition?: string;
