@@ -301,21 +301,6 @@ Deno.test({
   },
 });
 
-/** Process ids whose parent is `pid` (from /proc). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
-      // pid (comm) state ppid …: comm may hold spaces, so split after the last ")".
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid) out.push(Number(e.name));
-    } catch { /* gone */ }
-  }
-  return out;
-}
-
 Deno.test({
   name:
     "job script stopped by SIGTERM (scancel, time limit) records exit 143; status lists the unit as stopped",
@@ -340,18 +325,19 @@ Deno.test({
       stderr: "null",
     }).spawn();
     const stampPath = `${out}/slurm/tasks/a__0.json`;
-    for (let i = 0; i < 200; i++) {
+    let runner = 0; // the runner's process id, once it is running (and sleeping)
+    for (let i = 0; i < 400 && !(runner > 1); i++) {
       try {
-        if (JSON.parse(Deno.readTextFileSync(stampPath)).exitCode === null) break;
-      } catch { /* not written yet */ }
-      await new Promise((r) => setTimeout(r, 50));
+        runner = Number(Deno.readTextFileSync(`${out}/pids/a__0`).trim());
+      } catch { /* not yet */ }
+      if (!(runner > 1)) await new Promise((r) => setTimeout(r, 50));
     }
+    assert.ok(Number.isInteger(runner) && runner > 1, `runner pid ${runner}`);
     const running = JSON.parse(Deno.readTextFileSync(stampPath));
     assert.deepEqual([running.unit, running.arrayJobId, running.exitCode], ["a/0", "77", null]);
     assert.equal(running.log, `${out}/slurm/logs/a-1-77_0.log`);
-    await new Promise((r) => setTimeout(r, 300));
     // Slurm signals every process of the task: the script and what it started.
-    for (const pid of [child.pid, ...childrenOf(child.pid)]) Deno.kill(pid, "SIGTERM");
+    for (const pid of [child.pid, runner]) Deno.kill(pid, "SIGTERM");
     const st = await child.status;
     assert.equal(st.code, 143);
     const stamp = JSON.parse(Deno.readTextFileSync(stampPath));
