@@ -12,6 +12,7 @@ export type * from "./tasks/types.ts";
 export type * from "./rnn/types.ts";
 export * from "./tasks/mod.ts";
 export * from "./metrics/mod.ts";
+export * from "./metrics/fixed_points/mod.ts";
 export * from "./rnn/mod.ts";
 export {
   createWebGpuBackend,

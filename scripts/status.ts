@@ -22,18 +22,25 @@ import { readUnitErrors, type StageCounts, stageCounts, unitStates } from "./lib
 import { type SlurmView, slurmView, stoppedUnits } from "./lib/executors/slurm_status.ts";
 import { runProcess } from "./lib/executors/slurm_queue.ts";
 
+const hours = (h: number) => (h === 0 ? "0" : h >= 10 ? h.toFixed(0) : h.toPrecision(2));
+
 /**
- * The status table of a run as text lines; with a Slurm queue view, two more columns: units
- * whose array task is running and queued.
+ * The status table of a run as text lines (left = estimated core-hours of units not done); with
+ * a Slurm queue view, two more columns: units whose array task is running and queued.
  */
 export function statusTable(counts: StageCounts[], slurm: SlurmView = { kind: "none" }): string[] {
   const q = slurm.kind === "queue" ? slurm.detail.stages : null;
-  const cells = (c: StageCounts) => {
-    const base = [c.units, c.done, c.failed, c.pending - c.blocked, c.blocked];
+  const cells = (c: StageCounts) => [c.units, c.done, c.failed, c.pending - c.blocked, c.blocked];
+  const queue = (c: StageCounts) => {
     const s = q?.get(c.stage) ?? { running: 0, queued: 0 };
-    return q ? [...base, s.running, s.queued] : base;
+    return [s.running, s.queued];
   };
-  const rows = counts.map((c) => [c.stage, ...cells(c).map(String)]);
+  const rows = counts.map((c) => [
+    c.stage,
+    ...cells(c).map(String),
+    hours(c.remainingCoreSeconds / 3600),
+    ...(q ? queue(c).map(String) : []),
+  ]);
   const head = [
     "stage",
     "units",
@@ -41,13 +48,18 @@ export function statusTable(counts: StageCounts[], slurm: SlurmView = { kind: "n
     "failed",
     "pending",
     "blocked",
+    "left (core-h)",
     ...(q ? ["running", "queued"] : []),
   ];
-  const total = counts.reduce(
-    (a, c) => a.map((x, k) => x + cells(c)[k]),
-    new Array<number>(head.length - 1).fill(0),
-  );
-  rows.push(["total", ...total.map(String)]);
+  const sum = (f: (c: StageCounts) => number[], n: number) =>
+    counts.reduce((a, c) => a.map((x, k) => x + f(c)[k]), new Array<number>(n).fill(0));
+  const left = counts.reduce((a, c) => a + c.remainingCoreSeconds, 0) / 3600;
+  rows.push([
+    "total",
+    ...sum(cells, 5).map(String),
+    hours(left),
+    ...(q ? sum(queue, 2).map(String) : []),
+  ]);
   const w = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (r: string[]) =>
     r.map((x, k) => (k === 0 ? x.padEnd(w[k]) : x.padStart(w[k]))).join("  ");

@@ -89,7 +89,7 @@ Deno.test({
     ]);
     const s = await statusWait(out);
     assert.equal(s.code, 0, s.stdout);
-    assert.match(s.stdout, /^total +11 +11 +0 +0 +0 +0 +0$/m);
+    assert.match(s.stdout, /^total +11 +11 +0 +0 +0 +0 +0 +0$/m);
     assertRanAsArrayTasks(out, plan);
     await Deno.remove(out, { recursive: true });
   },

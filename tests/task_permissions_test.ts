@@ -104,6 +104,19 @@ const CASES: [task: string, args: string[] | { skip: string }][] = [
     ]] as [string, string[]]
   )),
   ["measure:mds", ["--metric", `${RUN}/measure/pif.json`, "--out", `${RUN}/measure/mds.json`]],
+  ["measure:fixed_points", [
+    "--run",
+    `${RUN}/pipeline/flipflop/n1`,
+    "--out",
+    `${RUN}/measure/fixed_points.json`,
+    "--trials",
+    "4",
+    "--starts",
+    "16",
+    "--midpoints",
+    "8",
+    "--include-unconverged",
+  ]],
   ["measure:complexity", [
     "--task",
     '{"name":"flipflop","n":2}',
@@ -126,6 +139,18 @@ const CASES: [task: string, args: string[] | { skip: string }][] = [
   ["bench:pif", ["--n", "16", "--restarts", "2", "--pairs", "1", "--matrix", "3"]],
   ["bench:tasks", ["--reps", "1"]],
   ["bench:dsa", ["--settings", "2/8", "--baseline", "0"]],
+  ["bench:fixed_points", [
+    "--only",
+    "fixture",
+    "--reps",
+    "1",
+    "--starts",
+    "16",
+    "--adam-iters",
+    "20",
+    "--json",
+    `${RUN}/bench_fixed_points.json`,
+  ]],
 ];
 
 /** Lines that mean Deno asked for, or refused, a permission. */

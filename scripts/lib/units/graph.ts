@@ -290,11 +290,19 @@ export function validateVariants(variants: VariantSettings[], preset: Preset): s
   return problems;
 }
 
-/** Members per training unit: `trainBlock`, or ≈ TARGET_UNIT_SECONDS at nominal rates. */
+/**
+ * Target core-seconds of a training unit chosen automatically: training is most of a run's
+ * time, so its units are kept small (a few networks of a small preset, one network of the paper
+ * preset), which keeps every worker of the local executor busy to the end. A network is never
+ * split.
+ */
+export const TARGET_TRAIN_UNIT_SECONDS = 60;
+
+/** Members per training unit: `trainBlock`, or ≈ TARGET_TRAIN_UNIT_SECONDS at nominal rates. */
 export function trainBlockOf(v: VariantSettings, members: number, trainBlock?: number): number {
   if (trainBlock !== undefined) return Math.min(trainBlock, members);
   const one = trainCost(v.sizes, 1, NOMINAL_RATES).coreSeconds;
-  return Math.max(1, Math.min(members, Math.floor(TARGET_UNIT_SECONDS / one)));
+  return Math.max(1, Math.min(members, Math.floor(TARGET_TRAIN_UNIT_SECONDS / one)));
 }
 
 /** Pairs per block of `metric`: `pairBlock`, or ≈ TARGET_UNIT_SECONDS at nominal rates. */

@@ -54,6 +54,8 @@ export interface StageCounts {
   pending: number;
   /** Pending units that cannot run because an input comes from a failed (or blocked) unit. */
   blocked: number;
+  /** Estimated core-seconds of the units not done (the plan's `coreSeconds`). */
+  remainingCoreSeconds: number;
 }
 
 /**
@@ -89,11 +91,13 @@ export function stageCounts(
       failed: 0,
       pending: 0,
       blocked: 0,
+      remainingCoreSeconds: 0,
     };
     for (const u of st.units) {
       const s = states.get(u.id)!;
       c[s]++;
       if (blocked.has(u.id)) c.blocked++;
+      if (s !== "done") c.remainingCoreSeconds += (u as { coreSeconds?: number }).coreSeconds ?? 0;
     }
     return c;
   });
