@@ -449,7 +449,10 @@ Deno.test({
     assert.equal(view.kind, "queue");
     assert.equal(view.kind === "queue" && view.detail.liveTasks, 4);
     const table = statusTable(stageCounts(plan, unitStates(out, plan)), view).join("\n");
-    assert.match(table, /^stage +units +done +failed +pending +blocked +left \(core-h\) +running +queued$/m);
+    assert.match(
+      table,
+      /^stage +units +done +failed +pending +blocked +left \(core-h\) +running +queued$/m,
+    );
     assert.match(table, /^a +3 +3 +0 +0 +0 +0 +0 +0$/m);
     assert.match(table, /^b +3 +0 +1 +2 +0 +0\.00083 +1 +2$/m);
     assert.match(table, /^merge +1 +0 +0 +0 +1 +0\.00028 +0 +1$/m);
