@@ -24,6 +24,7 @@ import {
   type MetricFile,
   type RunConfig,
   SCHEMA,
+  summaryNumber,
   type UnitErrorFile,
   upgradeMetricFile,
 } from "./lib/formats.ts";
@@ -145,13 +146,13 @@ export async function loadRun(out: string): Promise<RunData> {
         population: any?.population ?? null,
         complexity: vd.complexity,
         means: {
-          dsa: dsa?.summary.mean ?? null,
-          pif: pif?.summary.mean ?? null,
-          distance_from_init: dfi?.summary.mean ?? null,
-          ood_mse: ood?.summary.mean ?? null,
-          ood_cv: ood?.summary.cv ?? null,
-          dimensionality: dim?.summary.mean ?? null,
-          attractorness: att?.summary.mean ?? null,
+          dsa: summaryNumber(dsa?.summary, "mean"),
+          pif: summaryNumber(pif?.summary, "mean"),
+          distance_from_init: summaryNumber(dfi?.summary, "mean"),
+          ood_mse: summaryNumber(ood?.summary, "mean"),
+          ood_cv: summaryNumber(ood?.summary, "cv"),
+          dimensionality: summaryNumber(dim?.summary, "mean"),
+          attractorness: summaryNumber(att?.summary, "mean"),
         },
       });
     }

@@ -73,6 +73,18 @@ export interface PopulationCounts {
 }
 
 /**
+ * Summary statistics of a metric file: numbers (n, mean, sd, …, `cv` for OOD), or, for a metric
+ * with several per-network counts (fixed points), one such record per count.
+ */
+export type MetricSummary = Record<string, number | null | Record<string, number | null>>;
+
+/** A number of a summary (`summary.mean`, `summary.cv`), or null when absent or not a number. */
+export function summaryNumber(s: MetricSummary | undefined, key: string): number | null {
+  const x = s?.[key];
+  return typeof x === "number" ? x : null;
+}
+
+/**
  * A metric file (`degeneracy.metric/2`), written by the pipeline's merge units and by the
  * measure scripts alike. Exactly one of `values` (one number per id), `matrix` (ids × ids,
  * symmetric, zero diagonal) or `points` (one coordinate row per id).
@@ -95,7 +107,7 @@ export interface MetricFile {
   matrix?: number[][];
   points?: number[][];
   /** Summary statistics (`summarize` of scripts/lib/metrics.ts; `cv` for OOD). */
-  summary: Record<string, number | null>;
+  summary: MetricSummary;
   /** Self-checks (identity, symmetry, optimiser spread), or null. */
   checks: Record<string, unknown> | null;
   /** Where the data came from (run directory, user file, units). */
@@ -272,7 +284,7 @@ export function upgradeMetricFile(raw: unknown, file: string): MetricFile | Erro
     ...(r.values !== undefined ? { values: r.values as number[] } : {}),
     ...(r.matrix !== undefined ? { matrix: r.matrix as number[][] } : {}),
     ...(r.points !== undefined ? { points: r.points as number[][] } : {}),
-    summary: (r.summary ?? {}) as Record<string, number | null>,
+    summary: (r.summary ?? {}) as MetricSummary,
     checks: (r.checks ?? r.selfChecks ?? null) as Record<string, unknown> | null,
     source: { ...(r.source as Record<string, unknown> ?? {}), upgradedFrom: METRIC_SCHEMA_V1 },
     ...(r.extra ? { extra: r.extra as Record<string, unknown> } : {}),
