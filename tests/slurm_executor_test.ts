@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import {
   arraysToSubmit,
+  requestClass,
   RESOURCE_MARGINS,
   resourceRequest,
   slurmFlagsFromArgs,
@@ -147,6 +148,41 @@ Deno.test("arraysToSubmit: unfinished units only, split at the maximum array siz
     () => arraysToSubmit(plan, states({ a: "dd", b: "ddddd", merge: "d" }), 10),
     /no state for unit "a\/2"/,
   );
+});
+
+Deno.test("arraysToSubmit: units of one stage grouped by request class, each class its own arrays", () => {
+  const plan = standInPlan(6);
+  // a/1 and a/4 are long (2 h, 3 GB); the rest are short.
+  for (const i of [1, 4]) {
+    plan.stages[0].units[i].coreSeconds = 7200;
+    plan.stages[0].units[i].memoryMB = 3000;
+  }
+  assert.deepEqual(requestClass(plan.stages[0].units[0]), { timeMinutes: 10, memoryMB: 1024 });
+  // 2 × 7200 s + 300 s = 245 min → 480; 1.5 × 3000 + 256 MB → 8192 MB.
+  assert.deepEqual(requestClass(plan.stages[0].units[1]), { timeMinutes: 480, memoryMB: 8192 });
+  assert.deepEqual(
+    requestClass({ id: "x", inputs: [], outputs: [], coreSeconds: 1e9, memoryMB: 1e9 }),
+    { timeMinutes: RESOURCE_MARGINS.maxTimeMinutes, memoryMB: RESOURCE_MARGINS.maxMemoryMB },
+  );
+  const pending = new Map(
+    plan.stages.flatMap((st) => st.units.map((u) => [u.id, "pending" as const])),
+  );
+  const arrays = arraysToSubmit(plan, pending, 3);
+  assert.deepEqual(
+    arrays.filter((a) => a.stage === "a").map((a) => [
+      a.part,
+      a.parts,
+      a.units.map((u) => u.index),
+      a.timeMinutes,
+      a.memoryMB,
+    ]),
+    [
+      [1, 3, [0, 2, 3], 10, 1024],
+      [2, 3, [5], 10, 1024],
+      [3, 3, [1, 4], 480, 8192],
+    ],
+  );
+  assert.deepEqual(arrays.find((a) => a.stage === "b")!.waitsFor, ["a"]);
 });
 
 Deno.test("checkPlan: names the offending stage or unit", () => {

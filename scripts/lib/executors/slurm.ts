@@ -1,19 +1,19 @@
 /**
- * The Slurm executor: submits a run's plan (`<out>/plan.json`) as one `sbatch` job array per
- * stage (several when a stage has more units than the maximum array size), each waiting for
- * the arrays of the stages it depends on (`afterok`), and returns once everything is queued.
- * Only units that are not done are submitted, so rerunning the same command after a failure,
- * a cancellation or a lost node resubmits exactly the missing units; stages with nothing left
- * are skipped and the dependencies adjust.
+ * The Slurm executor: submits a run's plan (`<out>/plan.json`) as `sbatch` job arrays, one per
+ * stage and request class (and more when a class has more units than the maximum array size),
+ * each waiting for the arrays of the stages it depends on (`afterok`), and returns once
+ * everything is queued. Only units that are not done are submitted, so rerunning the same
+ * command after a failure, a cancellation or a lost node resubmits exactly the missing units;
+ * stages with nothing left are skipped and the dependencies adjust.
  *
  * Each array task runs one unit on one core (`--cpus-per-task=1`), with `--time` and `--mem`
- * from the plan's cost estimates plus a margin ({@link resourceRequest}), `--requeue`, and an
- * array throttle (`%N`). Compute nodes need no network: before submitting, every module the
- * unit runner loads (npm packages, worker modules) is cached into a `DENO_DIR` inside the run
- * directory, and the job scripts run the absolute path of the Deno binary that submitted with
- * `--cached-only` and that `DENO_DIR`. Job scripts are written to `<out>/slurm/scripts/`, logs
- * go to `<out>/slurm/logs/`, and every submission (job ids, units per array task) is appended
- * to `<out>/slurm/jobs.json`.
+ * from the plan's cost estimates plus a margin, rounded up to a few request classes that get an
+ * array each ({@link requestClass}), `--requeue`, and an array throttle (`%N`). Compute nodes
+ * need no network: before submitting, every module the unit runner loads (npm packages, worker
+ * modules) is cached into a `DENO_DIR` inside the run directory, and the job scripts run the
+ * absolute path of the Deno binary that submitted with `--cached-only` and that `DENO_DIR`.
+ * Job scripts are written to `<out>/slurm/scripts/`, logs go to `<out>/slurm/logs/`, and every
+ * submission (job ids, units per array task) is appended to `<out>/slurm/jobs.json`.
  */
 import { writeJsonAtomic, writeTextAtomic } from "../io.ts";
 import { runnerPermissions } from "../units/permissions.ts";
@@ -162,20 +162,42 @@ export function resourceRequest(units: PlanUnit[]): { timeMinutes: number; memor
   };
 }
 
+/** `--time` steps (minutes): a unit's request is rounded up to the next one. */
+export const TIME_STEPS_MINUTES = [10, 30, 60, 120, 240, 480, 960, 1920, 3840, 7 * 24 * 60];
+
+/**
+ * The request class of one unit: {@link resourceRequest} rounded up to the next step of
+ * {@link TIME_STEPS_MINUTES} and to a power-of-two number of GB. Units of one class share an
+ * array, so a few long units do not make every task of their stage ask for their time limit.
+ */
+export function requestClass(unit: PlanUnit): { timeMinutes: number; memoryMB: number } {
+  const r = resourceRequest([unit]);
+  const m = RESOURCE_MARGINS;
+  const timeMinutes = TIME_STEPS_MINUTES.find((t) => t >= r.timeMinutes) ?? m.maxTimeMinutes;
+  let memoryMB = m.minMemoryMB;
+  while (memoryMB < r.memoryMB) memoryMB *= 2;
+  return { timeMinutes, memoryMB: Math.min(memoryMB, m.maxMemoryMB) };
+}
+
 /** One job array to submit. */
 export interface ArrayPlan {
   stage: string;
+  /** 1-based part of the stage and the number of parts (request classes × size splits). */
   part: number;
   parts: number;
   units: { id: string; index: number; unit: PlanUnit }[];
+  /** `--time` (minutes) and `--mem` (MB) of every task of the array ({@link requestClass}). */
+  timeMinutes: number;
+  memoryMB: number;
   /** Stages (earlier in this submission) whose arrays this one waits for. */
   waitsFor: string[];
 }
 
 /**
  * The job arrays for the units of `plan` that are not done: per stage, its unfinished units in
- * plan order, in parts of at most `maxArraySize`; each waits for the stages it depends on that
- * have arrays in this submission (a stage that is already done needs no waiting).
+ * plan order, grouped by request class ({@link requestClass}; classes in order of first
+ * appearance), each group in parts of at most `maxArraySize`; each array waits for the stages it
+ * depends on that have arrays in this submission (a stage that is already done needs no waiting).
  */
 export function arraysToSubmit(plan: Plan, states: PlanStates, maxArraySize: number): ArrayPlan[] {
   const submitted = new Set<string>();
@@ -190,16 +212,29 @@ export function arraysToSubmit(plan: Plan, states: PlanStates, maxArraySize: num
       });
     if (todo.length === 0) continue;
     const waitsFor = stage.dependsOn.filter((d) => submitted.has(d));
-    const parts = Math.ceil(todo.length / maxArraySize);
-    for (let p = 0; p < parts; p++) {
-      arrays.push({
-        stage: stage.name,
-        part: p + 1,
-        parts,
-        units: todo.slice(p * maxArraySize, (p + 1) * maxArraySize),
-        waitsFor,
-      });
+    const classes = new Map<
+      string,
+      { timeMinutes: number; memoryMB: number; units: typeof todo }
+    >();
+    for (const u of todo) {
+      const c = requestClass(u.unit);
+      const key = `${c.timeMinutes}/${c.memoryMB}`;
+      if (!classes.has(key)) classes.set(key, { ...c, units: [] });
+      classes.get(key)!.units.push(u);
     }
+    const stageArrays: Omit<ArrayPlan, "part" | "parts">[] = [];
+    for (const c of classes.values()) {
+      for (let i = 0; i < c.units.length; i += maxArraySize) {
+        stageArrays.push({
+          stage: stage.name,
+          units: c.units.slice(i, i + maxArraySize),
+          timeMinutes: c.timeMinutes,
+          memoryMB: c.memoryMB,
+          waitsFor,
+        });
+      }
+    }
+    stageArrays.forEach((a, i) => arrays.push({ ...a, part: i + 1, parts: stageArrays.length }));
     submitted.add(stage.name);
   }
   return arrays;
@@ -347,7 +382,7 @@ export async function submitSlurm(
   const jobIdsOfStage = new Map<string, string[]>();
   const runName = out.split("/").pop() || "run";
   for (const a of arrays) {
-    const res = resourceRequest(a.units.map((u) => u.unit));
+    const res = { timeMinutes: a.timeMinutes, memoryMB: a.memoryMB };
     const spec: JobScriptSpec = {
       jobName: `dgn-${runName}-${a.stage}`,
       stage: a.stage,
