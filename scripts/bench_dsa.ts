@@ -30,6 +30,7 @@ import type { ProcrustesOptions } from "../metrics/dsa/procrustes.ts";
 import { procrustesAdamBaseline } from "./bench/dsa_baseline.ts";
 import { dsaDistanceMatrixParallel } from "../metrics/dsa/parallel.ts";
 import { mmNT } from "../metrics/linalg/matmul.ts";
+import { boxMuller, mulberry32 } from "../metrics/rng.ts";
 
 /** Reference seconds (DMD fit both systems, Procrustes angular), docs/performance.md. */
 const REFERENCE: Record<string, { fit: [number, number]; procrustes: number }> = {
@@ -39,17 +40,10 @@ const REFERENCE: Record<string, { fit: [number, number]; procrustes: number }> =
   "30/500": { fit: [17, 27], procrustes: 900 },
 };
 
-/** Seeded normal sampler (mulberry32 + Box–Muller). */
+/** Seeded normal sampler (Box–Muller of mulberry32 uniforms shifted to the open interval). */
 function normalRng(seed: number): () => number {
-  let s = seed >>> 0;
-  const u = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  const u = mulberry32(seed), open = () => u() + 2 ** -33;
+  return () => boxMuller(open(), open());
 }
 
 /**

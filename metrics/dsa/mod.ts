@@ -18,7 +18,6 @@ export {
   type Trajectories,
 } from "./dmd.ts";
 export {
-  assembleDsaMatrix,
   compareDmd,
   type DsaDetailed,
   dsaDistance,
@@ -27,7 +26,6 @@ export {
   dsaLinearSumAssignment,
   type DsaMatrixResult,
   type DsaOptions,
-  dsaSelfCheckPairs,
   eigenvalueWasserstein,
 } from "./dsa.ts";
 export {
@@ -39,3 +37,5 @@ export {
   type ProcrustesResult,
   type ProcrustesRun,
 } from "./procrustes.ts";
+export { dsaDistanceMatrixParallel, dsaWorkersAvailable } from "./parallel.ts";
+export type { PairwiseParallelOptions } from "../pairwise.ts";

@@ -30,6 +30,7 @@
 import { cayley } from "../linalg/solve.ts";
 import { dot, mmNT, transpose } from "../linalg/matmul.ts";
 import { symEigTop } from "../linalg/symeig.ts";
+import { boxMuller, mulberry32 } from "../rng.ts";
 
 /** Options of `procrustesDistance`. */
 export interface ProcrustesOptions {
@@ -69,8 +70,11 @@ export interface ProcrustesRun {
   start: string;
   /** Determinant sign of C on this run (+1 rotation, −1 reflection). */
   det: number;
+  /** ‖A − C B Cᵀ‖_F at the end of the run. */
   euclidean: number;
+  /** arccos(1 − euclidean²/2), radians. */
   angular: number;
+  /** L-BFGS iterations run. */
   iterations: number;
   /** False for a start dropped after screening (its score is not converged). */
   completed: boolean;
@@ -80,13 +84,17 @@ export interface ProcrustesRun {
 export interface ProcrustesResult {
   /** The requested score of the best run. */
   distance: number;
+  /** Angular score of the best run, radians. */
   angular: number;
+  /** Euclidean score of the best run. */
   euclidean: number;
   /** max − min of the requested score over completed runs (self-check of restart agreement). */
   restartsSpread: number;
   /** Number of runs within 1e-6 (in the requested score) of the best. */
   runsAtBest: number;
+  /** Start of the best run. */
   bestStart: string;
+  /** Every local run. */
   runs: ProcrustesRun[];
   /** Optimal C (n×n row-major), only with `returnC`. */
   C?: Float64Array;
@@ -94,6 +102,7 @@ export interface ProcrustesResult {
 
 /** A normalised operator with the invariants the smart starts need (reusable across pairs). */
 export interface PreparedOperator {
+  /** Size of the n×n operator. */
   n: number;
   /** A / ‖A‖_F, row-major. */
   a: Float64Array;
@@ -128,6 +137,15 @@ function invariantEig(p: PreparedOperator, kind: "sym" | "gram"): Float64Array {
 /**
  * Normalise A (n×n row-major) to unit Frobenius norm and compute the invariants used to
  * build starts. Throws on a zero or non-finite matrix.
+ *
+ * @example
+ * ```ts
+ * import { prepareOperator, procrustesDistance } from "@degeneracy/degeneracy";
+ * // Prepare each operator once when it takes part in many comparisons.
+ * const a = prepareOperator(new Float64Array([0.9, -0.2, 0.2, 0.9]), 2);
+ * const b = prepareOperator(new Float64Array([0.9, 0.2, -0.2, 0.9]), 2);
+ * console.log(procrustesDistance(a, b).distance);
+ * ```
  */
 export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator {
   if (aIn.length !== n * n) {
@@ -145,29 +163,21 @@ export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator 
   return { n, a, at: transpose(a, n, n), cache: {} };
 }
 
-/** Small seeded PRNG (mulberry32) with a standard-normal sampler. */
-function rng(seed: number) {
-  let s = (seed >>> 0) ^ 0x9e3779b9;
-  const u = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => {
+/** Seeded standard-normal sampler: Box–Muller of mulberry32 uniforms (a zero u₁ is redrawn). */
+function normalSampler(seed: number): () => number {
+  const u = mulberry32((seed >>> 0) ^ 0x9e3779b9);
+  return () => {
     let x = 0;
     while (x === 0) x = u();
-    return Math.sqrt(-2 * Math.log(x)) * Math.cos(2 * Math.PI * u());
+    return boxMuller(x, u());
   };
-  return { u, normal };
 }
 
 /** Haar-random orthogonal n×n matrix (Gram–Schmidt on Gaussian rows) with det sign `det`. */
 function haar(n: number, seed: number, det: number): Float64Array {
-  const r = rng(seed);
+  const normal = normalSampler(seed);
   const q = new Float64Array(n * n);
-  for (let i = 0; i < q.length; i++) q[i] = r.normal();
+  for (let i = 0; i < q.length; i++) q[i] = normal();
   for (let i = 0; i < n; i++) {
     const qi = q.subarray(i * n, (i + 1) * n);
     for (let pass = 0; pass < 2; pass++) {
@@ -184,7 +194,16 @@ function haar(n: number, seed: number, det: number): Float64Array {
   return q;
 }
 
-/** Sign of det(Q) for a (near-)orthogonal Q via LU with partial pivoting. */
+/**
+ * Sign of det(Q) for a (near-)orthogonal Q via LU with partial pivoting.
+ *
+ * @example
+ * ```ts
+ * import { determinantSign } from "@degeneracy/degeneracy";
+ * const swap = new Float64Array([0, 1, 1, 0]); // a reflection
+ * if (determinantSign(swap, 2) !== -1) throw new Error("det should be −1");
+ * ```
+ */
 export function determinantSign(qIn: Float64Array, n: number): number {
   const a = Float64Array.from(qIn);
   let sign = 1;
@@ -571,6 +590,16 @@ function advance(
  * Float64Array n×n or number[][]): min over C ∈ O(n) of the score of (A/‖A‖, C B Cᵀ/‖B‖).
  * Either argument may be a `PreparedOperator` (so a system's invariants are computed once
  * across pairs).
+ *
+ * @example Orthogonally similar operators are at distance 0
+ * ```ts
+ * import { procrustesDistance } from "@degeneracy/degeneracy";
+ * // B = C A Cᵀ for a reflection C: the two operators are the same up to an orthogonal map.
+ * const a = [[0.9, -0.3], [0.2, 0.8]];
+ * const b = [[0.8, 0.2], [-0.3, 0.9]]; // swap of both coordinates
+ * const r = procrustesDistance(a, b, { score: "angular" });
+ * if (!(r.distance < 1e-6)) throw new Error(`angular ${r.distance}`);
+ * ```
  */
 export function procrustesDistance(
   aIn: Float64Array | number[][] | PreparedOperator,

@@ -43,6 +43,13 @@ import type {
  * Draws the `[numStarts, n]` starting states: from `pool` (`[k, n]`; without replacement while
  * `numStarts ≤ k`, then every state once more per further k draws) or uniformly from
  * (−1, 1)^n, plus N(0, noise²) per coordinate. Seeded by `o.seed`.
+ *
+ * @example
+ * ```ts
+ * import { sampleStarts } from "@degeneracy/degeneracy";
+ * const starts = sampleStarts(null, 3, { numStarts: 5, noise: 0, seed: 1 }); // uniform in (−1, 1)³
+ * if (starts.length !== 15 || starts.some((x) => Math.abs(x) >= 1)) throw new Error("starts");
+ * ```
  */
 export function sampleStarts(
   pool: Float64Array | null,
@@ -149,6 +156,15 @@ function lexCompare(a: number[], b: number[]): number {
  * @returns fixed points (‖F(h) − h‖ ≤ `fixedTol`) and slow points (≤ `slowTol`), each with the
  *   eigenvalues of the map's Jacobian, `stable` (every |λ| < 1), `unstableDims` (#|λ| > 1)
  *   and a `kind`; continua through marginal points; the resolved options; diagnostics.
+ *
+ * @example A 2-bit memory
+ * ```ts
+ * import { findFixedPoints } from "@degeneracy/degeneracy";
+ * // Two uncoupled bistable units (w = 2): 3 × 3 fixed points, the 4 corners stable.
+ * const r = findFixedPoints({ wh: [[2, 0], [0, 2]], b: [0, 0] }, { numStarts: 64, seed: 1 });
+ * const stable = r.fixedPoints.filter((p) => p.stable).length;
+ * if (r.fixedPoints.length !== 9 || stable !== 4) throw new Error(`${r.fixedPoints.length}, ${stable}`);
+ * ```
  */
 export function findFixedPoints(
   net: FixedPointNet,

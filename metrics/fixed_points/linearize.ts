@@ -19,7 +19,16 @@ import { makeRng } from "../rng.ts";
  */
 export const UNIT_CIRCLE_TOL = 1e-10;
 
-/** Stability of a set of eigenvalues of the map's Jacobian. */
+/**
+ * Stability of a set of eigenvalues of the map's Jacobian.
+ *
+ * @example
+ * ```ts
+ * import { classifyEigenvalues } from "@degeneracy/degeneracy";
+ * const c = classifyEigenvalues([{ re: 0.5, im: 0 }, { re: 1.5, im: 0 }]);
+ * if (c.kind !== "saddle" || c.unstableDims !== 1) throw new Error(c.kind);
+ * ```
+ */
 export function classify(
   eigenvalues: Complex[],
 ): { stable: boolean; unstableDims: number; kind: StabilityKind } {

@@ -29,3 +29,5 @@ export type {
   ResolvedFixedPointOptions,
   StabilityKind,
 } from "./types.ts";
+/** The trajectory type `projectFixedPoints` takes. */
+export type { TrialSeries } from "../tensor.ts";

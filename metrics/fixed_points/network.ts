@@ -30,6 +30,16 @@ function matrix(x: unknown, rows: number, cols: number, field: string): number[]
  * (x*, length `shape.inputDim`; e.g. all zeros for the resting input of flip-flop):
  * `{ wh: W_h, b: b + W_x x* }` as float64 arrays. `which` picks the final (default) or
  * initial weights. Throws naming the field for a malformed record or input.
+ *
+ * @example
+ * ```ts
+ * import { fixedPointNet } from "@degeneracy/degeneracy";
+ * const weights = { wx: [[1], [0]], wh: [[0.5, 0], [0, 0.5]], b: [0, 0.1], wo: [[1, 0]], bo: [0] };
+ * const shape = { inputDim: 1, hidden: 2, outputDim: 1, auxDim: 0 };
+ * const record = { shape, final: weights, initial: weights };
+ * const net = fixedPointNet(record, [0.2]); // effective bias b + W_x x*
+ * if (net.b[0] !== 0.2 || net.b[1] !== 0.1) throw new Error(`${net.b}`);
+ * ```
  */
 export function fixedPointNet(
   record: Pick<NetworkRecord, "shape" | "final" | "initial">,

@@ -7,38 +7,64 @@
  * @module
  */
 import { symmetricEigen } from "../linalg/jacobi.ts";
+import { _centredCovariance } from "../dimensionality.ts";
 import { toTensor3, type TrialSeries } from "../tensor.ts";
 import type { Complex, Continuum, FixedPoint, FixedPointResult, StabilityKind } from "./types.ts";
 
 /** A point as written to a metric file: state, speed, label and leading eigenvalues. */
 export interface PointSummary {
+  /** The state h, `[H]`. */
   h: number[];
+  /** Speed ‖F(h) − h‖. */
   residual: number;
+  /** Stability label. */
   kind: StabilityKind;
+  /** Whether every eigenvalue has modulus < 1. */
   stable: boolean;
+  /** Number of eigenvalues with modulus > 1. */
   unstableDims: number;
+  /** The leading Jacobian eigenvalues, by decreasing modulus. */
   leadingEigenvalues: Complex[];
 }
 
 /** Per-network summary of a fixed-point result (see {@link summarizeFixedPoints}). */
 export interface FixedPointSummary {
+  /** Number of fixed points found. */
   fixedPoints: number;
+  /** Number of stable fixed points. */
   stable: number;
   /** Number of fixed points by number of unstable directions. */
   byUnstableDims: Record<string, number>;
+  /** Number of slow points found. */
   slowPoints: number;
+  /** The continua (line / plane attractors): dimension, extents, members. */
   continua: Pick<
     Continuum,
     "dimension" | "extents" | "closed" | "maxResidual" | "seedFrom" | "members"
   >[];
+  /** The longest extent of a one-dimensional continuum (0 when there is none). */
   lineAttractorLength: number;
+  /** Largest speed over the fixed points (null when there is none). */
   maxResidual: number | null;
+  /** The fixed points. */
   points: PointSummary[];
+  /** The slow points. */
   slow: PointSummary[];
+  /** Wall time of the finder, milliseconds. */
   timeMs: number;
 }
 
-/** A point as written to a metric file: state, speed, label and the `eigenvalues` leading ones. */
+/**
+ * A point as written to a metric file: state, speed, label and the `eigenvalues` leading ones.
+ *
+ * @example
+ * ```ts
+ * import { findFixedPoints, pointSummary } from "@degeneracy/degeneracy";
+ * const r = findFixedPoints({ wh: [[0.5, 0], [0, 0.5]], b: [0, 0] }, { numStarts: 8, seed: 1 });
+ * const s = pointSummary(r.fixedPoints[0], 1); // the origin, with its leading eigenvalue
+ * if (s.kind !== "stable" || s.leadingEigenvalues.length !== 1) throw new Error(s.kind);
+ * ```
+ */
 export function pointSummary(p: FixedPoint, eigenvalues: number): PointSummary {
   return {
     h: p.h,
@@ -55,6 +81,14 @@ export function pointSummary(p: FixedPoint, eigenvalues: number): PointSummary {
  * the continua (dimension, extents, members); `lineAttractorLength` = the longest extent of a
  * continuum of dimension 1 (0 when none); the points with their `eigenvalues` leading
  * eigenvalues; the finder's total time (ms).
+ *
+ * @example
+ * ```ts
+ * import { findFixedPoints, summarizeFixedPoints } from "@degeneracy/degeneracy";
+ * const r = findFixedPoints({ wh: [[2, 0], [0, 2]], b: [0, 0] }, { numStarts: 64, seed: 1 });
+ * const s = summarizeFixedPoints(r);
+ * if (s.fixedPoints !== 9 || s.stable !== 4 || s.byUnstableDims["2"] !== 1) throw new Error("counts");
+ * ```
  */
 export function summarizeFixedPoints(r: FixedPointResult, eigenvalues = 4): FixedPointSummary {
   const byUnstableDims: Record<string, number> = {};
@@ -106,6 +140,18 @@ export interface FixedPointProjection {
  * `result` onto the `dims` (default 3) leading principal axes of `hidden` (covariance of all
  * states pooled, mean removed; axis signs fixed so that each axis's largest-magnitude entry is
  * positive).
+ *
+ * @example
+ * ```ts
+ * import { findFixedPoints, projectFixedPoints } from "@degeneracy/degeneracy";
+ * const r = findFixedPoints({ wh: [[2, 0, 0], [0, 2, 0], [0, 0, 0.1]], b: [0, 0, 0] }, {
+ *   numStarts: 64,
+ *   seed: 1,
+ * });
+ * const hidden = [[[0.9, 0.1, 0], [0.95, -0.1, 0.01], [-0.9, 0.8, 0], [-0.95, 0.9, -0.01]]];
+ * const p = projectFixedPoints(hidden, r, 2); // onto the trajectories' 2 leading PCs
+ * if (p.fixedPoints.length !== r.fixedPoints.length || p.axes.length !== 2) throw new Error("proj");
+ * ```
  */
 export function projectFixedPoints(
   hidden: TrialSeries,
@@ -118,20 +164,7 @@ export function projectFixedPoints(
   }
   const samples = trials * steps;
   if (samples < 2) throw new Error(`hidden must hold at least 2 states, got ${samples}`);
-  const mean = new Float64Array(units);
-  for (let s = 0; s < samples; s++) for (let u = 0; u < units; u++) mean[u] += data[s * units + u];
-  for (let u = 0; u < units; u++) mean[u] /= samples;
-  const cov = new Float64Array(units * units);
-  const row = new Float64Array(units);
-  for (let s = 0; s < samples; s++) {
-    for (let u = 0; u < units; u++) row[u] = data[s * units + u] - mean[u];
-    for (let i = 0; i < units; i++) {
-      for (let j = i; j < units; j++) cov[i * units + j] += row[i] * row[j];
-    }
-  }
-  for (let i = 0; i < units; i++) {
-    for (let j = 0; j < i; j++) cov[i * units + j] = cov[j * units + i];
-  }
+  const { mean, cov } = _centredCovariance(data, samples, units, 1); // the scatter matrix
   const { values, vectors } = symmetricEigen(cov, units);
   const total = values.reduce((a, v) => a + Math.max(0, v), 0);
   const axes: number[][] = [];

@@ -20,7 +20,9 @@ export interface FixedPointNet {
 
 /** A complex eigenvalue. */
 export interface Complex {
+  /** Real part. */
   re: number;
+  /** Imaginary part. */
   im: number;
 }
 

@@ -11,12 +11,8 @@ import type { NetworkRecord } from "../../../rnn/types.ts";
 import { readNetworkRecord } from "../../../rnn/record.ts";
 import type { DmdFit } from "../../../metrics/dsa/mod.ts";
 import { fitDmd, hankelNumericalRank } from "../../../metrics/dsa/mod.ts";
-import { dsaSelfCheckPairs } from "../../../metrics/dsa/mod.ts";
-import {
-  assemblePifMatrix,
-  type PifPairResult,
-  pifSelfCheckRequests,
-} from "../../../metrics/pif/mod.ts";
+import { evenlySpacedSelfChecks, seededSelfChecks } from "../../../metrics/pairwise.ts";
+import { _assemblePifMatrix, type PifPairResult } from "../../../metrics/pif/pif.ts";
 import type { TaskBatch } from "../../../tasks/types.ts";
 import * as E from "../engine.ts";
 import { debugEnabled } from "../cli.ts";
@@ -55,14 +51,15 @@ import {
   summarizeOod,
   upperTriangle,
 } from "../metrics.ts";
-import type { Graph, Unit, UnitJob, VariantSettings } from "./graph.ts";
+import {
+  COMPLEXITY_SEED,
+  type Graph,
+  type Unit,
+  type UnitJob,
+  type VariantSettings,
+} from "./graph.ts";
 
-/** Seed of the fixed evaluation batch (hidden trajectories), shared by all networks of a variant. */
-export const EVAL_SEED = 900_001;
-/** Seed of the OOD batch. */
-export const OOD_SEED = 900_002;
-/** Seed of the complexity sample. */
-export const COMPLEXITY_SEED = 900_003;
+export { COMPLEXITY_SEED, EVAL_SEED, OOD_SEED } from "./graph.ts";
 
 /** Options of {@link executeUnit}. */
 export interface ExecuteOptions {
@@ -79,6 +76,20 @@ export interface UnitOutcome {
   status: "done" | "skipped" | "failed";
   seconds: number;
   message?: string;
+}
+
+/**
+ * Writes one output of a unit with several outputs unless it already exists: a unit killed
+ * after some of its outputs were written reruns without rewriting them (they hold the same
+ * numbers; finished files are never touched again).
+ */
+async function writeJsonOutput(path: string, value: unknown): Promise<void> {
+  if (!(await exists(path))) await writeJsonAtomic(path, value);
+}
+
+/** {@link writeJsonOutput} for a binary payload. */
+async function writeBytesOutput(path: string, bytes: Uint8Array): Promise<void> {
+  if (!(await exists(path))) await writeBytesAtomic(path, bytes);
 }
 
 /** True when every output of `unit` exists under `out`. */
@@ -138,9 +149,9 @@ function settingsOf(graph: Graph, job: { study: string; variant: string }): Vari
   return v;
 }
 
-/** Whether a network enters the population's statistics (preset.useMembers). */
-export function isUsed(graph: Graph, status: NetworkRecord["status"]): boolean {
-  return graph.preset.useMembers === "all" ? status !== "diverged" : status === "converged";
+/** Whether a network enters the population's statistics (`useMembers` of its settings). */
+export function isUsed(v: VariantSettings, status: NetworkRecord["status"]): boolean {
+  return v.measure.useMembers === "all" ? status !== "diverged" : status === "converged";
 }
 
 /** Computes one unit (no skip check, no error file; see {@link runUnit}). */
@@ -238,10 +249,11 @@ const batchCache = new Map<string, TaskBatch>();
 
 /** The evaluation batch of a population (cached per process). */
 function evalBatch(v: VariantSettings): TaskBatch {
-  const key = `${v.rv.task.id}/${v.evalTrials}/${EVAL_SEED}`;
+  const { evalTrials, evalSeed } = v.measure;
+  const key = `${v.rv.task.id}/${evalTrials}/${evalSeed}`;
   let b = batchCache.get(key);
   if (!b) {
-    b = v.rv.task.sample(v.evalTrials, EVAL_SEED);
+    b = v.rv.task.sample(evalTrials, evalSeed);
     batchCache.set(key, b);
   }
   return b;
@@ -250,7 +262,7 @@ function evalBatch(v: VariantSettings): TaskBatch {
 async function hiddenUnit(out: string, graph: Graph, job: JobOf<"hidden">) {
   const v = settingsOf(graph, job);
   const rec = await readNetworkRecord(networkPath(out, job.study, job.variant, job.member));
-  const used = isUsed(graph, rec.status);
+  const used = isUsed(v, rec.status);
   const ev = evalBatch(v);
   const header: HiddenFile = {
     schema: SCHEMA.hidden,
@@ -261,7 +273,7 @@ async function hiddenUnit(out: string, graph: Graph, job: JobOf<"hidden">) {
     trials: ev.batch,
     steps: ev.steps,
     units: rec.shape.hidden,
-    evalSeed: EVAL_SEED,
+    evalSeed: v.measure.evalSeed,
     values: {},
     extra: {},
     bytes: 0,
@@ -277,7 +289,7 @@ async function hiddenUnit(out: string, graph: Graph, job: JobOf<"hidden">) {
     const ood = R.ood.compute(v.rv.task, (batch) => {
       const r = E.forward(rec, batch.batch, batch.steps, batch.inputs);
       return { outputs: r.outputs, outDim: rec.shape.outputDim };
-    }, { trials: graph.preset.oodTrials, seed: OOD_SEED });
+    }, { trials: v.measure.oodTrials, seed: v.measure.oodSeed });
     header.values = {
       dimensionality: dim.value,
       attractorness: att.value,
@@ -292,11 +304,11 @@ async function hiddenUnit(out: string, graph: Graph, job: JobOf<"hidden">) {
     payload = hidden;
     header.bytes = hidden.byteLength;
   }
-  await writeBytesAtomic(
+  await writeBytesOutput(
     hiddenPath(out, job.study, job.variant, job.member, "f32"),
     typedArrayBytes(payload),
   );
-  await writeJsonAtomic(hiddenPath(out, job.study, job.variant, job.member), header);
+  await writeJsonOutput(hiddenPath(out, job.study, job.variant, job.member), header);
 }
 
 /** Reads a network's evaluation trajectories (header and float32 payload). */
@@ -318,13 +330,12 @@ export async function readHidden(
 }
 
 /** The DSA options of a population at rank `rank`. */
-function dsaOptions(graph: Graph, v: VariantSettings, rank: number) {
-  const s = graph.preset.dsa[v.family];
-  return { ...s, rank, seed: graph.preset.seed };
+function dsaOptions(v: VariantSettings, rank: number) {
+  return { ...v.measure.dsa, rank, seed: v.measure.dsaSeed };
 }
 
-function fitInput(graph: Graph, h: { header: HiddenFile; data: Float32Array }) {
-  const keep = graph.preset.dsaSteps > 0 ? graph.preset.dsaSteps : h.header.steps;
+function fitInput(v: VariantSettings, h: { header: HiddenFile; data: Float32Array }) {
+  const keep = v.measure.dsaSteps > 0 ? v.measure.dsaSteps : h.header.steps;
   return E.flatTrajectories(h.data, h.header.trials, h.header.steps, h.header.units, keep);
 }
 
@@ -335,7 +346,7 @@ async function writeFit(
   fit: DmdFit | null,
 ) {
   const op = fit ? fit.operator : new Float64Array(0);
-  await writeBytesAtomic(binPath, typedArrayBytes(op));
+  await writeBytesOutput(binPath, typedArrayBytes(op));
   const file: DmdFitFile = {
     ...base,
     size: fit?.size ?? 0,
@@ -345,7 +356,7 @@ async function writeFit(
     options: fit ? { ...fit.options } : {},
     bytes: op.byteLength,
   };
-  await writeJsonAtomic(jsonPath, file);
+  await writeJsonOutput(jsonPath, file);
 }
 
 async function fitUnit(out: string, graph: Graph, job: JobOf<"fit">) {
@@ -356,14 +367,14 @@ async function fitUnit(out: string, graph: Graph, job: JobOf<"fit">) {
     network: h.header.network,
     member: job.member,
     used: h.header.used,
-    rankAsked: v.rankAsked,
+    rankAsked: v.measure.rankAsked,
     numericalRank: null as number | null,
   };
   const json = fitPath(out, job.study, job.variant, job.member);
   const bin = fitPath(out, job.study, job.variant, job.member, "f64");
   if (!h.header.used) return await writeFit(json, bin, base, null);
-  const x = fitInput(graph, h);
-  const o = dsaOptions(graph, v, v.rankAsked);
+  const x = fitInput(v, h);
+  const o = dsaOptions(v, v.measure.rankAsked);
   let fit: DmdFit;
   try {
     fit = fitDmd(x, o);
@@ -373,7 +384,7 @@ async function fitUnit(out: string, graph: Graph, job: JobOf<"fit">) {
     // population to one common rank (the smallest), as the Procrustes comparison needs.
     if (!(e instanceof Error && e.message.includes("numerical rank"))) throw e;
     const nr = hankelNumericalRank(x, { delays: o.delays, delayInterval: o.delayInterval });
-    if (!(nr >= 1 && nr < v.rankAsked)) throw e;
+    if (!(nr >= 1 && nr < v.measure.rankAsked)) throw e;
     base.numericalRank = nr;
     fit = fitDmd(x, { ...o, rank: nr });
   }
@@ -417,12 +428,12 @@ async function dsaRankUnit(out: string, graph: Graph, job: JobOf<"dsa-rank">) {
     headers.push(await readJson<DmdFitFile>(fitPath(out, job.study, job.variant, m)));
   }
   const used = headers.filter((h) => h.used);
-  const rank = used.length ? Math.min(...used.map((h) => h.rank)) : v.rankAsked;
+  const rank = used.length ? Math.min(...used.map((h) => h.rank)) : v.measure.rankAsked;
   const refitted: number[] = [];
   for (const h of used) {
     if (h.rank === rank) continue;
     const hid = await readHidden(out, job.study, job.variant, h.member);
-    const fit = fitDmd(fitInput(graph, hid), dsaOptions(graph, v, rank));
+    const fit = fitDmd(fitInput(v, hid), dsaOptions(v, rank));
     await writeFit(
       refitPath(out, job.study, job.variant, h.member),
       refitPath(out, job.study, job.variant, h.member, "f64"),
@@ -433,9 +444,9 @@ async function dsaRankUnit(out: string, graph: Graph, job: JobOf<"dsa-rank">) {
   }
   const file: DsaRankFile = {
     schema: SCHEMA.dsaRank,
-    rankAsked: v.rankAsked,
+    rankAsked: v.measure.rankAsked,
     rank,
-    rankCapped: rank < v.rankAsked,
+    rankCapped: rank < v.measure.rankAsked,
     refitted,
   };
   await writeJsonAtomic(rankPath(out, job.study, job.variant), file);
@@ -455,7 +466,7 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   const t0 = performance.now();
   const v = settingsOf(graph, job);
   const rank = await readRank(out, job.study, job.variant);
-  const options = dsaOptions(graph, v, rank.rank);
+  const options = dsaOptions(v, rank.rank);
   const fits = new Map<number, { fit: DmdFit; prepared: ReturnType<typeof prep> }>();
   const prep = (f: DmdFit) => METRIC_REGISTRY.dsa.prepare(f);
   const load = async (m: number) => {
@@ -477,7 +488,7 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   if (job.checks) {
     const used = await usedMembers(out, graph, job.study, job.variant);
     const slots: [number, number][] = [];
-    for (const { i, j } of dsaSelfCheckPairs(used.length, 3)) {
+    for (const { i, j } of evenlySpacedSelfChecks(used.length, 3)) {
       slots.push([used[i].member, used[i].member]);
       if (j !== null) slots.push([used[j].member, used[i].member]);
     }
@@ -503,7 +514,8 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
 
 async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   const t0 = performance.now();
-  const params = { restarts: graph.preset.pifRestarts, seed: graph.preset.seed };
+  const v = settingsOf(graph, job);
+  const params = { restarts: v.measure.pifRestarts, seed: v.measure.pifSeed };
   const nets = new Map<number, NetworkRecord>();
   const load = async (m: number) => {
     let r = nets.get(m);
@@ -511,14 +523,14 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
       r = await readNetworkRecord(networkPath(out, job.study, job.variant, m));
       nets.set(m, r);
     }
-    return isUsed(graph, r.status) ? r : null;
+    return isUsed(v, r.status) ? r : null;
   };
   let todo: [number, number][] = job.pairs;
   if (job.checks) {
     const used: number[] = [];
     for (let m = 0; m < graph.preset.members; m++) if (await load(m)) used.push(m);
     const slots: [number, number][] = used.length >= 1
-      ? pifSelfCheckRequests(used.length, 3, params.seed).map(([a, b]) => [used[a], used[b]])
+      ? seededSelfChecks(used.length, 3, params.seed).map(([a, b]) => [used[a], used[b]])
       : [];
     todo = slots.slice(job.pairs[0][0], job.pairs[0][1]);
   }
@@ -550,12 +562,13 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
 }
 
 /** Networks of a population: records' ids, statuses and backends, and the used members. */
-async function population(out: string, graph: Graph, study: string, variant: string) {
+async function population(out: string, graph: Graph, v: VariantSettings) {
+  const { study, variant } = v;
   const recs: NetworkRecord[] = [];
   for (let m = 0; m < graph.preset.members; m++) {
     recs.push(await readNetworkRecord(networkPath(out, study, variant, m)));
   }
-  const used = recs.filter((r) => isUsed(graph, r.status));
+  const used = recs.filter((r) => isUsed(v, r.status));
   return {
     recs,
     used,
@@ -579,7 +592,7 @@ function metricBase(v: VariantSettings, counts: MetricFile["population"]) {
 async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
   const t0 = performance.now();
   const v = settingsOf(graph, job);
-  const pop = await population(out, graph, job.study, job.variant);
+  const pop = await population(out, graph, v);
   const headers: HiddenFile[] = [];
   for (const r of pop.used) {
     const h = await readJson<HiddenFile>(hiddenPath(out, job.study, job.variant, r.member));
@@ -594,9 +607,9 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
   const ids = pop.used.map((r) => r.id);
   const base = metricBase(v, pop.counts);
   const evalParams = {
-    evalTrials: v.evalTrials,
-    evalSeed: EVAL_SEED,
-    useMembers: graph.preset.useMembers,
+    evalTrials: v.measure.evalTrials,
+    evalSeed: v.measure.evalSeed,
+    useMembers: v.measure.useMembers,
   };
   const source = { run: "pipeline", units: `hidden/${job.study}/${job.variant}/*` };
   const wallTimeSec = (performance.now() - t0) / 1000;
@@ -643,10 +656,10 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
       ...base,
       metric: "ood",
       parameters: {
-        oodTrials: graph.preset.oodTrials,
-        oodSeed: OOD_SEED,
+        oodTrials: v.measure.oodTrials,
+        oodSeed: v.measure.oodSeed,
         measure: "MSE",
-        useMembers: graph.preset.useMembers,
+        useMembers: v.measure.useMembers,
       },
       ids,
       values: values("ood"),
@@ -657,7 +670,7 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
     }),
   ];
   for (const f of files) {
-    await writeJsonAtomic(metricPath(out, job.study, job.variant, f.metric), f);
+    await writeJsonOutput(metricPath(out, job.study, job.variant, f.metric), f);
   }
 }
 
@@ -708,13 +721,13 @@ function assembleMatrix(members: number[], pairs: PairResult[], label: string) {
 
 async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
   const v = settingsOf(graph, job);
-  const pop = await population(out, graph, job.study, job.variant);
+  const pop = await population(out, graph, v);
   const members = pop.used.map((r) => r.member);
   const { pairs, checks, seconds } = await readBlocks(out, graph, job.study, job.variant, "pif");
   const ids = pop.used.map((r) => r.id);
   const params = {
-    restarts: graph.preset.pifRestarts,
-    seed: graph.preset.seed,
+    restarts: v.measure.pifRestarts,
+    seed: v.measure.pifSeed,
     weights: "wh",
     normalisation: "n^2",
   };
@@ -749,7 +762,7 @@ async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
     const checkDistances = new Map<string, number>();
     for (const c of checks) checkDistances.set(`${pos.get(c.a)},${pos.get(c.b)}`, c.raw!);
     const H = pop.used[0].shape.hidden;
-    const r = assemblePifMatrix(members.length, [H, H], results, checkDistances, {
+    const r = _assemblePifMatrix(members.length, [H, H], results, checkDistances, {
       selfCheckSamples: 3,
       seed: params.seed,
     });
@@ -762,10 +775,10 @@ async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
       summary: { ...summarize(upperTriangle(r.normalized)), exactPairs: r.exactPairs },
       checks: {
         ...r.selfChecks,
-        maxRestartSpread: Math.max(0, ...upperTriangle(r.restartSpread)),
+        maxRestartSpread: Math.max(0, ...upperTriangle(r.restartsSpread)),
       },
       source: { run: "pipeline", units: `pif/${job.study}/${job.variant}/*` },
-      extra: { rawMatrix: r.matrix, lowerBound: r.lowerBound, restartSpread: r.restartSpread },
+      extra: { rawMatrix: r.matrix, lowerBound: r.lowerBound, restartSpread: r.restartsSpread },
       wallTimeSec: seconds,
     });
   }
@@ -774,15 +787,15 @@ async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
 
 async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
   const v = settingsOf(graph, job);
-  const pop = await population(out, graph, job.study, job.variant);
+  const pop = await population(out, graph, v);
   const rank = await readRank(out, job.study, job.variant);
   const members = pop.used.map((r) => r.member);
   const ids = pop.used.map((r) => r.id);
-  const s = graph.preset.dsa[v.family];
+  const s = v.measure.dsa;
   const evalParams = {
-    evalTrials: v.evalTrials,
-    evalSeed: EVAL_SEED,
-    useMembers: graph.preset.useMembers,
+    evalTrials: v.measure.evalTrials,
+    evalSeed: v.measure.evalSeed,
+    useMembers: v.measure.useMembers,
   };
   const base = metricBase(v, pop.counts);
   let matrix: number[][];
@@ -792,7 +805,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
   if (members.length < 2) {
     matrix = ids.map(() => [0]);
     checks = {};
-    parameters = { ...s, ...evalParams, dsaSteps: graph.preset.dsaSteps };
+    parameters = { ...s, ...evalParams, dsaSteps: v.measure.dsaSteps };
   } else {
     const blocks = await readBlocks(out, graph, job.study, job.variant, "dsa");
     seconds = blocks.seconds;
@@ -802,7 +815,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
       blocks.checks.find((c) => c.a === x && c.b === y)?.distance;
     const selfDistance: { index: number; distance: number }[] = [];
     const symmetry: { i: number; j: number; dij: number; dji: number; absDiff: number }[] = [];
-    for (const { i, j } of dsaSelfCheckPairs(members.length, 3)) {
+    for (const { i, j } of evenlySpacedSelfChecks(members.length, 3)) {
       const dii = find(members[i], members[i]);
       if (dii === undefined) throw new Error(`dsa checks block lacks d(${ids[i]}, itself)`);
       selfDistance.push({ index: i, distance: dii });
@@ -820,7 +833,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
       rankAsked: rank.rankAsked,
       rankCapped: rank.rankCapped,
     };
-    parameters = { ...s, rank: rank.rank, ...evalParams, dsaSteps: graph.preset.dsaSteps };
+    parameters = { ...s, rank: rank.rank, ...evalParams, dsaSteps: v.measure.dsaSteps };
   }
   const dsaFile = buildMetricFile({
     ...base,
@@ -833,7 +846,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
     source: { run: "pipeline", units: `dsa/${job.study}/${job.variant}/*` },
     wallTimeSec: seconds,
   });
-  await writeJsonAtomic(metricPath(out, job.study, job.variant, "dsa"), dsaFile);
+  await writeJsonOutput(metricPath(out, job.study, job.variant, "dsa"), dsaFile);
   const t0 = performance.now();
   const points = ids.length >= 2
     ? METRIC_REGISTRY.mds.compute(matrix, { dims: 2 }).coords
@@ -849,5 +862,5 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
     source: { metric: metricPath("", job.study, job.variant, "dsa") },
     wallTimeSec: (performance.now() - t0) / 1000,
   });
-  await writeJsonAtomic(metricPath(out, job.study, job.variant, "mds"), mds);
+  await writeJsonOutput(metricPath(out, job.study, job.variant, "mds"), mds);
 }

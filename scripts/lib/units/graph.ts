@@ -26,8 +26,15 @@
  *
  * @module
  */
-import { evalTrialsFor, getPreset, type Preset, STUDIES, type StudyName } from "../../presets.ts";
-import { embeddingGeometry } from "../../presets.ts";
+import {
+  type DsaSettings,
+  embeddingGeometry,
+  evalTrialsFor,
+  getPreset,
+  type Preset,
+  STUDIES,
+  type StudyName,
+} from "../../presets.ts";
 import {
   allStudies,
   type ResolvedStudy,
@@ -161,6 +168,41 @@ export interface Stage {
   units: Unit[];
 }
 
+/** Seed of the fixed evaluation batch (hidden trajectories), shared by all networks of a variant. */
+export const EVAL_SEED = 900_001;
+/** Seed of the OOD batch. */
+export const OOD_SEED = 900_002;
+/** Seed of the complexity sample. */
+export const COMPLEXITY_SEED = 900_003;
+
+/**
+ * Everything that sets the numbers of a population's measurement units (hidden states,
+ * per-network metrics, DMD fits, DSA and PIF pairs), in one value: the units read their settings
+ * from here only. The pipeline builds one per population from the preset; a study of measurement
+ * settings (another evaluation batch, other DSA delays and rank, all networks vs converged ones)
+ * builds further ones for the same trained networks.
+ */
+export interface MeasureSettings {
+  /** Trials and seed of the evaluation batch. */
+  evalTrials: number;
+  evalSeed: number;
+  /** Trials and seed of the OOD batch. */
+  oodTrials: number;
+  oodSeed: number;
+  /** DSA settings (delays, interval, rank, score, restarts) and the optimiser's seed. */
+  dsa: DsaSettings;
+  dsaSeed: number;
+  /** Steps of each trial fed to DSA (0 = all). */
+  dsaSteps: number;
+  /** DSA rank asked for: `dsa.rank` capped at hidden·delays. */
+  rankAsked: number;
+  /** PIF restarts and seed (the same for every pair). */
+  pifRestarts: number;
+  pifSeed: number;
+  /** Networks entering the statistics: converged ones, or all non-diverged ones. */
+  useMembers: "converged" | "all";
+}
+
 /** A population's settings for the units (beyond its resolved task and training). */
 export interface VariantSettings {
   study: string;
@@ -173,6 +215,8 @@ export interface VariantSettings {
   evalTrials: number;
   /** DSA rank asked for (the preset's, capped at hidden·delays). */
   rankAsked: number;
+  /** The measurement settings of its units. */
+  measure: MeasureSettings;
 }
 
 /** The unit graph of a run. */
@@ -239,6 +283,19 @@ function sizesOf(preset: Preset, s: ResolvedStudy, rv: ResolvedVariant): Variant
     rv,
     evalTrials,
     rankAsked,
+    measure: {
+      evalTrials,
+      evalSeed: EVAL_SEED,
+      oodTrials: preset.oodTrials,
+      oodSeed: OOD_SEED,
+      dsa,
+      dsaSeed: preset.seed,
+      dsaSteps: preset.dsaSteps,
+      rankAsked,
+      pifRestarts: preset.pifRestarts,
+      pifSeed: preset.seed,
+      useMembers: preset.useMembers,
+    },
     sizes: {
       hidden: H,
       inputDim: rv.task.inputDim,
@@ -322,7 +379,8 @@ export function pairBlockOf(
 
 /**
  * Self-check pair slots per population and metric: d(X, X) on 3 sampled networks and 3
- * reversed-order pairs d(j, i) (DSA: `dsaSelfCheckPairs`, PIF: `pifSelfCheckRequests`).
+ * reversed-order pairs d(j, i) (DSA: `evenlySpacedSelfChecks`, PIF: `seededSelfChecks` of
+ * metrics/pairwise.ts).
  */
 export const CHECK_SLOTS = 6;
 
