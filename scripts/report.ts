@@ -28,7 +28,16 @@ import {
   type UnitErrorFile,
   upgradeMetricFile,
 } from "./lib/formats.ts";
-import { type ClaimResult, claimSpecs, evaluateClaims, type VariantData } from "./report/claims.ts";
+import {
+  CLAIM_COLUMNS,
+  claimCells,
+  claimCounts,
+  type ClaimResult,
+  claimSpecs,
+  evaluateClaims,
+  type VariantData,
+  VERDICT_RULE,
+} from "./report/claims.ts";
 import { buildFigures, renderSvg, studyLabel } from "./report/figures.ts";
 import { STUDIES } from "./presets.ts";
 
@@ -138,6 +147,10 @@ export async function loadRun(out: string): Promise<RunData> {
       if (mdsF?.points) mds.set(`${s}/${v.id}`, mdsF.points);
       variants.push(vd);
       const any = dim ?? dsa ?? pif ?? dfi ?? ood;
+      if (any?.population) {
+        const p = any.population;
+        vd.networks = { members: p.members, converged: p.converged, used: p.used };
+      }
       populations.push({
         study: s,
         variant: v.id,
@@ -177,16 +190,15 @@ function esc(s: string): string {
 
 /** Markdown rows of the claims table. */
 function claimsMarkdown(claims: ClaimResult[]): string {
+  const cell = (x: string) => x.replace(/\|/g, "\\|");
   const lines = [
-    "| claim | source | statistic | value | 95% CI | units | verdict | note |",
-    "| --- | --- | --- | ---: | --- | ---: | --- | --- |",
+    `| ${CLAIM_COLUMNS.join(" | ")} |`,
+    `| ${CLAIM_COLUMNS.map(() => "---").join(" | ")} |`,
   ];
   for (const c of claims) {
-    lines.push(
-      `| ${c.claim} | ${c.source} | ${c.statistic} | ${fmt(c.value)} | ` +
-        `${c.ciLow === null ? "–" : `[${fmt(c.ciLow)}, ${fmt(c.ciHigh)}]`} | ${c.units} | ` +
-        `**${c.verdict}** | ${c.note} |`,
-    );
+    const cells = claimCells(c).map(cell);
+    cells[7] = `**${cells[7]}**`;
+    lines.push(`| ${cells.join(" | ")} |`);
   }
   return lines.join("\n");
 }
@@ -213,17 +225,13 @@ function populationsMarkdown(rows: PopulationRow[]): string {
   return lines.join("\n");
 }
 
-const VERDICT_RULE = "Verdict rule: the statistic is Spearman's ρ between the manipulated level " +
-  "and the metric, pooling units over the study's variants (pairs for DSA/PIF, networks for " +
-  "distance from init and dimensionality, variants for the OOD CV); the 95% CI is the " +
-  "percentile interval of a seeded bootstrap that resamples networks with replacement within " +
-  "each variant. CI entirely on the paper's side of 0 → **reproduced**; entirely on the other " +
-  "side → **not reproduced**; CI containing 0, or too little data → **inconclusive**.";
-
 const TABLE1_NOTE = "Note on Table 1, representational load: the table lists dynamical ↓ and " +
-  "weight ↑ with load (load ↑ = smaller network), while the caption of Fig. 6B says that a " +
-  "larger network raises both dynamical and weight degeneracy (weight ↓ with load). The " +
-  "claims table tests Table 1 as printed; the Fig. 6B figure shows the data for both readings.";
+  "weight ↑ with load (load ↑ = smaller network), while the caption of Fig. 6B and §3.3 say that " +
+  "a larger network raises both dynamical and weight degeneracy (weight ↓ with load). The paper's " +
+  "per-entry normalisation (PIF/n²) already falls ≈2.6× per doubling of the hidden size between " +
+  "untrained networks, so that row is marked true by construction; the size-invariant row (PIF " +
+  "of the trained pair relative to the same pair at initialisation) decides between the two " +
+  "readings.";
 
 /** Writes figures, claims.json, report.md and report.html for the run in `out`. */
 export async function writeReport(
@@ -244,8 +252,8 @@ export async function writeReport(
   const controls = ["aux_loss", "network_size", "low_rank", "sparsity"].filter((s) =>
     studies.has(s)
   );
-  // Claims of the studies this run directory holds (all of them after `deno task reproduce`).
-  const specs = claimSpecs().filter((c) => c.studies.some((st) => studies.has(st)));
+  // Every claim of the paper; those whose studies this run directory lacks are "not computed".
+  const specs = claimSpecs();
   const claims = evaluateClaims(specs, data.variants, preset.bootstrap, preset.seed);
   await writeJsonAtomic(claimsPath(out), {
     schema: SCHEMA.claims,
@@ -269,10 +277,13 @@ export async function writeReport(
   const backends = [
     ...new Set(data.populations.flatMap((p) => p.population?.backends ?? [])),
   ].join(", ") || data.config.backend;
-  const counts = { reproduced: 0, "not reproduced": 0, inconclusive: 0 };
-  for (const c of claims) counts[c.verdict]++;
-  const summary = `${claims.length} claims: ${counts.reproduced} reproduced, ` +
-    `${counts["not reproduced"]} not reproduced, ${counts.inconclusive} inconclusive.`;
+  const cc = claimCounts(claims);
+  const summary = `${cc.tested} claims tested (${cc.byConstruction} more rows hold by ` +
+    `construction and are not counted; false-discovery rate controlled over ${cc.fdrFamily} ` +
+    `p-values): ${cc.counts.reproduced} reproduced, ${cc.counts["not reproduced"]} not ` +
+    `reproduced, ${cc.counts.inconclusive} inconclusive, ${
+      cc.counts["not computed"]
+    } not computed.`;
   const head = [
     `# Reproduction report — preset \`${preset.name}\``,
     "",
@@ -320,6 +331,7 @@ export async function writeReport(
     reproduced: "#1a7f37",
     "not reproduced": "#cf222e",
     inconclusive: "#9a6700",
+    "not computed": "#57606a",
   };
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Reproduction report — ${esc(preset.name)}</title>
@@ -336,19 +348,16 @@ figcaption{color:#444;font-size:14px}</style></head><body>
   }</code>.</p>
 <p><strong>${esc(summary)}</strong></p>
 <h2>Claims</h2><p>${esc(VERDICT_RULE).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")}</p>
-<table><tr><th>claim</th><th>source</th><th>statistic</th><th>value</th><th>95% CI</th><th>units</th><th>verdict</th><th>note</th></tr>
+<table><tr>${CLAIM_COLUMNS.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>
 ${
-    claims.map((c) =>
-      `<tr><td>${esc(c.claim)}</td><td>${esc(c.source)}</td><td>${
-        esc(c.statistic)
-      }</td><td class="num">${fmt(c.value)}</td>` +
-      `<td class="num">${
-        c.ciLow === null ? "–" : `[${fmt(c.ciLow)}, ${fmt(c.ciHigh)}]`
-      }</td><td class="num">${c.units}</td>` +
-      `<td style="color:${verdictColor[c.verdict]};font-weight:bold">${c.verdict}</td><td>${
-        esc(c.note)
-      }</td></tr>`
-    ).join("\n")
+    claims.map((c) => {
+      const cells = claimCells(c);
+      return "<tr>" + cells.map((x, i) =>
+        i === 7
+          ? `<td style="color:${verdictColor[c.verdict]};font-weight:bold">${esc(x)}</td>`
+          : `<td${i >= 2 && i <= 6 ? ' class="num"' : ""}>${esc(x)}</td>`
+      ).join("") + "</tr>";
+    }).join("\n")
   }
 </table>
 <p>${esc(TABLE1_NOTE)}</p>
