@@ -133,7 +133,14 @@ export async function loadRun(out: string): Promise<RunData> {
         variant: v.id,
         label: v.label,
         level: v.level,
-        complexity: c ? { input: c.input, output: c.output } : null,
+        family: study.plan.family,
+        complexity: c
+          ? {
+            input: c.input,
+            output: c.output,
+            ...(c.timeAveraged ? { timeAveraged: c.timeAveraged } : {}),
+          }
+          : null,
         ids,
         perNetwork: {},
         pairwise: {},

@@ -138,8 +138,11 @@ export interface ComplexityFile {
   taskId: string;
   trials: number;
   seed: number;
+  /** Input and output complexity, bits, per trial (§3.1). */
   input: number;
   output: number;
+  /** The same of the time-averaged signal (Fig. 2 captions); absent in older files. */
+  timeAveraged?: { input: number; output: number };
   details: unknown;
 }
 

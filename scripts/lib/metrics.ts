@@ -34,7 +34,7 @@ import {
   prepareOperator,
 } from "../../metrics/dsa/mod.ts";
 import { classicalMds } from "../../metrics/mds.ts";
-import { taskComplexity } from "../../metrics/complexity.ts";
+import { type ComplexityReading, taskComplexity } from "../../metrics/complexity.ts";
 import { bootstrapCi, mean, median, standardDeviation } from "../../metrics/statistics.ts";
 import type { Task, TaskBatch } from "../../tasks/types.ts";
 import { type MetricFile, type PopulationCounts, SCHEMA } from "./formats.ts";
@@ -179,11 +179,24 @@ export const METRIC_REGISTRY = {
   complexity: {
     input: "task",
     output: "values",
-    description: "N × mean single-channel Shannon entropy per trial, bits (input and output)",
-    defaults: { trials: 200, seed: 0, bins: 10, binning: "global" as "global" | "per-trial" },
+    description: "N × mean single-channel Shannon entropy, bits (input and output): per trial " +
+      '(§3.1, default) or of the time-averaged signal (`reading: "time-averaged"`, Fig. 2)',
+    defaults: {
+      trials: 200,
+      seed: 0,
+      bins: 10,
+      binning: "global" as "global" | "per-trial",
+      reading: "per-trial" as ComplexityReading,
+    },
     compute(
       task: Task,
-      p: { trials: number; seed: number; bins?: number; binning?: "global" | "per-trial" },
+      p: {
+        trials: number;
+        seed: number;
+        bins?: number;
+        binning?: "global" | "per-trial";
+        reading?: ComplexityReading;
+      },
     ) {
       return taskComplexity(task, p);
     },

@@ -199,6 +199,11 @@ async function complexityUnit(out: string, graph: Graph, job: JobOf<"complexity"
   const v = settingsOf(graph, job);
   const trials = graph.preset.complexityTrials;
   const c = METRIC_REGISTRY.complexity.compute(v.rv.task, { trials, seed: COMPLEXITY_SEED });
+  const t = METRIC_REGISTRY.complexity.compute(v.rv.task, {
+    trials,
+    seed: COMPLEXITY_SEED,
+    reading: "time-averaged",
+  });
   const file: ComplexityFile = {
     schema: SCHEMA.complexity,
     study: job.study,
@@ -209,6 +214,7 @@ async function complexityUnit(out: string, graph: Graph, job: JobOf<"complexity"
     seed: COMPLEXITY_SEED,
     input: c.input,
     output: c.output,
+    timeAveraged: { input: t.input, output: t.output },
     details: c,
   };
   await writeJsonAtomic(complexityPath(out, job.study, job.variant), file);
