@@ -24,6 +24,8 @@ export type StudyName =
   | "sine_freq"
   | "sine_n"
   | "path_integration"
+  | "dd_delay"
+  | "pi_arena"
   | "aux_loss"
   | "network_size"
   | "low_rank"
@@ -36,6 +38,8 @@ export const STUDIES: readonly StudyName[] = [
   "sine_freq",
   "sine_n",
   "path_integration",
+  "dd_delay",
+  "pi_arena",
   "aux_loss",
   "network_size",
   "low_rank",
@@ -71,7 +75,10 @@ export interface Preset {
   pifRestarts: number;
   /** Bootstrap resamples of the claims table. */
   bootstrap: number;
-  /** Variant levels per study (N, N_freq, dims, aux weight, hidden size, penalty strength). */
+  /**
+   * Variant levels per study (N, N_freq, dims, longest delay, arena side, aux weight, hidden size,
+   * penalty strength).
+   */
   levels: Record<StudyName, number[]>;
   /** Delayed-discrimination channels used by the four controls (Fig. 6). */
   controlChannels: number;
@@ -152,6 +159,8 @@ export const PRESETS: Record<Preset["name"], Preset> = {
       sine_freq: [1, 2],
       sine_n: [1, 2],
       path_integration: [2, 3],
+      dd_delay: [10, 20],
+      pi_arena: [1, 2],
       aux_loss: [0, 1],
       network_size: [8, 16],
       low_rank: [0, 1e-3],
@@ -205,6 +214,8 @@ export const PRESETS: Record<Preset["name"], Preset> = {
       sine_freq: [1, 2, 4],
       sine_n: [1, 2, 3],
       path_integration: [2, 3],
+      dd_delay: [10, 20, 26],
+      pi_arena: [1, 2, 4],
       aux_loss: [0, 0.5, 1],
       network_size: [32, 64, 128],
       low_rank: [0, 1e-4, 1e-3],
@@ -242,6 +253,8 @@ export const PRESETS: Record<Preset["name"], Preset> = {
       sine_freq: [1, 2, 4, 8],
       sine_n: [1, 2, 3, 4],
       path_integration: [2, 3],
+      dd_delay: [10, 15, 20, 25],
+      pi_arena: [1, 2, 4],
       aux_loss: [0, 0.5, 1],
       network_size: [64, 128, 256],
       low_rank: [0, 1e-4, 3e-4, 1e-3],

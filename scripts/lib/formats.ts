@@ -53,7 +53,9 @@ export const METRIC_NAMES = [
   "dimensionality",
   "attractorness",
   "distance_from_init",
+  "relative_distance_from_init",
   "ood",
+  "learning",
   "pif",
   "dsa",
   "mds",
@@ -67,6 +69,12 @@ export interface PopulationCounts {
   converged: number;
   notConverged: number;
   diverged: number;
+  /**
+   * Converged in training AND learned on fresh trials (main loss beats the best trivial
+   * predictor, auxiliary output learned; `learnedVerdict` of metrics/learning.ts); absent in
+   * older files.
+   */
+  learned?: number;
   used: number;
   /** Backends that trained the networks (e.g. `cpu-wasm-simd`, `webgpu`). */
   backends?: string[];
@@ -158,6 +166,13 @@ export interface HiddenFile {
   status: NetworkRecord["status"];
   /** Whether the network enters the population's statistics (preset.useMembers). */
   used: boolean;
+  /**
+   * Whether it learned the task (converged in training, main loss on the learning batch beats
+   * the best trivial predictor, auxiliary loss under its bound), and why not; null when it
+   * diverged (not evaluated). Absent in older files.
+   */
+  learned?: boolean | null;
+  learnedReason?: string | null;
   trials: number;
   steps: number;
   units: number;
@@ -211,6 +226,8 @@ export interface PairResult {
   raw?: number;
   lowerBound?: number;
   exact?: boolean;
+  /** PIF only, size-varying studies: raw distance of the pair's initial matrices. */
+  rawInit?: number;
 }
 
 /** A block of pairwise distances (`degeneracy.pair-block/1`). */

@@ -30,19 +30,22 @@ const CASES: [task: string, args: string[] | { skip: string }][] = [
   ["test:doc", { skip: "the documentation examples; the test task runs it after the suite" }],
   ["check", { skip: "fmt/lint/type check, no deno run; .ci/run runs it" }],
   ["build:wasm", ["--check"]],
-  ...(["flipflop", "delayed_discrimination", "sine", "path_integration"].map((name) =>
-    [`experiment:${name}`, [
-      "--preset",
-      "smoke",
-      "--members",
-      "2",
-      "--backend",
-      "cpu",
-      "--out",
-      `${RUN}/pipeline`,
-      "--quiet",
-    ]] as [string, string[]]
-  )),
+  ...(["flipflop", "delayed_discrimination", "sine", "path_integration", "dd_delay", "pi_arena"]
+    .map((
+      name,
+    ) =>
+      [`experiment:${name}`, [
+        "--preset",
+        "smoke",
+        "--members",
+        "2",
+        "--backend",
+        "cpu",
+        "--out",
+        `${RUN}/pipeline`,
+        "--quiet",
+      ]] as [string, string[]]
+    )),
   ...(["aux_loss", "network_size", "low_rank", "sparsity"].map((name) =>
     [`control:${name}`, [
       "--preset",

@@ -88,6 +88,10 @@ export interface VariantSizes {
   rank: number;
   dsaRestarts: number;
   pifRestarts: number;
+  /** PIF also of each pair's initial matrices (doubles a PIF pair's cost). */
+  pifInit?: boolean;
+  /** Trials of the learning batch (a forward pass per network). */
+  learnTrials?: number;
   complexityTrials: number;
 }
 
@@ -120,7 +124,8 @@ export function trainCost(v: VariantSizes, members: number, r: CostRates): UnitC
 /** Evaluation trajectories, per-network metrics (PCA, Δh, OOD) of one network. */
 export function hiddenCost(v: VariantSizes, r: CostRates): UnitCost {
   const H = v.hidden, io = H * H + H * (v.inputDim + v.outputDim);
-  const fwd = (v.evalTrials * v.steps + v.oodTrials * v.oodSteps) * io;
+  const fwd = (v.evalTrials * v.steps + v.oodTrials * v.oodSteps + (v.learnTrials ?? 0) * v.steps) *
+    io;
   const pca = 2 * v.evalTrials * v.steps * H * H + 10 * H ** 3;
   const memory = BASE_MB + mb(v.evalTrials * v.steps * H * 4 * 4) +
     mb(v.oodTrials * v.oodSteps * (H + v.outputDim + v.inputDim) * 4 * 2);
@@ -183,7 +188,8 @@ export function pifPairSeconds(n: number, restarts: number, r: CostRates): numbe
 export function pifBlockCost(v: VariantSizes, pairs: number, r: CostRates): UnitCost {
   const n = v.hidden;
   return {
-    coreSeconds: fixed(r, 1) + pairs * pifPairSeconds(n, v.pifRestarts, r),
+    coreSeconds: fixed(r, 1) +
+      (v.pifInit ? 2 : 1) * pairs * pifPairSeconds(n, v.pifRestarts, r),
     memoryMB: BASE_MB + mb(n * n * 8 * 20),
   };
 }

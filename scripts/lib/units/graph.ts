@@ -91,7 +91,7 @@ export const STAGE_DEPENDS: Record<StageName, StageName[]> = {
   complexity: [],
   train: [],
   hidden: ["train"],
-  pif: ["train"],
+  pif: ["train", "hidden"],
   fit: ["hidden"],
   "dsa-rank": ["hidden", "fit"],
   dsa: ["fit", "dsa-rank"],
@@ -174,6 +174,10 @@ export const EVAL_SEED = 900_001;
 export const OOD_SEED = 900_002;
 /** Seed of the complexity sample. */
 export const COMPLEXITY_SEED = 900_003;
+/** Seed of the learning batch (each network's main and auxiliary loss on fresh trials). */
+export const LEARN_SEED = 900_004;
+/** Trials of the learning batch. */
+export const LEARN_TRIALS = 512;
 
 /**
  * Everything that sets the numbers of a population's measurement units (hidden states,
@@ -199,8 +203,19 @@ export interface MeasureSettings {
   /** PIF restarts and seed (the same for every pair). */
   pifRestarts: number;
   pifSeed: number;
-  /** Networks entering the statistics: converged ones, or all non-diverged ones. */
+  /**
+   * Networks entering the statistics: learned ones (converged in training and learned on the
+   * learning batch), or all non-diverged ones.
+   */
   useMembers: "converged" | "all";
+  /** Trials and seed of the learning batch (main / auxiliary loss on fresh trials). */
+  learnTrials: number;
+  learnSeed: number;
+  /**
+   * Also the PIF distance of each pair's initial matrices (for the size-invariant reading PIF
+   * trained / PIF initial), set in studies whose variants differ in hidden size.
+   */
+  pifInit: boolean;
 }
 
 /** A population's settings for the units (beyond its resolved task and training). */
@@ -269,6 +284,7 @@ export function studiesOf(options: PlanOptions, preset = presetOf(options)): Res
 
 function sizesOf(preset: Preset, s: ResolvedStudy, rv: ResolvedVariant): VariantSettings {
   const family = s.plan.family;
+  const pifInit = new Set(s.variants.map((x) => x.config.hidden)).size > 1;
   const dsa = preset.dsa[family];
   const H = rv.config.hidden;
   const evalTrials = evalTrialsFor(preset, family, H, rv.task.steps);
@@ -295,6 +311,9 @@ function sizesOf(preset: Preset, s: ResolvedStudy, rv: ResolvedVariant): Variant
       pifRestarts: preset.pifRestarts,
       pifSeed: preset.seed,
       useMembers: preset.useMembers,
+      learnTrials: LEARN_TRIALS,
+      learnSeed: LEARN_SEED,
+      pifInit,
     },
     sizes: {
       hidden: H,
@@ -311,6 +330,8 @@ function sizesOf(preset: Preset, s: ResolvedStudy, rv: ResolvedVariant): Variant
       rank: rankAsked,
       dsaRestarts: dsa.restarts,
       pifRestarts: preset.pifRestarts,
+      pifInit,
+      learnTrials: LEARN_TRIALS,
       complexityTrials: preset.complexityTrials,
     },
   };
@@ -482,7 +503,9 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
     for (const metric of ["pif", "dsa"] as const) {
       const size = pairBlockOf(v, metric, pairs.length, options.pairBlock);
       const inputsOf = (ms: number[]) =>
-        metric === "pif" ? ms.map(net) : [rank, ...ms.flatMap(fit), ...ms.map((m) => hid(m)[0])];
+        metric === "pif"
+          ? [...ms.map(net), ...ms.map((m) => hid(m)[0])]
+          : [rank, ...ms.flatMap(fit), ...ms.map((m) => hid(m)[0])];
       const cost = (n: number) =>
         metric === "pif" ? pifBlockCost(v.sizes, n, rates) : dsaBlockCost(v.sizes, n, rates);
       for (let b = 0; b * size < pairs.length; b++) {
@@ -529,17 +552,24 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
       }
     }
     const mp = (metric: string) => metricPath("", s, vid, metric);
-    const pernet = ["dimensionality", "attractorness", "distance_from_init", "ood"].map(mp);
+    const pernet = [
+      "dimensionality",
+      "attractorness",
+      "distance_from_init",
+      "relative_distance_from_init",
+      "ood",
+      "learning",
+    ].map(mp);
     add("merge", `merge/${key}/pernet`, { kind: "merge", study: s, variant: vid, what: "pernet" }, {
       inputs: [...members.map(net), ...members.map((m) => hid(m)[0])],
       outputs: pernet,
-    }, mergeCost(K, rates, 4));
+    }, mergeCost(K, rates, pernet.length));
     add("merge", `merge/${key}/pif`, { kind: "merge", study: s, variant: vid, what: "pif" }, {
-      inputs: [...members.map(net), ...blocks.pif],
+      inputs: [...members.map(net), ...members.map((m) => hid(m)[0]), ...blocks.pif],
       outputs: [mp("pif")],
     }, mergeCost(K, rates));
     add("merge", `merge/${key}/dsa`, { kind: "merge", study: s, variant: vid, what: "dsa" }, {
-      inputs: [...members.map(net), rank, ...blocks.dsa],
+      inputs: [...members.map(net), ...members.map((m) => hid(m)[0]), rank, ...blocks.dsa],
       outputs: [mp("dsa"), mp("mds")],
     }, mergeCost(K, rates));
     reportInputs.push(...pernet, mp("pif"), mp("dsa"), mp("mds"));
