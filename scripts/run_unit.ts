@@ -95,6 +95,7 @@ if (import.meta.main) {
         workers,
         backend: plan.options.backend,
         quiet: a.quiet!,
+        runner: "run_unit",
       });
     } finally {
       await releaseWebGpu();

@@ -261,6 +261,8 @@ export interface UnitTimingFile {
   seconds: number;
   /** The plan's estimate (core-seconds) when it ran. */
   estimate: number;
+  /** Where it ran: a local executor worker, the executor's thread, or the unit runner. */
+  runner?: "local-worker" | "main" | "run_unit";
   at: string;
 }
 

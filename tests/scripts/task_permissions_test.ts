@@ -226,20 +226,26 @@ Deno.test({
           assert.deepEqual(code, 0, `deno task ${name} exited ${code}:\n${out}`);
         });
       }
-      await t.step("training units sampled their own batches", async () => {
-        let networks = 0;
-        for (const file of await jsonFiles(`${root}/${RUN}`)) {
-          if (!file.includes("/networks/")) continue;
-          const rec = JSON.parse(await Deno.readTextFile(file));
-          if (rec.schema !== "degeneracy.network/1") continue;
-          networks++;
-          assert.ok(
-            rec.dataSampling === "workers" || rec.dataSampling === "main",
-            `${file}: dataSampling ${rec.dataSampling}`,
-          );
-        }
-        assert(networks >= 8, `expected the training tasks to write networks, found ${networks}`);
-      });
+      await t.step(
+        "training units ran in executor workers that sampled their own batches",
+        async () => {
+          let networks = 0, trainUnits = 0;
+          for (const file of await jsonFiles(`${root}/${RUN}`)) {
+            const rec = JSON.parse(await Deno.readTextFile(file));
+            if (file.includes("/networks/") && rec.schema === "degeneracy.network/1") {
+              networks++;
+              // in-process training inside the worker: the worker's own thread samples the batches
+              assert.equal(rec.dataSampling, "main", `${file}: dataSampling`);
+            }
+            if (rec.schema === "degeneracy.unit-timing/1" && rec.stage === "train") {
+              trainUnits++;
+              assert.equal(rec.runner, "local-worker", `${file}: runner`);
+            }
+          }
+          assert(networks >= 8, `expected the training tasks to write networks, found ${networks}`);
+          assert(trainUnits >= 4, `expected timing files of training units, found ${trainUnits}`);
+        },
+      );
     } finally {
       await Deno.remove(`${root}/${RUN}`, { recursive: true }).catch(() => {});
     }

@@ -29,6 +29,11 @@ self.onmessage = async (ev: MessageEvent<UnitRequest>) => {
     self.postMessage({ id, status: "failed", seconds: 0, message: `unknown unit ${id}` });
     return;
   }
-  const outcome = await runUnit(out, cached.graph, unit, { workers: 0, backend, quiet: true });
+  const outcome = await runUnit(out, cached.graph, unit, {
+    workers: 0,
+    backend,
+    quiet: true,
+    runner: "local-worker",
+  });
   self.postMessage(outcome);
 };

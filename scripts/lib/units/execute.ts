@@ -72,7 +72,15 @@ export interface ExecuteOptions {
   /** Training backend (`auto`, `cpu`, `webgpu`). */
   backend: string;
   quiet: boolean;
+  /** Where the unit runs, recorded in its timing file (default `"main"`). */
+  runner?: UnitRunner;
 }
+
+/**
+ * Where a unit ran: `"local-worker"` (a Web Worker of the local executor), `"main"` (the
+ * executor's own thread) or `"run_unit"` (the unit-runner command, e.g. a Slurm array task).
+ */
+export type UnitRunner = "local-worker" | "main" | "run_unit";
 
 /** Outcome of {@link runUnit}. */
 export interface UnitOutcome {
@@ -128,6 +136,7 @@ export async function runUnit(
       stage: unit.stage,
       seconds,
       estimate: unit.coreSeconds,
+      runner: options.runner ?? "main",
       at: new Date().toISOString(),
     };
     await writeJsonAtomic(unitTimingPath(out, unit.id), timing);
