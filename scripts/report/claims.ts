@@ -426,11 +426,13 @@ function evaluateTrend(
   const r = blank(spec, statistic, vs);
   const trends: ClaimResult["trends"] = [];
   const missing: string[] = [];
+  const dropped: string[] = [];
   spec.studies.forEach((s, k) => {
     const pops: Population[] = [];
     for (const v of byStudy.get(s) ?? []) {
       const d = populationOf(v, spec.metric);
       if (d) pops.push({ level: spec.levelSign * v.level, data: d });
+      else dropped.push(`${s}/${v.variant}`);
     }
     if (pops.length < 2) {
       missing.push(s);
@@ -461,6 +463,9 @@ function evaluateTrend(
   }
   const notes: string[] = [];
   if (missing.length) notes.push(`no data: ${missing.join(", ")}`);
+  if (dropped.length) {
+    notes.push(`variants without data (fewer than 2 networks used): ${dropped.join(", ")}`);
+  }
   const mono = trends.map((t) => t.monotone);
   notes.push(`monotone: ${mono.join(", ")}`);
   notes.push(
@@ -482,7 +487,9 @@ function evaluateTrend(
   const net = r.networks;
   if (net && net.used > net.converged) {
     notes.push(
-      `partly trained: ${net.used - net.converged} of ${net.used} networks used did not converge`,
+      `partly trained: ${
+        net.used - net.converged
+      } of ${net.used} networks used did not learn the task`,
     );
   }
   if (spec.byConstruction) notes.push(`true by construction: ${spec.byConstruction}`);
@@ -574,7 +581,9 @@ function evaluateEquivalence(
   const net = r.networks;
   if (net && net.used > net.converged) {
     note.push(
-      `partly trained: ${net.used - net.converged} of ${net.used} networks used did not converge`,
+      `partly trained: ${
+        net.used - net.converged
+      } of ${net.used} networks used did not learn the task`,
     );
   }
   return {
@@ -669,7 +678,9 @@ function evaluateAcross(
     }`,
     ...(net && net.used > net.converged
       ? [
-        `partly trained: ${net.used - net.converged} of ${net.used} networks used did not converge`,
+        `partly trained: ${
+          net.used - net.converged
+        } of ${net.used} networks used did not learn the task`,
       ]
       : []),
   ];
@@ -1061,7 +1072,7 @@ export const CLAIM_COLUMNS = [
   "p",
   "q (BH)",
   "pooled ρ or value [95% CI]",
-  "networks used (converged)",
+  "networks used (learned)",
   "verdict",
   "note",
 ];
