@@ -39,6 +39,12 @@ import {
   VERDICT_RULE,
 } from "./report/claims.ts";
 import { buildFigures, renderSvg, studyLabel } from "./report/figures.ts";
+import {
+  buildFixedPointFigures,
+  fixedPointData,
+  fixedPointsHtml,
+  fixedPointsMarkdown,
+} from "./report/fixed_points.ts";
 import { STUDIES } from "./presets.ts";
 
 /** Population row of the report. */
@@ -145,6 +151,16 @@ export async function loadRun(out: string): Promise<RunData> {
       if (aligned(pif)) vd.pairwise.pif = pif!.matrix;
       if (aligned(dsa)) vd.pairwise.dsa = dsa!.matrix;
       if (mdsF?.points) mds.set(`${s}/${v.id}`, mdsF.points);
+      const fpPath = metricPath(out, s, v.id, "fixed_points");
+      const fpF = await readMetric(fpPath, unreadable);
+      if (!fpF) missing.push(fpPath);
+      else if (aligned(fpF)) {
+        try {
+          vd.fixedPoints = fixedPointData(fpF, fpPath);
+        } catch (e) {
+          unreadable.push((e as Error).message);
+        }
+      }
       variants.push(vd);
       const any = dim ?? dsa ?? pif ?? dfi ?? ood;
       if (any?.population) {
@@ -263,7 +279,10 @@ export async function writeReport(
     seed: preset.seed,
     claims,
   });
-  const figures = buildFigures({ variants: data.variants, mds: data.mds, experiments, controls });
+  const figures = [
+    ...buildFigures({ variants: data.variants, mds: data.mds, experiments, controls }),
+    ...buildFixedPointFigures(data.variants, preset.seed),
+  ];
   const svgs: string[] = [];
   for (const f of figures) {
     const svg = await renderSvg(f.spec);
@@ -311,6 +330,7 @@ export async function writeReport(
     "",
     populationsMarkdown(data.populations),
     "",
+    ...fixedPointsMarkdown(data.variants),
     "## Figures",
     "",
     ...figures.flatMap((
@@ -388,7 +408,7 @@ ${
     }).join("\n")
   }
 </table>
-<h2>Figures</h2>
+${fixedPointsHtml(data.variants, esc)}<h2>Figures</h2>
 ${
     figures.map((f, i) =>
       `<figure id="${f.name}"><h3>${esc(f.title)}</h3>${
