@@ -270,18 +270,20 @@ export function networkFixedPoints(
   };
 }
 
-/** A run as the population's metric file keeps it: the summary without the states. */
-export function compactRun(run: FixedPointRun): FixedPointRun {
-  const strip = <T extends { h: number[] }>(p: T) => {
+/**
+ * A run as the population's metric file keeps it: the summary without the states (they stay in
+ * the per-network files) and without the finder's wall time (not a result).
+ */
+export function compactRun(run: FixedPointRun): Omit<FixedPointRun, "summary"> & {
+  summary: Omit<FixedPointSummary, "timeMs" | "points" | "slow"> & {
+    points: Omit<FixedPointSummary["points"][number], "h">[];
+    slow: Omit<FixedPointSummary["slow"][number], "h">[];
+  };
+} {
+  const strip = <T extends { h: number[] }>(p: T): Omit<T, "h"> => {
     const { h: _h, ...rest } = p;
-    return rest as unknown as T;
+    return rest;
   };
-  return {
-    ...run,
-    summary: {
-      ...run.summary,
-      points: run.summary.points.map(strip),
-      slow: run.summary.slow.map(strip),
-    },
-  };
+  const { timeMs: _t, points, slow, ...summary } = run.summary;
+  return { ...run, summary: { ...summary, points: points.map(strip), slow: slow.map(strip) } };
 }

@@ -228,7 +228,9 @@ function auxClaim(
   if (new Set(x).size < 2 || new Set(y).size < 2) {
     notes.push(
       new Set(y).size < 2
-        ? "every network has the same line-attractor length (none has a line attractor when 0)"
+        ? (y[0] === 0
+          ? "no network has a line attractor"
+          : "every network has the same line-attractor length")
         : "one weight only",
     );
     return {

@@ -193,8 +193,8 @@ function fig2eSpec(title: string, rows: Record<string, unknown>[], columns: numb
     columns,
     resolve: { scale: { x: "independent", y: "independent" } },
     spec: {
-      width: 220,
-      height: 220,
+      width: 200,
+      height: 200,
       layer: [
         {
           transform: only("trajectory"),
@@ -220,6 +220,7 @@ function fig2eSpec(title: string, rows: Record<string, unknown>[], columns: numb
               field: "class",
               type: "nominal",
               title: "fixed point",
+              legend: { labelLimit: 200 },
               scale: { domain: CLASSES, range: ["#1f77b4", "#d62728", "#9467bd", "#2ca02c"] },
             },
             shape: {
@@ -314,7 +315,12 @@ export function buildFixedPointFigures(variants: FixedPointVariant[], seed = 0):
       const xs = v.fixedPoints!.lineAttractorLength;
       return `${v.level}: ${xs.filter((x) => x > 0).length}/${xs.length}`;
     }).join(", ");
-    const x = { field: "level", type: "ordinal", title: "auxiliary-loss weight" };
+    const x = {
+      field: "level",
+      type: "ordinal",
+      title: "auxiliary-loss weight",
+      axis: { labelAngle: 0 },
+    };
     figs.push({
       name: "fig7_aux_line_attractors",
       title: "Fig. 7 analogue: line attractors against the auxiliary-loss weight",
