@@ -48,6 +48,12 @@ import {
   learningSummary,
   STATEMENT_COLUMNS,
 } from "./report/fidelity.ts";
+import {
+  buildFixedPointFigures,
+  fixedPointData,
+  fixedPointsHtml,
+  fixedPointsMarkdown,
+} from "./report/fixed_points.ts";
 import { STUDIES } from "./presets.ts";
 
 /** Population row of the report. */
@@ -176,6 +182,16 @@ export async function loadRun(out: string): Promise<RunData> {
       }
       if (aligned(dsa)) vd.pairwise.dsa = dsa!.matrix;
       if (mdsF?.points) mds.set(`${s}/${v.id}`, mdsF.points);
+      const fpPath = metricPath(out, s, v.id, "fixed_points");
+      const fpF = await readMetric(fpPath, unreadable);
+      if (!fpF) missing.push(fpPath);
+      else if (aligned(fpF)) {
+        try {
+          vd.fixedPoints = fixedPointData(fpF, fpPath);
+        } catch (e) {
+          unreadable.push((e as Error).message);
+        }
+      }
       variants.push(vd);
       const any = dim ?? dsa ?? pif ?? dfi ?? ood;
       if (any?.population) {
@@ -313,7 +329,10 @@ export async function writeReport(
     seed: preset.seed,
     claims,
   });
-  const figures = buildFigures({ variants: data.variants, mds: data.mds, experiments, controls });
+  const figures = [
+    ...buildFigures({ variants: data.variants, mds: data.mds, experiments, controls }),
+    ...buildFixedPointFigures(data.variants, preset.seed),
+  ];
   const svgs: string[] = [];
   for (const f of figures) {
     const svg = await renderSvg(f.spec);
@@ -378,6 +397,7 @@ export async function writeReport(
       : "Not computed: the base variants (N = 1 flip-flop, delayed discrimination and sine, 2D " +
         "path integration) are not all in this run.",
     "",
+    ...fixedPointsMarkdown(data.variants),
     "## Figures",
     "",
     ...figures.flatMap((
@@ -464,7 +484,7 @@ ${
       ? tableHtml(STATEMENT_COLUMNS, statementRows)
       : "<p>Not computed: the base variants are not all in this run.</p>"
   }
-<h2>Figures</h2>
+${fixedPointsHtml(data.variants, esc)}<h2>Figures</h2>
 ${
     figures.map((f, i) =>
       `<figure id="${f.name}"><h3>${esc(f.title)}</h3>${

@@ -134,13 +134,16 @@ async function results(out: string): Promise<Map<string, string>> {
     for await (const e of Deno.readDir(dir)) {
       const p = `${dir}/${e.name}`;
       if (e.isDirectory) await walk(p);
-      else if (/\/(networks|metrics|hidden|fits)\/[^/]+\.json$|\/complexity\//.test(p)) {
+      else if (
+        /\/(networks|metrics|hidden|fits|fixed_points)\/[^/]+\.json$|\/complexity\//.test(p)
+      ) {
         const v = JSON.parse(await Deno.readTextFile(p));
         files.set(
           p.slice(out.length),
           JSON.stringify(
             v,
-            (k, x) => (["wallTimeSec", "dataSampling", "source"].includes(k) ? undefined : x),
+            (k, x) =>
+              ["wallTimeSec", "dataSampling", "source", "timeMs"].includes(k) ? undefined : x,
           ),
         );
       }

@@ -66,6 +66,7 @@ import {
   type UnitJob,
   type VariantSettings,
 } from "./graph.ts";
+import { fixedPointsUnit, mergeFixedPoints } from "./fixed_points.ts";
 
 export { COMPLEXITY_SEED, EVAL_SEED, OOD_SEED } from "./graph.ts";
 
@@ -185,6 +186,8 @@ export async function executeUnit(
       return await fitUnit(out, graph, job);
     case "dsa-rank":
       return await dsaRankUnit(out, graph, job);
+    case "fixed-points":
+      return await fixedPointsUnit(out, graph, job);
     case "pairs":
       return job.metric === "pif" ? await pifBlockUnit(out, graph, job) : await dsaBlockUnit(
         out,
@@ -192,6 +195,7 @@ export async function executeUnit(
         job,
       );
     case "merge":
+      if (job.what === "fixed_points") return await mergeFixedPoints(out, graph, job);
       return job.what === "pernet"
         ? await mergePerNetwork(out, graph, job)
         : job.what === "pif"

@@ -17,6 +17,7 @@
  * | fit        | `fit/<study>/<variant>/mNNN`             | `fits/mNNN.json` + `.f64` (DMD operator) |
  * | dsa-rank   | `dsa-rank/<study>/<variant>`             | `fits/rank.json` (common rank; refits)   |
  * | dsa        | `dsa/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/dsa-bNNN.json`, `dsa-cNNN.json`  |
+ * | fixed-points | `fixed-points/<study>/<variant>/mNNN`  | `fixed_points/mNNN.json` (fixed points, Fig. 2E view) |
  * | merge      | `merge/<study>/<variant>/<what>`         | `metrics/<metric>.json`                  |
  * | report     | `report`                                 | `claims.json`, `report.md`, `report.html`|
  *
@@ -46,6 +47,7 @@ import {
   claimsPath,
   complexityPath,
   fitPath,
+  fixedPointsPath,
   hiddenPath,
   metricPath,
   networkPath,
@@ -54,12 +56,14 @@ import {
   reportMdPath,
 } from "../layout.ts";
 import { SCHEMA } from "../formats.ts";
+import { FIXED_POINT_SETTINGS, type FixedPointSettings, restingInputs } from "../fixed_points.ts";
 import {
   complexityCost,
   type CostRates,
   dsaBlockCost,
   dsaPairSeconds,
   fitCost,
+  fixedPointsCost,
   hiddenCost,
   mergeCost,
   NOMINAL_RATES,
@@ -80,6 +84,7 @@ export const STAGES = [
   "fit",
   "dsa-rank",
   "dsa",
+  "fixed-points",
   "merge",
   "report",
 ] as const;
@@ -95,7 +100,8 @@ export const STAGE_DEPENDS: Record<StageName, StageName[]> = {
   fit: ["hidden"],
   "dsa-rank": ["hidden", "fit"],
   dsa: ["fit", "dsa-rank"],
-  merge: ["train", "hidden", "pif", "dsa-rank", "dsa"],
+  "fixed-points": ["train", "hidden"],
+  merge: ["train", "hidden", "pif", "dsa-rank", "dsa", "fixed-points"],
   report: ["complexity", "merge"],
 };
 
@@ -143,7 +149,13 @@ export type UnitJob =
     /** Member pairs (a < b) of the block; for `checks`, the slot range `[[first, end]]`. */
     pairs: [number, number][];
   }
-  | { kind: "merge"; study: string; variant: string; what: "pernet" | "pif" | "dsa" }
+  | { kind: "fixed-points"; study: string; variant: string; member: number }
+  | {
+    kind: "merge";
+    study: string;
+    variant: string;
+    what: "pernet" | "pif" | "dsa" | "fixed_points";
+  }
   | { kind: "report" };
 
 /** A work unit. */
@@ -216,6 +228,8 @@ export interface MeasureSettings {
    * trained / PIF initial), set in studies whose variants differ in hidden size.
    */
   pifInit: boolean;
+  /** Fixed-point finder settings (options, start pool, view) and its seed (`finder.seed`). */
+  fixedPoints: FixedPointSettings;
 }
 
 /** A population's settings for the units (beyond its resolved task and training). */
@@ -314,6 +328,10 @@ function sizesOf(preset: Preset, s: ResolvedStudy, rv: ResolvedVariant): Variant
       learnTrials: LEARN_TRIALS,
       learnSeed: LEARN_SEED,
       pifInit,
+      fixedPoints: {
+        ...FIXED_POINT_SETTINGS,
+        finder: { ...FIXED_POINT_SETTINGS.finder, seed: preset.seed },
+      },
     },
     sizes: {
       hidden: H,
@@ -435,6 +453,7 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
     fit: [],
     "dsa-rank": [],
     dsa: [],
+    "fixed-points": [],
     merge: [],
     report: [],
   };
@@ -572,7 +591,27 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
       inputs: [...members.map(net), ...members.map((m) => hid(m)[0]), rank, ...blocks.dsa],
       outputs: [mp("dsa"), mp("mds")],
     }, mergeCost(K, rates));
-    reportInputs.push(...pernet, mp("pif"), mp("dsa"), mp("mds"));
+    const fpRuns = restingInputs(v.rv.task).length;
+    const fps = members.map((m) => fixedPointsPath("", s, vid, m));
+    for (const m of members) {
+      add(
+        "fixed-points",
+        `fixed-points/${key}/${m3(m)}`,
+        { kind: "fixed-points", study: s, variant: vid, member: m },
+        { inputs: [net(m), ...hid(m)], outputs: [fps[m]] },
+        fixedPointsCost(v.sizes, v.family, fpRuns, rates),
+      );
+    }
+    add("merge", `merge/${key}/fixed_points`, {
+      kind: "merge",
+      study: s,
+      variant: vid,
+      what: "fixed_points",
+    }, {
+      inputs: [...members.map(net), ...fps],
+      outputs: [mp("fixed_points")],
+    }, mergeCost(K, rates));
+    reportInputs.push(...pernet, mp("pif"), mp("dsa"), mp("mds"), mp("fixed_points"));
   }
   add("report", "report", { kind: "report" }, {
     inputs: reportInputs,
