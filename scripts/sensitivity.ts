@@ -2,7 +2,7 @@
  * The measurement-sensitivity study of a finished run directory: recomputes the degeneracy
  * metrics of the SAME trained networks under a grid of measurement settings (other evaluation
  * batches and optimiser seeds, evaluation-trial counts, DSA delays × rank including Table 2's,
- * converged-only vs all networks, PIF relative to init; scripts/lib/sensitivity.ts), then every
+ * learned-only vs all networks, PIF relative to init; scripts/lib/sensitivity.ts), then every
  * claim under each setting, the variance of each population statistic by source and the
  * networks each verdict needs, and rewrites the report with a "Measurement sensitivity" section.
  *
@@ -91,11 +91,10 @@ export function settingCosts(graph: Graph): { id: string; units: number; coreSec
     for (const u of st.units) {
       const at = u.id.split("@")[1];
       if (at === undefined) continue;
-      const id = at.endsWith("-init") ? at.slice(0, -"-init".length) : at;
-      const r = rows.get(id) ?? { units: 0, coreSeconds: 0 };
+      const r = rows.get(at) ?? { units: 0, coreSeconds: 0 };
       r.units++;
       r.coreSeconds += u.coreSeconds;
-      rows.set(id, r);
+      rows.set(at, r);
     }
   }
   return graph.sensitivity!.settings.map((s) => ({

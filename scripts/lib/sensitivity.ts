@@ -12,8 +12,10 @@
  * unit families share files with the run wherever they would compute the same numbers: a new
  * optimiser seed reuses the run's trajectories and DMD fits and recomputes only DSA and PIF
  * pairs; other DSA delays and rank refit from the run's trajectories; a converged-only setting
- * of a run that uses every network is a subset of the run's matrices (no units at all). The
- * files a setting computes itself live in `OUT/sensitivity/<setting>/` in the run's layout.
+ * of a run that uses every network is a subset of the run's matrices (no units at all); PIF
+ * relative to init is the run's own per-pair reading of size-varying studies (`pifInit`: each
+ * PIF block also measures the pair's initial matrices), asked for every population. The files a
+ * setting computes itself live in `OUT/sensitivity/<setting>/` in the run's layout.
  *
  * Pure (no file access): `planSensitivity` is called by `buildGraph`.
  *
@@ -65,7 +67,10 @@ export interface GridSetting {
   evalTrials?: number;
   /** DSA delays / rank (restarts, score and interval stay the run's), or Table 2's per task. */
   dsa?: { delays: number; rank: number } | "table2";
-  /** Networks entering the statistics. */
+  /**
+   * Networks entering the statistics: `converged` means learned ones (converged in training and
+   * below the trivial baselines on the learning batch, the hidden headers' `learned`).
+   */
   useMembers?: "converged" | "all";
   /** PIF reading: per entry (PIF/n², the run's) or relative to the same pair at init. */
   pifNormalisation?: "relative-to-init";
@@ -137,8 +142,8 @@ const PIF_RELATIVE: GridSetting = {
   pifNormalisation: "relative-to-init",
 };
 const members = (use: "converged" | "all"): GridSetting => ({
-  id: use,
-  label: use === "converged" ? "converged networks only" : "all non-diverged networks",
+  id: use === "converged" ? "learned" : "all",
+  label: use === "converged" ? "learned networks only" : "all non-diverged networks",
   role: "alternative",
   dimension: "members",
   useMembers: use,
@@ -201,7 +206,12 @@ export interface SettingPopulation {
   /** The measurement settings its files were computed with. */
   measure: MeasureSettings;
   /** Directories (relative to OUT, "" = the run's) of each metric family's files. */
-  dirs: { pernet: string; dsa: string; pif: string; pifInit: string | null };
+  dirs: { pernet: string; dsa: string; pif: string };
+  /**
+   * Every PIF claim reads PIF relative to the same pair at init (`extra.relativeToInit` of the
+   * PIF file in `dirs.pif`, computed with `pifInit`).
+   */
+  pifRelative: boolean;
   /** Networks entering the statistics (a subset of those computed when narrower). */
   useMembers: "converged" | "all";
   /** What differs from the setting's nominal values (e.g. trials raised for the geometry). */
@@ -312,6 +322,7 @@ function derive(v: VariantSettings, g: GridSetting): Derived {
     rankAsked,
     pifSeed: base.pifSeed + s,
     useMembers: computeMembers,
+    pifInit: base.pifInit || g.pifNormalisation === "relative-to-init",
   };
   const g2 = embeddingGeometry(dsa, H, v.sizes.steps, base.dsaSteps, evalTrials);
   const sizes = {
@@ -322,6 +333,7 @@ function derive(v: VariantSettings, g: GridSetting): Derived {
     delayInterval: dsa.delayInterval,
     rank: rankAsked,
     dsaRestarts: dsa.restarts,
+    pifInit: measure.pifInit,
   };
   return { measure, sizes, notes, problem };
 }
@@ -339,8 +351,7 @@ const keyOf = {
     ]),
   dsa: (m: MeasureSettings) =>
     JSON.stringify([keyOf.fit(m), m.dsa.score, m.dsa.restarts, m.dsaSeed]),
-  pif: (m: MeasureSettings, weights: "final" | "initial") =>
-    JSON.stringify([m.pifRestarts, m.pifSeed, m.useMembers, weights]),
+  pif: (m: MeasureSettings) => JSON.stringify([m.pifRestarts, m.pifSeed, m.useMembers, m.pifInit]),
 };
 
 /**
@@ -365,10 +376,11 @@ export function planSensitivity(
     owner.set(`hidden:${keyOf.hidden(m0)}`, "");
     owner.set(`fit:${keyOf.fit(m0)}`, "");
     owner.set(`dsa:${keyOf.dsa(m0)}`, "");
-    owner.set(`pif:${keyOf.pif(m0, "final")}`, "");
+    owner.set(`pif:${keyOf.pif(m0)}`, "");
     base[pop] = {
       measure: v.measure,
-      dirs: { pernet: "", dsa: "", pif: "", pifInit: null },
+      dirs: { pernet: "", dsa: "", pif: "" },
+      pifRelative: false,
       useMembers: v.measure.useMembers,
       notes: [],
     };
@@ -380,11 +392,11 @@ export function planSensitivity(
       }
       const own = settingDir(g.id);
       const families: MeasureFamily[] = [];
-      const claim = (family: MeasureFamily | "pif-init", key: string, dir: string) => {
+      const claim = (family: MeasureFamily, key: string, dir: string) => {
         const k = `${family}:${key}`;
         if (!owner.has(k)) {
           owner.set(k, dir);
-          if (family !== "pif-init") families.push(family);
+          families.push(family);
           return { dir, owned: true };
         }
         return { dir: owner.get(k)!, owned: false };
@@ -392,22 +404,8 @@ export function planSensitivity(
       const hidden = claim("hidden", keyOf.hidden(d.measure), own);
       const fit = claim("fit", keyOf.fit(d.measure), own);
       const dsa = claim("dsa", keyOf.dsa(d.measure), own);
-      const pif = claim("pif", keyOf.pif(d.measure, "final"), own);
-      let pifInit: string | null = null;
-      if (g.pifNormalisation === "relative-to-init") {
-        const initDir = settingDir(`${g.id}-init`);
-        const c = claim("pif-init", keyOf.pif(d.measure, "initial"), initDir);
-        pifInit = c.dir;
-        if (c.owned) {
-          measureVariants.push({
-            ...v,
-            setting: `${g.id}-init`,
-            measure: { ...d.measure, pifWeights: "initial" },
-            dirs: { hidden: "", fits: "", dsa: "", pif: initDir, metrics: initDir },
-            families: ["pif"],
-          });
-        }
-      }
+      const pif = claim("pif", keyOf.pif(d.measure), own);
+      const pifRelative = g.pifNormalisation === "relative-to-init";
       if (families.length) {
         const dirs: MeasureDirs = {
           hidden: hidden.dir,
@@ -429,14 +427,17 @@ export function planSensitivity(
       }
       resolved[gi].populations[pop] = {
         measure: d.measure,
-        dirs: { pernet: hidden.dir, dsa: dsa.dir, pif: pif.dir, pifInit },
+        dirs: { pernet: hidden.dir, dsa: dsa.dir, pif: pif.dir },
+        pifRelative,
         useMembers: g.useMembers ?? v.measure.useMembers,
         notes: [
           ...d.notes,
-          ...(families.length === 0 && !pifInit
+          ...(families.length === 0
             ? [
               g.useMembers && g.useMembers !== d.measure.useMembers
-                ? "the run's files, restricted to its converged networks"
+                ? "the run's files, restricted to its learned networks"
+                : pifRelative
+                ? "the run's PIF file (its studies already measure each pair at init)"
                 : "computes nothing new (every file shared with the run or another setting)",
             ]
             : []),

@@ -49,6 +49,7 @@ import {
   type SettingPopulation,
 } from "../lib/sensitivity.ts";
 import { loadRun } from "../report.ts";
+import type { FixedPointData } from "./fixed_points.ts";
 import {
   applyMeasurementVariance,
   type ClaimPower,
@@ -91,16 +92,19 @@ const NOISE_METRICS: Partial<Record<ClaimMetric, { batch: boolean; optimiser: bo
   distance_from_init: { batch: false, optimiser: false },
 };
 
-/** Per population: network id → training status (from the run's hidden headers). */
-async function statusesOf(out: string, graph: Graph): Promise<Map<string, Map<string, string>>> {
-  const res = new Map<string, Map<string, string>>();
+/**
+ * Per population: network id → whether it learned the task (the run's hidden headers' `learned`:
+ * converged in training and below the trivial baselines on the learning batch).
+ */
+async function learnedOf(out: string, graph: Graph): Promise<Map<string, Map<string, boolean>>> {
+  const res = new Map<string, Map<string, boolean>>();
   for (const v of graph.variants) {
-    const m = new Map<string, string>();
+    const m = new Map<string, boolean>();
     for (let k = 0; k < graph.preset.members; k++) {
       const path = hiddenPath(out, v.study, v.variant, k);
       const h = await readDone<HiddenFile>(path, SCHEMA.hidden);
       if (!h) throw new Error(`${path}: missing or not a ${SCHEMA.hidden} file`);
-      m.set(h.network, h.status);
+      m.set(h.network, h.learned === true);
     }
     res.set(`${v.study}/${v.variant}`, m);
   }
@@ -132,25 +136,31 @@ function alignValues(f: MetricFile, ids: string[]): number[] | null {
   return out;
 }
 
-/** Matrix of a metric file re-ordered to `ids` (null when an id is missing). */
-function alignMatrix(f: MetricFile, ids: string[]): number[][] | null {
+/**
+ * Matrix of a metric file re-ordered to `ids` (null when an id is missing); `relative`: its PIF
+ * relative to init (`extra.relativeToInit`) instead of its matrix.
+ */
+function alignMatrix(f: MetricFile, ids: string[], relative = false): number[][] | null {
   const pos = new Map(f.ids.map((id, i) => [id, i]));
   const idx = ids.map((id) => pos.get(id));
-  if (!f.matrix || idx.some((i) => i === undefined)) return null;
-  return idx.map((i) => idx.map((j) => f.matrix![i!][j!]));
+  const m = relative ? f.extra?.relativeToInit as number[][] | undefined : f.matrix;
+  if (!Array.isArray(m) || m.length !== f.ids.length || idx.some((i) => i === undefined)) {
+    return null;
+  }
+  return idx.map((i) => idx.map((j) => m[i!][j!]));
 }
 
 /**
  * The variants' data under one setting: the run's data with the metric families the setting
  * computed itself read from its files, PIF replaced by its reading relative to init when the
- * setting asks for it, and the networks narrowed to converged ones when it does. Populations the
+ * setting asks for it, and the networks narrowed to learned ones when it does. Populations the
  * setting does not cover are left out.
  */
 export async function settingVariants(
   out: string,
   base: VariantData[],
   setting: ResolvedSetting,
-  statuses: Map<string, Map<string, string>>,
+  learned: Map<string, Map<string, boolean>>,
   runMembers: "converged" | "all",
 ): Promise<{ variants: VariantData[]; notes: string[] }> {
   const variants: VariantData[] = [];
@@ -179,7 +189,15 @@ export async function settingVariants(
       pairwise: sameIds ? { ...vd.pairwise } : {},
     };
     if (sp.dirs.pernet !== "" || !sameIds) {
-      for (const m of ["dimensionality", "attractorness", "distance_from_init", "ood"] as const) {
+      for (
+        const m of [
+          "dimensionality",
+          "attractorness",
+          "distance_from_init",
+          "relative_distance_from_init",
+          "ood",
+        ] as const
+      ) {
         const f = await read(sp.dirs.pernet, m);
         const v = f ? alignValues(f, ids) : null;
         if (v) x.perNetwork[m] = v;
@@ -194,21 +212,25 @@ export async function settingVariants(
       if (mat) x.pairwise[m] = mat;
       else delete x.pairwise[m];
     }
-    if (sp.dirs.pifInit !== null) {
-      const f = await read(sp.dirs.pifInit, "pif");
-      const init = f ? alignMatrix(f, ids) : null;
-      const fin = x.pairwise.pif;
-      if (init && fin) {
-        const rel = fin.map((row, i) => row.map((v, j) => (i === j ? 0 : v / init[i][j])));
+    if (sp.pifRelative) {
+      const f = await read(sp.dirs.pif, "pif");
+      const rel = f ? alignMatrix(f, ids, true) : null;
+      if (rel) {
         x.pairwise.pif = rel;
         x.pairwise.pif_relative = rel;
-      } else delete x.pairwise.pif;
+      } else {
+        if (f) notes.push(`${key}: ${sp.dirs.pif}/…/pif.json has no extra.relativeToInit`);
+        delete x.pairwise.pif;
+        delete x.pairwise.pif_relative;
+      }
     }
+    if (!sameIds) delete x.fixedPoints;
     if (sp.useMembers === "converged" && !(sp.measure.useMembers === "converged")) {
-      const st = statuses.get(key)!;
-      const keep = ids.map((id, i) => [id, i] as const).filter(([id]) => st.get(id) === "converged")
+      const st = learned.get(key)!;
+      const keep = ids.map((id, i) => [id, i] as const).filter(([id]) => st.get(id) === true)
         .map(([, i]) => i);
       x.ids = keep.map((i) => ids[i]);
+      if (x.fixedPoints) x.fixedPoints = restrictFixedPoints(x.fixedPoints, keep);
       for (const k of Object.keys(x.perNetwork) as (keyof VariantData["perNetwork"])[]) {
         x.perNetwork[k] = keep.map((i) => x.perNetwork[k]![i]);
       }
@@ -221,6 +243,21 @@ export async function settingVariants(
     variants.push(x);
   }
   return { variants, notes };
+}
+
+/** Fixed points of the networks at indices `keep` (per-network fields; the rest unchanged). */
+function restrictFixedPoints(f: FixedPointData, keep: number[]): FixedPointData {
+  const pick = <T>(a: T[]) => keep.map((i) => a[i]);
+  return {
+    ...f,
+    stable: pick(f.stable),
+    stableByInput: pick(f.stableByInput),
+    fixedPoints: pick(f.fixedPoints),
+    byUnstableDims: pick(f.byUnstableDims),
+    lineAttractorLength: pick(f.lineAttractorLength),
+    status: pick(f.status),
+    corners: pick(f.corners),
+  };
 }
 
 /** The compact form of a claim result under one setting. */
@@ -394,7 +431,7 @@ async function settingCosts(out: string, graph: Graph, id: string) {
   let units = 0, measuredSeconds = 0, estimatedSeconds = 0;
   for (const st of graph.stages) {
     for (const u of st.units) {
-      if (!(u.id.endsWith(`@${id}`) || u.id.endsWith(`@${id}-init`))) continue;
+      if (!u.id.endsWith(`@${id}`)) continue;
       units++;
       estimatedSeconds += u.coreSeconds;
       const t = await readDone<UnitTimingFile>(unitTimingPath(out, u.id), SCHEMA.unitTiming);
@@ -410,7 +447,7 @@ export async function sensitivitySummary(out: string, graph: Graph): Promise<Sen
   if (!plan) throw new Error("the run's options ask for no sensitivity grid");
   const data = await loadRun(out);
   const preset = graph.preset;
-  const statuses = await statusesOf(out, graph);
+  const learned = await learnedOf(out, graph);
   const specs = claimSpecs();
   const base = data.variants;
   const evaluate = (vs: VariantData[]) => evaluateClaims(specs, vs, preset.bootstrap, preset.seed);
@@ -421,7 +458,7 @@ export async function sensitivitySummary(out: string, graph: Graph): Promise<Sen
       out,
       base,
       s,
-      statuses,
+      learned,
       preset.useMembers,
     );
     settingNotes.set(s.id, notes);

@@ -76,18 +76,35 @@ Deno.test("settings share the run's files wherever the numbers would be the same
   assert.deepEqual([...stagesOf("dsa20x200")].sort(), ["dsa", "dsa-rank", "fit", "merge"]);
   // another evaluation batch: trajectories, fits and DSA pairs; PIF is the run's
   assert.deepEqual([...stagesOf("batch2")].sort(), ["dsa", "dsa-rank", "fit", "hidden", "merge"]);
-  // converged-only networks of a run that uses all: the run's files, subset
-  assert.equal(stagesOf("converged").size, 0);
-  const conv = g.sensitivity!.settings.find((s) => s.id === "converged")!;
-  assert.deepEqual(conv.populations["flipflop/n1"].dirs, {
-    pernet: "",
-    dsa: "",
-    pif: "",
-    pifInit: null,
-  });
+  // learned-only networks of a run that uses all: the run's files, subset
+  assert.equal(stagesOf("learned").size, 0);
+  const conv = g.sensitivity!.settings.find((s) => s.id === "learned")!;
+  assert.deepEqual(conv.populations["flipflop/n1"].dirs, { pernet: "", dsa: "", pif: "" });
   assert.equal(conv.populations["flipflop/n1"].useMembers, "converged");
-  // PIF relative to init: PIF of the initial matrices, its own family
-  assert.deepEqual([...stagesOf("pif-relative-init")].sort(), ["merge", "pif"]);
+  assert.equal(conv.populations["flipflop/n1"].pifRelative, false);
+  // PIF relative to init: the flip-flop's variants share a size, so the run's PIF blocks do not
+  // measure the initial pairs (pifInit); the setting's own PIF blocks do, with the run's seed
+  assert.equal(g.variants[0].measure.pifInit, false);
+  assert.deepEqual([...stagesOf("pif-relative")].sort(), ["merge", "pif"]);
+  const rel = g.sensitivity!.settings.find((s) => s.id === "pif-relative")!;
+  assert.equal(rel.populations["flipflop/n1"].pifRelative, true);
+  assert.equal(rel.populations["flipflop/n1"].measure.pifInit, true);
+  assert.equal(rel.populations["flipflop/n1"].measure.pifSeed, g.variants[0].measure.pifSeed);
+  assert.equal(rel.populations["flipflop/n1"].dirs.pif, "sensitivity/pif-relative");
+  // ... while in a study whose variants differ in size the run's own PIF file already holds
+  // the reading: the setting computes nothing
+  const size = buildGraph({
+    preset: "quick",
+    backend: "auto",
+    studies: ["network_size"],
+    sensitivity: { grid: "quick", settings: ["pif-relative"] },
+  });
+  assert.ok(size.variants.every((v) => v.measure.pifInit));
+  assert.equal(size.measureVariants.length, 0);
+  for (const p of Object.values(size.sensitivity!.settings[0].populations)) {
+    assert.equal(p.dirs.pif, "");
+    assert.equal(p.pifRelative, true);
+  }
   // Table 2 for quick's 64-unit flip-flop: 30 delays / rank 1000 need 34 trials (1.25 × 1920 / 71)
   const t2 = g.sensitivity!.settings.find((s) => s.id === "table2")!.populations["flipflop/n1"];
   assert.equal(t2.measure.dsa.delays, 30);
@@ -177,8 +194,8 @@ Deno.test({
       assert.equal(n1.batchReplicates.replicates, 2);
       assert.ok(["networks", "batch", "optimiser"].includes(n1.dominant));
       assert.ok(dsa.noise && dsa.power);
-      // smoke networks do not converge: converged-only has no data
-      const conv = dsa.rows.find((r) => r.setting === "converged")!;
+      // smoke networks do not learn: learned-only has no data
+      const conv = dsa.rows.find((r) => r.setting === "learned")!;
       assert.equal(conv.verdict, "not computed");
       // the report: a sensitivity section, and the claims rows name the dominant source
       const md = await Deno.readTextFile(reportMdPath(out));

@@ -17,7 +17,9 @@
  * | fit        | `fit/<study>/<variant>/mNNN`             | `fits/mNNN.json` + `.f64` (DMD operator) |
  * | dsa-rank   | `dsa-rank/<study>/<variant>`             | `fits/rank.json` (common rank; refits)   |
  * | dsa        | `dsa/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/dsa-bNNN.json`, `dsa-cNNN.json`  |
+ * | fixed-points | `fixed-points/<study>/<variant>/mNNN`  | `fixed_points/mNNN.json` (fixed points, Fig. 2E view) |
  * | merge      | `merge/<study>/<variant>/<what>`         | `metrics/<metric>.json`                  |
+ * | sensitivity | `sensitivity` (with a grid only)        | `sensitivity/summary.json`              |
  * | report     | `report`                                 | `claims.json`, `report.md`, `report.html`|
  *
  * The graph is a pure function of the run's options ({@link PlanOptions}); `plan.json` holds its
@@ -46,6 +48,7 @@ import {
   claimsPath,
   complexityPath,
   fitPath,
+  fixedPointsPath,
   hiddenPath,
   metricPath,
   networkPath,
@@ -61,12 +64,14 @@ import {
   sensitivitySummaryPath,
 } from "../sensitivity.ts";
 import { SCHEMA } from "../formats.ts";
+import { FIXED_POINT_SETTINGS, type FixedPointSettings, restingInputs } from "../fixed_points.ts";
 import {
   complexityCost,
   type CostRates,
   dsaBlockCost,
   dsaPairSeconds,
   fitCost,
+  fixedPointsCost,
   hiddenCost,
   mergeCost,
   NOMINAL_RATES,
@@ -87,6 +92,7 @@ export const STAGES = [
   "fit",
   "dsa-rank",
   "dsa",
+  "fixed-points",
   "merge",
   "report",
 ] as const;
@@ -103,11 +109,12 @@ export const STAGE_DEPENDS: Record<StageName, StageName[]> = {
   complexity: [],
   train: [],
   hidden: ["train"],
-  pif: ["train"],
+  pif: ["train", "hidden"],
   fit: ["hidden"],
   "dsa-rank": ["hidden", "fit"],
   dsa: ["fit", "dsa-rank"],
-  merge: ["train", "hidden", "pif", "dsa-rank", "dsa"],
+  "fixed-points": ["train", "hidden"],
+  merge: ["train", "hidden", "pif", "dsa-rank", "dsa", "fixed-points"],
   sensitivity: ["complexity", "train", "hidden", "merge"],
   report: ["complexity", "merge"],
 };
@@ -163,11 +170,12 @@ export type UnitJob =
     /** The sensitivity setting whose measurement this is (absent: the run's own). */
     setting?: string;
   }
+  | { kind: "fixed-points"; study: string; variant: string; member: number }
   | {
     kind: "merge";
     study: string;
     variant: string;
-    what: "pernet" | "pif" | "dsa";
+    what: "pernet" | "pif" | "dsa" | "fixed_points";
     setting?: string;
   }
   | { kind: "sensitivity" }
@@ -201,6 +209,10 @@ export const EVAL_SEED = 900_001;
 export const OOD_SEED = 900_002;
 /** Seed of the complexity sample. */
 export const COMPLEXITY_SEED = 900_003;
+/** Seed of the learning batch (each network's main and auxiliary loss on fresh trials). */
+export const LEARN_SEED = 900_004;
+/** Trials of the learning batch. */
+export const LEARN_TRIALS = 512;
 
 /**
  * Everything that sets the numbers of a population's measurement units (hidden states,
@@ -226,10 +238,22 @@ export interface MeasureSettings {
   /** PIF restarts and seed (the same for every pair). */
   pifRestarts: number;
   pifSeed: number;
-  /** Networks entering the statistics: converged ones, or all non-diverged ones. */
+  /**
+   * Networks entering the statistics: learned ones (converged in training and learned on the
+   * learning batch), or all non-diverged ones.
+   */
   useMembers: "converged" | "all";
-  /** Which recurrent matrices PIF compares: the trained ones (default) or the initial ones. */
-  pifWeights?: "final" | "initial";
+  /** Trials and seed of the learning batch (main / auxiliary loss on fresh trials). */
+  learnTrials: number;
+  learnSeed: number;
+  /**
+   * Also the PIF distance of each pair's initial matrices (for the size-invariant reading PIF
+   * trained / PIF initial): set in studies whose variants differ in hidden size, and in the
+   * sensitivity setting that reads every PIF claim relative to init.
+   */
+  pifInit: boolean;
+  /** Fixed-point finder settings (options, start pool, view) and its seed (`finder.seed`). */
+  fixedPoints: FixedPointSettings;
 }
 
 /**
@@ -320,6 +344,7 @@ export function studiesOf(options: PlanOptions, preset = presetOf(options)): Res
 
 function sizesOf(preset: Preset, s: ResolvedStudy, rv: ResolvedVariant): VariantSettings {
   const family = s.plan.family;
+  const pifInit = new Set(s.variants.map((x) => x.config.hidden)).size > 1;
   const dsa = preset.dsa[family];
   const H = rv.config.hidden;
   const evalTrials = evalTrialsFor(preset, family, H, rv.task.steps);
@@ -346,6 +371,13 @@ function sizesOf(preset: Preset, s: ResolvedStudy, rv: ResolvedVariant): Variant
       pifRestarts: preset.pifRestarts,
       pifSeed: preset.seed,
       useMembers: preset.useMembers,
+      learnTrials: LEARN_TRIALS,
+      learnSeed: LEARN_SEED,
+      pifInit,
+      fixedPoints: {
+        ...FIXED_POINT_SETTINGS,
+        finder: { ...FIXED_POINT_SETTINGS.finder, seed: preset.seed },
+      },
     },
     sizes: {
       hidden: H,
@@ -362,6 +394,8 @@ function sizesOf(preset: Preset, s: ResolvedStudy, rv: ResolvedVariant): Variant
       rank: rankAsked,
       dsaRestarts: dsa.restarts,
       pifRestarts: preset.pifRestarts,
+      pifInit,
+      learnTrials: LEARN_TRIALS,
       complexityTrials: preset.complexityTrials,
     },
   };
@@ -467,6 +501,7 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
     fit: [],
     "dsa-rank": [],
     dsa: [],
+    "fixed-points": [],
     merge: [],
     sensitivity: [],
     report: [],
@@ -509,6 +544,7 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
       );
     }
     reportInputs.push(...measurementUnits(v, ALL_FAMILIES, K, options, rates, add));
+    reportInputs.push(fixedPointUnits(v, K, rates, add));
   }
   const sensitivityInputs: string[] = [];
   for (const mv of sensitivity?.measureVariants ?? []) {
@@ -631,7 +667,9 @@ function measurementUnits(
     if (!has(metric)) continue;
     const size = pairBlockOf(v, metric, pairs.length, options.pairBlock);
     const inputsOf = (ms: number[]) =>
-      metric === "pif" ? ms.map(net) : [rank, ...ms.flatMap(fit), ...ms.map((m) => hid(m)[0])];
+      metric === "pif"
+        ? [...ms.map(net), ...ms.map((m) => hid(m)[0])]
+        : [rank, ...ms.flatMap(fit), ...ms.map((m) => hid(m)[0])];
     const cost = (n: number) =>
       metric === "pif" ? pifBlockCost(v.sizes, n, rates) : dsaBlockCost(v.sizes, n, rates);
     const dir = metric === "pif" ? d.pif : d.dsa;
@@ -683,7 +721,14 @@ function measurementUnits(
   const mp = (metric: string) => metricPath(d.metrics, s, vid, metric);
   const written: string[] = [];
   if (has("hidden")) {
-    const pernet = ["dimensionality", "attractorness", "distance_from_init", "ood"].map(mp);
+    const pernet = [
+      "dimensionality",
+      "attractorness",
+      "distance_from_init",
+      "relative_distance_from_init",
+      "ood",
+      "learning",
+    ].map(mp);
     add("merge", at(`merge/${key}/pernet`), {
       kind: "merge",
       study: s,
@@ -693,7 +738,7 @@ function measurementUnits(
     }, {
       inputs: [...members.map(net), ...members.map((m) => hid(m)[0])],
       outputs: pernet,
-    }, mergeCost(K, rates, 4));
+    }, mergeCost(K, rates, pernet.length));
     written.push(...pernet);
   }
   if (has("pif")) {
@@ -704,7 +749,7 @@ function measurementUnits(
       what: "pif",
       ...setting,
     }, {
-      inputs: [...members.map(net), ...blocks.pif],
+      inputs: [...members.map(net), ...members.map((m) => hid(m)[0]), ...blocks.pif],
       outputs: [mp("pif")],
     }, mergeCost(K, rates));
     written.push(mp("pif"));
@@ -717,12 +762,54 @@ function measurementUnits(
       what: "dsa",
       ...setting,
     }, {
-      inputs: [...members.map(net), rank, ...blocks.dsa],
+      inputs: [...members.map(net), ...members.map((m) => hid(m)[0]), rank, ...blocks.dsa],
       outputs: [mp("dsa"), mp("mds")],
     }, mergeCost(K, rates));
     written.push(mp("dsa"), mp("mds"));
   }
   return written;
+}
+
+/**
+ * Adds a population's fixed-point units (one per network, then the merge); part of the run's own
+ * measurement only (no sensitivity setting changes what they read). Returns the metric file.
+ */
+function fixedPointUnits(
+  v: VariantSettings,
+  K: number,
+  rates: CostRates,
+  add: (stage: StageName, id: string, job: UnitJob, io: {
+    inputs: string[];
+    outputs: string[];
+  }, cost: UnitCost) => void,
+): string {
+  const { study: s, variant: vid } = v;
+  const key = `${s}/${vid}`;
+  const members = Array.from({ length: K }, (_, m) => m);
+  const net = (m: number) => networkPath("", s, vid, m);
+  const hid = (m: number) => [hiddenPath("", s, vid, m), hiddenPath("", s, vid, m, "f32")];
+  const fpRuns = restingInputs(v.rv.task).length;
+  const fps = members.map((m) => fixedPointsPath("", s, vid, m));
+  for (const m of members) {
+    add(
+      "fixed-points",
+      `fixed-points/${key}/${m3(m)}`,
+      { kind: "fixed-points", study: s, variant: vid, member: m },
+      { inputs: [net(m), ...hid(m)], outputs: [fps[m]] },
+      fixedPointsCost(v.sizes, v.family, fpRuns, rates),
+    );
+  }
+  const out = metricPath("", s, vid, "fixed_points");
+  add("merge", `merge/${key}/fixed_points`, {
+    kind: "merge",
+    study: s,
+    variant: vid,
+    what: "fixed_points",
+  }, {
+    inputs: [...members.map(net), ...fps],
+    outputs: [out],
+  }, mergeCost(K, rates));
+  return out;
 }
 
 /** The public plan (`degeneracy.plan/1`) of a graph. */
