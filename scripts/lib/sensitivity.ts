@@ -1,6 +1,6 @@
 /**
  * The measurement-sensitivity study: a grid of measurement settings (other evaluation batches,
- * optimiser seeds, evaluation-trial counts, DSA delays × rank, converged-only vs all networks,
+ * optimiser seeds, evaluation-trial counts, DSA delays × rank, learned-only vs all networks,
  * PIF normalisation) recomputed on the SAME trained networks of a run directory, as extra work
  * units of the run's graph (ids suffixed `@<setting>`), never retraining. A `sensitivity`
  * summary unit then recomputes every claim under each setting, splits each population's
@@ -11,7 +11,7 @@
  * Each setting is a value of `MeasureSettings` per population, derived from the run's own. Its
  * unit families share files with the run wherever they would compute the same numbers: a new
  * optimiser seed reuses the run's trajectories and DMD fits and recomputes only DSA and PIF
- * pairs; other DSA delays and rank refit from the run's trajectories; a converged-only setting
+ * pairs; other DSA delays and rank refit from the run's trajectories; a learned-only setting
  * of a run that uses every network is a subset of the run's matrices (no units at all); PIF
  * relative to init is the run's own per-pair reading of size-varying studies (`pifInit`: each
  * PIF block also measures the pair's initial matrices), asked for every population. The files a
@@ -167,7 +167,7 @@ export const SENSITIVITY_GRIDS: Record<string, Grid> = {
   },
   quick: {
     description: "the quick preset's DSA 10/50 and 32 trials against 10/100, 20/50, 20/200 and " +
-      "Table 2, 16 and 64 trials, converged-only networks and PIF relative to init",
+      "Table 2, 16 and 64 trials, learned networks only and PIF relative to init",
     settings: [
       ...NOISE,
       trialsSetting(16),

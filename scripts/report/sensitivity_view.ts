@@ -289,7 +289,11 @@ function sectionBlocks(s: SensitivitySummary): Block[] {
       items: robust.map((c) => {
         const r = base(c);
         return `robust: ${c.claim} — **${r.verdict}** under all ${c.stability.computed} settings` +
-          (c.noise ? ` (dominant noise: ${c.noise.dominant})` : "");
+          (c.noise ? ` (dominant noise: ${c.noise.dominant})` : "") +
+          (c.kind === "fixed_points"
+            ? " (fixed points are found once, on the run's trajectories: only the settings " +
+              "that change the networks used can move it)"
+            : "");
       }),
     });
   }
