@@ -7,7 +7,7 @@
  * (`degeneracy.plan/1`) there.
  *
  * Run: `deno task plan --preset P [--only study,…] [--members K] [--train-block K]
- * [--pair-block P] [--nominal] [--recalibrate] [--json FILE]`.
+ * [--train-segment E] [--pair-block P] [--nominal] [--recalibrate] [--json FILE]`.
  *
  * @module
  */
@@ -132,7 +132,7 @@ export function compareMarkdown(rows: CompareRow[]): string {
 }
 
 const USAGE = "usage: plan.ts --preset smoke|quick|paper [--only study,…] [--members K] " +
-  "[--train-block K] [--pair-block P] [--nominal] [--recalibrate] [--calibration FILE] " +
+  "[--train-block K] [--train-segment E] [--pair-block P] [--nominal] [--recalibrate] [--calibration FILE] " +
   "[--json FILE] [--compare DIR]\n" +
   "  --nominal      use the fixed nominal rates instead of calibrating this machine\n" +
   "  --recalibrate  measure the machine again (else the cached calibration is reused)\n" +
@@ -151,6 +151,7 @@ if (import.meta.main) {
         members: { type: "string" },
         "train-block": { type: "string" },
         "pair-block": { type: "string" },
+        "train-segment": { type: "string" },
         nominal: { type: "boolean", default: false },
         recalibrate: { type: "boolean", default: false },
         calibration: { type: "string", default: "runs/.cost-model.json" },
@@ -188,6 +189,9 @@ if (import.meta.main) {
         : {}),
       ...(a["pair-block"] !== undefined
         ? { pairBlock: intFlag(a["pair-block"], "pair-block", 1) }
+        : {}),
+      ...(a["train-segment"] !== undefined
+        ? { trainSegmentEpochs: intFlag(a["train-segment"], "train-segment", 1) }
         : {}),
     };
     if (a.compare !== undefined) {
