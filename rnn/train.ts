@@ -410,8 +410,8 @@ function checkResume(
   }
   const keys = new Set([...Object.keys(config), ...Object.keys(cp.config)]);
   for (const key of keys) {
-    const want = JSON.stringify((config as unknown as Record<string, unknown>)[key]);
-    const got = JSON.stringify((cp.config as unknown as Record<string, unknown>)[key]);
+    const want = stableJson((config as unknown as Record<string, unknown>)[key]);
+    const got = stableJson((cp.config as unknown as Record<string, unknown>)[key]);
     if (want !== got) {
       throw new Error(`checkpoint.config.${key} is ${got}, but this run has ${want}`);
     }
@@ -449,6 +449,18 @@ function checkResume(
       }
     }
   });
+}
+
+/** JSON with object keys sorted (configurations compare independently of key order). */
+function stableJson(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(stableJson).join(",")}]`;
+  if (x !== null && typeof x === "object") {
+    const o = x as Record<string, unknown>;
+    return `{${
+      Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(",")
+    }}`;
+  }
+  return JSON.stringify(x) ?? "undefined";
 }
 
 /** The engine behind `trainPopulation` and `trainSegment`. */

@@ -202,6 +202,12 @@ Deno.test("checkpoint: bad input is an error naming the field", async () => {
     c = config,
   ) => trainSegment(task, c, { ...opts, ...o, resume: cp });
 
+  // The same configuration with its keys in another order is the same configuration.
+  const reordered = Object.fromEntries(Object.entries(config).reverse()) as TrainingConfig;
+  reordered.scheduler = Object.fromEntries(
+    Object.entries(config.scheduler).reverse(),
+  ) as TrainingConfig["scheduler"];
+  assert.equal((await resumeWith(fresh(), {}, reordered)).done, true);
   await assert.rejects(resumeWith(fresh(), {}, { ...config, lr: 0.02 }), /checkpoint\.config\.lr/);
   await assert.rejects(
     resumeWith(fresh(), {}, { ...config, hidden: 16 }),
