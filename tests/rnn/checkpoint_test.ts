@@ -203,7 +203,9 @@ Deno.test("checkpoint: bad input is an error naming the field", async () => {
   ) => trainSegment(task, c, { ...opts, ...o, resume: cp });
 
   // The same configuration with its keys in another order is the same configuration.
-  const reordered = Object.fromEntries(Object.entries(config).reverse()) as TrainingConfig;
+  const reordered = Object.fromEntries(
+    Object.entries(config).reverse(),
+  ) as unknown as TrainingConfig;
   reordered.scheduler = Object.fromEntries(
     Object.entries(config.scheduler).reverse(),
   ) as TrainingConfig["scheduler"];
