@@ -4,7 +4,8 @@
  * last writes the networks), the plan structure and the Slurm arrays respect the chain, the
  * automatic split keeps the paper preset's training units near an hour of one core at nominal
  * rates, and the split does not change the numbers: a population trained in one unit and in
- * segments gives identical network files (timings excluded).
+ * segments gives identical network files (timings excluded); a segment whose members have all
+ * stopped trains nothing and carries their state.
  */
 import assert from "node:assert/strict";
 import {
@@ -21,6 +22,7 @@ import { runLocal } from "../../scripts/lib/executors/local.ts";
 import { arraysToSubmit } from "../../scripts/lib/executors/slurm.ts";
 import { preparePlan } from "../../scripts/lib/pipeline.ts";
 import { unitStates } from "../../scripts/lib/units/status.ts";
+import { checkpointFromBytes, checkpointToBytes } from "../../rnn/checkpoint.ts";
 
 const base: PlanOptions = {
   preset: "smoke",
@@ -136,6 +138,45 @@ Deno.test({
     } finally {
       await Deno.remove(a, { recursive: true });
       await Deno.remove(b, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "epoch segments: a segment whose members have all stopped carries the checkpoint",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "segments_carry_" });
+    try {
+      const g = buildGraph({ ...base, studies: ["flipflop"], trainSegmentEpochs: 1 });
+      await preparePlan(dir, g);
+      const [first, last] = g.stages.find((s) => s.name === "train")!.units.filter((u) =>
+        u.id.startsWith("train/flipflop/n1/")
+      );
+      const o1 = await runUnit(dir, g, first, { workers: 0, backend: "cpu", quiet: true });
+      assert.equal(o1.status, "done", o1.message);
+      // Mark every member as converged at epoch 1 (as if early stopping had ended them there).
+      const path = `${dir}/${first.outputs[0]}`;
+      const cp = checkpointFromBytes(await Deno.readFile(path));
+      for (const m of cp.members) {
+        m.status = "converged";
+        m.stopEpoch = 1;
+      }
+      await Deno.writeFile(path, checkpointToBytes(cp));
+      const o2 = await runUnit(dir, g, last, { workers: 0, backend: "cpu", quiet: true });
+      assert.equal(o2.status, "done", o2.message);
+      for (const [k, m] of cp.members.entries()) {
+        const rec = JSON.parse(await Deno.readTextFile(`${dir}/${last.outputs[k]}`));
+        assert.equal(rec.status, "converged");
+        assert.equal(rec.stopEpoch, 1);
+        assert.deepEqual(rec.history.testLoss, m.history.testLoss);
+        assert.deepEqual(rec.final.b, Array.from(m.params.b));
+        assert.equal(rec.backend, cp.backend);
+        assert.equal(rec.wallTimeSec, cp.wallTimeSec); // nothing trained in the last segment
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });
