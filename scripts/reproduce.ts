@@ -9,7 +9,7 @@
  *
  * Run: `deno task reproduce [--preset smoke|quick|paper] [--out DIR] [--members K]
  * [--backend auto|cpu|webgpu] [--only study,study] [--executor local|slurm] [--workers N]
- * [--train-block K] [--pair-block P] [--quiet]`.
+ * [--train-block K] [--train-segment E] [--pair-block P] [--quiet]`.
  */
 import { parseArgs } from "node:util";
 import { getPreset, STUDIES } from "./presets.ts";
