@@ -7,7 +7,7 @@
  * (`degeneracy.plan/1`) there.
  *
  * Run: `deno task plan --preset P [--only study,…] [--members K] [--train-block K]
- * [--pair-block P] [--sensitivity GRID] [--nominal] [--recalibrate] [--json FILE]`.
+ * [--train-segment E] [--pair-block P] [--sensitivity GRID] [--nominal] [--recalibrate] [--json FILE]`.
  *
  * @module
  */
@@ -133,8 +133,8 @@ export function compareMarkdown(rows: CompareRow[]): string {
 }
 
 const USAGE = "usage: plan.ts --preset smoke|quick|paper [--only study,…] [--members K] " +
-  "[--train-block K] [--pair-block P] [--nominal] [--recalibrate] [--calibration FILE] " +
-  "[--sensitivity GRID] [--json FILE] [--compare DIR]\n" +
+  "[--train-block K] [--train-segment E] [--pair-block P] [--nominal] [--recalibrate] " +
+  "[--calibration FILE] [--sensitivity GRID] [--json FILE] [--compare DIR]\n" +
   "  --nominal      use the fixed nominal rates instead of calibrating this machine\n" +
   "  --recalibrate  measure the machine again (else the cached calibration is reused)\n" +
   "  --calibration  calibration cache (default runs/.cost-model.json)\n" +
@@ -154,6 +154,7 @@ if (import.meta.main) {
         "train-block": { type: "string" },
         "pair-block": { type: "string" },
         sensitivity: { type: "string" },
+        "train-segment": { type: "string" },
         nominal: { type: "boolean", default: false },
         recalibrate: { type: "boolean", default: false },
         calibration: { type: "string", default: "runs/.cost-model.json" },
@@ -193,6 +194,9 @@ if (import.meta.main) {
         ? { pairBlock: intFlag(a["pair-block"], "pair-block", 1) }
         : {}),
       ...(a.sensitivity !== undefined ? { sensitivity: { grid: a.sensitivity } } : {}),
+      ...(a["train-segment"] !== undefined
+        ? { trainSegmentEpochs: intFlag(a["train-segment"], "train-segment", 1) }
+        : {}),
     };
     if (options.sensitivity && !(options.sensitivity.grid in SENSITIVITY_GRIDS)) {
       throw new UsageError(

@@ -9,7 +9,7 @@
  *
  * Run: `deno task reproduce [--preset smoke|quick|paper] [--out DIR] [--members K]
  * [--backend auto|cpu|webgpu] [--only study,study] [--executor local|slurm] [--workers N]
- * [--train-block K] [--pair-block P] [--quiet]`.
+ * [--train-block K] [--train-segment E] [--pair-block P] [--quiet]`.
  */
 import { parseArgs } from "node:util";
 import { getPreset, STUDIES } from "./presets.ts";
@@ -36,6 +36,8 @@ export interface ReproduceOptions {
   /** Members per training unit / pairs per DSA and PIF block (default automatic). */
   trainBlock?: number;
   pairBlock?: number;
+  /** Epochs per training segment (default automatic, ≈ 1 core-hour per segment). */
+  trainSegmentEpochs?: number;
 }
 
 /** The run options (plan.json `options`) of reproduce's flags. */
@@ -47,6 +49,7 @@ export function planOptionsOf(o: ReproduceOptions): PlanOptions {
     backend: o.backend,
     ...(o.trainBlock !== undefined ? { trainBlock: o.trainBlock } : {}),
     ...(o.pairBlock !== undefined ? { pairBlock: o.pairBlock } : {}),
+    ...(o.trainSegmentEpochs !== undefined ? { trainSegmentEpochs: o.trainSegmentEpochs } : {}),
   };
 }
 
@@ -99,10 +102,12 @@ const SLURM_FLAGS = ["partition", "account", "sbatch-flag", "max-array-size", "a
 
 const USAGE = "usage: reproduce.ts [--preset smoke|quick|paper] [--out DIR] [--members K] " +
   "[--backend auto|cpu|webgpu] [--only study,study] [--executor local|slurm] [--workers N] " +
-  "[--train-block K] [--pair-block P] [--quiet]\n" +
+  "[--train-block K] [--train-segment E] [--pair-block P] [--quiet]\n" +
   "  --executor     local (default: this machine, one worker per core) or slurm (job arrays)\n" +
   "  --workers      local workers (default: one per core)\n" +
   "  --train-block  networks per training unit (default: automatic, ≈ 1 core-hour)\n" +
+  "  --train-segment  epochs per training unit when a unit is split into epoch segments\n" +
+  "                 (default: automatic, ≈ 1 core-hour; results do not change)\n" +
   "  --pair-block   pairs per DSA / PIF unit (default: automatic, ≈ 1 core-hour)\n" +
   "  slurm only:    --partition P --account A --sbatch-flag F (repeatable) " +
   "--max-array-size N --array-throttle N\n" +
@@ -122,6 +127,7 @@ if (import.meta.main) {
         workers: { type: "string" },
         "train-block": { type: "string" },
         "pair-block": { type: "string" },
+        "train-segment": { type: "string" },
         partition: { type: "string" },
         account: { type: "string" },
         "sbatch-flag": { type: "string", multiple: true },
@@ -180,6 +186,7 @@ if (import.meta.main) {
       workers: intFlag(values.workers, "workers", 0),
       trainBlock: intFlag(values["train-block"], "train-block", 1),
       pairBlock: intFlag(values["pair-block"], "pair-block", 1),
+      trainSegmentEpochs: intFlag(values["train-segment"], "train-segment", 1),
     };
     if (executor === "slurm") {
       const graph = buildGraph(planOptionsOf(o));

@@ -9,6 +9,11 @@
  */
 import type { NetworkRecord } from "../../../rnn/types.ts";
 import { readNetworkRecord } from "../../../rnn/record.ts";
+import {
+  checkpointFromBytes,
+  checkpointToBytes,
+  type TrainingCheckpoint,
+} from "../../../rnn/checkpoint.ts";
 import type { DmdFit } from "../../../metrics/dsa/mod.ts";
 import { fitDmd, hankelNumericalRank } from "../../../metrics/dsa/mod.ts";
 import {
@@ -34,6 +39,7 @@ import {
   networkPath,
   rankPath,
   refitPath,
+  trainCheckpointPath,
   unitErrorPath,
   unitTimingPath,
 } from "../layout.ts";
@@ -275,6 +281,7 @@ async function trainUnit(
   options: ExecuteOptions,
 ) {
   const v = settingsOf(graph, job);
+  if (job.segment) return await trainSegmentUnit(out, v, graph, job, options);
   const missing: number[] = [];
   for (const m of job.members) {
     if (!(await exists(networkPath(out, job.study, job.variant, m)))) missing.push(m);
@@ -296,6 +303,65 @@ async function trainUnit(
       throw new Error(`engine returned member ${recs[j].member} where ${missing[j]} was asked for`);
     }
     await writeJsonAtomic(networkPath(out, job.study, job.variant, missing[j]), recs[j]);
+  }
+}
+
+/**
+ * One epoch segment of a training unit: resumes from the previous segment's checkpoint (when
+ * not the first), trains to the segment's last epoch and writes its checkpoint, or, in the last
+ * segment, the network files exactly as an unsplit unit does. A segment whose members have all
+ * stopped carries the checkpoint over without training.
+ */
+async function trainSegmentUnit(
+  out: string,
+  v: VariantSettings,
+  graph: Graph,
+  job: JobOf<"train">,
+  options: ExecuteOptions,
+) {
+  const { first, last } = job.segment!;
+  const ms = job.members;
+  const maxEpochs = v.rv.config.maxEpochs;
+  const ckpt = (e: number) =>
+    trainCheckpointPath(out, job.study, job.variant, ms[0], ms[ms.length - 1], e);
+  const final = last >= maxEpochs;
+  let resume: TrainingCheckpoint | undefined;
+  if (first > 1) {
+    const path = ckpt(first - 1);
+    try {
+      resume = checkpointFromBytes(await Deno.readFile(path));
+    } catch (e) {
+      throw new Error(`checkpoint ${path}: ${(e as Error).message}`);
+    }
+    const training = resume.members.some((m) => m.status === "training");
+    if (training && resume.epoch !== first - 1) {
+      throw new Error(
+        `checkpoint ${path} holds epoch ${resume.epoch}, but this segment starts at epoch ${first}`,
+      );
+    }
+  }
+  const result = await E.trainMembersSegment(v.rv.task, v.rv.config, ms, {
+    seed: graph.preset.seed,
+    backend: options.backend,
+    quiet: options.quiet,
+    workers: options.workers,
+    idPrefix: `${job.study}/${job.variant}`,
+    label: `${job.study}/${job.variant} e${first}-${last}`,
+    resume,
+    stopAfterEpoch: final ? undefined : last,
+  });
+  if (!final) {
+    await writeBytesAtomic(ckpt(last), checkpointToBytes(result.checkpoint));
+    return;
+  }
+  if (!result.done) throw new Error(`training did not finish by epoch ${maxEpochs}`);
+  for (let j = 0; j < result.records.length; j++) {
+    if (result.records[j].member !== ms[j]) {
+      throw new Error(
+        `engine returned member ${result.records[j].member} where ${ms[j]} was asked for`,
+      );
+    }
+    await writeJsonOutput(networkPath(out, job.study, job.variant, ms[j]), result.records[j]);
   }
 }
 

@@ -12,6 +12,7 @@
  * | ---------- | ---------------------------------------- | ---------------------------------------- |
  * | complexity | `complexity/<study>/<variant>`           | `complexity/<study>__<variant>.json`     |
  * | train      | `train/<study>/<variant>/m000-m007`      | `<study>/<variant>/networks/mNNN.json`   |
+ * |            | `…/m000-m000/e0001-0150` (epoch segment) | `checkpoints/m000-m000-e0150.ckpt`; the last segment the networks |
  * | hidden     | `hidden/<study>/<variant>/mNNN`          | `hidden/mNNN.json` + `.f32` (trajectories, per-network metrics) |
  * | pif        | `pif/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/pif-bNNN.json`, `pif-cNNN.json`  |
  * | fit        | `fit/<study>/<variant>/mNNN`             | `fits/mNNN.json` + `.f64` (DMD operator) |
@@ -55,6 +56,7 @@ import {
   rankPath,
   reportHtmlPath,
   reportMdPath,
+  trainCheckpointPath,
 } from "../layout.ts";
 import {
   checkSensitivityOptions,
@@ -143,12 +145,28 @@ export interface PlanOptions {
    * `@<setting>`, a `sensitivity` summary unit; scripts/lib/sensitivity.ts). Never retrains.
    */
   sensitivity?: SensitivityOptions;
+  /**
+   * Epochs per training segment (default: automatic, ≈ TARGET_TRAIN_SEGMENT_SECONDS at nominal
+   * rates; a training unit below that is one unit).
+   */
+  trainSegmentEpochs?: number;
 }
 
 /** What a unit does (internal; plan.json carries only the public fields). */
 export type UnitJob =
   | { kind: "complexity"; study: string; variant: string }
-  | { kind: "train"; study: string; variant: string; members: number[] }
+  | {
+    kind: "train";
+    study: string;
+    variant: string;
+    members: number[];
+    /**
+     * Epochs `[first, last]` (1-based, inclusive) of an epoch segment: it resumes from the
+     * checkpoint after epoch `first − 1` (when first > 1) and writes the checkpoint after `last`,
+     * or the network files when `last` is `maxEpochs`. Absent: the whole training in one unit.
+     */
+    segment?: { first: number; last: number };
+  }
   | { kind: "hidden"; study: string; variant: string; member: number; setting?: string }
   | { kind: "fit"; study: string; variant: string; member: number; setting?: string }
   | { kind: "dsa-rank"; study: string; variant: string; setting?: string }
@@ -447,6 +465,34 @@ export function trainBlockOf(v: VariantSettings, members: number, trainBlock?: n
   return Math.max(1, Math.min(members, Math.floor(TARGET_TRAIN_UNIT_SECONDS / one)));
 }
 
+/**
+ * Target core-seconds (at nominal rates) of one epoch segment of a training unit: a training
+ * unit estimated above it (one large network of the paper preset) is split into epoch segments
+ * chained by checkpoints (`train/<study>/<variant>/mNNN-mNNN/eXXXX-YYYY`), so that no unit needs
+ * much more than an hour of one core. The split does not change the numbers (training resumes
+ * bit-identically from a checkpoint).
+ */
+export const TARGET_TRAIN_SEGMENT_SECONDS = 3600;
+
+/**
+ * Epochs per segment of a training unit of `members` networks: `trainSegmentEpochs`, or the
+ * fewest segments of ≤ TARGET_TRAIN_SEGMENT_SECONDS at nominal rates (balanced); `maxEpochs`
+ * (no split) when the whole unit fits.
+ */
+export function trainSegmentEpochsOf(
+  v: VariantSettings,
+  members: number,
+  trainSegmentEpochs?: number,
+): number {
+  const E = v.sizes.config.maxEpochs;
+  if (trainSegmentEpochs !== undefined) return Math.min(trainSegmentEpochs, E);
+  const whole = trainCost(v.sizes, members, NOMINAL_RATES).coreSeconds;
+  if (whole <= TARGET_TRAIN_SEGMENT_SECONDS) return E;
+  const perEpoch = (whole - trainCost(v.sizes, members, NOMINAL_RATES, 0).coreSeconds) / E;
+  const segments = Math.ceil(E / Math.max(1, Math.floor(TARGET_TRAIN_SEGMENT_SECONDS / perEpoch)));
+  return Math.ceil(E / segments);
+}
+
 /** Pairs per block of `metric`: `pairBlock`, or ≈ TARGET_UNIT_SECONDS at nominal rates. */
 export function pairBlockOf(
   v: VariantSettings,
@@ -533,15 +579,38 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
       outputs: [cPath],
     }, complexityCost(v.sizes, rates));
     const tb = trainBlockOf(v, K, options.trainBlock);
+    const maxEpochs = v.sizes.config.maxEpochs;
+    const digits = Math.max(4, String(maxEpochs).length);
+    const e4 = (e: number) => String(e).padStart(digits, "0");
     for (let first = 0; first < K; first += tb) {
       const ms = members.slice(first, first + tb);
-      add(
-        "train",
-        `train/${key}/${m3(ms[0])}-${m3(ms[ms.length - 1])}`,
-        { kind: "train", study: s, variant: vid, members: ms },
-        { inputs: [], outputs: ms.map(net) },
-        trainCost(v.sizes, ms.length, rates),
-      );
+      const block = `${m3(ms[0])}-${m3(ms[ms.length - 1])}`;
+      const se = trainSegmentEpochsOf(v, ms.length, options.trainSegmentEpochs);
+      if (se >= maxEpochs) {
+        add(
+          "train",
+          `train/${key}/${block}`,
+          { kind: "train", study: s, variant: vid, members: ms },
+          { inputs: [], outputs: ms.map(net) },
+          trainCost(v.sizes, ms.length, rates),
+        );
+        continue;
+      }
+      // Epoch segments chained by checkpoints; the last one writes the networks.
+      const ckpt = (e: number) => trainCheckpointPath("", s, vid, ms[0], ms[ms.length - 1], e);
+      for (let e0 = 1; e0 <= maxEpochs; e0 += se) {
+        const e1 = Math.min(maxEpochs, e0 + se - 1);
+        add(
+          "train",
+          `train/${key}/${block}/e${e4(e0)}-${e4(e1)}`,
+          { kind: "train", study: s, variant: vid, members: ms, segment: { first: e0, last: e1 } },
+          {
+            inputs: e0 > 1 ? [ckpt(e0 - 1)] : [],
+            outputs: e1 < maxEpochs ? [ckpt(e1)] : ms.map(net),
+          },
+          trainCost(v.sizes, ms.length, rates, e1 - e0 + 1),
+        );
+      }
     }
     reportInputs.push(...measurementUnits(v, ALL_FAMILIES, K, options, rates, add));
     reportInputs.push(fixedPointUnits(v, K, rates, add));
@@ -844,6 +913,7 @@ export function checkPlanOptions(o: PlanOptions): void {
   int(o.members, "members", 1);
   int(o.trainBlock, "trainBlock", 1);
   int(o.pairBlock, "pairBlock", 1);
+  int(o.trainSegmentEpochs, "trainSegmentEpochs", 1);
   for (const s of o.studies ?? []) {
     if (!(STUDIES as readonly string[]).includes(s)) {
       throw new Error(`studies: unknown study "${s}" (allowed: ${STUDIES.join(", ")})`);
@@ -883,16 +953,21 @@ export function checkPlanStructure(p: PlanFile): string[] {
       }
     };
     closure(st.name);
+    // Within a stage, a unit may read what an earlier unit of the stage wrote (epoch
+    // segments of a training unit, chained by checkpoints).
+    const withinStage = new Set<string>();
     for (const u of st.units) {
       if (ids.has(u.id)) problems.push(`unit ${u.id}: duplicate id`);
       ids.add(u.id);
       for (const i of u.inputs) {
+        if (withinStage.has(i)) continue;
         const from = producer.get(i);
         if (from === undefined) problems.push(`unit ${u.id}: input ${i} is no earlier output`);
         else if (!deps.has(from)) {
           problems.push(`unit ${u.id}: reads ${i} of stage ${from}, not a dependency`);
         }
       }
+      for (const o of u.outputs) withinStage.add(o);
     }
     for (const u of st.units) {
       for (const o of u.outputs) {
