@@ -8,10 +8,17 @@
  *
  * Optimiser (ours, not the reference's Adam on a Cayley-MLP): Riemannian L-BFGS on O(n)
  * in the left-trivialised (body-frame) coordinates, with the Cayley retraction
- * C ← C·cay(αΩ), Ω skew. Writing M = Cᵀ A C, the objective is g = ⟨M, B⟩ and its
- * body-frame gradient is skew(Mᵀ B − B Mᵀ), so each step costs about four n×n products
- * plus one Cayley solve. A Cayley step keeps det C, so every start stays on its component
- * of O(n); starts are chosen on both components:
+ * C ← C·cay(αΩ), Ω skew. Writing M = Cᵀ A C, the objective is ‖M − B‖² = 2 − 2⟨M, B⟩ and its
+ * body-frame gradient is −(X − Xᵀ) with X = Mᵀ B − B Mᵀ. Every pair is solved in the frames
+ * of `operator.ts` (each operator in the eigenbasis of its symmetric part, computed once per
+ * system), where the eigenvector-alignment start is a ±1 diagonal and costs no product.
+ * One iteration: the Cayley increment Δ = cay(αΩ) − I (a blocked inverse, 2n³ flops, from
+ * n ≥ 80), the rotated M' = M + D with D = MΔ + Δᵀ(M + MΔ), and X' = X + DᵀB − BDᵀ: four
+ * n×n products, which for n ≥ 128 run on float32 operands (`mmNT32`) since D is a small
+ * correction to a float64 M (the optimum moves by < 1e-5; X is recomputed in float64 every
+ * 50 iterations; `normDrift` reports |‖M‖² − 1|, the loss of orthogonal similarity).
+ * A Cayley step keeps det C, so every start stays on its component of O(n); starts are
+ * chosen on both components:
  *   - eigenvector alignments C = E_A D E_Bᵀ of the invariants A+Aᵀ and AAᵀ+AᵀA (which map
  *     to each other under C B Cᵀ), with the best ±1 diagonal D, both determinants (the
  *     A+Aᵀ start is by far the best at large n);
@@ -19,17 +26,36 @@
  *     eigenvector) and its best single flip (other determinant): this is exactly the
  *     aligner when two SVDs differ by column signs, where the reference gets stuck;
  *   - identity and a reflection; then `restarts` Haar-random starts (seeded).
- * The distance is the minimum over all runs; the spread over runs is reported.
+ * The distance is the minimum over all runs; the spread over runs is reported, with the
+ * final gradient norm of the best run and a spectral lower bound (`spectralLowerBound`),
+ * so a reader sees how far from the global optimum the value can be.
  * Budget: by default every start is screened for `screenIter` iterations and the `keep`
  * best continue to `maxIter` (all starts run to convergence for n ≤ 32); `maxRuns` keeps
  * only the first starts of the list (the A+Aᵀ alignment and its reflection come first).
+ * `legacy: true` runs the previous optimiser (`procrustes_legacy.ts`) for before/after
+ * benchmarks.
  *
  * @module
  */
 
-import { cayley } from "../linalg/solve.ts";
-import { dot, mmNT, transpose } from "../linalg/matmul.ts";
+import { cayleyIncrement } from "../linalg/solve.ts";
+import { dot, mmNT, mmNT32, transpose } from "../linalg/matmul.ts";
 import { symEigTop } from "../linalg/symeig.ts";
+import { type PreparedOperator, prepareOperator, spectralLowerBound } from "./operator.ts";
+import { alignFromEig, bestSigns, determinantSign, haar } from "./starts.ts";
+import { procrustesDistanceLegacy } from "./procrustes_legacy.ts";
+
+export {
+  deserializePreparedOperator,
+  PREPARED_OPERATOR_FORMAT,
+  type PreparedOperator,
+  type PreparedOperatorHeader,
+  prepareDsaOperator,
+  prepareOperator,
+  serializePreparedOperator,
+  spectralLowerBound,
+} from "./operator.ts";
+export { determinantSign } from "./starts.ts";
 
 /** Options of `procrustesDistance`. */
 export interface ProcrustesOptions {
@@ -61,6 +87,18 @@ export interface ProcrustesOptions {
   memory?: number;
   /** Return the optimal C (n×n row-major) in the result (default false). */
   returnC?: boolean;
+  /**
+   * Products of the iteration: "mixed" (the corrections D and DᵀB − BDᵀ on float32 operands,
+   * default from n ≥ 128) or "float64" (default below).
+   */
+  precision?: "mixed" | "float64";
+  /**
+   * Run the previous optimiser (`procrustes_legacy.ts`: raw coordinates, row-operation
+   * Cayley solve, float64 products, per-pair starts) instead; for before/after benchmarks.
+   * Its result has no `gradNorm`, `normDrift` or `totalIterations` (NaN), and a `lowerBound`
+   * only when both operators come prepared (else NaN: the old path prepared nothing).
+   */
+  legacy?: boolean;
 }
 
 /** One local run of the Procrustes optimiser. */
@@ -88,288 +126,65 @@ export interface ProcrustesResult {
   runsAtBest: number;
   bestStart: string;
   runs: ProcrustesRun[];
+  /**
+   * Frobenius norm of the body-frame gradient of ‖A − C B Cᵀ‖²_F (a skew n×n matrix) at the
+   * best run's last iterate: 0 at a local optimum; how far the run was from stopping.
+   */
+  gradNorm: number;
+  /**
+   * Spectral lower bound on the global optimum (`spectralLowerBound`): no C gives a smaller
+   * distance, so [lowerBound, distance] brackets the true Procrustes distance.
+   */
+  lowerBound: { euclidean: number; angular: number };
+  /** |‖M‖²_F − 1| of the best run: rounding drift of the orthogonal similarity (≈ 0). */
+  normDrift: number;
+  /** Iterations over all runs (the cost: about four n×n products and one inverse each). */
+  totalIterations: number;
   /** Optimal C (n×n row-major), only with `returnC`. */
   C?: Float64Array;
 }
 
-/** A normalised operator with the invariants the smart starts need (reusable across pairs). */
-export interface PreparedOperator {
+/** The pair's frames: B̃ = E_B B E_Bᵀ and its transpose, and the product used for corrections. */
+interface Frame {
   n: number;
-  /** A / ‖A‖_F, row-major. */
-  a: Float64Array;
-  /** Transpose of `a`. */
-  at: Float64Array;
-  /**
-   * Lazily computed eigenvectors (rows, n×n row-major) of a+aᵀ ("sym") and of
-   * a aᵀ + aᵀ a ("gram"); filled on first use by a start that needs them.
-   */
-  cache: { sym?: Float64Array; gram?: Float64Array };
+  b: Float64Array;
+  bt: Float64Array;
+  /** Product for the small corrections (float32 operands in "mixed" precision). */
+  corr: typeof mmNT;
 }
 
-/** Eigenvectors (rows) of the invariant `kind` of a prepared operator (cached). */
-function invariantEig(p: PreparedOperator, kind: "sym" | "gram"): Float64Array {
-  const hit = p.cache[kind];
-  if (hit) return hit;
-  const { n, a, at } = p;
-  let x: Float64Array;
-  if (kind === "sym") {
-    x = new Float64Array(n * n);
-    for (let i = 0; i < x.length; i++) x[i] = a[i] + at[i];
-  } else {
-    x = mmNT(a, a, n, n, n); // A Aᵀ
-    const g2 = mmNT(at, at, n, n, n); // Aᵀ A
-    for (let i = 0; i < x.length; i++) x[i] += g2[i];
-  }
-  const v = symEigTop(x, n, n).vectors;
-  p.cache[kind] = v;
-  return v;
+/** Resumable state of one local L-BFGS run (M in B's frame). */
+interface RunState {
+  m: Float64Array;
+  /** X = Mᵀ B̃ − B̃ Mᵀ (the gradient is −(X − Xᵀ)). */
+  x: Float64Array;
+  g: Float64Array;
+  f: number;
+  /** C' = E_A C E_Bᵀ (only with returnC). */
+  c?: Float64Array;
+  sList: Float64Array[];
+  yList: Float64Array[];
+  rho: number[];
+  iterations: number;
+  small: number;
+  done: boolean;
 }
 
-/**
- * Normalise A (n×n row-major) to unit Frobenius norm and compute the invariants used to
- * build starts. Throws on a zero or non-finite matrix.
- */
-export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator {
-  if (aIn.length !== n * n) {
-    throw new Error(`procrustes: operator has ${aIn.length} entries, expected n² = ${n * n}`);
-  }
-  let fro = 0;
-  for (let i = 0; i < aIn.length; i++) {
-    if (!Number.isFinite(aIn[i])) throw new Error(`procrustes: operator entry ${i} is not finite`);
-    fro += aIn[i] * aIn[i];
-  }
-  if (!(fro > 0)) throw new Error("procrustes: operator is zero (its Frobenius norm must be > 0)");
-  const s = 1 / Math.sqrt(fro);
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < a.length; i++) a[i] = aIn[i] * s;
-  return { n, a, at: transpose(a, n, n), cache: {} };
+/** X = Mᵀ B − B Mᵀ in float64. */
+function crossTerm(m: Float64Array, fr: Frame, out?: Float64Array): Float64Array {
+  const n = fr.n;
+  const x = mmNT(transpose(m, n, n), fr.bt, n, n, n, out); // Mᵀ B
+  const p2 = mmNT(fr.b, m, n, n, n); // B Mᵀ
+  for (let i = 0; i < x.length; i++) x[i] -= p2[i];
+  return x;
 }
 
-/** Small seeded PRNG (mulberry32) with a standard-normal sampler. */
-function rng(seed: number) {
-  let s = (seed >>> 0) ^ 0x9e3779b9;
-  const u = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => {
-    let x = 0;
-    while (x === 0) x = u();
-    return Math.sqrt(-2 * Math.log(x)) * Math.cos(2 * Math.PI * u());
-  };
-  return { u, normal };
-}
-
-/** Haar-random orthogonal n×n matrix (Gram–Schmidt on Gaussian rows) with det sign `det`. */
-function haar(n: number, seed: number, det: number): Float64Array {
-  const r = rng(seed);
-  const q = new Float64Array(n * n);
-  for (let i = 0; i < q.length; i++) q[i] = r.normal();
+/** Body-frame gradient −(X − Xᵀ) of ‖M − B‖² into `out`. */
+function gradientOf(x: Float64Array, n: number, out: Float64Array): Float64Array {
   for (let i = 0; i < n; i++) {
-    const qi = q.subarray(i * n, (i + 1) * n);
-    for (let pass = 0; pass < 2; pass++) {
-      for (let j = 0; j < i; j++) {
-        const qj = q.subarray(j * n, (j + 1) * n);
-        const s = dot(qi, qj);
-        for (let k = 0; k < n; k++) qi[k] -= s * qj[k];
-      }
-    }
-    const nr = Math.sqrt(dot(qi, qi));
-    for (let k = 0; k < n; k++) qi[k] /= nr;
+    for (let j = 0; j < n; j++) out[i * n + j] = x[j * n + i] - x[i * n + j];
   }
-  if (Math.sign(determinantSign(q, n)) !== det) { for (let k = 0; k < n; k++) q[k] = -q[k]; }
-  return q;
-}
-
-/** Sign of det(Q) for a (near-)orthogonal Q via LU with partial pivoting. */
-export function determinantSign(qIn: Float64Array, n: number): number {
-  const a = Float64Array.from(qIn);
-  let sign = 1;
-  for (let p = 0; p < n; p++) {
-    let piv = p;
-    for (let i = p + 1; i < n; i++) if (Math.abs(a[i * n + p]) > Math.abs(a[piv * n + p])) piv = i;
-    if (a[piv * n + p] === 0) return 0;
-    if (piv !== p) {
-      sign = -sign;
-      for (let j = 0; j < n; j++) {
-        const t = a[p * n + j];
-        a[p * n + j] = a[piv * n + j];
-        a[piv * n + j] = t;
-      }
-    }
-    const d = a[p * n + p];
-    if (d < 0) sign = -sign;
-    for (let i = p + 1; i < n; i++) {
-      const f = a[i * n + p] / d;
-      if (f === 0) continue;
-      for (let j = p + 1; j < n; j++) a[i * n + j] -= f * a[p * n + j];
-    }
-  }
-  return sign;
-}
-
-/**
- * Best ±1 vector d (greedy local optimum) for max Σ_ij W_ij d_i d_j with W = X∘Y, started
- * from the signs of W's leading eigenvector and from all-ones. Returns d and the best
- * single flip of it (the other determinant class).
- */
-function bestSigns(x: Float64Array, y: Float64Array, n: number): { d: Int8Array; flip: number } {
-  const w = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      w[i * n + j] = 0.5 * (x[i * n + j] * y[i * n + j] + x[j * n + i] * y[j * n + i]);
-    }
-  }
-  const score = (d: Int8Array) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      let h = 0;
-      for (let j = 0; j < n; j++) h += w[i * n + j] * d[j];
-      s += h * d[i];
-    }
-    return s;
-  };
-  const greedy = (d: Int8Array) => {
-    const h = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let j = 0; j < n; j++) if (j !== i) s += w[i * n + j] * d[j];
-      h[i] = s;
-    }
-    for (let guard = 0; guard < 10 * n + 10; guard++) {
-      let best = -1, bestGain = 1e-15;
-      for (let i = 0; i < n; i++) {
-        const gain = -4 * d[i] * h[i];
-        if (gain > bestGain) {
-          bestGain = gain;
-          best = i;
-        }
-      }
-      if (best < 0) break;
-      d[best] = -d[best] as -1 | 1;
-      const delta = 2 * d[best];
-      for (let i = 0; i < n; i++) if (i !== best) h[i] += w[i * n + best] * delta;
-    }
-    return h;
-  };
-  // leading eigenvector by power iteration on W + c I
-  let c = 0;
-  for (let i = 0; i < w.length; i++) c = Math.max(c, Math.abs(w[i]));
-  c *= n;
-  let v = new Float64Array(n).fill(1 / Math.sqrt(n));
-  for (let it = 0; it < 100; it++) {
-    const nv = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = c * v[i];
-      for (let j = 0; j < n; j++) s += w[i * n + j] * v[j];
-      nv[i] = s;
-    }
-    const nr = Math.sqrt(dot(nv, nv)) || 1;
-    for (let i = 0; i < n; i++) nv[i] /= nr;
-    v = nv;
-  }
-  const d1 = new Int8Array(n);
-  for (let i = 0; i < n; i++) d1[i] = v[i] >= 0 ? 1 : -1;
-  const d2 = new Int8Array(n).fill(1);
-  const h1 = greedy(d1), h2 = greedy(d2);
-  const [d, h] = score(d1) >= score(d2) ? [d1, h1] : [d2, h2];
-  let flip = 0, bestGain = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const gain = -4 * d[i] * h[i];
-    if (gain > bestGain) {
-      bestGain = gain;
-      flip = i;
-    }
-  }
-  return { d, flip };
-}
-
-/** C = E_Aᵀ-side alignment: C = E_Aᵀ diag(d) E_B, with E given as eigenvector rows. */
-function alignFromEig(ea: Float64Array, eb: Float64Array, d: Int8Array, n: number): Float64Array {
-  // rows of ea/eb are eigenvectors, so E_A (columns) = eaᵀ. C = eaᵀ D eb.
-  const dEb = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) dEb[i * n + j] = d[i] * eb[i * n + j];
-  // C = eaᵀ (D eb) = mmNT(eaᵀ, (D eb)ᵀ)
-  return mmNT(transpose(ea, n, n), transpose(dEb, n, n), n, n, n);
-}
-
-/** Starts (name, lazily built C) in priority order. */
-function buildStarts(
-  pa: PreparedOperator,
-  pb: PreparedOperator,
-  restarts: number,
-  seed: number,
-): { name: string; make: () => Float64Array }[] {
-  const n = pa.n;
-  const starts: { name: string; make: () => Float64Array }[] = [];
-  const diag = (d: Int8Array) => {
-    const c = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) c[i * n + i] = d[i];
-    return c;
-  };
-  const flipped = (d: Int8Array, i: number) => {
-    const f = Int8Array.from(d);
-    f[i] = -f[i] as 1 | -1;
-    return f;
-  };
-  // eigenvector alignments of the invariants (best ±1 diagonal between the eigenbases)
-  for (const kind of ["sym", "gram"] as const) {
-    let memo: { ea: Float64Array; eb: Float64Array; d: Int8Array; flip: number } | undefined;
-    const get = () => {
-      if (memo) return memo;
-      const ea = invariantEig(pa, kind), eb = invariantEig(pb, kind);
-      // Ã = E_Aᵀ A E_A = ea A eaᵀ ; B̃ = eb B ebᵀ
-      const at = mmNT(mmNT(ea, pa.at, n, n, n), ea, n, n, n);
-      const bt = mmNT(mmNT(eb, pb.at, n, n, n), eb, n, n, n);
-      memo = { ea, eb, ...bestSigns(at, bt, n) };
-      return memo;
-    };
-    starts.push({ name: `eig-${kind}`, make: () => alignFromEig(get().ea, get().eb, get().d, n) });
-    starts.push({
-      name: `eig-${kind}-flip`,
-      make: () => alignFromEig(get().ea, get().eb, flipped(get().d, get().flip), n),
-    });
-  }
-  // ±1 diagonal on the raw coordinates
-  let sg: { d: Int8Array; flip: number } | undefined;
-  const signs = () => (sg ??= bestSigns(pa.a, pb.a, n));
-  starts.push({ name: "signs", make: () => diag(signs().d) });
-  starts.push({ name: "signs-flip", make: () => diag(flipped(signs().d, signs().flip)) });
-  const id = new Int8Array(n).fill(1);
-  starts.push({ name: "identity", make: () => diag(id) });
-  starts.push({ name: "reflection", make: () => diag(flipped(id, 0)) });
-  for (let k = 0; k < restarts; k++) {
-    starts.push({
-      name: `haar${k}`,
-      make: () => haar(n, (seed * 7919 + k * 104729 + 1) >>> 0, k % 2 === 0 ? 1 : -1),
-    });
-  }
-  return starts;
-}
-
-/** Body-frame gradient of F = ‖M − B‖² = 2 − 2⟨M, B⟩ in skew coordinates. */
-function gradient(
-  m: Float64Array,
-  b: Float64Array,
-  bt: Float64Array,
-  n: number,
-  out: Float64Array,
-  ws: Workspace = workspace(n),
-): void {
-  const mt = transpose(m, n, n, ws.mt);
-  const p1 = mmNT(mt, bt, n, n, n, ws.p1); // Mᵀ B
-  const p2 = mmNT(b, m, n, n, n, ws.p2); // B Mᵀ
-  // G_F = −2 skew(Mᵀ B − B Mᵀ) = −(X − Xᵀ), X = p1 − p2
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const x = p1[i * n + j] - p2[i * n + j];
-      const xt = p1[j * n + i] - p2[j * n + i];
-      out[i * n + j] = -(x - xt);
-    }
-  }
+  return out;
 }
 
 /** F = ‖M − B‖²_F. */
@@ -382,67 +197,15 @@ function lossOf(m: Float64Array, b: Float64Array): number {
   return s;
 }
 
-/** M' = Rᵀ M R. */
-function rotate(
-  m: Float64Array,
-  r: Float64Array,
-  n: number,
-  ws: Workspace = workspace(n),
-  out?: Float64Array,
-): Float64Array {
-  const rt = transpose(r, n, n, ws.rt);
-  const mt = transpose(m, n, n, ws.mt);
-  const t1 = mmNT(rt, mt, n, n, n, ws.t1); // Rᵀ M
-  return mmNT(t1, rt, n, n, n, out); // (Rᵀ M) R
-}
-
-/** Scratch buffers (n×n each) reused across iterations to spare the garbage collector. */
-interface Workspace {
-  mt: Float64Array;
-  p1: Float64Array;
-  p2: Float64Array;
-  rt: Float64Array;
-  t1: Float64Array;
-  k: Float64Array;
-  r: Float64Array;
-}
-
-function workspace(n: number): Workspace {
-  const f = () => new Float64Array(n * n);
-  return { mt: f(), p1: f(), p2: f(), rt: f(), t1: f(), k: f(), r: f() };
-}
-
-/** Resumable state of one local L-BFGS run. */
-interface RunState {
-  m: Float64Array;
-  g: Float64Array;
-  f: number;
-  c?: Float64Array;
-  sList: Float64Array[];
-  yList: Float64Array[];
-  rho: number[];
-  iterations: number;
-  small: number;
-  done: boolean;
-}
-
-/** Start a local run at C0: M = C0ᵀ A C0 and its gradient. */
-function startRun(
-  pa: PreparedOperator,
-  pb: PreparedOperator,
-  c0: Float64Array,
-  trackC: boolean,
-): RunState {
-  const n = pa.n;
-  const c0t = transpose(c0, n, n);
-  const m = mmNT(mmNT(c0t, pa.at, n, n, n), c0t, n, n, n);
-  const g = new Float64Array(n * n);
-  gradient(m, pb.a, pb.at, n, g);
+/** Start a local run at M0 (already in B's frame). */
+function startRun(m0: Float64Array, fr: Frame, c0: Float64Array | undefined): RunState {
+  const x = crossTerm(m0, fr);
   return {
-    m,
-    g,
-    f: lossOf(m, pb.a),
-    c: trackC ? Float64Array.from(c0) : undefined,
+    m: m0,
+    x,
+    g: gradientOf(x, fr.n, new Float64Array(fr.n * fr.n)),
+    f: lossOf(m0, fr.b),
+    c: c0,
     sList: [],
     yList: [],
     rho: [],
@@ -452,25 +215,29 @@ function startRun(
   };
 }
 
+/** Iterations between float64 recomputations of X in "mixed" precision. */
+const REFRESH_EVERY = 50;
+
 /**
- * Advance a run by up to `iters` iterations of Riemannian L-BFGS on F(C) = ‖CᵀAC − B‖²
+ * Advance a run by up to `iters` iterations of Riemannian L-BFGS on F = ‖M − B̃‖²
  * (Cayley retraction, body-frame coordinates, Armijo backtracking). Marks the run done at
  * convergence (gradient norm < gradTol, or 3 successive relative decreases < relTol).
  */
 function advance(
   st: RunState,
-  pb: PreparedOperator,
-  n: number,
+  fr: Frame,
   iters: number,
   gradTol: number,
   relTol: number,
   memory: number,
 ): void {
-  const nn = n * n;
-  const b = pb.a, bt = pb.at;
+  const n = fr.n, nn = n * n;
+  const b = fr.b, bt = fr.bt, corr = fr.corr;
   const dir = new Float64Array(nn);
   const omega = new Float64Array(nn);
-  const ws = workspace(n);
+  const delta = new Float64Array(nn), deltaT = new Float64Array(nn);
+  const mx = new Float64Array(nn), mxT = new Float64Array(nn), dT = new Float64Array(nn);
+  const x1 = new Float64Array(nn), y1 = new Float64Array(nn);
   let trial: Float64Array = new Float64Array(nn);
   let gNew: Float64Array = new Float64Array(nn);
   const { sList, yList, rho } = st;
@@ -513,10 +280,16 @@ function advance(
     }
     let step = 1;
     let accepted = false, fNew = st.f;
+    const m = st.m;
     for (let ls = 0; ls < 30; ls++) {
       for (let i = 0; i < nn; i++) omega[i] = step * dir[i];
-      const r = cayley(omega, n, ws.r, ws.k);
-      rotate(st.m, r, n, ws, trial);
+      cayleyIncrement(omega, n, delta); // Δ = R − I
+      transpose(delta, n, n, deltaT);
+      corr(m, deltaT, n, n, n, x1); // M Δ
+      for (let i = 0; i < nn; i++) mx[i] = m[i] + x1[i];
+      transpose(mx, n, n, mxT);
+      corr(deltaT, mxT, n, n, n, y1); // Δᵀ (M + M Δ)
+      for (let i = 0; i < nn; i++) trial[i] = m[i] + (x1[i] + y1[i]); // Rᵀ M R
       const ft = lossOf(trial, b);
       if (ft <= st.f + 1e-4 * step * slope) {
         fNew = ft;
@@ -529,7 +302,17 @@ function advance(
       st.done = true;
       break;
     }
-    gradient(trial, b, bt, n, gNew, ws);
+    // X' = X + Dᵀ B − B Dᵀ with D = M' − M (or X recomputed in float64)
+    const x = st.x;
+    if (corr !== mmNT && (st.iterations + 1) % REFRESH_EVERY === 0) crossTerm(trial, fr, x);
+    else {
+      for (let i = 0; i < nn; i++) y1[i] = trial[i] - m[i];
+      transpose(y1, n, n, dT);
+      corr(dT, bt, n, n, n, x1); // Dᵀ B
+      corr(b, y1, n, n, n, mx); // B Dᵀ
+      for (let i = 0; i < nn; i++) x[i] += x1[i] - mx[i];
+    }
+    gradientOf(x, n, gNew);
     // reuse the oldest (s, y) pair's storage once the memory is full
     let s: Float64Array, y: Float64Array;
     if (sList.length >= memory) {
@@ -550,13 +333,15 @@ function advance(
       yList.push(y);
       rho.push(1 / sy);
     }
-    if (st.c) st.c = mmNT(st.c, transpose(ws.r, n, n), n, n, n);
+    if (st.c) {
+      const cd = mmNT(st.c, deltaT, n, n, n); // C' Δ
+      for (let i = 0; i < nn; i++) st.c[i] += cd[i];
+    }
     // swap buffers: the trial M and new gradient become current
-    const mOld = st.m, gOld = st.g;
     st.m = trial;
     st.g = gNew;
-    trial = mOld;
-    gNew = gOld;
+    trial = m;
+    gNew = g;
     const df = st.f - fNew;
     st.f = fNew;
     st.iterations++;
@@ -566,17 +351,131 @@ function advance(
   }
 }
 
+/** Eigenvectors (rows) of A Aᵀ + Aᵀ A of a prepared operator (cached; small-n starts only). */
+function gramFrame(p: PreparedOperator): Float64Array {
+  if (p.cache.gram) return p.cache.gram;
+  const { n, a, at } = p;
+  const x = mmNT(a, a, n, n, n); // A Aᵀ
+  const g2 = mmNT(at, at, n, n, n); // Aᵀ A
+  for (let i = 0; i < x.length; i++) x[i] += g2[i];
+  return (p.cache.gram = symEigTop(x, n, n).vectors);
+}
+
+/** A start: its name and a builder of M0 (in B's frame) and C' = E_A C E_Bᵀ. */
+interface Start {
+  name: string;
+  make: () => { m0: Float64Array; c: Float64Array; det: number };
+}
+
+/**
+ * Starts in priority order (see the module doc). The eig-sym pair is a ±1 diagonal in the
+ * frames (M0 = D Ã D, O(n²)); the others are built in raw coordinates and moved into the
+ * frames with two products (C' = E_A C E_Bᵀ, M0 = C'ᵀ Ã C').
+ */
+function buildStarts(
+  pa: PreparedOperator,
+  pb: PreparedOperator,
+  restarts: number,
+  seed: number,
+): Start[] {
+  const n = pa.n;
+  const starts: Start[] = [];
+  const diag = (d: Int8Array) => {
+    const c = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) c[i * n + i] = d[i];
+    return c;
+  };
+  const flipped = (d: Int8Array, i: number) => {
+    const f = Int8Array.from(d);
+    f[i] = -f[i] as 1 | -1;
+    return f;
+  };
+  const detSign = (d: Int8Array) => d.reduce((p, v) => p * v, 1);
+  // the frames' determinants: C = E_Aᵀ C' E_B, det C = det E_A · det C' · det E_B
+  let frameDet: number | undefined;
+  const framesDet =
+    () => (frameDet ??= determinantSign(pa.symVectors, n) * determinantSign(pb.symVectors, n));
+  // eig-sym: in the frames, the start C' = D
+  let sg: { d: Int8Array; flip: number } | undefined;
+  const symSigns = () => (sg ??= bestSigns(pa.rotated, pb.rotated, n));
+  const fromDiag = (d: Int8Array) => {
+    const m0 = new Float64Array(n * n);
+    const r = pa.rotated;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) m0[i * n + j] = d[i] * d[j] * r[i * n + j];
+    }
+    return { m0, c: diag(d), det: detSign(d) * framesDet() };
+  };
+  starts.push({ name: "eig-sym", make: () => fromDiag(symSigns().d) });
+  starts.push({
+    name: "eig-sym-flip",
+    make: () => fromDiag(flipped(symSigns().d, symSigns().flip)),
+  });
+  // the others: raw C → C' = E_A C E_Bᵀ
+  const fromRaw = (c: Float64Array) => {
+    const cp = mmNT(mmNT(pa.symVectors, transpose(c, n, n), n, n, n), pb.symVectors, n, n, n);
+    const cpt = transpose(cp, n, n);
+    const m0 = mmNT(mmNT(cpt, transpose(pa.rotated, n, n), n, n, n), cpt, n, n, n);
+    return { m0, c: cp, det: determinantSign(c, n) };
+  };
+  let gm: { ea: Float64Array; eb: Float64Array; d: Int8Array; flip: number } | undefined;
+  const gram = () => {
+    if (gm) return gm;
+    const ea = gramFrame(pa), eb = gramFrame(pb);
+    const at = mmNT(mmNT(ea, pa.at, n, n, n), ea, n, n, n);
+    const bt = mmNT(mmNT(eb, pb.at, n, n, n), eb, n, n, n);
+    return (gm = { ea, eb, ...bestSigns(at, bt, n) });
+  };
+  starts.push({
+    name: "eig-gram",
+    make: () => fromRaw(alignFromEig(gram().ea, gram().eb, gram().d, n)),
+  });
+  starts.push({
+    name: "eig-gram-flip",
+    make: () => fromRaw(alignFromEig(gram().ea, gram().eb, flipped(gram().d, gram().flip), n)),
+  });
+  let rs: { d: Int8Array; flip: number } | undefined;
+  const rawSigns = () => (rs ??= bestSigns(pa.a, pb.a, n));
+  starts.push({ name: "signs", make: () => fromRaw(diag(rawSigns().d)) });
+  starts.push({
+    name: "signs-flip",
+    make: () => fromRaw(diag(flipped(rawSigns().d, rawSigns().flip))),
+  });
+  const id = new Int8Array(n).fill(1);
+  starts.push({ name: "identity", make: () => fromRaw(diag(id)) });
+  starts.push({ name: "reflection", make: () => fromRaw(diag(flipped(id, 0))) });
+  for (let k = 0; k < restarts; k++) {
+    starts.push({
+      name: `haar${k}`,
+      make: () => fromRaw(haar(n, (seed * 7919 + k * 104729 + 1) >>> 0, k % 2 === 0 ? 1 : -1)),
+    });
+  }
+  return starts;
+}
+
+/** From this size on the iteration's corrections run on float32 operands by default. */
+export const MIXED_PRECISION_MIN = 128;
+
 /**
  * Procrustes distance between two square operators of equal size n (row-major
- * Float64Array n×n or number[][]): min over C ∈ O(n) of the score of (A/‖A‖, C B Cᵀ/‖B‖).
- * Either argument may be a `PreparedOperator` (so a system's invariants are computed once
- * across pairs).
+ * Float64Array n×n, number[][], or a `PreparedOperator` from `prepareOperator`, computed once
+ * per system and reusable across all its pairs): min over C ∈ O(n) of the score of
+ * (A/‖A‖, C B Cᵀ/‖B‖), with the best run's gradient norm and a spectral lower bound.
  */
 export function procrustesDistance(
   aIn: Float64Array | number[][] | PreparedOperator,
   bIn: Float64Array | number[][] | PreparedOperator,
   options: ProcrustesOptions = {},
 ): ProcrustesResult {
+  if (options.legacy) {
+    // the old path on the raw operators (no per-system preparation charged to it)
+    const raw = (x: typeof aIn) => isPrepared(x) ? x.a : x;
+    const r = procrustesDistanceLegacy(raw(aIn), raw(bIn), options);
+    const lowerBound = isPrepared(aIn) && isPrepared(bIn)
+      ? spectralLowerBound(aIn, bIn)
+      : { euclidean: NaN, angular: NaN };
+    return { ...r, gradNorm: NaN, lowerBound, normDrift: NaN, totalIterations: NaN };
+  }
   const pa = asPrepared(aIn, "a");
   const pb = asPrepared(bIn, "b");
   if (pa.n !== pb.n) {
@@ -600,11 +499,7 @@ export function procrustesDistance(
   checkInt(seed, "seed", 0, 2 ** 32 - 1);
   const gradTol = options.gradTol ?? 1e-9;
   if (!(gradTol >= 0)) throw new Error(`procrustes: gradTol must be ≥ 0, got ${gradTol}`);
-  let starts = buildStarts(pa, pb, restarts, seed);
-  if (options.maxRuns !== undefined) {
-    checkInt(options.maxRuns, "maxRuns", 1, 1e9);
-    starts = starts.slice(0, options.maxRuns);
-  }
+  if (options.maxRuns !== undefined) checkInt(options.maxRuns, "maxRuns", 1, 1e9);
   const relTol = options.relTol ?? 1e-10;
   if (!(relTol >= 0)) throw new Error(`procrustes: relTol must be ≥ 0, got ${relTol}`);
   const screenIter = options.screenIter ?? (small ? 0 : medium ? 60 : 30);
@@ -613,56 +508,82 @@ export function procrustesDistance(
   checkInt(keep, "keep", 1, 1e9);
   const memory = options.memory ?? 12;
   checkInt(memory, "memory", 1, 1000);
+  const precision = options.precision ?? (n >= MIXED_PRECISION_MIN ? "mixed" : "float64");
+  if (precision !== "mixed" && precision !== "float64") {
+    throw new Error(`procrustes: precision must be "mixed" or "float64", got ${String(precision)}`);
+  }
+  const lowerBound = spectralLowerBound(pa, pb);
   const trackC = options.returnC === true;
+  let starts = buildStarts(pa, pb, restarts, seed);
+  if (options.maxRuns !== undefined) starts = starts.slice(0, options.maxRuns);
+  const fr: Frame = {
+    n,
+    b: pb.rotated,
+    bt: transpose(pb.rotated, n, n),
+    corr: precision === "mixed" ? mmNT32 : mmNT,
+  };
   const states = starts.map((st) => {
-    const c = st.make();
-    return { name: st.name, det: determinantSign(c, n), state: startRun(pa, pb, c, trackC) };
+    const { m0, c, det } = st.make();
+    return { name: st.name, det, state: startRun(m0, fr, trackC ? c : undefined) };
   });
   // screening: every start runs screenIter iterations; the best `keep` continue
   let active = states;
   if (screenIter > 0 && screenIter < maxIter && states.length > keep) {
-    for (const s of states) advance(s.state, pb, n, screenIter, gradTol, relTol, memory);
+    for (const s of states) advance(s.state, fr, screenIter, gradTol, relTol, memory);
     active = [...states].sort((x, y) => x.state.f - y.state.f).slice(0, keep);
   }
   for (const s of active) {
-    advance(s.state, pb, n, maxIter - s.state.iterations, gradTol, relTol, memory);
+    advance(s.state, fr, maxIter - s.state.iterations, gradTol, relTol, memory);
   }
   const runs: ProcrustesRun[] = [];
-  let bestLoss = Infinity, bestC: Float64Array | undefined, bestStart = "";
+  let bestLoss = Infinity, best = states[0];
   for (const s of states) {
-    const loss = lossOf(s.state.m, pb.a);
+    const loss = lossOf(s.state.m, fr.b);
     const euclidean = Math.sqrt(Math.max(loss, 0));
-    const angular = 2 * Math.asin(Math.min(1, euclidean / 2));
     runs.push({
       start: s.name,
       det: s.det,
       euclidean,
-      angular,
+      angular: 2 * Math.asin(Math.min(1, euclidean / 2)),
       iterations: s.state.iterations,
       completed: active.includes(s),
     });
     if (loss < bestLoss) {
       bestLoss = loss;
-      bestC = s.state.c;
-      bestStart = s.name;
+      best = s;
     }
   }
-  const values = runs.filter((r) => r.completed).map((
-    r,
-  ) => (score === "angular" ? r.angular : r.euclidean));
-  const best = Math.min(...values);
+  const values = runs.filter((r) => r.completed).map((r) =>
+    score === "angular" ? r.angular : r.euclidean
+  );
+  const bestValue = Math.min(...values);
   const euclidean = Math.sqrt(Math.max(bestLoss, 0));
   const angular = 2 * Math.asin(Math.min(1, euclidean / 2));
+  const g = best.state.g;
   const out: ProcrustesResult = {
     distance: score === "angular" ? angular : euclidean,
     angular,
     euclidean,
-    restartsSpread: Math.max(...values) - best,
-    runsAtBest: values.filter((v) => v - best <= 1e-6).length,
-    bestStart,
+    restartsSpread: Math.max(...values) - bestValue,
+    runsAtBest: values.filter((v) => v - bestValue <= 1e-6).length,
+    bestStart: best.name,
     runs,
+    gradNorm: Math.sqrt(dot(g, g)),
+    lowerBound,
+    normDrift: Math.abs(dot(best.state.m, best.state.m) - 1),
+    totalIterations: runs.reduce((t, r) => t + r.iterations, 0),
   };
-  if (options.returnC && bestC) out.C = bestC;
+  if (trackC && best.state.c) {
+    // C = E_Aᵀ C' E_B
+    const ea = pa.symVectors, eb = pb.symVectors;
+    out.C = mmNT(
+      mmNT(transpose(ea, n, n), transpose(best.state.c, n, n), n, n, n),
+      transpose(eb, n, n),
+      n,
+      n,
+      n,
+    );
+  }
   return out;
 }
 
@@ -670,6 +591,10 @@ function checkInt(v: number, name: string, lo: number, hi: number): void {
   if (!Number.isInteger(v) || v < lo || v > hi) {
     throw new Error(`procrustes: ${name} must be an integer in [${lo}, ${hi}], got ${v}`);
   }
+}
+
+function isPrepared(x: Float64Array | number[][] | PreparedOperator): x is PreparedOperator {
+  return !(x instanceof Float64Array) && !Array.isArray(x);
 }
 
 function asPrepared(
