@@ -13,7 +13,7 @@
  *  - the singular values θ of its skew part (A − Aᵀ)/2 (each θ of a pair ±iθ twice), for the
  *    lower bound.
  * Cost at n = 1000: one symmetric eigen-decomposition with all eigenvectors, one with values
- * only, three n×n products.
+ * only, three n×n products and one LU (the sign of det E).
  *
  * Lower bound (`spectralLowerBound`): for any orthogonal C, with X = C B Cᵀ,
  * ‖A − X‖² = ‖sym A − sym X‖² + ‖skew A − skew X‖² (the two parts are orthogonal), and
@@ -27,6 +27,8 @@
  */
 import { mmNT, transpose } from "../linalg/matmul.ts";
 import { symEigTop } from "../linalg/symeig.ts";
+import { wasmDetSign, wasmLinalgAvailable } from "../linalg/wasm.ts";
+import { determinantSign } from "./starts.ts";
 
 /** A DMD operator prepared once for every Procrustes comparison it takes part in. */
 export interface PreparedOperator {
@@ -42,6 +44,8 @@ export interface PreparedOperator {
   symValues: Float64Array;
   /** Eigenvectors of (a + aᵀ)/2 as rows (n×n row-major), in the order of `symValues`. */
   symVectors: Float64Array;
+  /** det(symVectors) (±1): which component of O(n) a start C = Eᵀ D E' lies on. */
+  symVectorsDet: number;
   /** E a Eᵀ with E = `symVectors`: the operator in the eigenbasis of its symmetric part. */
   rotated: Float64Array;
   /** Singular values of (a − aᵀ)/2, descending (n; each θ of an eigenvalue pair ±iθ twice). */
@@ -50,8 +54,8 @@ export interface PreparedOperator {
   symValuesError: number;
   /** Upper bound on the rounding error (ℓ2 over the vector) of `skewSingularValues`. */
   skewSingularValuesError: number;
-  /** Lazily computed extra frames for the small-n starts (not serialised). */
-  cache: { gram?: Float64Array };
+  /** Lazily computed extra frame of the "eig-gram" starts, with its determinant (not serialised). */
+  cache: { gram?: { vectors: Float64Array; det: number } };
 }
 
 /** Format name written in the header of a serialised prepared operator. */
@@ -62,6 +66,7 @@ export interface PreparedOperatorHeader {
   format: typeof PREPARED_OPERATOR_FORMAT;
   n: number;
   scale: number;
+  symVectorsDet: number;
   symValuesError: number;
   skewSingularValuesError: number;
   /** Fields of the float64 data in order, with their lengths (n² or n). */
@@ -69,6 +74,11 @@ export interface PreparedOperatorHeader {
 }
 
 const FIELDS = ["a", "symVectors", "symValues", "skewSingularValues"] as const;
+
+/** Sign of the determinant of an orthogonal matrix (LU on the WASM kernel where available). */
+export function orthogonalDetSign(q: Float64Array, n: number): number {
+  return n >= 8 && wasmLinalgAvailable() ? wasmDetSign(q, n) : determinantSign(q, n);
+}
 
 /** The rotated operator E a Eᵀ. */
 function rotate(a: Float64Array, e: Float64Array, n: number): Float64Array {
@@ -102,18 +112,23 @@ export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator 
   }
   if (!(fro > 0)) throw new Error("procrustes: operator is zero (its Frobenius norm must be > 0)");
   const scale = Math.sqrt(fro);
+  // A/‖A‖ and the eigenvectors of A + Aᵀ computed exactly as the previous optimiser did, so
+  // both start from the same eigenvector alignment (eigenvectors of the near-degenerate pairs
+  // of eigenvalues of the symmetric part are otherwise an arbitrary rotation of each other)
+  const inv = 1 / scale;
   const a = new Float64Array(n * n);
-  for (let i = 0; i < a.length; i++) a[i] = aIn[i] / scale;
+  for (let i = 0; i < a.length; i++) a[i] = aIn[i] * inv;
   const at = transpose(a, n, n);
-  const sym = new Float64Array(n * n), skew = new Float64Array(n * n);
+  const twiceSym = new Float64Array(n * n), skew = new Float64Array(n * n);
   let symFro = 0, skewFro = 0;
   for (let i = 0; i < a.length; i++) {
-    sym[i] = 0.5 * (a[i] + at[i]);
+    twiceSym[i] = a[i] + at[i];
     skew[i] = 0.5 * (a[i] - at[i]);
-    symFro += sym[i] * sym[i];
+    symFro += 0.25 * twiceSym[i] * twiceSym[i];
     skewFro += skew[i] * skew[i];
   }
-  const es = symEigTop(sym, n, n);
+  const es = symEigTop(twiceSym, n, n);
+  for (let i = 0; i < n; i++) es.values[i] *= 0.5;
   // θ² = eigenvalues of skewᵀ skew = skew skewᵀ (values only)
   const g = mmNT(skew, skew, n, n, n);
   const ev = symEigTop(g, n, 0).values;
@@ -133,6 +148,7 @@ export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator 
     at,
     symValues: es.values,
     symVectors: es.vectors,
+    symVectorsDet: orthogonalDetSign(es.vectors, n),
     rotated: rotate(a, es.vectors, n),
     skewSingularValues: theta,
     symValuesError: eigError(n, Math.sqrt(symFro)),
@@ -169,6 +185,7 @@ export function serializePreparedOperator(
       format: PREPARED_OPERATOR_FORMAT,
       n,
       scale: p.scale,
+      symVectorsDet: p.symVectorsDet,
       symValuesError: p.symValuesError,
       skewSingularValuesError: p.skewSingularValuesError,
       fields: FIELDS.map((name, i) => ({ name, length: parts[i].length })),
@@ -213,6 +230,11 @@ export function deserializePreparedOperator(
       } for n = ${n}`,
     );
   }
+  if (header.symVectorsDet !== 1 && header.symVectorsDet !== -1) {
+    throw new Error(
+      `prepared operator: header.symVectorsDet must be 1 or −1, got ${header.symVectorsDet}`,
+    );
+  }
   if (!(data instanceof Float64Array) || data.length !== 2 * n * n + 2 * n) {
     throw new Error(
       `prepared operator: data must be a Float64Array of 2n² + 2n = ${2 * n * n + 2 * n} numbers`,
@@ -230,6 +252,7 @@ export function deserializePreparedOperator(
     at: transpose(a, n, n),
     symValues: data.slice(2 * n * n, 2 * n * n + n),
     symVectors,
+    symVectorsDet: header.symVectorsDet,
     rotated: rotate(a, symVectors, n),
     skewSingularValues: data.slice(2 * n * n + n),
     symValuesError: header.symValuesError,

@@ -89,6 +89,14 @@ export interface LegacyPreparedOperator {
   cache: { sym?: Float64Array; gram?: Float64Array };
 }
 
+/**
+ * Fill a prepared operator's eigenvector cache now (the work the old path did once per system
+ * in a distance matrix), so that a benchmark can time it apart from the pairs.
+ */
+export function fillLegacyCache(p: LegacyPreparedOperator, kinds: ("sym" | "gram")[]): void {
+  for (const k of kinds) invariantEig(p, k);
+}
+
 /** Eigenvectors (rows) of the invariant `kind` of a prepared operator (cached). */
 function invariantEig(p: LegacyPreparedOperator, kind: "sym" | "gram"): Float64Array {
   const hit = p.cache[kind];

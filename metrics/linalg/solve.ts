@@ -1,6 +1,6 @@
 /**
  * Small dense float64 solves: `choleskySolve` ((M + λI) X = R for symmetric positive definite
- * M) and `cayley` (the Cayley transform (I − Ω/2)⁻¹ (I + Ω/2) of a skew-symmetric Ω, on the
+ * M; blocked on `mmNT` products from n ≥ 192, `choleskySolveBlocked`) and `cayley` (the Cayley transform (I − Ω/2)⁻¹ (I + Ω/2) of a skew-symmetric Ω, on the
  * WASM SIMD kernel of `wasm.ts` where available; `cayleyScalar` is the TypeScript path), and
  * `invertBlocked` / `cayleyIncrement`, the same transform as a recursive block inverse whose
  * work is nearly all `mmNT` products (several times faster from n ≈ 200 on).
@@ -21,6 +21,9 @@ export function choleskySolve(
   r: Float64Array,
   c: number,
 ): Float64Array {
+  if (n >= CHOLESKY_BLOCKED_MIN && choleskyBlocked) {
+    return choleskySolveBlocked(mIn, n, lambda, r, c);
+  }
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
@@ -28,12 +31,7 @@ export function choleskySolve(
       const ri = i * n, rj = j * n;
       for (let q = 0; q < j; q++) s -= l[ri + q] * l[rj + q];
       if (i === j) {
-        if (!(s > 0)) {
-          throw new Error(
-            "DSA: the regression matrix Vmᵀ Vm + ridge·I is not positive definite; " +
-              "use a larger ridge (> 0) or a smaller rank",
-          );
-        }
+        if (!(s > 0)) throw notPositiveDefinite();
         l[ri + i] = Math.sqrt(s);
       } else l[ri + j] = s / l[rj + j];
     }
@@ -61,6 +59,114 @@ export function choleskySolve(
     }
     const inv = 1 / l[i * n + i];
     for (let j = 0; j < c; j++) r[ri + j] *= inv;
+  }
+  return r;
+}
+
+/** From this size on `choleskySolve` runs blocked (`choleskySolveBlocked`). */
+export const CHOLESKY_BLOCKED_MIN = 192;
+
+let choleskyBlocked = true;
+
+/**
+ * Turns the blocked path of `choleskySolve` on or off for this thread (default on); off, every
+ * size takes the scalar path it had before. For before/after benchmarks of the DMD fit.
+ */
+export function setCholeskyBlocked(on: boolean): void {
+  choleskyBlocked = on;
+}
+
+function notPositiveDefinite(): Error {
+  return new Error(
+    "DSA: the regression matrix Vmᵀ Vm + ridge·I is not positive definite; " +
+      "use a larger ridge (> 0) or a smaller rank",
+  );
+}
+
+/**
+ * `choleskySolve` in blocks of `nb` columns: the Cholesky factor's trailing updates and the
+ * two triangular solves' off-diagonal updates are `mmNT` products (n³/3 + 2n²c flops, nearly
+ * all in products); only nb-wide diagonal blocks and panels are scalar. Same contract: R
+ * (n×c) is overwritten with X; throws when M + λI is not positive definite.
+ */
+export function choleskySolveBlocked(
+  mIn: Float64Array,
+  n: number,
+  lambda: number,
+  r: Float64Array,
+  c: number,
+  nb = 64,
+): Float64Array {
+  const a = Float64Array.from(mIn.subarray(0, n * n));
+  for (let i = 0; i < n; i++) a[i * n + i] += lambda;
+  const l = new Float64Array(n * n);
+  for (let j0 = 0; j0 < n; j0 += nb) {
+    const j1 = Math.min(n, j0 + nb), w = j1 - j0, rows = n - j0;
+    if (j0 > 0) {
+      // A[j0.., j0..j1) −= L[j0.., 0..j0) L[j0..j1, 0..j0)ᵀ
+      const p = block(l, n, j0, n, 0, j0);
+      const u = mmNT(p, p.subarray(0, w * j0), rows, j0, w);
+      for (let i = 0; i < rows; i++) {
+        const o = (j0 + i) * n + j0;
+        for (let q = 0; q < w; q++) a[o + q] -= u[i * w + q];
+      }
+    }
+    // diagonal block, then the panel below it (row by row, forward substitution)
+    for (let i = j0; i < n; i++) {
+      const ri = i * n;
+      const top = Math.min(i + 1, j1);
+      for (let j = j0; j < top; j++) {
+        const rj = j * n;
+        let s = a[ri + j];
+        for (let q = j0; q < j; q++) s -= l[ri + q] * l[rj + q];
+        if (i === j) {
+          if (!(s > 0)) throw notPositiveDefinite();
+          l[ri + i] = Math.sqrt(s);
+        } else l[ri + j] = s / l[rj + j];
+      }
+    }
+  }
+  // forward: L Y = R, by row blocks
+  for (let i0 = 0; i0 < n; i0 += nb) {
+    const i1 = Math.min(n, i0 + nb), w = i1 - i0;
+    if (i0 > 0) {
+      const u = mmNT(block(l, n, i0, i1, 0, i0), transpose(r.subarray(0, i0 * c), i0, c), w, i0, c);
+      for (let i = 0; i < w * c; i++) r[i0 * c + i] -= u[i];
+    }
+    for (let i = i0; i < i1; i++) {
+      const ri = i * c;
+      for (let q = i0; q < i; q++) {
+        const lv = l[i * n + q];
+        if (lv === 0) continue;
+        const rq = q * c;
+        for (let j = 0; j < c; j++) r[ri + j] -= lv * r[rq + j];
+      }
+      const inv = 1 / l[i * n + i];
+      for (let j = 0; j < c; j++) r[ri + j] *= inv;
+    }
+  }
+  // back: Lᵀ X = Y, by row blocks from the last
+  const last = Math.floor((n - 1) / nb) * nb;
+  for (let i0 = last; i0 >= 0; i0 -= nb) {
+    const i1 = Math.min(n, i0 + nb), w = i1 - i0, tail = n - i1;
+    if (tail > 0) {
+      // X[i0..i1) −= L[i1.., i0..i1)ᵀ X[i1..]
+      const lt = transpose(block(l, n, i1, n, i0, i1), tail, w); // w × tail
+      const xt = transpose(r.subarray(i1 * c, n * c), tail, c); // c × tail
+      const u = mmNT(lt, xt, w, tail, c);
+      for (let i = 0; i < w * c; i++) r[i0 * c + i] -= u[i];
+    }
+    for (let i = i1 - 1; i >= i0; i--) {
+      const ri = i * c;
+      for (let q = i + 1; q < i1; q++) {
+        const lv = l[q * n + i];
+        if (lv === 0) continue;
+        const rq = q * c;
+        for (let j = 0; j < c; j++) r[ri + j] -= lv * r[rq + j];
+      }
+      const inv = 1 / l[i * n + i];
+      for (let j = 0; j < c; j++) r[ri + j] *= inv;
+    }
   }
   return r;
 }
@@ -207,17 +313,29 @@ export const CAYLEY_BLOCKED_MIN = 80;
  * The Cayley transform of a skew-symmetric n×n Ω as an increment: Δ = R − I with
  * R = (I − Ω/2)⁻¹ (I + Ω/2) = 2(I − Ω/2)⁻¹ − I, so Δ = 2((I − Ω/2)⁻¹ − I). From
  * n ≥ `CAYLEY_BLOCKED_MIN` the inverse is `invertBlocked` (2n³ flops in products), below it
- * `cayley`. R = I + Δ is orthogonal to rounding (det +1).
+ * `cayley`. R = I + Δ is orthogonal to rounding (det +1). `scale` multiplies Ω (a step
+ * length along a direction, without a scaled copy).
  */
-export function cayleyIncrement(omega: Float64Array, n: number, out?: Float64Array): Float64Array {
+export function cayleyIncrement(
+  omega: Float64Array,
+  n: number,
+  out?: Float64Array,
+  scale = 1,
+): Float64Array {
   const d = out ?? new Float64Array(n * n);
   if (n < CAYLEY_BLOCKED_MIN) {
+    if (scale !== 1) {
+      const o = new Float64Array(n * n);
+      for (let i = 0; i < n * n; i++) o[i] = scale * omega[i];
+      omega = o;
+    }
     cayley(omega, n, d);
     for (let i = 0; i < n; i++) d[i * n + i] -= 1;
     return d;
   }
   const k = new Float64Array(n * n);
-  for (let i = 0; i < n * n; i++) k[i] = -0.5 * omega[i];
+  const h = -0.5 * scale;
+  for (let i = 0; i < n * n; i++) k[i] = h * omega[i];
   for (let i = 0; i < n; i++) k[i * n + i] += 1;
   const w = invertBlocked(k, n, 48);
   for (let i = 0; i < n * n; i++) d[i] = 2 * w[i];

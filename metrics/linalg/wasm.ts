@@ -27,6 +27,7 @@ interface LinalgExports {
   ): void;
   cayley(omega: number, n: number, k: number, r: number): void;
   invertNoPivot(a: number, n: number, r: number): void;
+  detSign(a: number, n: number): number;
   mmTNAcc(
     a: number,
     lda: number,
@@ -234,6 +235,14 @@ export function wasmInvertNoPivot(a: Float64Array, n: number, out?: Float64Array
   const r = out ?? new Float64Array(nn);
   r.set(new Float64Array(ex.memory.buffer, pr, nn));
   return r;
+}
+
+/** Sign of det(A) (±1, 0 when singular) of an n×n matrix by LU with partial pivoting (WASM). */
+export function wasmDetSign(a: Float64Array, n: number): number {
+  const { ex, base } = requireInstance();
+  ensure(ex, base + n * n * 8);
+  new Float64Array(ex.memory.buffer).set(a.subarray(0, n * n), base / 8);
+  return ex.detSign(base, n);
 }
 
 /** Lagged cross-product sums over the trials of one multi-trial series (see `wasmLagSums`). */

@@ -501,6 +501,48 @@ export function invertNoPivot(a: usize, n: i32, r: usize): void {
 }
 
 /**
+ * Sign of det(A) (+1, −1, or 0 when singular) of the n×n matrix at `a` (overwritten) by LU
+ * with partial pivoting and SIMD row operations.
+ */
+export function detSign(a: usize, n: i32): f64 {
+  const row: usize = (<usize>n) << 3;
+  let sign: f64 = 1;
+  for (let p = 0; p < n; p++) {
+    const po: usize = (<usize>p) << 3;
+    let piv = p;
+    let best = Math.abs(load<f64>(a + <usize>p * row + po));
+    for (let i = p + 1; i < n; i++) {
+      const v = Math.abs(load<f64>(a + <usize>i * row + po));
+      if (v > best) {
+        best = v;
+        piv = i;
+      }
+    }
+    if (best == 0) return 0;
+    if (piv != p) {
+      sign = -sign;
+      const x = a + <usize>p * row, y = a + <usize>piv * row;
+      for (let j = 0; j < n; j++) {
+        const o: usize = (<usize>j) << 3;
+        const t = load<f64>(x + o);
+        store<f64>(x + o, load<f64>(y + o));
+        store<f64>(y + o, t);
+      }
+    }
+    const ap = a + <usize>p * row;
+    const d = load<f64>(ap + po);
+    if (d < 0) sign = -sign;
+    for (let i = p + 1; i < n; i++) {
+      const ai = a + <usize>i * row;
+      const fct = load<f64>(ai + po) / d;
+      if (fct == 0) continue;
+      subScaled(ai + po, ap + po, fct, n - p);
+    }
+  }
+  return sign;
+}
+
+/**
  * C (m×n, row-major) += α · Aᵀ B with A: N×m and B: N×n given by their first element and
  * row strides lda, ldb (in doubles): sums of outer products of rows (the lagged
  * cross-products of the delay-embedding Gram matrix). Register tile: 2 rows of C × 8
