@@ -24,6 +24,15 @@ export interface Attractorness {
 /**
  * Δh (Appendix B) of hidden states `[trials, steps, units]` (steps ≥ 2). Throws when a
  * trial's hidden state is zero at every step (Δh undefined).
+ *
+ * @example
+ * ```ts
+ * import { attractorness } from "@degeneracy/degeneracy";
+ * // A trajectory that stops moving after one step: Δh is small.
+ * const still = [[[1, 0], [1, 0], [1, 0], [1, 0]]];
+ * const moving = [[[1, 0], [0, 1], [-1, 0], [0, -1]]];
+ * if (!(attractorness(still).mean < attractorness(moving).mean)) throw new Error("order");
+ * ```
  */
 export function attractorness(hidden: TrialSeries): Attractorness {
   const { data, trials, steps, units } = toTensor3(hidden, "hidden");

@@ -22,13 +22,18 @@ export interface PcaSpectrum {
   cumulative: number[];
 }
 
-/** PCA spectrum of hidden states (`[trials, steps, units]`, pooled over trials and steps). */
-export function pcaSpectrum(hidden: TrialSeries): PcaSpectrum {
-  const { data, trials, steps, units } = toTensor3(hidden, "hidden");
-  const samples = trials * steps;
-  if (samples < 2) {
-    throw new Error(`hidden must hold at least 2 samples (trials × steps), got ${samples}`);
-  }
+/**
+ * Mean (`[units]`) and covariance (`[units, units]`, row-major) of `samples` states of `units`
+ * values each (`data[s·units + u]`): Σ (x − mean)(x − mean)ᵀ / `divisor` (samples − 1 for the
+ * sample covariance, 1 for the scatter matrix). Shared by the PCA of `pcaSpectrum` and the
+ * fixed-point projection; not part of the public API.
+ */
+export function _centredCovariance(
+  data: Float64Array,
+  samples: number,
+  units: number,
+  divisor: number,
+): { mean: Float64Array; cov: Float64Array } {
   const mean = new Float64Array(units);
   for (let s = 0; s < samples; s++) {
     for (let u = 0; u < units; u++) mean[u] += data[s * units + u];
@@ -46,11 +51,31 @@ export function pcaSpectrum(hidden: TrialSeries): PcaSpectrum {
   }
   for (let i = 0; i < units; i++) {
     for (let j = i; j < units; j++) {
-      const c = cov[i * units + j] / (samples - 1);
+      const c = cov[i * units + j] / divisor;
       cov[i * units + j] = c;
       cov[j * units + i] = c;
     }
   }
+  return { mean, cov };
+}
+
+/**
+ * PCA spectrum of hidden states (`[trials, steps, units]`, pooled over trials and steps).
+ *
+ * @example
+ * ```ts
+ * import { pcaSpectrum } from "@degeneracy/degeneracy";
+ * const { explainedRatio } = pcaSpectrum([[[1, 0], [-1, 0], [0, 0.1], [0, -0.1]]]);
+ * if (!(explainedRatio[0] > 0.99)) throw new Error(`first PC explains ${explainedRatio[0]}`);
+ * ```
+ */
+export function pcaSpectrum(hidden: TrialSeries): PcaSpectrum {
+  const { data, trials, steps, units } = toTensor3(hidden, "hidden");
+  const samples = trials * steps;
+  if (samples < 2) {
+    throw new Error(`hidden must hold at least 2 samples (trials × steps), got ${samples}`);
+  }
+  const { cov } = _centredCovariance(data, samples, units, samples - 1);
   const { values } = symmetricEigen(cov, units);
   const variances = Array.from(values, (v) => Math.max(0, v));
   const total = variances.reduce((a, b) => a + b, 0);
@@ -64,6 +89,14 @@ export function pcaSpectrum(hidden: TrialSeries): PcaSpectrum {
  * Number of leading PCs whose cumulative explained variance reaches `threshold`
  * (0 < threshold ≤ 1, default 0.95) for hidden states `[trials, steps, units]`. Returns 0
  * when the hidden states do not vary at all.
+ *
+ * @example
+ * ```ts
+ * import { dimensionality } from "@degeneracy/degeneracy";
+ * // Hidden states on a line through the origin: one dimension explains everything.
+ * const hidden = [[[1, 2], [2, 4], [3, 6], [-1, -2]]];
+ * if (dimensionality(hidden) !== 1) throw new Error("expected 1 PC");
+ * ```
  */
 export function dimensionality(hidden: TrialSeries, options: { threshold?: number } = {}): number {
   const threshold = options.threshold ?? 0.95;

@@ -5,7 +5,16 @@
  */
 import { toMatrix } from "./tensor.ts";
 
-/** ‖W1 − W2‖_F for two same-shape matrices (`number[][]`). */
+/**
+ * ‖W1 − W2‖_F for two same-shape matrices (`number[][]`).
+ *
+ * @example
+ * ```ts
+ * import { frobeniusDistance } from "@degeneracy/degeneracy";
+ * const d = frobeniusDistance([[1, 2]], [[4, 6]]); // √(3² + 4²)
+ * if (d !== 5) throw new Error(`d = ${d}`);
+ * ```
+ */
 export function frobeniusDistance(w1: number[][], w2: number[][]): number {
   const a = toMatrix(w1, "w1");
   const b = toMatrix(w2, "w2");
@@ -24,6 +33,13 @@ export function frobeniusDistance(w1: number[][], w2: number[][]): number {
  * `‖W_T − W_0‖_F / (number of entries)` — for the n × n recurrent matrix the divisor is n²,
  * the paper's "normalise by the number of parameters in the weight matrix". `raw` is the
  * unnormalised Frobenius distance.
+ *
+ * @example
+ * ```ts
+ * import { distanceFromInit } from "@degeneracy/degeneracy";
+ * const { normalized, raw } = distanceFromInit([[0, 0], [0, 0]], [[3, 0], [0, 4]]);
+ * if (raw !== 5 || normalized !== 5 / 4) throw new Error(`${raw}, ${normalized}`);
+ * ```
  */
 export function distanceFromInit(
   w0: number[][],

@@ -12,18 +12,39 @@
 
 /** Reusable scratch space for {@link solveAssignment}; sized for `n` rows and `m` columns. */
 export interface AssignmentWorkspace {
+  /** Row potentials. */
   u: Float64Array;
+  /** Column potentials. */
   v: Float64Array;
+  /** Shortest-path distances to each column. */
   dist: Float64Array;
+  /** Predecessor row of each column on the augmenting path. */
   path: Int32Array;
+  /** Column assigned to each row (−1 when none). */
   col4row: Int32Array;
+  /** Row assigned to each column (−1 when none). */
   row4col: Int32Array;
+  /** Columns not yet scanned in the current search. */
   remaining: Int32Array;
+  /** Rows scanned in the current search. */
   sr: Uint8Array;
+  /** Columns scanned in the current search. */
   sc: Uint8Array;
 }
 
-/** Allocates scratch space for problems with up to `n` rows and `m` columns. */
+/**
+ * Allocates scratch space for problems with up to `n` rows and `m` columns.
+ *
+ * @example
+ * ```ts
+ * import { assignmentWorkspace, solveAssignment } from "@degeneracy/degeneracy";
+ * // Reuse one workspace for many 3×3 problems.
+ * const ws = assignmentWorkspace(3, 3);
+ * const out = new Int32Array(3);
+ * const cost = solveAssignment(new Float64Array([1, 2, 3, 2, 4, 6, 3, 6, 9]), 3, 3, out, ws);
+ * if (cost !== 10) throw new Error(`cost ${cost}`);
+ * ```
+ */
 export function assignmentWorkspace(n: number, m: number): AssignmentWorkspace {
   return {
     u: new Float64Array(n),
@@ -49,6 +70,14 @@ export function assignmentWorkspace(n: number, m: number): AssignmentWorkspace {
  * Rows are added one at a time; each is joined to a free column by a shortest augmenting
  * path on reduced costs (Dijkstra over the still-unscanned columns), then the dual
  * potentials are updated once (Crouse 2016, the method of scipy's `linear_sum_assignment`).
+ *
+ * @example
+ * ```ts
+ * import { solveAssignment } from "@degeneracy/degeneracy";
+ * const out = new Int32Array(2);
+ * const cost = solveAssignment(new Float64Array([4, 1, 2, 5]), 2, 2, out); // row-major 2×2
+ * if (cost !== 3 || out[0] !== 1 || out[1] !== 0) throw new Error(`${cost} ${out}`);
+ * ```
  */
 export function solveAssignment(
   cost: Float64Array,
@@ -141,6 +170,13 @@ export interface AssignmentResult {
  * Optimal assignment for a rectangular cost matrix `cost` (`number[][]`, `r × c`, finite):
  * `min(r, c)` pairs, each row and column used at most once, minimising (or with
  * `maximize`, maximising) the summed cost. Float64, O(min·min·max).
+ *
+ * @example
+ * ```ts
+ * import { linearSumAssignment } from "@degeneracy/degeneracy";
+ * const r = linearSumAssignment([[4, 1, 3], [2, 0, 5], [3, 2, 2]]);
+ * if (r.total !== 5 || r.cols.join() !== "1,0,2") throw new Error(`${r.total} ${r.cols}`);
+ * ```
  */
 export function linearSumAssignment(
   cost: number[][],

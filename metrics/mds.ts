@@ -27,6 +27,15 @@ export interface MdsResult {
 /**
  * Classical MDS of a symmetric `n × n` distance matrix (zero diagonal, non-negative
  * entries; asymmetric input is symmetrised as (D + Dᵀ)/2) into `dims` dimensions (default 2).
+ *
+ * @example
+ * ```ts
+ * import { classicalMds } from "@degeneracy/degeneracy";
+ * // Three points on a line at 0, 1 and 3.
+ * const { coords, explained } = classicalMds([[0, 1, 3], [1, 0, 2], [3, 2, 0]], 1);
+ * const gap = Math.abs(coords[2][0] - coords[0][0]);
+ * if (Math.abs(gap - 3) > 1e-9 || explained < 0.999) throw new Error(`${gap} ${explained}`);
+ * ```
  */
 export function classicalMds(distances: number[][], dims = 2): MdsResult {
   const { data, rows: n, cols } = toMatrix(distances, "distances");

@@ -1,19 +1,125 @@
 /**
  * Degeneracy metrics (paper §3, Appendices B–D): pure functions, plain arrays in.
  *
+ * - Task complexity (§3.1): `taskComplexity` and the entropies it is built from.
+ * - Representations and dynamics: `dimensionality` (§3.1), `attractorness` (Appendix B), DSA
+ *   (`dsa/`, Appendix C), fixed and slow points and continuous attractors (`fixed_points/`),
+ *   classical MDS.
+ * - Weights: PIF (`pif/`, Appendix D) on the assignment solver of `lsa.ts`, distance from
+ *   initialisation (§3.2.2).
+ * - Behaviour: OOD mean squared error and its coefficient of variation (§3.2.3).
+ * - Report statistics (rank correlations, permutation tests, bootstrap CIs) and the self-checks
+ *   recorded with every distance matrix.
+ * - The library's seeded random streams (`rng.ts`), used by the tasks and the training engine
+ *   too.
+ *
+ * Internal, not exported here: the pairwise-matrix layer (`pairwise.ts`), the Web Worker pool
+ * (`worker_pool.ts`) and the worker modules.
+ *
  * @module
  */
-export * from "./complexity.ts";
-export * from "./dimensionality.ts";
-export * from "./attractorness.ts";
-export * from "./pif/mod.ts";
-export * from "./lsa.ts";
-export * from "./distances.ts";
-export * from "./ood.ts";
-export * from "./mds.ts";
-export * from "./statistics.ts";
-export * from "./selfcheck.ts";
-export * from "./linalg/jacobi.ts";
-export * from "./tensor.ts";
-export { makeRng, randomPermutation } from "./rng.ts";
-export * from "./dsa/mod.ts";
+export {
+  type ComplexityOptions,
+  entropyOfCounts,
+  entropyOfSymbols,
+  seriesEntropy,
+  type TaskComplexity,
+  taskComplexity,
+} from "./complexity.ts";
+export { dimensionality, type PcaSpectrum, pcaSpectrum } from "./dimensionality.ts";
+export { type Attractorness, attractorness } from "./attractorness.ts";
+export {
+  compareDmd,
+  deserializePreparedOperator,
+  determinantSign,
+  dmdEigenvalues,
+  type DmdFit,
+  type DmdOptions,
+  type DsaDetailed,
+  dsaDistance,
+  dsaDistanceDetailed,
+  dsaDistanceMatrix,
+  dsaDistanceMatrixParallel,
+  dsaLinearSumAssignment,
+  type DsaMatrixResult,
+  type DsaOptions,
+  dsaWorkersAvailable,
+  eigenvalueWasserstein,
+  fitDmd,
+  type FlatTrajectories,
+  HANKEL_RANK_RTOL,
+  hankelNumericalRank,
+  PREPARED_OPERATOR_FORMAT,
+  type PreparedOperator,
+  type PreparedOperatorHeader,
+  prepareDsaOperator,
+  prepareOperator,
+  procrustesDistance,
+  type ProcrustesOptions,
+  type ProcrustesResult,
+  type ProcrustesRun,
+  serializePreparedOperator,
+  spectralLowerBound,
+  toFlatTrajectories,
+  type Trajectories,
+} from "./dsa/mod.ts";
+export {
+  pifDistance,
+  pifDistanceMatrix,
+  pifDistanceMatrixParallel,
+  type PifMatrixOptions,
+  type PifMatrixResult,
+  type PifOptions,
+  type PifResult,
+  pifWorkersAvailable,
+} from "./pif/mod.ts";
+export type { PairwiseParallelOptions } from "./pairwise.ts";
+export {
+  type AssignmentResult,
+  type AssignmentWorkspace,
+  assignmentWorkspace,
+  linearSumAssignment,
+  solveAssignment,
+} from "./lsa.ts";
+export { distanceFromInit, frobeniusDistance } from "./distances.ts";
+export { coefficientOfVariation, meanSquaredError, oodMse, type Predictor } from "./ood.ts";
+export { classicalMds, type MdsResult } from "./mds.ts";
+export {
+  type BootstrapCi,
+  bootstrapCi,
+  mean,
+  median,
+  pearson,
+  quantile,
+  ranks,
+  spearman,
+  spearmanPermutationTest,
+  standardDeviation,
+} from "./statistics.ts";
+export { distanceSelfChecks, type SelfChecks } from "./selfcheck.ts";
+export { type SymmetricEigen, symmetricEigen } from "./linalg/jacobi.ts";
+export { type Tensor3, toMatrix, toTensor3, type TrialSeries } from "./tensor.ts";
+export { createRng, makeRng, randomPermutation, type Rng } from "./rng.ts";
+export {
+  classifyEigenvalues,
+  type Complex,
+  type Continuum,
+  findFixedPoints,
+  FIXED_POINT_DEFAULTS,
+  type FixedPoint,
+  type FixedPointDiagnostics,
+  type FixedPointNet,
+  fixedPointNet,
+  type FixedPointOptions,
+  type FixedPointProjection,
+  type FixedPointResult,
+  type FixedPointSummary,
+  type PointSummary,
+  pointSummary,
+  projectFixedPoints,
+  type ResolvedFixedPointOptions,
+  sampleStarts,
+  type StabilityKind,
+  summarizeFixedPoints,
+  UNIT_CIRCLE_TOL,
+} from "./fixed_points/mod.ts";

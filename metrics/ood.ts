@@ -11,6 +11,13 @@ import type { SampleOptions, Task, TaskBatch } from "../tasks/types.ts";
  * Mean squared error between `outputs` and `targets` (same length, flat), over the entries
  * where `mask` (if given) is non-zero, weighting each entry by its mask value:
  * `Σ mask·(y − target)² / Σ mask`. Throws when the mask selects nothing.
+ *
+ * @example
+ * ```ts
+ * import { meanSquaredError } from "@degeneracy/degeneracy";
+ * const mse = meanSquaredError([1, 2, 3], [1, 0, 0], [1, 1, 0]); // the third entry is masked out
+ * if (mse !== 2) throw new Error(`mse ${mse}`);
+ * ```
  */
 export function meanSquaredError(
   outputs: ArrayLike<number>,
@@ -50,6 +57,17 @@ export type Predictor = (batch: TaskBatch) => { outputs: ArrayLike<number>; outD
  * OOD mean squared error of one network: samples `trials` trials of the task's OOD variant
  * (`task.sample(trials, seed, { ood: true })`: doubled delay for delayed discrimination,
  * doubled trial length otherwise) and returns the masked MSE of its task outputs.
+ *
+ * @example
+ * ```ts
+ * import { createTask, oodMse } from "@degeneracy/degeneracy";
+ * // A "network" that always outputs the target gives zero OOD error.
+ * const task = createTask({ name: "flipflop", n: 2 });
+ * const mse = oodMse(task, (batch) => ({ outputs: batch.targets, outDim: task.outputDim }), {
+ *   trials: 8,
+ * });
+ * if (mse !== 0) throw new Error(`mse ${mse}`);
+ * ```
  */
 export function oodMse(
   task: Task,
@@ -88,6 +106,13 @@ export function oodMse(
  * population standard deviation by default (`ddof = 0`, numpy's `np.std` default); pass
  * `ddof: 1` for the sample standard deviation. Throws when μ = 0 or fewer than `ddof + 1`
  * values.
+ *
+ * @example
+ * ```ts
+ * import { coefficientOfVariation } from "@degeneracy/degeneracy";
+ * const cv = coefficientOfVariation([1, 3]); // σ = 1 (population), μ = 2
+ * if (cv !== 0.5) throw new Error(`cv ${cv}`);
+ * ```
  */
 export function coefficientOfVariation(values: number[], options: { ddof?: number } = {}): number {
   const ddof = options.ddof ?? 0;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { makeRng, randomPermutation } from "./rng.ts";
+import { seededSelfChecks } from "./pairwise.ts";
 
 /** Recorded self-check results. */
 export interface SelfChecks {
@@ -29,6 +29,14 @@ export interface SelfChecks {
  * `items` (default 3 each, fewer when there are fewer items). `known` can supply already
  * computed d(X_i, X_j) (e.g. from the pairwise matrix) so that only the reverse direction
  * is computed. Pass when both deviations are ≤ `tolerance` (default 1e-9).
+ *
+ * @example
+ * ```ts
+ * import { distanceSelfChecks } from "@degeneracy/degeneracy";
+ * const points = [0, 1, 5, 7];
+ * const checks = distanceSelfChecks(points, (a, b) => Math.abs(a - b), { samples: 2, seed: 1 });
+ * if (!checks.pass || checks.identity.length !== 2) throw new Error("a metric passes");
+ * ```
  */
 export function distanceSelfChecks<T>(
   items: T[],
@@ -40,25 +48,17 @@ export function distanceSelfChecks<T>(
     known?: (i: number, j: number) => number | undefined;
   } = {},
 ): SelfChecks {
-  const samples = options.samples ?? 3;
   const tolerance = options.tolerance ?? 1e-9;
-  const rng = makeRng(options.seed ?? 0);
   const n = items.length;
   if (n < 1) throw new Error("items must hold at least 1 element");
-  const order = randomPermutation(n, rng);
-  const identity = Array.from(order.subarray(0, Math.min(samples, n)), (i) => ({
-    i,
-    d: distance(items[i], items[i]),
-  }));
+  const identity: SelfChecks["identity"] = [];
   const symmetry: SelfChecks["symmetry"] = [];
-  if (n >= 2) {
-    const seen = new Set<string>();
-    const maxPairs = Math.min(samples, (n * (n - 1)) / 2);
-    while (symmetry.length < maxPairs) {
-      const i = Math.floor(rng() * n);
-      const j = Math.floor(rng() * n);
-      if (i === j || seen.has(`${Math.min(i, j)},${Math.max(i, j)}`)) continue;
-      seen.add(`${Math.min(i, j)},${Math.max(i, j)}`);
+  for (const [a, b] of seededSelfChecks(n, options.samples ?? 3, options.seed ?? 0)) {
+    if (a === b) {
+      identity.push({ i: a, d: distance(items[a], items[a]) });
+    } else {
+      // the sampled pair (i, j) comes as its reversed argument pair (j, i)
+      const i = b, j = a;
       const dij = options.known?.(i, j) ?? distance(items[i], items[j]);
       const dji = distance(items[j], items[i]);
       symmetry.push({ i, j, dij, dji, diff: Math.abs(dij - dji) });

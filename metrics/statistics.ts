@@ -17,20 +17,45 @@ function checkValues(x: number[], name: string, min = 1): void {
   });
 }
 
-/** Arithmetic mean. */
+/**
+ * Arithmetic mean.
+ *
+ * @example
+ * ```ts
+ * import { mean } from "@degeneracy/degeneracy";
+ * if (mean([1, 2, 6]) !== 3) throw new Error("mean");
+ * ```
+ */
 export function mean(x: number[]): number {
   checkValues(x, "values");
   return x.reduce((a, b) => a + b, 0) / x.length;
 }
 
-/** Standard deviation with `ddof` (default 1: the sample standard deviation). */
+/**
+ * Standard deviation with `ddof` (default 1: the sample standard deviation).
+ *
+ * @example
+ * ```ts
+ * import { standardDeviation } from "@degeneracy/degeneracy";
+ * if (standardDeviation([1, 3]) !== Math.SQRT2) throw new Error("sample sd");
+ * if (standardDeviation([1, 3], 0) !== 1) throw new Error("population sd");
+ * ```
+ */
 export function standardDeviation(x: number[], ddof = 1): number {
   checkValues(x, "values", ddof + 1);
   const m = mean(x);
   return Math.sqrt(x.reduce((a, v) => a + (v - m) ** 2, 0) / (x.length - ddof));
 }
 
-/** Median (mean of the two middle values for even length). */
+/**
+ * Median (mean of the two middle values for even length).
+ *
+ * @example
+ * ```ts
+ * import { median } from "@degeneracy/degeneracy";
+ * if (median([5, 1, 3, 2]) !== 2.5) throw new Error("median");
+ * ```
+ */
 export function median(x: number[]): number {
   checkValues(x, "values");
   const s = [...x].sort((a, b) => a - b);
@@ -38,7 +63,15 @@ export function median(x: number[]): number {
   return s.length % 2 ? s[h] : 0.5 * (s[h - 1] + s[h]);
 }
 
-/** Quantile with linear interpolation between order statistics (numpy's default, type 7). */
+/**
+ * Quantile with linear interpolation between order statistics (numpy's default, type 7).
+ *
+ * @example
+ * ```ts
+ * import { quantile } from "@degeneracy/degeneracy";
+ * if (quantile([1, 2, 3, 4, 5], 0.25) !== 2) throw new Error("quantile");
+ * ```
+ */
 export function quantile(x: number[], q: number): number {
   checkValues(x, "values");
   if (!(q >= 0 && q <= 1)) throw new Error(`q must be in [0, 1], got ${q}`);
@@ -49,7 +82,15 @@ export function quantile(x: number[], q: number): number {
   return s[lo] + (pos - lo) * (s[hi] - s[lo]);
 }
 
-/** Ranks 1..n, ties given their average rank. */
+/**
+ * Ranks 1..n, ties given their average rank.
+ *
+ * @example
+ * ```ts
+ * import { ranks } from "@degeneracy/degeneracy";
+ * if (ranks([10, 30, 20, 20]).join() !== "1,4,2.5,2.5") throw new Error("ranks");
+ * ```
+ */
 export function ranks(x: number[]): number[] {
   checkValues(x, "values");
   const idx = x.map((_, i) => i).sort((a, b) => x[a] - x[b]);
@@ -64,7 +105,16 @@ export function ranks(x: number[]): number[] {
   return r;
 }
 
-/** Pearson correlation of paired samples (NaN when either has zero variance). */
+/**
+ * Pearson correlation of paired samples (NaN when either has zero variance).
+ *
+ * @example
+ * ```ts
+ * import { pearson } from "@degeneracy/degeneracy";
+ * const r = pearson([1, 2, 3], [2, 4, 7]);
+ * if (!(r > 0.98 && r < 1)) throw new Error(`r = ${r}`);
+ * ```
+ */
 export function pearson(x: number[], y: number[]): number {
   checkValues(x, "x", 2);
   checkValues(y, "y", 2);
@@ -82,7 +132,16 @@ export function pearson(x: number[], y: number[]): number {
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
 }
 
-/** Spearman rank correlation ρ: the Pearson correlation of the ranks (average ranks for ties). */
+/**
+ * Spearman rank correlation ρ: the Pearson correlation of the ranks (average ranks for ties).
+ *
+ * @example
+ * ```ts
+ * import { spearman } from "@degeneracy/degeneracy";
+ * // Any increasing relation has ρ = 1.
+ * if (spearman([1, 2, 3, 4], [1, 8, 27, 64]) !== 1) throw new Error("rho");
+ * ```
+ */
 export function spearman(x: number[], y: number[]): number {
   if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) {
     throw new Error("x and y must be arrays of equal length");
@@ -94,6 +153,16 @@ export function spearman(x: number[], y: number[]): number {
  * Two-sided permutation p-value of Spearman's ρ: the share of `permutations` (default 10 000)
  * random pairings of y with x whose |ρ| reaches the observed |ρ| (with the +1 correction,
  * so p > 0). Seeded.
+ *
+ * @example
+ * ```ts
+ * import { spearmanPermutationTest } from "@degeneracy/degeneracy";
+ * const { rho, p } = spearmanPermutationTest([1, 2, 3, 4, 5, 6], [2, 1, 4, 3, 6, 5], {
+ *   permutations: 200,
+ *   seed: 1,
+ * });
+ * console.log(rho, p); // ρ ≈ 0.83, p small
+ * ```
  */
 export function spearmanPermutationTest(
   x: number[],
@@ -121,8 +190,9 @@ export function spearmanPermutationTest(
 export interface BootstrapCi {
   /** The statistic on the original sample. */
   estimate: number;
-  /** Lower and upper percentile bounds. */
+  /** Lower percentile bound. */
   lower: number;
+  /** Upper percentile bound. */
   upper: number;
   /** Confidence level, e.g. 0.95. */
   level: number;
@@ -135,6 +205,13 @@ export interface BootstrapCi {
  * with replacement; pass pairs as elements for paired statistics). Seeded: the same
  * `(data, seed)` gives the same interval. Options: `resamples` (default 2000), `level`
  * (default 0.95), `seed` (default 0).
+ *
+ * @example
+ * ```ts
+ * import { bootstrapCi, mean } from "@degeneracy/degeneracy";
+ * const ci = bootstrapCi([2, 4, 4, 5, 7, 9], mean, { resamples: 500, seed: 1 });
+ * if (!(ci.lower <= ci.estimate && ci.estimate <= ci.upper)) throw new Error("CI");
+ * ```
  */
 export function bootstrapCi<T>(
   data: T[],

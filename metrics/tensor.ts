@@ -17,9 +17,13 @@ export type TrialSeries =
 
 /** A validated flat `[trials, steps, units]` float64 array. */
 export interface Tensor3 {
+  /** Values, `data[(trial·steps + t)·units + u]`. */
   data: Float64Array;
+  /** Number of trials. */
   trials: number;
+  /** Time steps per trial. */
   steps: number;
+  /** Units per step. */
   units: number;
 }
 
@@ -27,6 +31,13 @@ export interface Tensor3 {
  * Validates `x` and copies it into a flat float64 `[trials, steps, units]` array. Throws an
  * Error naming `name` and the offending index when the shape is ragged, empty, or a value
  * is not a finite number.
+ *
+ * @example
+ * ```ts
+ * import { toTensor3 } from "@degeneracy/degeneracy";
+ * const t = toTensor3([[[1], [2]], [[3], [4]]]); // 2 trials × 2 steps × 1 unit
+ * if (t.trials !== 2 || t.data[3] !== 4) throw new Error("flat");
+ * ```
  */
 export function toTensor3(x: TrialSeries, name = "trajectories"): Tensor3 {
   if (Array.isArray(x)) {
@@ -85,7 +96,16 @@ export function toTensor3(x: TrialSeries, name = "trajectories"): Tensor3 {
   return { data, trials, steps, units };
 }
 
-/** Validates a `number[][]` matrix (rectangular, finite, non-empty) and returns it flat. */
+/**
+ * Validates a `number[][]` matrix (rectangular, finite, non-empty) and returns it flat.
+ *
+ * @example
+ * ```ts
+ * import { toMatrix } from "@degeneracy/degeneracy";
+ * const m = toMatrix([[1, 2, 3], [4, 5, 6]], "w");
+ * if (m.rows !== 2 || m.cols !== 3 || m.data[5] !== 6) throw new Error("flat");
+ * ```
+ */
 export function toMatrix(
   w: unknown,
   name: string,

@@ -13,7 +13,9 @@ import { validateSeed } from "./seeds.ts";
 
 /** Training flags as parsed by `parseTrainingFlags`. */
 export interface TrainingFlags {
+  /** The `trainPopulation` options the flags set. */
   options: Pick<TrainPopulationOptions, "backend" | "workers" | "kernel" | "members" | "seed">;
+  /** `--quiet`: no progress lines. */
   quiet: boolean;
   /** Arguments this parser did not consume (other flags and positionals), in order. */
   rest: string[];
@@ -36,7 +38,16 @@ function intFlag(name: string, v: string, lo: number, hi: number): number {
   return n;
 }
 
-/** Parses the training flags out of `args` (e.g. `Deno.args`); throws naming a bad flag. */
+/**
+ * Parses the training flags out of `args` (e.g. `Deno.args`); throws naming a bad flag.
+ *
+ * @example
+ * ```ts
+ * import { parseTrainingFlags } from "@degeneracy/degeneracy";
+ * const { options, quiet, rest } = parseTrainingFlags(["--members", "8", "--quiet", "--out", "x"]);
+ * if (options.members !== 8 || !quiet || rest.join(" ") !== "--out x") throw new Error("parse");
+ * ```
+ */
 export function parseTrainingFlags(args: string[]): TrainingFlags {
   const { values, tokens } = parseArgs({
     args,

@@ -39,6 +39,13 @@ const COMMON = {
  * @param overrides fields to replace (only `TrainingConfig` keys are accepted).
  * @returns a fresh `TrainingConfig` object.
  * @throws Error for an unknown task name or override key.
+ *
+ * @example
+ * ```ts
+ * import { defaultTrainingConfig } from "@degeneracy/degeneracy";
+ * const config = defaultTrainingConfig("delayed_discrimination", { maxEpochs: 10 });
+ * if (config.hidden !== 128 || config.maxEpochs !== 10) throw new Error("Appendix A + override");
+ * ```
  */
 export function defaultTrainingConfig(
   task: TaskName | TaskSpec | Task,

@@ -8,7 +8,7 @@
  *   Gaussian matrix with the signs of R's diagonal folded into Q (`torch.nn.init.orthogonal_`,
  *   gain 1), so Q is Haar-distributed.
  *
- * Draw order from the stream `createRng("degeneracy.init/" + seed)` (tasks/rng.ts, seedrandom
+ * Draw order from the stream `createRng("degeneracy.init/" + seed)` (metrics/rng.ts, seedrandom
  * alea; Gaussians by its polar Box–Muller): wx, wh, b, wo, bo (row-major).
  *
  * @module
@@ -16,7 +16,7 @@
 import type { RnnParams, RnnShape } from "./types.ts";
 import { validateShape } from "./params.ts";
 import { validateSeed } from "./seeds.ts";
-import { createRng } from "../tasks/rng.ts";
+import { createRng } from "../metrics/rng.ts";
 
 /** Recurrent-weight initialisation scheme. */
 export type InitScheme = "uniform" | "orthogonal";
@@ -25,6 +25,14 @@ export type InitScheme = "uniform" | "orthogonal";
  * Orthogonal n×n matrix (row-major, float64) from an n×n Gaussian matrix `g` (row-major):
  * Q of g = QR with diag(R) > 0, computed by modified Gram–Schmidt on the columns with one
  * re-orthogonalisation pass. Equals `torch.nn.init.orthogonal_`'s sign-fixed QR.
+ *
+ * @example
+ * ```ts
+ * import { orthogonalFromGaussian } from "@degeneracy/degeneracy";
+ * const q = orthogonalFromGaussian(new Float64Array([2, 1, 1, 3]), 2);
+ * const qtq00 = q[0] * q[0] + q[2] * q[2]; // first column has unit norm
+ * if (Math.abs(qtq00 - 1) > 1e-12) throw new Error("not orthogonal");
+ * ```
  */
 export function orthogonalFromGaussian(g: Float64Array, n: number): Float64Array {
   if (g.length !== n * n) throw new Error(`g must have length ${n * n}, got ${g.length}`);
@@ -59,6 +67,16 @@ export function orthogonalFromGaussian(g: Float64Array, n: number): Float64Array
 /**
  * Initial parameters of one network (scheme in the module doc), deterministic in `seed`
  * (integer in [0, 2³¹−1]).
+ *
+ * @example
+ * ```ts
+ * import { initParams } from "@degeneracy/degeneracy";
+ * const shape = { inputDim: 2, hidden: 16, outputDim: 2 };
+ * const p = initParams(shape, 42);
+ * const bound = 1 / Math.sqrt(16); // PyTorch's U(−1/√H, 1/√H)
+ * if (p.wh.some((w) => Math.abs(w) > bound)) throw new Error("out of range");
+ * if (initParams(shape, 42).wh[3] !== p.wh[3]) throw new Error("not reproducible");
+ * ```
  */
 export function initParams(shape: RnnShape, seed: number, init: InitScheme = "uniform"): RnnParams {
   validateShape(shape);

@@ -16,7 +16,7 @@ import type { RnnParams, StepData, StepRegularisers } from "./types.ts";
 export function validateRegularisers(r: StepRegularisers): void {
   for (const key of ["l1", "nuclear", "gradClip"] as const) {
     if (!(r?.[key] >= 0 && Number.isFinite(r[key]))) {
-      throw new Error(`${key} must be finite and ≥ 0, got ${r?.[key]}`);
+      throw new Error(`regularisers.${key} must be a finite number ≥ 0, got ${r?.[key]}`);
     }
   }
 }
@@ -53,6 +53,15 @@ function maskedWeights(
  * i.e. loss = MSE_task + auxWeight·MSE_aux. With `auxWeight = 0` and `auxRows = true` the
  * auxiliary rows are present with weight 0 (evaluation of a network that has aux readouts).
  * Output rows per time step: task outputs, then auxiliary outputs.
+ *
+ * @example
+ * ```ts
+ * import { createTask, stepDataFromBatch } from "@degeneracy/degeneracy";
+ * const batch = createTask({ name: "delayed_discrimination" }).sample(4, 1);
+ * const data = stepDataFromBatch(batch); // loss weights from the decision-period mask
+ * const total = data.weights.reduce((a, b) => a + b, 0);
+ * if (Math.abs(total - 1) > 1e-5) throw new Error(`weights sum to ${total}`);
+ * ```
  */
 export function stepDataFromBatch(
   batch: TaskBatch,
@@ -98,11 +107,24 @@ export function stepDataFromBatch(
   return { batch: B, steps: T, inputs: batch.inputs, targets, weights };
 }
 
-/** ‖W‖_* and its subgradient U Vᵀ for a square H×H row-major matrix (float64 SVD). */
+/**
+ * ‖W‖_* and its subgradient U Vᵀ for a square H×H row-major matrix (float64 SVD via ml-matrix;
+ * the gradient wherever the singular values are distinct and nonzero; paper §3.3). The CPU and
+ * the WebGPU backends both use it (tfjs has no SVD).
+ *
+ * @example The subgradient of a diagonal matrix with positive entries is the identity
+ * ```ts
+ * import { nuclearNormAndSubgradient } from "@degeneracy/degeneracy";
+ * const { value, grad } = nuclearNormAndSubgradient(new Float32Array([2, 0, 0, 3]), 2);
+ * if (value !== 5) throw new Error(`‖W‖_* = ${value}`);
+ * if (Math.abs(grad[0] - 1) > 1e-12 || Math.abs(grad[1]) > 1e-12) throw new Error("not I");
+ * ```
+ */
 export function nuclearNormAndSubgradient(
   w: Float32Array,
   H: number,
 ): { value: number; grad: Float64Array } {
+  if (w.length !== H * H) throw new Error(`W must have length H·H = ${H * H}, got ${w.length}`);
   const rows: number[][] = [];
   for (let i = 0; i < H; i++) rows.push(Array.from(w.subarray(i * H, (i + 1) * H)));
   const svd = new SVD(new Matrix(rows), {
@@ -124,6 +146,17 @@ export function nuclearNormAndSubgradient(
 /**
  * Adds the regularisers' penalty gradients to `grads` in place and returns the penalty
  * l1·‖W_h‖₁ + nuclear·‖W_h‖_* (paper §3.3). L1 uses sign(W_h) (0 at 0, as PyTorch).
+ *
+ * @example L1 penalty and its subgradient
+ * ```ts
+ * import { addRegularisers, zeroParams } from "@degeneracy/degeneracy";
+ * const shape = { inputDim: 1, hidden: 2, outputDim: 1 };
+ * const { params } = zeroParams(shape);
+ * params.wh.set([1, -2, 0, 3]);
+ * const grads = zeroParams(shape).params;
+ * const penalty = addRegularisers(2, params, grads, { l1: 0.1, nuclear: 0, gradClip: 0 });
+ * if (Math.abs(penalty - 0.6) > 1e-9 || grads.wh[1] !== Math.fround(-0.1)) throw new Error(`${penalty}`);
+ * ```
  */
 export function addRegularisers(
   hidden: number,
@@ -151,7 +184,15 @@ export function addRegularisers(
   return penalty;
 }
 
-/** Euclidean norm of a flat gradient (float64 accumulation). */
+/**
+ * Euclidean norm of a flat gradient (float64 accumulation).
+ *
+ * @example
+ * ```ts
+ * import { gradNorm } from "@degeneracy/degeneracy";
+ * if (gradNorm(new Float32Array([3, 4])) !== 5) throw new Error("norm");
+ * ```
+ */
 export function gradNorm(flat: Float32Array): number {
   let s = 0;
   for (let i = 0; i < flat.length; i++) s += flat[i] * flat[i];
@@ -162,6 +203,14 @@ export function gradNorm(flat: Float32Array): number {
  * torch.nn.utils.clip_grad_norm_(max_norm = maxNorm) on one flat gradient: if
  * maxNorm / (‖g‖ + 1e-6) < 1, scales g by that factor. Returns the norm before clipping.
  * `maxNorm = 0` means off.
+ *
+ * @example
+ * ```ts
+ * import { clipGradNorm } from "@degeneracy/degeneracy";
+ * const g = new Float32Array([3, 4]); // norm 5
+ * clipGradNorm(g, 1);
+ * if (Math.abs(Math.hypot(g[0], g[1]) - 1) > 1e-6) throw new Error("not clipped");
+ * ```
  */
 export function clipGradNorm(flat: Float32Array, maxNorm: number): number {
   const norm = gradNorm(flat);

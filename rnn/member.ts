@@ -21,6 +21,23 @@ import { addRegularisers, clipGradNorm } from "./loss.ts";
  * Loss and gradient of the full training objective: task loss (kernel) + l1·‖W_h‖₁ +
  * nuclear·‖W_h‖_*, gradients written into `grads`, before clipping. Returns
  * `{ taskLoss, total }`.
+ *
+ * @example
+ * ```ts
+ * import { initParams, objectiveAndGrads, tsKernel, zeroParams } from "@degeneracy/degeneracy";
+ * const shape = { inputDim: 1, hidden: 3, outputDim: 1 };
+ * const data = {
+ *   batch: 1,
+ *   steps: 2,
+ *   inputs: new Float32Array([1, -1]),
+ *   targets: new Float32Array([0.5, 0]),
+ *   weights: new Float32Array([0.5, 0.5]),
+ * };
+ * const grads = zeroParams(shape).params;
+ * const reg = { l1: 1e-3, nuclear: 0, gradClip: 0 };
+ * const { taskLoss, total } = objectiveAndGrads(tsKernel, shape, initParams(shape, 1), data, reg, grads);
+ * if (!(total > taskLoss)) throw new Error("the penalty adds to the loss");
+ * ```
  */
 export function objectiveAndGrads(
   kernel: RnnKernel,
@@ -40,7 +57,27 @@ function allFinite(a: Float32Array): boolean {
   return true;
 }
 
-/** Parameters and Adam state of one member, with its training step. */
+/**
+ * Parameters and Adam state of one member, with its training step.
+ *
+ * @example A network learns one batch
+ * ```ts
+ * import { initParams, MemberTrainer, tsKernel } from "@degeneracy/degeneracy";
+ * const shape = { inputDim: 1, hidden: 4, outputDim: 1 };
+ * const member = new MemberTrainer(shape, initParams(shape, 1));
+ * const data = {
+ *   batch: 1,
+ *   steps: 2,
+ *   inputs: new Float32Array([1, 0]),
+ *   targets: new Float32Array([1, 1]),
+ *   weights: new Float32Array([0.5, 0.5]),
+ * };
+ * const reg = { l1: 0, nuclear: 0, gradClip: 0 };
+ * const before = member.step(tsKernel, data, 0.05, reg);
+ * for (let i = 0; i < 20; i++) member.step(tsKernel, data, 0.05, reg);
+ * if (!(member.evaluate(tsKernel, data) < before)) throw new Error("did not learn");
+ * ```
+ */
 export class MemberTrainer {
   /** Flat parameters (layout of `viewParams`). */
   readonly flat: Float32Array;
@@ -52,6 +89,7 @@ export class MemberTrainer {
   /** Scratch copies for rolling back a rejected update (no allocation per step). */
   private readonly saved: { p: Float32Array; m: Float32Array; v: Float32Array };
 
+  /** A member with the sizes `shape`, a copy of `initial` and fresh Adam moments. */
   constructor(readonly shape: RnnShape, initial: RnnParams, adam: AdamConfig = DEFAULT_ADAM) {
     validateShape(shape);
     this.flat = flattenParams(shape, initial);

@@ -4,10 +4,25 @@
  * selection, the population training loop, the Appendix A training defaults, saved networks
  * and progress lines.
  *
- * Importing it starts no worker and touches no GPU.
+ * Importing it starts no worker and touches no GPU (the WebGPU backend loads tfjs only inside
+ * `createWebGpuBackend`).
  *
  * @module
  */
+export type {
+  AdamConfig,
+  MemberStatus,
+  NetworkRecord,
+  PopulationBackend,
+  RnnKernel,
+  RnnParams,
+  RnnShape,
+  SchedulerConfig,
+  SerializedParams,
+  StepData,
+  StepRegularisers,
+  TrainingConfig,
+} from "./types.ts";
 export { defaultTrainingConfig } from "./defaults.ts";
 export { initParams, type InitScheme, orthogonalFromGaussian } from "./init.ts";
 export {
@@ -17,6 +32,7 @@ export {
   validateParams,
   validateShape,
   viewParams,
+  zeroParams,
 } from "./params.ts";
 export {
   MAX_SEED,
@@ -80,7 +96,19 @@ export {
   toNested,
   validateRecord,
 } from "./record.ts";
-export { formatDuration, formatProgress, progressPrinter } from "./progress.ts";
+export {
+  formatDuration,
+  formatProgress,
+  progressPrinter,
+  type ProgressPrinterOptions,
+} from "./progress.ts";
 export { parseTrainingFlags, TRAINING_FLAGS_HELP, type TrainingFlags } from "./cli.ts";
 export { tsKernel } from "./kernels/ts.ts";
 export { createWasmKernel } from "./kernels/wasm.ts";
+export {
+  createWebGpuBackend,
+  releaseWebGpu,
+  type WebGpuAdapterInfo,
+  webgpuAdapterInfo,
+  type WebGpuBackendOptions,
+} from "./backends/webgpu.ts";

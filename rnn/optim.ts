@@ -16,10 +16,23 @@ export function validateAdam(c: AdamConfig): void {
       throw new Error(`adam.${key} must be in [0, 1), got ${c[key]}`);
     }
   }
-  if (!(c.eps > 0 && Number.isFinite(c.eps))) throw new Error(`adam.eps must be > 0, got ${c.eps}`);
+  if (!(c.eps > 0 && Number.isFinite(c.eps))) {
+    throw new Error(`adam.eps must be a finite number > 0, got ${c.eps}`);
+  }
 }
 
-/** Adam moment estimates of one flat parameter vector. */
+/**
+ * Adam moment estimates of one flat parameter vector.
+ *
+ * @example
+ * ```ts
+ * import { AdamState } from "@degeneracy/degeneracy";
+ * const params = new Float32Array([1]);
+ * const adam = new AdamState(1); // PyTorch's defaults
+ * adam.step(params, new Float32Array([0.5]), 0.1); // first step moves by lr (bias-corrected)
+ * if (Math.abs(params[0] - 0.9) > 1e-6) throw new Error(`${params[0]}`);
+ * ```
+ */
 export class AdamState {
   /** First moment (float32, as PyTorch's `exp_avg`). */
   readonly m: Float32Array;
@@ -28,6 +41,7 @@ export class AdamState {
   /** Steps taken. */
   t = 0;
 
+  /** Zero moments for a parameter vector of length `size`. */
   constructor(size: number, readonly config: AdamConfig = DEFAULT_ADAM) {
     validateAdam(config);
     this.m = new Float32Array(size);
@@ -132,11 +146,20 @@ class ConstantLr implements LrScheduler {
  * torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(T_0, T_mult, eta_min) stepped with
  * `scheduler.step()` once per epoch: lr = η_min + (lr₀ − η_min)(1 + cos(π T_cur / T_i)) / 2,
  * T_cur += 1 per epoch, and on T_cur ≥ T_i: T_cur −= T_i, T_i ·= T_mult.
+ *
+ * @example
+ * ```ts
+ * import { CosineWarmRestarts } from "@degeneracy/degeneracy";
+ * const s = new CosineWarmRestarts(1, 4, 1, 0); // lr₀ = 1, T_0 = 4 epochs
+ * const lrs = Array.from({ length: 5 }, () => (s.step(NaN), s.lr));
+ * if (lrs[3] !== 1) throw new Error(`restart expected, got ${lrs}`); // back to lr₀ after 4 epochs
+ * ```
  */
 export class CosineWarmRestarts implements LrScheduler {
   lr: number;
   private tCur = 0;
   private tI: number;
+  /** The schedule starting at `baseLr` (T_0 = `t0` epochs, T_mult = `tMult`, η_min = `etaMin`). */
   constructor(
     readonly baseLr: number,
     readonly t0: number,
@@ -163,11 +186,20 @@ export class CosineWarmRestarts implements LrScheduler {
  * a loss is an improvement when < best·(1 − threshold); after more than `patience` epochs
  * without one, lr ← max(lr·factor, min_lr) (skipped if the change is ≤ 1e-8) and the count
  * restarts. A NaN loss counts as no improvement.
+ *
+ * @example
+ * ```ts
+ * import { ReduceOnPlateau } from "@degeneracy/degeneracy";
+ * const s = new ReduceOnPlateau(1, 0.5, 1, 1e-4, 0); // halve after 2 epochs without improvement
+ * for (const loss of [1, 1, 1]) s.step(loss);
+ * if (s.lr !== 0.5) throw new Error(`lr ${s.lr}`);
+ * ```
  */
 export class ReduceOnPlateau implements LrScheduler {
   lr: number;
   private best = Infinity;
   private bad = 0;
+  /** The schedule starting at `baseLr`. */
   constructor(
     baseLr: number,
     readonly factor: number,
@@ -192,7 +224,17 @@ export class ReduceOnPlateau implements LrScheduler {
   }
 }
 
-/** A fresh scheduler for one member with initial learning rate `baseLr`. */
+/**
+ * A fresh scheduler for one member with initial learning rate `baseLr`.
+ *
+ * @example
+ * ```ts
+ * import { createScheduler } from "@degeneracy/degeneracy";
+ * const s = createScheduler({ kind: "cosine_warm_restarts", t0: 10, tMult: 1, etaMin: 0 }, 1e-3);
+ * s.step(0.5); // end of an epoch with test loss 0.5
+ * console.log(s.lr);
+ * ```
+ */
 export function createScheduler(config: SchedulerConfig, baseLr: number): LrScheduler {
   validateScheduler(config);
   if (!(baseLr > 0 && Number.isFinite(baseLr))) {

@@ -20,7 +20,16 @@ function rows(a: Float32Array, r: number, c: number): number[][] {
   return out;
 }
 
-/** Weights as nested JSON arrays (`[H][I]`, `[H][H]`, `[H]`, `[O][H]`, `[O]`). */
+/**
+ * Weights as nested JSON arrays (`[H][I]`, `[H][H]`, `[H]`, `[O][H]`, `[O]`).
+ *
+ * @example
+ * ```ts
+ * import { initParams, paramsToSerialized } from "@degeneracy/degeneracy";
+ * const s = paramsToSerialized({ inputDim: 1, hidden: 3, outputDim: 1 }, initParams({ inputDim: 1, hidden: 3, outputDim: 1 }, 5));
+ * if (s.wh.length !== 3 || s.wh[0].length !== 3) throw new Error("nested [H][H]");
+ * ```
+ */
 export function paramsToSerialized(shape: RnnShape, p: RnnParams): SerializedParams {
   validateShape(shape);
   validateParams(shape, p);
@@ -63,7 +72,18 @@ function fromVector(name: string, v: unknown, n: number): Float32Array {
   });
 }
 
-/** Parses serialised weights of a network of size `shape`; throws naming a bad field. */
+/**
+ * Parses serialised weights of a network of size `shape`; throws naming a bad field.
+ *
+ * @example
+ * ```ts
+ * import { initParams, paramsFromSerialized, paramsToSerialized } from "@degeneracy/degeneracy";
+ * const shape = { inputDim: 1, hidden: 3, outputDim: 1 };
+ * const p = initParams(shape, 5);
+ * const q = paramsFromSerialized(shape, paramsToSerialized(shape, p));
+ * if (q.wo[2] !== p.wo[2]) throw new Error("round trip");
+ * ```
+ */
 export function paramsFromSerialized(
   shape: RnnShape,
   s: SerializedParams,
@@ -81,7 +101,47 @@ export function paramsFromSerialized(
   };
 }
 
-/** Checks a parsed JSON value is a `degeneracy.network/1` record (schema and shapes). */
+/**
+ * Checks a parsed JSON value is a `degeneracy.network/1` record (schema and shapes).
+ *
+ * @example
+ * ```ts
+ * import {
+ *   createTask,
+ *   defaultTrainingConfig,
+ *   initParams,
+ *   networkShape,
+ *   toRecord,
+ *   validateRecord,
+ * } from "@degeneracy/degeneracy";
+ * const task = createTask({ name: "flipflop", n: 1 });
+ * const config = defaultTrainingConfig(task, { hidden: 4 });
+ * const shape = networkShape(task, config);
+ * const weights = initParams(shape, 1);
+ * const record = toRecord({
+ *   task,
+ *   config,
+ *   id: "demo/m000",
+ *   member: 0,
+ *   seeds: { initSeed: 1, dataSeed: 2 },
+ *   shape,
+ *   initial: weights,
+ *   final: weights,
+ *   history: { trainLoss: [], testLoss: [], lr: [] },
+ *   stopEpoch: 0,
+ *   status: "not_converged",
+ *   backend: "none",
+ *   dataSampling: "main",
+ *   wallTimeSec: 0,
+ * });
+ * validateRecord(record); // fine
+ * try {
+ *   validateRecord({ ...record, stopEpoch: -1 });
+ * } catch (e) {
+ *   console.log((e as Error).message);
+ * }
+ * ```
+ */
 export function validateRecord(r: NetworkRecord): void {
   if (r === null || typeof r !== "object") throw new Error("network record must be an object");
   if (r.schema !== NETWORK_SCHEMA) {
@@ -102,7 +162,43 @@ export function validateRecord(r: NetworkRecord): void {
   }
 }
 
-/** The final (default) or initial weights of a saved network. */
+/**
+ * The final (default) or initial weights of a saved network.
+ *
+ * @example JSON round trip, bit for bit
+ * ```ts
+ * import {
+ *   createTask,
+ *   defaultTrainingConfig,
+ *   initParams,
+ *   networkShape,
+ *   toRecord,
+ *   paramsFromRecord,
+ * } from "@degeneracy/degeneracy";
+ * const task = createTask({ name: "flipflop", n: 1 });
+ * const config = defaultTrainingConfig(task, { hidden: 4 });
+ * const shape = networkShape(task, config);
+ * const weights = initParams(shape, 1);
+ * const record = toRecord({
+ *   task,
+ *   config,
+ *   id: "demo/m000",
+ *   member: 0,
+ *   seeds: { initSeed: 1, dataSeed: 2 },
+ *   shape,
+ *   initial: weights,
+ *   final: weights,
+ *   history: { trainLoss: [], testLoss: [], lr: [] },
+ *   stopEpoch: 0,
+ *   status: "not_converged",
+ *   backend: "none",
+ *   dataSampling: "main",
+ *   wallTimeSec: 0,
+ * });
+ * const back = paramsFromRecord(JSON.parse(JSON.stringify(record)));
+ * if (back.wh[5] !== weights.wh[5]) throw new Error("weights must round-trip bit for bit");
+ * ```
+ */
 export function paramsFromRecord(
   r: NetworkRecord,
   which: "final" | "initial" = "final",
@@ -111,7 +207,42 @@ export function paramsFromRecord(
   return paramsFromSerialized(r.shape, which === "final" ? r.final : r.initial, `record.${which}`);
 }
 
-/** Shape (I, H, O incl. auxiliary rows) of a saved network. */
+/**
+ * Shape (I, H, O incl. auxiliary rows) of a saved network.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   createTask,
+ *   defaultTrainingConfig,
+ *   initParams,
+ *   networkShape,
+ *   toRecord,
+ *   shapeFromRecord,
+ * } from "@degeneracy/degeneracy";
+ * const task = createTask({ name: "flipflop", n: 1 });
+ * const config = defaultTrainingConfig(task, { hidden: 4 });
+ * const shape = networkShape(task, config);
+ * const weights = initParams(shape, 1);
+ * const record = toRecord({
+ *   task,
+ *   config,
+ *   id: "demo/m000",
+ *   member: 0,
+ *   seeds: { initSeed: 1, dataSeed: 2 },
+ *   shape,
+ *   initial: weights,
+ *   final: weights,
+ *   history: { trainLoss: [], testLoss: [], lr: [] },
+ *   stopEpoch: 0,
+ *   status: "not_converged",
+ *   backend: "none",
+ *   dataSampling: "main",
+ *   wallTimeSec: 0,
+ * });
+ * if (shapeFromRecord(record).hidden !== 4) throw new Error("hidden");
+ * ```
+ */
 export function shapeFromRecord(r: NetworkRecord): RnnShape {
   return { inputDim: r.shape.inputDim, hidden: r.shape.hidden, outputDim: r.shape.outputDim };
 }
@@ -128,6 +259,18 @@ export interface NetworkRun {
  * Runs a network forward (h_0 = 0) on `data.inputs` (`[batch, steps, I]`; a `TaskBatch` fits)
  * with the TypeScript reference kernel. `net` is a saved record (its final weights; `shape`
  * may be null) or parameters with their `shape`.
+ *
+ * @example
+ * ```ts
+ * import { createTask, initParams, runNetwork } from "@degeneracy/degeneracy";
+ * const task = createTask({ name: "flipflop", n: 2 });
+ * const shape = { inputDim: task.inputDim, hidden: 8, outputDim: task.outputDim };
+ * const trials = task.sample(5, 0);
+ * const { hidden, outputs } = runNetwork(initParams(shape, 1), shape, trials);
+ * if (hidden.length !== 5 * trials.steps * 8 || outputs.length !== trials.targets.length) {
+ *   throw new Error("shapes");
+ * }
+ * ```
  */
 export function runNetwork(
   net: NetworkRecord | RnnParams,
@@ -169,6 +312,13 @@ export function runNetwork(
 /**
  * A flat row-major `[B, T, D]` array as nested `number[][][]` (trials × steps × units), the
  * trajectory format of the metrics (`dsaDistance`), e.g. `toNested(run.hidden, B, T, H)`.
+ *
+ * @example
+ * ```ts
+ * import { toNested } from "@degeneracy/degeneracy";
+ * const nested = toNested(new Float32Array([1, 2, 3, 4, 5, 6]), 1, 3, 2); // 1 trial × 3 steps × 2
+ * if (nested[0][2][1] !== 6) throw new Error("layout");
+ * ```
  */
 export function toNested(
   flat: Float32Array,

@@ -34,6 +34,13 @@ function fmix32(h: number): number {
 /**
  * Hash of two non-negative integers to a seed in `[0, MAX_SEED]` (MurmurHash3 finaliser over
  * both words). Deterministic, well mixed: neighbouring inputs give unrelated outputs.
+ *
+ * @example
+ * ```ts
+ * import { mixSeed } from "@degeneracy/degeneracy";
+ * const s = mixSeed(1, 2);
+ * if (s !== mixSeed(1, 2) || s === mixSeed(1, 3)) throw new Error("hash");
+ * ```
  */
 export function mixSeed(a: number, b: number): number {
   validateSeed("mixSeed a", a);
@@ -46,11 +53,22 @@ export function mixSeed(a: number, b: number): number {
 
 /** Init and data seed of one member. */
 export interface MemberSeeds {
+  /** Seed of the weight initialisation. */
   initSeed: number;
+  /** Seed of the member's data stream. */
   dataSeed: number;
 }
 
-/** Seeds of member `k` of a population with base seed `base` (rule in the module doc). */
+/**
+ * Seeds of member `k` of a population with base seed `base` (rule in the module doc).
+ *
+ * @example
+ * ```ts
+ * import { memberSeeds } from "@degeneracy/degeneracy";
+ * const a = memberSeeds(0, 3), b = memberSeeds(0, 3);
+ * if (a.initSeed !== b.initSeed || a.initSeed === a.dataSeed) throw new Error("seeds");
+ * ```
+ */
 export function memberSeeds(base: number, k: number, sharedData = false): MemberSeeds {
   validateSeed("seed", base);
   if (!Number.isInteger(k) || k < 0 || k > 0x3fffffff) {
@@ -62,12 +80,30 @@ export function memberSeeds(base: number, k: number, sharedData = false): Member
   };
 }
 
-/** Seed of the fixed held-out test batch of a member with data seed `dataSeed`. */
+/**
+ * Seed of the fixed held-out test batch of a member with data seed `dataSeed`.
+ *
+ * @example
+ * ```ts
+ * import { memberSeeds, testBatchSeed } from "@degeneracy/degeneracy";
+ * const { dataSeed } = memberSeeds(0, 0);
+ * console.log(testBatchSeed(dataSeed)); // the member's fixed held-out batch
+ * ```
+ */
 export function testBatchSeed(dataSeed: number): number {
   return mixSeed(dataSeed, 0);
 }
 
-/** Seed of the training batch of global step `step` (0-based) for data seed `dataSeed`. */
+/**
+ * Seed of the training batch of global step `step` (0-based) for data seed `dataSeed`.
+ *
+ * @example
+ * ```ts
+ * import { memberSeeds, stepBatchSeed } from "@degeneracy/degeneracy";
+ * const { dataSeed } = memberSeeds(0, 0);
+ * console.log(stepBatchSeed(dataSeed, 0), stepBatchSeed(dataSeed, 1)); // steps 0 and 1
+ * ```
+ */
 export function stepBatchSeed(dataSeed: number, step: number): number {
   return mixSeed(dataSeed, step + 1);
 }

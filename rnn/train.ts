@@ -43,7 +43,19 @@ import { createTask, type TaskSpec } from "../tasks/factory.ts";
 import type { KernelChoice } from "./kernels/select.ts";
 import { NETWORK_SCHEMA, paramsToSerialized } from "./record.ts";
 
-/** Checks a training configuration; throws naming the field and the allowed range. */
+/**
+ * Checks a training configuration; throws naming the field and the allowed range.
+ *
+ * @example
+ * ```ts
+ * import { defaultTrainingConfig, validateTrainingConfig } from "@degeneracy/degeneracy";
+ * try {
+ *   validateTrainingConfig({ ...defaultTrainingConfig("sine"), lr: -1 });
+ * } catch (e) {
+ *   console.log((e as Error).message); // names config.lr and its range
+ * }
+ * ```
+ */
 export function validateTrainingConfig(c: TrainingConfig): void {
   if (c === null || typeof c !== "object") throw new Error("config must be an object");
   const int = (k: keyof TrainingConfig, lo: number, hi: number) => {
@@ -81,7 +93,17 @@ export function validateTrainingConfig(c: TrainingConfig): void {
   validateScheduler(c.scheduler);
 }
 
-/** Shape of the networks `config` trains on `task` (auxiliary readout rows when auxWeight > 0). */
+/**
+ * Shape of the networks `config` trains on `task` (auxiliary readout rows when auxWeight > 0).
+ *
+ * @example
+ * ```ts
+ * import { createTask, defaultTrainingConfig, networkShape } from "@degeneracy/degeneracy";
+ * const task = createTask({ name: "delayed_discrimination", n: 2 });
+ * const shape = networkShape(task, defaultTrainingConfig(task, { auxWeight: 1 }));
+ * if (shape.outputDim !== 4 || shape.auxDim !== 2) throw new Error("aux readout rows last");
+ * ```
+ */
 export function networkShape(task: Task, config: TrainingConfig): RnnShape & { auxDim: number } {
   const auxDim = config.auxWeight > 0 ? task.auxDim : 0;
   if (config.auxWeight > 0 && task.auxDim < 1) {
@@ -101,11 +123,15 @@ export function networkShape(task: Task, config: TrainingConfig): RnnShape & { a
 export interface TrainProgress {
   /** Epochs finished (1-based). */
   epoch: number;
+  /** Epoch limit. */
   maxEpochs: number;
+  /** Population size K. */
   members: number;
   /** Members still training. */
   active: number;
+  /** Members stopped early as converged. */
   converged: number;
+  /** Members frozen as diverged. */
   diverged: number;
   /** Mean over members trained this epoch of their mean training loss. */
   meanTrainLoss: number;
@@ -115,6 +141,7 @@ export interface TrainProgress {
   elapsedSec: number;
   /** Upper bound on the remaining seconds: time per epoch so far × epochs left to maxEpochs. */
   etaSec: number;
+  /** Backend name, e.g. `cpu-wasm-simd`. */
   backend: string;
 }
 
@@ -169,23 +196,71 @@ interface MemberRun {
 
 /** Everything `toRecord` needs to write one member. */
 export interface RecordInput {
+  /** The task variant trained on. */
   task: Pick<Task, "name" | "id" | "params">;
+  /** Training configuration. */
   config: TrainingConfig;
+  /** Unique id of the network. */
   id: string;
+  /** Member index within its population. */
   member: number;
+  /** Init and data seed. */
   seeds: MemberSeeds;
+  /** Sizes, with the auxiliary readout rows counted in `outputDim`. */
   shape: RnnShape & { auxDim: number };
+  /** Weights at initialisation. */
   initial: RnnParams;
+  /** Weights at the end of training. */
   final: RnnParams;
+  /** Per-epoch losses and learning rate. */
   history: { trainLoss: number[]; testLoss: number[]; lr: number[] };
+  /** Epochs run. */
   stopEpoch: number;
+  /** Outcome. */
   status: MemberStatus;
+  /** Backend that trained it. */
   backend: string;
+  /** Where the training batches were sampled. */
   dataSampling: "workers" | "main";
+  /** Training wall time of the population, seconds. */
   wallTimeSec: number;
 }
 
-/** A `degeneracy.network/1` record of one trained member (weights copied to JSON arrays). */
+/**
+ * A `degeneracy.network/1` record of one trained member (weights copied to JSON arrays).
+ *
+ * @example
+ * ```ts
+ * import {
+ *   createTask,
+ *   defaultTrainingConfig,
+ *   initParams,
+ *   networkShape,
+ *   toRecord,
+ * } from "@degeneracy/degeneracy";
+ * const task = createTask({ name: "flipflop", n: 1 });
+ * const config = defaultTrainingConfig(task, { hidden: 4 });
+ * const shape = networkShape(task, config);
+ * const weights = initParams(shape, 1);
+ * const record = toRecord({
+ *   task,
+ *   config,
+ *   id: "demo/m000",
+ *   member: 0,
+ *   seeds: { initSeed: 1, dataSeed: 2 },
+ *   shape,
+ *   initial: weights,
+ *   final: weights,
+ *   history: { trainLoss: [], testLoss: [], lr: [] },
+ *   stopEpoch: 0,
+ *   status: "not_converged",
+ *   backend: "none",
+ *   dataSampling: "main",
+ *   wallTimeSec: 0,
+ * });
+ * if (record.schema !== "degeneracy.network/1") throw new Error("schema");
+ * ```
+ */
 export function toRecord(r: RecordInput): NetworkRecord {
   return {
     schema: NETWORK_SCHEMA,
@@ -218,6 +293,15 @@ function abortError(signal: AbortSignal): unknown {
 /**
  * Trains a population on `task` with `config` (module doc for the schedule of one epoch) and
  * returns one record per member, in member order. The backend is disposed before returning.
+ *
+ * @example A tiny population
+ * ```ts
+ * import { createTask, defaultTrainingConfig, trainPopulation } from "@degeneracy/degeneracy";
+ * const task = createTask({ name: "flipflop", n: 1, steps: 20 });
+ * const config = defaultTrainingConfig(task, { hidden: 8, maxEpochs: 2, stepsPerEpoch: 3 });
+ * const records = await trainPopulation(task, config, { members: 2, seed: 0, workers: 0 });
+ * console.log(records.map((r) => `${r.id} ${r.status} test ${r.history.testLoss.at(-1)}`));
+ * ```
  */
 export async function trainPopulation(
   task: Task,
@@ -285,7 +369,7 @@ export async function trainPopulation(
       });
     if (wantsWorkerSampling && !seeded) {
       console.warn(
-        "degeneracy: the CPU workers cannot load the task modules (grant read access to tasks/); " +
+        "degeneracy: the CPU workers cannot load the task modules (grant read access to tasks/ and metrics/); " +
           "sampling training batches on the main thread instead",
       );
     }
@@ -427,6 +511,12 @@ export async function trainPopulation(
 /**
  * Whether `createTask({ name, ...params })` rebuilds `task` (same id, same bytes for a probe
  * sample), so a worker can generate its data.
+ *
+ * @example
+ * ```ts
+ * import { createTask, rebuildsIdentically } from "@degeneracy/degeneracy";
+ * if (!rebuildsIdentically(createTask({ name: "sine", nFreq: 3 }))) throw new Error("rebuild");
+ * ```
  */
 export function rebuildsIdentically(task: Task): boolean {
   try {

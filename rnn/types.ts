@@ -126,8 +126,11 @@ export interface RnnKernel {
 
 /** Adam hyper-parameters (PyTorch defaults). */
 export interface AdamConfig {
+  /** Decay of the first moment, in [0, 1) (PyTorch 0.9). */
   beta1: number;
+  /** Decay of the second moment, in [0, 1) (PyTorch 0.999). */
   beta2: number;
+  /** Denominator term, > 0 (PyTorch 1e-8). */
   eps: number;
 }
 
@@ -138,8 +141,11 @@ export interface AdamConfig {
  * regularisers, as torch.nn.utils.clip_grad_norm_ after backward) to norm ≤ gradClip.
  */
 export interface StepRegularisers {
+  /** L1 penalty strength on W_h (0 = off). */
   l1: number;
+  /** Nuclear-norm penalty strength on W_h (0 = off). */
   nuclear: number;
+  /** Maximum gradient norm (0 = no clipping). */
   gradClip: number;
 }
 
@@ -186,6 +192,7 @@ export interface SerializedParams {
  * reproduces the network bit for bit.
  */
 export interface NetworkRecord {
+  /** Format and version. */
   schema: "degeneracy.network/1";
   /** Unique id, e.g. `flipflop-n3/m007`. */
   id: string;

@@ -18,6 +18,8 @@
  * restarts), from per-pair and per-network times measured here on the bench pair at the
  * preset's settings (rank 100: measured with the preset's options; rank 1000: from the
  * `--defaults` measurement at 30/1000 when present, else estimated, and labelled so).
+ * For the settings the DSA package was timed at (docs/performance.md, torch 1.13 CPU, 1 thread,
+ * 1500 Adam steps × 2 runs) its pair time is printed beside ours.
  * `--baseline R` adds the optimum of a reference-style Adam optimiser
  * (`scripts/bench/dsa_baseline.ts`, 1500 iterations × 2 runs) for ranks ≤ R (default 0);
  * `--matrix` the 50-system matrix at 10/50 on workers; `--json FILE` writes every row.
@@ -50,21 +52,15 @@ import {
 import { procrustesAdamBaseline } from "./bench/dsa_baseline.ts";
 import { dsaDistanceMatrixParallel } from "../metrics/dsa/parallel.ts";
 import { mmNT } from "../metrics/linalg/matmul.ts";
+import { boxMuller, mulberry32 } from "../metrics/rng.ts";
 import { setCholeskyBlocked } from "../metrics/linalg/solve.ts";
 import { PRESETS, STUDIES, type StudyName } from "./presets.ts";
 import type { TaskName } from "../tasks/types.ts";
 
-/** Seeded normal sampler (mulberry32 + Box–Muller). */
+/** Seeded normal sampler (Box–Muller of mulberry32 uniforms shifted to the open interval). */
 function normalRng(seed: number): () => number {
-  let s = seed >>> 0;
-  const u = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  const u = mulberry32(seed), open = () => u() + 2 ** -33;
+  return () => boxMuller(open(), open());
 }
 
 /**
@@ -97,6 +93,17 @@ export function randomRnnTrajectories(
   }
   return { data, trials, steps, units };
 }
+
+/**
+ * Reference seconds (DMD fit of both systems, Procrustes angular) of the DSA package (torch
+ * 1.13 CPU, 1 thread, 1500 Adam iterations × 2 runs), docs/performance.md.
+ */
+const REFERENCE: Record<string, { fit: [number, number]; procrustes: number }> = {
+  "10/50": { fit: [13, 15], procrustes: 13.5 },
+  "10/100": { fit: [4, 4], procrustes: 27 },
+  "20/200": { fit: [12, 19], procrustes: 154 },
+  "30/500": { fit: [17, 27], procrustes: 900 },
+};
 
 /** Process CPU seconds (user + system) — robust to other processes on a shared machine. */
 function cpuSeconds(): number {
@@ -296,6 +303,8 @@ if (import.meta.main) {
       baseline = procrustesAdamBaseline(fa.operator, fb.operator, r).angular;
     }
     const itOld = pOld?.res.runs.reduce((t, x) => t + x.iterations, 0);
+    const ref = REFERENCE[key];
+    const refPair = ref ? (ref.fit[0] + ref.fit[1]) / 2 + ref.procrustes : NaN;
     console.log(
       `${key.padEnd(11)} | ${fitOld ? `${f2(fitOld.wall)} (${f2(fitOld.cpu)})` : "-"} | ${
         f2(fitNew.wall)
@@ -309,6 +318,10 @@ if (import.meta.main) {
         f5(pNew.res.lowerBound.angular)
       } | ${itOld ?? "-"}/${pNew.res.totalIterations} | ${JSON.stringify(po)}${
         baseline !== undefined ? ` | reference-style Adam ${f5(baseline)}` : ""
+      }${
+        REFERENCE[key]
+          ? ` | DSA package pair ${refPair} s (new ${f2(refPair / pairNew)}× faster)`
+          : ""
       }`,
     );
     rows.push({
@@ -345,6 +358,7 @@ if (import.meta.main) {
       },
       ratioWall: pairOld / pairNew,
       ratioCpu: pairOldCpu / pairNewCpu,
+      referencePackagePairSeconds: ref ? refPair : undefined,
       referenceStyleAdamAngular: baseline,
     });
   }

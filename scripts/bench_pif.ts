@@ -22,16 +22,14 @@ import { parseArgs } from "node:util";
 import process from "node:process";
 import { pifDistance, pifDistanceMatrix } from "../metrics/pif/pif.ts";
 import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../metrics/pif/parallel.ts";
-import { makeRng, randomPermutation } from "../metrics/rng.ts";
+import { boxMuller, makeRng, randomPermutation } from "../metrics/rng.ts";
 
 function gaussianMatrix(n: number, rng: () => number): number[][] {
   const sd = 1 / Math.sqrt(n);
-  return Array.from({ length: n }, () =>
-    Array.from({ length: n }, () => {
-      const u = 1 - rng();
-      const v = rng();
-      return sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    }));
+  return Array.from(
+    { length: n },
+    () => Array.from({ length: n }, () => boxMuller(1 - rng(), rng(), sd)),
+  );
 }
 
 const { values } = parseArgs({

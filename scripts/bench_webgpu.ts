@@ -240,7 +240,7 @@ async function main(): Promise<void> {
   }
 
   if (values.check || values["check-only"]) {
-    // Same tolerance as tests/webgpu_test.ts: loss 1e-4 relative, weights 1e-4 absolute.
+    // Same tolerance as tests/rnn/backends/webgpu_test.ts: loss 1e-4 relative, weights 1e-4 absolute.
     for (const name of names) {
       const w = values.tiny ? { ...WORKLOADS[name], hidden: 8, steps: 5 } : WORKLOADS[name];
       const r = await parityCheck(w, recurrence, tile);

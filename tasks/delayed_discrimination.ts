@@ -16,7 +16,7 @@
  * @module
  */
 import type { Task, TaskBatch } from "./types.ts";
-import { createRng } from "./rng.ts";
+import { createRng } from "../metrics/rng.ts";
 import { checkSampleArgs, type ParamSchema, resolveParams, variantId } from "./params.ts";
 
 /** Parameters of the delayed-discrimination task (all optional; defaults in brackets). */
@@ -57,6 +57,16 @@ export const DELAYED_DISCRIMINATION_SCHEMA: Readonly<Record<string, ParamSchema>
  * @throws Error naming the invalid parameter and its allowed range (including the timing
  *   constraint `onset + 2·maxDelay + 1 < steps`, so that even the OOD trial has a decision
  *   period).
+ *
+ * @example
+ * ```ts
+ * import { delayedDiscriminationTask } from "@degeneracy/degeneracy";
+ * const task = delayedDiscriminationTask({ n: 2 });
+ * const batch = task.sample(3, 7);
+ * if (batch.mask === null || task.id !== "dd-n2") throw new Error("a masked task");
+ * const ood = task.sample(3, 7, { ood: true }); // same amplitudes, doubled delays
+ * if (ood.steps !== batch.steps) throw new Error("OOD keeps T");
+ * ```
  */
 export function delayedDiscriminationTask(params: DelayedDiscriminationParams = {}): Task {
   const task = "delayed_discrimination";

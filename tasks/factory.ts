@@ -34,6 +34,15 @@ export const TASK_NAMES: readonly TaskName[] = [
  *
  * @throws Error for an unknown task name, an unknown parameter, or an out-of-range value (the
  *   message names the parameter and its allowed range).
+ *
+ * @example
+ * ```ts
+ * import { createTask } from "@degeneracy/degeneracy";
+ * const task = createTask({ name: "flipflop", n: 3 });
+ * const same = createTask({ name: task.name, ...task.params }); // a saved spec rebuilds it
+ * const a = task.sample(2, 5), b = same.sample(2, 5);
+ * if (a.inputs.some((x, i) => x !== b.inputs[i])) throw new Error("not identical");
+ * ```
  */
 export function createTask(spec: TaskSpec): Task {
   if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {

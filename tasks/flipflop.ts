@@ -9,7 +9,7 @@
  * @module
  */
 import type { Task, TaskBatch } from "./types.ts";
-import { createRng } from "./rng.ts";
+import { createRng } from "../metrics/rng.ts";
 import { checkSampleArgs, type ParamSchema, resolveParams, variantId } from "./params.ts";
 
 /** Parameters of the flip-flop task (all optional; defaults in brackets). */
@@ -33,6 +33,15 @@ export const FLIPFLOP_SCHEMA: Readonly<Record<string, ParamSchema>> = {
  * Create an N-bit flip-flop task.
  *
  * @throws Error naming the invalid parameter and its allowed range.
+ *
+ * @example
+ * ```ts
+ * import { flipFlopTask } from "@degeneracy/degeneracy";
+ * const task = flipFlopTask({ n: 3, p: 0.3 });
+ * const { inputs, targets, steps } = task.sample(4, 1); // [4, 100, 3] each
+ * if (steps !== 100 || inputs.length !== 4 * 100 * 3) throw new Error("shape");
+ * console.log(targets.slice(0, 9));
+ * ```
  */
 export function flipFlopTask(params: FlipFlopParams = {}): Task {
   const r = resolveParams("flipflop", FLIPFLOP_SCHEMA, params as Record<string, unknown>);

@@ -28,7 +28,16 @@ export interface ParamSchema {
   inId?: boolean;
 }
 
-/** Human-readable allowed range of a parameter, used in error messages. */
+/**
+ * Human-readable allowed range of a parameter, used in error messages.
+ *
+ * @example
+ * ```ts
+ * import { describeRange } from "@degeneracy/degeneracy";
+ * const range = describeRange({ kind: "number", default: 0.3, min: 0, max: 1, tag: "p" });
+ * if (range !== "a finite number in [0, 1]") throw new Error(range);
+ * ```
+ */
 export function describeRange(s: ParamSchema): string {
   if (s.kind === "boolean") return "a boolean (true or false)";
   if (s.kind === "enum") return `one of ${s.values!.map((v) => JSON.stringify(v)).join(", ")}`;

@@ -24,7 +24,7 @@
  * @module
  */
 import type { Task, TaskBatch } from "./types.ts";
-import { createRng } from "./rng.ts";
+import { createRng } from "../metrics/rng.ts";
 import { checkSampleArgs, type ParamSchema, resolveParams, variantId } from "./params.ts";
 
 /** Parameters of the path-integration task (all optional; defaults in brackets). */
@@ -71,6 +71,15 @@ function reflectElevation(a: number): number {
  * Create a path-integration task (2D: inputs θ, v; 3D: θ, φ, v; plus the start position).
  *
  * @throws Error naming the invalid parameter and its allowed range.
+ *
+ * @example
+ * ```ts
+ * import { pathIntegrationTask } from "@degeneracy/degeneracy";
+ * const task = pathIntegrationTask({ dims: 2 });
+ * const { targets, steps } = task.sample(1, 3);
+ * const inside = targets.every((x) => x >= -1 && x <= 1); // walls clamp to [−1, 1]
+ * if (!inside || steps !== 100) throw new Error("arena");
+ * ```
  */
 export function pathIntegrationTask(params: PathIntegrationParams = {}): Task {
   const task = "path_integration";

@@ -17,7 +17,7 @@
  * @module
  */
 import type { Task, TaskBatch } from "./types.ts";
-import { createRng } from "./rng.ts";
+import { createRng } from "../metrics/rng.ts";
 import { checkSampleArgs, type ParamSchema, resolveParams, variantId } from "./params.ts";
 
 /** Parameters of the sine-wave task (all optional; defaults in brackets). */
@@ -49,7 +49,16 @@ export const SINE_SCHEMA: Readonly<Record<string, ParamSchema>> = {
   offGrid: { kind: "boolean", default: false, tag: "offgrid" },
 };
 
-/** The N_freq training frequencies (Hz) of a sine task's resolved parameters. */
+/**
+ * The N_freq training frequencies (Hz) of a sine task's resolved parameters.
+ *
+ * @example
+ * ```ts
+ * import { sineFrequencies } from "@degeneracy/degeneracy";
+ * const f = sineFrequencies(3, 1, 30); // equally spaced in [1, 30] Hz
+ * if (f.join() !== "1,15.5,30") throw new Error(`${f}`);
+ * ```
+ */
 export function sineFrequencies(nFreq: number, fMin: number, fMax: number): number[] {
   if (nFreq === 1) return [fMin];
   return Array.from({ length: nFreq }, (_, k) => fMin + (k * (fMax - fMin)) / (nFreq - 1));
@@ -60,6 +69,14 @@ export function sineFrequencies(nFreq: number, fMin: number, fMax: number): numb
  *
  * @throws Error naming the invalid parameter and its allowed range (including fMax ≥ fMin and
  *   the Nyquist condition fMax < 1/(2·dt)).
+ *
+ * @example
+ * ```ts
+ * import { sineWaveTask } from "@degeneracy/degeneracy";
+ * const task = sineWaveTask({ nFreq: 5 });
+ * const { inputs, targets } = task.sample(2, 0);
+ * console.log(task.id, inputs[0], targets.slice(0, 3)); // static f / fMax input, sin(2π f t) target
+ * ```
  */
 export function sineWaveTask(params: SineParams = {}): Task {
   const task = "sine";

@@ -6,63 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { createTask } from "../mod.ts";
-
-const ROOT = new URL("../", import.meta.url);
-
-const CONTENT_TYPES: Record<string, string> = {
-  ".ts": "application/typescript",
-  ".js": "application/javascript",
-  ".mjs": "application/javascript",
-  ".json": "application/json",
-};
+import { runChild, serveRepository } from "./serve_repository.ts";
 
 /** A module with a bare specifier: must fail to load by URL (checks the harness can fail). */
 const BARE_PROBE = `import seedrandom from "seedrandom";\nconsole.log(typeof seedrandom);\n`;
-
-function startServer(): { port: number; server: Deno.HttpServer<Deno.NetAddr> } {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    async (req) => {
-      const path = decodeURIComponent(new URL(req.url).pathname);
-      if (path === "/__bare_probe.ts") {
-        return new Response(BARE_PROBE, {
-          headers: { "content-type": "application/typescript" },
-        });
-      }
-      if (path.includes("..") || path.includes("\0")) {
-        return new Response("bad path", { status: 400 });
-      }
-      const ext = path.slice(path.lastIndexOf("."));
-      const type = CONTENT_TYPES[ext];
-      if (type === undefined) return new Response("not served", { status: 404 });
-      try {
-        const body = await Deno.readFile(new URL("." + path, ROOT));
-        return new Response(body, { headers: { "content-type": type } });
-      } catch {
-        return new Response("not found", { status: 404 });
-      }
-    },
-  );
-  return { port: server.addr.port, server };
-}
-
-async function runChild(
-  dir: string,
-  port: number,
-  code: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const script = `${dir}/child.ts`;
-  await Deno.writeTextFile(script, code);
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-config", "--no-lock", `--allow-import=127.0.0.1:${port}`, script],
-    cwd: dir,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -81,7 +28,7 @@ async function digest(...arrays: Float32Array[]): Promise<string> {
 }
 
 Deno.test("mod.ts imports by URL in a separate deno process and samples a task", async () => {
-  const { port, server } = startServer();
+  const { port, server } = serveRepository({ "/__bare_probe.ts": BARE_PROBE });
   const dir = await Deno.makeTempDir({ prefix: "degeneracy-url-" });
   try {
     const child = `

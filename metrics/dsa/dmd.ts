@@ -33,9 +33,13 @@ import { blockLagGram, shiftedGramParts } from "./hankel_gram.ts";
 
 /** Trajectories in flat form: `data[(k·steps + t)·units + u]`, trials × steps × units. */
 export interface FlatTrajectories {
+  /** Values, length trials·steps·units. */
   data: Float64Array | Float32Array | number[];
+  /** Number of trials. */
   trials: number;
+  /** Time steps per trial. */
   steps: number;
+  /** Units (dimensions) per step. */
   units: number;
 }
 
@@ -84,7 +88,16 @@ export interface DmdFit {
     };
 }
 
-/** Validate and flatten trajectories into float64, throwing on ragged/NaN input. */
+/**
+ * Validate and flatten trajectories into float64, throwing on ragged/NaN input.
+ *
+ * @example
+ * ```ts
+ * import { toFlatTrajectories } from "@degeneracy/degeneracy";
+ * const flat = toFlatTrajectories([[[1, 2], [3, 4], [5, 6]]]); // 1 trial × 3 steps × 2 units
+ * if (flat.trials !== 1 || flat.steps !== 3 || flat.units !== 2) throw new Error("shape");
+ * ```
+ */
 export function toFlatTrajectories(x: Trajectories, name = "trajectories"): {
   data: Float64Array;
   trials: number;
@@ -199,6 +212,15 @@ function hankelSetup(trajectories: Trajectories, options: DmdOptions) {
  * values above `HANKEL_RANK_RTOL` times the largest, the most PCs `fitDmd` accepts as `rank`.
  * Systems whose trials repeat exactly (e.g. a sine task with one frequency) have a rank far
  * below units × delays.
+ *
+ * @example
+ * ```ts
+ * import { hankelNumericalRank } from "@degeneracy/degeneracy";
+ * // Two identical trials of a 2-D rotation: the delay embedding has rank 2 however many delays.
+ * const trial = Array.from({ length: 30 }, (_, t) => [Math.cos(0.4 * t), Math.sin(0.4 * t)]);
+ * const r = hankelNumericalRank([trial, trial], { delays: 4 });
+ * if (r !== 2) throw new Error(`rank ${r}`);
+ * ```
  */
 export function hankelNumericalRank(
   trajectories: Trajectories,
@@ -219,6 +241,21 @@ export function hankelNumericalRank(
  * Fit the reference DSA's DMD to one system (module doc, ALGORITHM.md §1–4). Input
  * trials × steps × units (nested arrays or flat); returns the operator A_v and the
  * Hankel singular values. Throws (naming the option and its range) on bad input.
+ *
+ * @example Fit a linear system
+ * ```ts
+ * import { fitDmd } from "@degeneracy/degeneracy";
+ * // A damped rotation x_{t+1} = 0.9·R(0.3)·x_t from two starts.
+ * const c = 0.9 * Math.cos(0.3), s = 0.9 * Math.sin(0.3);
+ * const trial = (x: number, y: number) =>
+ *   Array.from({ length: 40 }, () => {
+ *     const p = [x, y];
+ *     [x, y] = [c * x - s * y, s * x + c * y];
+ *     return p;
+ *   });
+ * const fit = fitDmd([trial(1, 0), trial(0, 1)], { delays: 1, rank: 2 });
+ * if (fit.size !== 2) throw new Error(`rank ${fit.size}`);
+ * ```
  */
 export function fitDmd(trajectories: Trajectories, options: DmdOptions = {}): DmdFit {
   const { x, K, T, n, d, tau, Tp, m } = hankelSetup(trajectories, options);
@@ -405,7 +442,25 @@ export function fitDmd(trajectories: Trajectories, options: DmdOptions = {}): Dm
   };
 }
 
-/** Eigenvalues of a fitted operator as [re, im] pairs, sorted by |λ| desc then imag desc. */
+/**
+ * Eigenvalues of a fitted operator as [re, im] pairs, sorted by |λ| desc then imag desc.
+ *
+ * @example The eigenvalues of a damped rotation
+ * ```ts
+ * import { dmdEigenvalues, fitDmd } from "@degeneracy/degeneracy";
+ * // A damped rotation x_{t+1} = 0.9·R(0.3)·x_t from two starts.
+ * const c = 0.9 * Math.cos(0.3), s = 0.9 * Math.sin(0.3);
+ * const trial = (x: number, y: number) =>
+ *   Array.from({ length: 40 }, () => {
+ *     const p = [x, y];
+ *     [x, y] = [c * x - s * y, s * x + c * y];
+ *     return p;
+ *   });
+ * const eig = dmdEigenvalues(fitDmd([trial(1, 0), trial(0, 1)], { rank: 2 }));
+ * const modulus = Math.hypot(eig[0][0], eig[0][1]);
+ * if (Math.abs(modulus - 0.9) > 1e-6) throw new Error(`|λ| = ${modulus}`);
+ * ```
+ */
 export function dmdEigenvalues(
   fit: DmdFit | { operator: Float64Array; size: number },
 ): [number, number][] {

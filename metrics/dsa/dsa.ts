@@ -16,6 +16,7 @@
  */
 
 import { solveAssignment } from "../lsa.ts";
+import { evenlySpacedSelfChecks, mirrorPairs, upperPairs } from "../pairwise.ts";
 import {
   type PreparedOperator,
   prepareOperator,
@@ -49,6 +50,14 @@ export interface DsaOptions extends DmdOptions {
  * `Float64Array`, finite) to a distinct column, for the Wasserstein score. Returns `assign`
  * (`assign[i]` = column of row i) and the total `cost`. A validating wrapper over the shared
  * shortest-augmenting-path solver `solveAssignment` (`metrics/lsa.ts`, Crouse 2016).
+ *
+ * @example
+ * ```ts
+ * import { dsaLinearSumAssignment } from "@degeneracy/degeneracy";
+ * // 2×2 cost matrix, row-major: the anti-diagonal is cheaper.
+ * const { assign, cost } = dsaLinearSumAssignment(new Float64Array([4, 1, 2, 5]), 2, 2);
+ * if (cost !== 3 || assign[0] !== 1) throw new Error(`${cost}`);
+ * ```
  */
 export function dsaLinearSumAssignment(
   cost: Float64Array,
@@ -79,6 +88,14 @@ function gcd(a: number, b: number): number {
  * `emd2` in the reference. Equal sizes: an assignment problem. Unequal sizes: each point
  * is replicated (lcm/na, lcm/nb times), which is exact since a vertex of the transport
  * polytope with integral masses is integral. Throws if lcm(na, nb) > `maxLcm`.
+ *
+ * @example
+ * ```ts
+ * import { eigenvalueWasserstein } from "@degeneracy/degeneracy";
+ * // Two eigenvalue sets (re, im) that differ by one point moved by 0.1 along the real axis.
+ * const w = eigenvalueWasserstein([[0.5, 0], [0.9, 0]], [[0.5, 0], [0.8, 0]]);
+ * if (Math.abs(w - 0.005) > 1e-12) throw new Error(`W2² = ${w}`); // (0.1)² / 2
+ * ```
  */
 export function eigenvalueWasserstein(
   a: [number, number][],
@@ -108,10 +125,13 @@ export function eigenvalueWasserstein(
 
 /** Full result of `dsaDistanceDetailed`. */
 export interface DsaDetailed {
+  /** The distance in the requested score. */
   distance: number;
+  /** The score used. */
   score: "angular" | "euclidean" | "wasserstein";
   /** Procrustes details (angular, euclidean, runs, spread), absent for wasserstein. */
   procrustes?: ProcrustesResult;
+  /** The DMD fits of the two systems. */
   fits: [DmdFit, DmdFit];
 }
 
@@ -125,7 +145,23 @@ function checkScore(s: unknown): "angular" | "euclidean" | "wasserstein" {
   return score;
 }
 
-/** Compare two already fitted systems (or prepared operators) with the given score. */
+/**
+ * Compare two already fitted systems (or prepared operators) with the given score.
+ *
+ * @example Compare fitted systems without refitting
+ * ```ts
+ * import { compareDmd, fitDmd } from "@degeneracy/degeneracy";
+ * const system = (phase: number) =>
+ *   Array.from({ length: 3 }, (_, k) =>
+ *     Array.from({ length: 40 }, (_, t) => {
+ *       const a = 0.3 * t + phase + k;
+ *       return [Math.cos(a) * 0.97 ** t, Math.sin(a) * 0.97 ** t];
+ *     }));
+ * const a = fitDmd(system(0), { rank: 2 }), b = fitDmd(system(1), { rank: 2 });
+ * const { distance } = compareDmd(a, b, { score: "angular" });
+ * if (!(distance < 1e-3)) throw new Error(`same dynamics, distance ${distance}`);
+ * ```
+ */
 export function compareDmd(
   fa: DmdFit,
   fb: DmdFit,
@@ -155,7 +191,22 @@ export function compareDmd(
   return { distance: res.distance, procrustes: res };
 }
 
-/** DSA distance between two systems with details (fits, Procrustes runs and spread). */
+/**
+ * DSA distance between two systems with details (fits, Procrustes runs and spread).
+ *
+ * @example
+ * ```ts
+ * import { dsaDistanceDetailed } from "@degeneracy/degeneracy";
+ * const system = (phase: number) =>
+ *   Array.from({ length: 3 }, (_, k) =>
+ *     Array.from({ length: 40 }, (_, t) => {
+ *       const a = 0.3 * t + phase + k;
+ *       return [Math.cos(a) * 0.97 ** t, Math.sin(a) * 0.97 ** t];
+ *     }));
+ * const r = dsaDistanceDetailed(system(0), system(1), { rank: 2 });
+ * console.log(r.distance, r.procrustes?.bestStart, r.fits[0].size);
+ * ```
+ */
 export function dsaDistanceDetailed(
   a: Trajectories,
   b: Trajectories,
@@ -172,6 +223,20 @@ export function dsaDistanceDetailed(
  * **contract** DSA distance between two systems given as trajectories (trials × steps ×
  * units): angular Procrustes distance (radians, default), euclidean, or eigenvalue
  * Wasserstein (W₂²) between their DMD operators. See the module doc for the pipeline.
+ *
+ * @example The same dynamics give distance ≈ 0
+ * ```ts
+ * import { dsaDistance } from "@degeneracy/degeneracy";
+ * const system = (phase: number) =>
+ *   Array.from({ length: 3 }, (_, k) =>
+ *     Array.from({ length: 40 }, (_, t) => {
+ *       const a = 0.3 * t + phase + k;
+ *       return [Math.cos(a) * 0.97 ** t, Math.sin(a) * 0.97 ** t];
+ *     }));
+ * // The same damped rotation seen from different starts: DSA distance ≈ 0.
+ * const d = dsaDistance(system(0), system(2), { rank: 2 });
+ * if (!(d < 1e-3)) throw new Error(`d = ${d}`);
+ * ```
  */
 export function dsaDistance(a: Trajectories, b: Trajectories, options: DsaOptions = {}): number {
   return dsaDistanceDetailed(a, b, options).distance;
@@ -183,6 +248,7 @@ export interface DsaMatrixResult {
   matrix: number[][];
   /** Procrustes spread (max − min over runs) per computed pair, same layout (0 on diagonal). */
   restartsSpread: number[][];
+  /** Identity and symmetry self-checks on evenly spaced samples. */
   selfChecks: {
     /** d(X, X) for sampled systems (should be ~0). */
     selfDistance: { index: number; distance: number }[];
@@ -191,6 +257,7 @@ export interface DsaMatrixResult {
     /** Largest restart spread over pairs (Procrustes scores only). */
     maxRestartsSpread: number;
   };
+  /** The DMD fit of every system. */
   fits: DmdFit[];
 }
 
@@ -198,6 +265,20 @@ export interface DsaMatrixResult {
  * Pairwise DSA distances between many systems; each system's DMD is fitted once and its
  * operator invariants prepared once. `selfCheckSamples` (default 3) systems/pairs are
  * re-measured for the d(X,X) = 0 and symmetry self-checks.
+ *
+ * @example
+ * ```ts
+ * import { dsaDistanceMatrix } from "@degeneracy/degeneracy";
+ * const system = (phase: number) =>
+ *   Array.from({ length: 3 }, (_, k) =>
+ *     Array.from({ length: 40 }, (_, t) => {
+ *       const a = 0.3 * t + phase + k;
+ *       return [Math.cos(a) * 0.97 ** t, Math.sin(a) * 0.97 ** t];
+ *     }));
+ * const { matrix, selfChecks } = dsaDistanceMatrix([system(0), system(1), system(2)], { rank: 2 });
+ * if (matrix[0][1] !== matrix[1][0] || matrix[2][2] !== 0) throw new Error("not symmetric");
+ * console.log(selfChecks.maxRestartsSpread);
+ * ```
  */
 export function dsaDistanceMatrix(
   systems: (Trajectories | DmdFit)[],
@@ -216,52 +297,29 @@ export function dsaDistanceMatrix(
     const c = compareDmd(fits[i], fits[j], options, [prepared[i], prepared[j]]);
     return { distance: c.distance, spread: c.procrustes?.restartsSpread ?? 0 };
   };
-  return assembleDsaMatrix(fits, options.selfCheckSamples, pair);
-}
-
-/**
- * The self-check samples of a DSA matrix over `S` systems: `min(samples, S)` systems
- * i = ⌊s·S/ns⌋, each measured against itself (d(i, i) should be 0) and, when S > 1, with a
- * partner j ≠ i whose reversed-order distance d(j, i) is compared with d(i, j) (`j` null
- * when S = 1).
- */
-export function dsaSelfCheckPairs(S: number, samples = 3): { i: number; j: number | null }[] {
-  const ns = Math.min(samples, S);
-  const out: { i: number; j: number | null }[] = [];
-  for (let s = 0; s < ns; s++) {
-    const i = Math.floor((s * S) / ns);
-    const j = S > 1 ? ((i + 1 + s) % S === i ? (i + 1) % S : (i + 1 + s) % S) : null;
-    out.push({ i, j });
-  }
-  return out;
+  return _assembleDsaMatrix(fits, options.selfCheckSamples, pair);
 }
 
 /**
  * Builds a {@link DsaMatrixResult} over `fits.length` systems from a pair measure
  * `pair(i, j)` → distance and restart spread: the upper triangle in row order, then the
- * self-checks of {@link dsaSelfCheckPairs} (d(i, i), then d(j, i)). Shared by the serial
- * `dsaDistanceMatrix` and the worker-parallel `dsaDistanceMatrixParallel`.
+ * evenly spaced self-checks of the pairwise layer (d(i, i), then d(j, i)). Shared by the
+ * serial `dsaDistanceMatrix` and the worker-parallel `dsaDistanceMatrixParallel`.
  */
-export function assembleDsaMatrix(
+export function _assembleDsaMatrix(
   fits: DmdFit[],
   selfCheckSamples: number | undefined,
   pair: (i: number, j: number) => { distance: number; spread: number },
 ): DsaMatrixResult {
   const S = fits.length;
-  const matrix = Array.from({ length: S }, () => new Array<number>(S).fill(0));
-  const spread = Array.from({ length: S }, () => new Array<number>(S).fill(0));
-  let maxSpread = 0;
-  for (let i = 0; i < S; i++) {
-    for (let j = i + 1; j < S; j++) {
-      const p = pair(i, j);
-      matrix[i][j] = matrix[j][i] = p.distance;
-      spread[i][j] = spread[j][i] = p.spread;
-      maxSpread = Math.max(maxSpread, p.spread);
-    }
-  }
+  const pairs = upperPairs(S);
+  const results = pairs.map(([i, j]) => pair(i, j));
+  const matrix = mirrorPairs(S, pairs, (k) => results[k].distance);
+  const spread = mirrorPairs(S, pairs, (k) => results[k].spread);
+  const maxSpread = results.reduce((m, p) => Math.max(m, p.spread), 0);
   const selfDistance: { index: number; distance: number }[] = [];
   const symmetry: { i: number; j: number; dij: number; dji: number; absDiff: number }[] = [];
-  for (const { i, j } of dsaSelfCheckPairs(S, selfCheckSamples ?? 3)) {
+  for (const { i, j } of evenlySpacedSelfChecks(S, selfCheckSamples ?? 3)) {
     selfDistance.push({ index: i, distance: pair(i, i).distance });
     if (j !== null) {
       const dji = pair(j, i).distance;

@@ -21,7 +21,6 @@ export {
   type Trajectories,
 } from "./dmd.ts";
 export {
-  assembleDsaMatrix,
   compareDmd,
   type DsaDetailed,
   dsaDistance,
@@ -30,7 +29,6 @@ export {
   dsaLinearSumAssignment,
   type DsaMatrixResult,
   type DsaOptions,
-  dsaSelfCheckPairs,
   eigenvalueWasserstein,
 } from "./dsa.ts";
 export {
@@ -48,3 +46,5 @@ export {
   serializePreparedOperator,
   spectralLowerBound,
 } from "./procrustes.ts";
+export { dsaDistanceMatrixParallel, dsaWorkersAvailable } from "./parallel.ts";
+export type { PairwiseParallelOptions } from "../pairwise.ts";

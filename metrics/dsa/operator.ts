@@ -63,11 +63,17 @@ export const PREPARED_OPERATOR_FORMAT = "degeneracy.dsa-prepared-operator/1";
 
 /** Header of a serialised prepared operator; `data` holds the listed fields back to back. */
 export interface PreparedOperatorHeader {
+  /** Always `PREPARED_OPERATOR_FORMAT`. */
   format: typeof PREPARED_OPERATOR_FORMAT;
+  /** Side of the operator. */
   n: number;
+  /** `PreparedOperator.scale`. */
   scale: number;
+  /** `PreparedOperator.symVectorsDet` (±1). */
   symVectorsDet: number;
+  /** `PreparedOperator.symValuesError`. */
   symValuesError: number;
+  /** `PreparedOperator.skewSingularValuesError`. */
   skewSingularValuesError: number;
   /** Fields of the float64 data in order, with their lengths (n² or n). */
   fields: { name: "a" | "symVectors" | "symValues" | "skewSingularValues"; length: number }[];
@@ -97,6 +103,15 @@ function eigError(n: number, fro: number): number {
 /**
  * Normalise A (n×n row-major) to unit Frobenius norm and compute what every pair needs (see
  * the module doc). Throws on a wrong length, a non-finite entry or a zero matrix.
+ *
+ * @example
+ * ```ts
+ * import { prepareOperator, procrustesDistance } from "@degeneracy/degeneracy";
+ * // Prepare each operator once when it takes part in many comparisons.
+ * const a = prepareOperator(new Float64Array([0.9, -0.2, 0.2, 0.9]), 2);
+ * const b = prepareOperator(new Float64Array([0.9, 0.2, -0.2, 0.9]), 2);
+ * console.log(procrustesDistance(a, b).distance);
+ * ```
  */
 export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator {
   if (!Number.isInteger(n) || n < 1) {

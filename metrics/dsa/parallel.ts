@@ -1,92 +1,93 @@
 /**
- * Worker-parallel DSA distance matrix (I/O-side companion of the pure
- * `dsaDistanceMatrix` in `metrics/dsa.ts`): one Web Worker per core fits the systems'
- * DMDs (each fitted once), then the S(S−1)/2 pairs are handed out in chunks to whichever
- * worker is idle. Results are identical to `dsaDistanceMatrix` (same seeds, same code).
+ * Worker-parallel DSA distance matrix (the worker side of the pure `dsaDistanceMatrix` in
+ * `dsa.ts`, through the pairwise layer `metrics/pairwise.ts`): one Web Worker per core fits the
+ * systems' DMDs (each fitted once), then the S(S−1)/2 pairs and the self-check pairs are handed
+ * out in chunks to whichever worker is idle. Results are identical to `dsaDistanceMatrix`
+ * (same seeds, same code).
  *
  * @module
  */
-import {
-  assembleDsaMatrix,
-  type DsaMatrixResult,
-  type DsaOptions,
-  dsaSelfCheckPairs,
-} from "./dsa.ts";
+import { _assembleDsaMatrix, type DsaMatrixResult, type DsaOptions } from "./dsa.ts";
 import type { DmdFit, Trajectories } from "./dmd.ts";
-import { callWorker, distributeChunks, withWorkers } from "../worker_pool.ts";
+import {
+  computePairsOnWorkers,
+  evenlySpacedSelfChecks,
+  metricWorkersAvailable,
+  type PairwiseParallelOptions,
+} from "../pairwise.ts";
+import { distributeChunks } from "../worker_pool.ts";
 
-/** Options of `dsaDistanceMatrixParallel`. */
-export interface ParallelOptions {
-  /** Number of workers (default `navigator.hardwareConcurrency`, at least 1). */
-  workers?: number;
-  /** Pairs per work item (default 4). */
-  chunk?: number;
-  /** Called after each finished chunk with (pairs done, pairs total). */
-  onProgress?: (done: number, total: number) => void;
-}
-
-type Msg =
-  | { type: "fit"; index: number; fit: DmdFit }
-  | { type: "ready" }
-  | { type: "pairs"; results: { i: number; j: number; distance: number; spread: number }[] }
-  | { type: "error"; message: string };
+const WORKER_URL = new URL("./worker.ts", import.meta.url);
 
 /**
- * Pairwise DSA matrix over many systems on `workers` Web Workers. Same result layout as
- * `dsaDistanceMatrix` (matrix, restart spreads, self-checks: d(X,X) and both argument
- * orders on `selfCheckSamples` samples).
+ * Whether DSA workers can be started under the current permissions (read access to `metrics/`).
+ *
+ * @example
+ * ```ts
+ * import { dsaWorkersAvailable } from "@degeneracy/degeneracy";
+ * console.log(dsaWorkersAvailable() ? "DSA matrices on workers" : "DSA matrices in this thread");
+ * ```
+ */
+export function dsaWorkersAvailable(): boolean {
+  return metricWorkersAvailable();
+}
+
+/**
+ * Pairwise DSA matrix over many systems on Web Workers (`parallel.workers`, default one per
+ * core; `chunk` pairs per message, default 4). Same result as `dsaDistanceMatrix(systems,
+ * options)`: matrix, restart spreads, self-checks (d(X,X) and both argument orders on
+ * `selfCheckSamples` samples), fits.
+ *
+ * @throws Error naming the bad option, or the worker's error message.
+ *
+ * @example Same matrix as the serial one
+ * ```ts
+ * import { dsaDistanceMatrix, dsaDistanceMatrixParallel, dsaWorkersAvailable } from "@degeneracy/degeneracy";
+ * const system = (phase: number) =>
+ *   Array.from({ length: 3 }, (_, k) =>
+ *     Array.from({ length: 40 }, (_, t) => {
+ *       const a = 0.3 * t + phase + k;
+ *       return [Math.cos(a) * 0.97 ** t, Math.sin(a) * 0.97 ** t];
+ *     }));
+ * const systems = [system(0), system(1), system(2)];
+ * if (dsaWorkersAvailable()) {
+ *   const par = await dsaDistanceMatrixParallel(systems, { rank: 2 }, { workers: 2 });
+ *   const ser = dsaDistanceMatrix(systems, { rank: 2 });
+ *   if (JSON.stringify(par.matrix) !== JSON.stringify(ser.matrix)) throw new Error("differ");
+ * }
+ * ```
  */
 export async function dsaDistanceMatrixParallel(
   systems: (Trajectories | DmdFit)[],
   options: DsaOptions & { selfCheckSamples?: number } = {},
-  parallel: ParallelOptions = {},
+  parallel: PairwiseParallelOptions = {},
 ): Promise<DsaMatrixResult> {
   const S = systems.length;
-  const nw = Math.max(
-    1,
-    Math.min(parallel.workers ?? navigator.hardwareConcurrency ?? 1, Math.max(S, 1)),
-  );
-  const chunk = parallel.chunk ?? 4;
-  if (!Number.isInteger(nw) || nw < 1) {
-    throw new Error(`workers: must be an integer ≥ 1, got ${nw}`);
-  }
-  if (!Number.isInteger(chunk) || chunk < 1) {
-    throw new Error(`chunk: must be an integer ≥ 1, got ${chunk}`);
-  }
+  const selfPairs = evenlySpacedSelfChecks(S, options.selfCheckSamples ?? 3).flatMap((
+    { i, j },
+  ): [number, number][] => j === null ? [[i, i]] : [[i, i], [j, i]]);
   const isFit = (x: unknown): x is DmdFit => typeof x === "object" && x !== null && "operator" in x;
-  const call = callWorker<Msg>;
-  return await withWorkers(new URL("./worker.ts", import.meta.url), nw, async (workers) => {
-    // 1. fits (each system once), dynamic scheduling
-    const fits: DmdFit[] = new Array(S);
-    const toFit: number[] = [];
-    systems.forEach((s, i) => (isFit(s) ? (fits[i] = s) : toFit.push(i)));
-    await distributeChunks(workers, toFit.length, 1, async (w, k) => {
-      const idx = toFit[k];
-      const r = await call(w, { type: "fit", index: idx, trajectories: systems[idx], options });
-      if (r.type === "fit") fits[r.index] = r.fit;
-    });
-    // 2. operators to every worker
-    await Promise.all(workers.map((w) => call(w, { type: "operators", fits })));
-    // 3. pairs (upper triangle) + self-check pairs
-    const pairs: [number, number][] = [];
-    for (let i = 0; i < S; i++) for (let j = i + 1; j < S; j++) pairs.push([i, j]);
-    const selfPairs: [number, number][] = [];
-    for (const { i, j } of dsaSelfCheckPairs(S, options.selfCheckSamples ?? 3)) {
-      selfPairs.push([i, i]);
-      if (j !== null) selfPairs.push([j, i]);
-    }
-    const all = [...pairs, ...selfPairs];
-    const results = new Map<string, { distance: number; spread: number }>();
-    let done = 0;
-    await distributeChunks(workers, all.length, chunk, async (w, start, end) => {
-      const items = all.slice(start, end);
-      const r = await call(w, { type: "pairs", pairs: items, options });
-      if (r.type === "pairs") {
-        for (const x of r.results) results.set(`${x.i},${x.j}`, x);
-        done += items.length;
-        parallel.onProgress?.(Math.min(done, pairs.length), pairs.length);
-      }
-    });
-    return assembleDsaMatrix(fits, options.selfCheckSamples, (i, j) => results.get(`${i},${j}`)!);
-  });
+  const fits: DmdFit[] = new Array(S);
+  const result = await computePairsOnWorkers<{ distance: number; spread: number }>(
+    WORKER_URL,
+    S,
+    selfPairs,
+    { ...parallel, defaultChunk: 4, minWorkers: S },
+    async (workers) => {
+      // each system fitted once, on whichever worker is idle; then the operators to every worker
+      const toFit: number[] = [];
+      systems.forEach((s, i) => (isFit(s) ? (fits[i] = s) : toFit.push(i)));
+      await distributeChunks(workers, toFit.length, 1, async (w, k) => {
+        const index = toFit[k];
+        const r = await w.call<{ fit: DmdFit }>({
+          type: "fit",
+          trajectories: systems[index],
+          options,
+        });
+        fits[index] = r.fit;
+      });
+      await Promise.all(workers.map((w) => w.call({ type: "operators", fits, options })));
+    },
+  );
+  return _assembleDsaMatrix(fits, options.selfCheckSamples, result);
 }

@@ -121,8 +121,11 @@ export interface ProcrustesRun {
   start: string;
   /** Determinant sign of C on this run (+1 rotation, −1 reflection). */
   det: number;
+  /** ‖A − C B Cᵀ‖_F at the end of the run. */
   euclidean: number;
+  /** arccos(1 − euclidean²/2), radians. */
   angular: number;
+  /** L-BFGS iterations run. */
   iterations: number;
   /** False for a start dropped after screening (its score is not converged). */
   completed: boolean;
@@ -132,13 +135,17 @@ export interface ProcrustesRun {
 export interface ProcrustesResult {
   /** The requested score of the best run. */
   distance: number;
+  /** Angular score of the best run, radians. */
   angular: number;
+  /** Euclidean score of the best run. */
   euclidean: number;
   /** max − min of the requested score over completed runs (self-check of restart agreement). */
   restartsSpread: number;
   /** Number of runs within 1e-6 (in the requested score) of the best. */
   runsAtBest: number;
+  /** Start of the best run. */
   bestStart: string;
+  /** Every local run. */
   runs: ProcrustesRun[];
   /**
    * Frobenius norm of the body-frame gradient of ‖A − C B Cᵀ‖²_F (a skew n×n matrix) at the
@@ -577,6 +584,16 @@ export const MIXED_PRECISION_MIN = 128;
  * Float64Array n×n, number[][], or a `PreparedOperator` from `prepareOperator`, computed once
  * per system and reusable across all its pairs): min over C ∈ O(n) of the score of
  * (A/‖A‖, C B Cᵀ/‖B‖), with the best run's gradient norm and a spectral lower bound.
+ *
+ * @example Orthogonally similar operators are at distance 0
+ * ```ts
+ * import { procrustesDistance } from "@degeneracy/degeneracy";
+ * // B = C A Cᵀ for a reflection C: the two operators are the same up to an orthogonal map.
+ * const a = [[0.9, -0.3], [0.2, 0.8]];
+ * const b = [[0.8, 0.2], [-0.3, 0.9]]; // swap of both coordinates
+ * const r = procrustesDistance(a, b, { score: "angular" });
+ * if (!(r.distance < 1e-6)) throw new Error(`angular ${r.distance}`);
+ * ```
  */
 export function procrustesDistance(
   aIn: Float64Array | number[][] | PreparedOperator,

@@ -8,30 +8,23 @@
  */
 
 import { dot, mmNT, transpose } from "../linalg/matmul.ts";
+import { boxMuller, mulberry32 } from "../rng.ts";
 
-/** Small seeded PRNG (mulberry32) with a standard-normal sampler. */
-function rng(seed: number) {
-  let s = (seed >>> 0) ^ 0x9e3779b9;
-  const u = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => {
+/** Seeded standard-normal sampler: Box–Muller of mulberry32 uniforms (a zero u₁ is redrawn). */
+function normalSampler(seed: number): () => number {
+  const u = mulberry32((seed >>> 0) ^ 0x9e3779b9);
+  return () => {
     let x = 0;
     while (x === 0) x = u();
-    return Math.sqrt(-2 * Math.log(x)) * Math.cos(2 * Math.PI * u());
+    return boxMuller(x, u());
   };
-  return { u, normal };
 }
 
 /** Haar-random orthogonal n×n matrix (Gram–Schmidt on Gaussian rows) with det sign `det`. */
 export function haar(n: number, seed: number, det: number): Float64Array {
-  const r = rng(seed);
+  const normal = normalSampler(seed);
   const q = new Float64Array(n * n);
-  for (let i = 0; i < q.length; i++) q[i] = r.normal();
+  for (let i = 0; i < q.length; i++) q[i] = normal();
   for (let i = 0; i < n; i++) {
     const qi = q.subarray(i * n, (i + 1) * n);
     for (let pass = 0; pass < 2; pass++) {
@@ -48,7 +41,16 @@ export function haar(n: number, seed: number, det: number): Float64Array {
   return q;
 }
 
-/** Sign of det(Q) for a (near-)orthogonal Q via LU with partial pivoting. */
+/**
+ * Sign of det(Q) for a (near-)orthogonal Q via LU with partial pivoting.
+ *
+ * @example
+ * ```ts
+ * import { determinantSign } from "@degeneracy/degeneracy";
+ * const swap = new Float64Array([0, 1, 1, 0]); // a reflection
+ * if (determinantSign(swap, 2) !== -1) throw new Error("det should be −1");
+ * ```
+ */
 export function determinantSign(qIn: Float64Array, n: number): number {
   const a = Float64Array.from(qIn);
   let sign = 1;

@@ -18,6 +18,13 @@ export interface SymmetricEigen {
  * Eigendecomposition of the symmetric `n × n` matrix `a` (flat row-major; only symmetric
  * input is meaningful: the mean of `a[i,j]` and `a[j,i]` is used). O(n³) per sweep,
  * typically 6–10 sweeps.
+ *
+ * @example
+ * ```ts
+ * import { symmetricEigen } from "@degeneracy/degeneracy";
+ * const { values } = symmetricEigen([2, 1, 1, 2], 2);
+ * if (Math.abs(values[0] - 3) > 1e-12 || Math.abs(values[1] - 1) > 1e-12) throw new Error(`${values}`);
+ * ```
  */
 export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen {
   if (!Number.isInteger(n) || n < 1) throw new Error(`n must be an integer ≥ 1, got ${n}`);

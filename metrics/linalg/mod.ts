@@ -28,6 +28,7 @@ export {
   type SymEig,
   symEigTop,
   tridiagEigenvalues,
+  type Tridiagonal,
   tridiagonalize,
   tridiagonalizeBlocked,
   tridiagonalizeBlockedScalar,

@@ -8,6 +8,7 @@
  */
 import { wasmLinalgAvailable, wasmTridiagonalize } from "./wasm.ts";
 import { mmNT } from "./matmul.ts";
+import { mulberry32 } from "../rng.ts";
 
 /** Result of `symEigTop`: all eigenvalues (descending) and the leading eigenvectors. */
 export interface SymEig {
@@ -19,12 +20,24 @@ export interface SymEig {
   k: number;
 }
 
+/** A tridiagonalisation: diagonal `d`, subdiagonal `e`, Householder vectors and their β. */
+export interface Tridiagonal {
+  /** Diagonal of T. */
+  d: Float64Array;
+  /** Subdiagonal of T (e[i] couples i and i+1). */
+  e: Float64Array;
+  /** Householder vectors of the reflectors H_i. */
+  vs: Float64Array[];
+  /** Their scale factors β_i (H_i = I − β_i v_i v_iᵀ). */
+  betas: number[];
+}
+
 /**
  * Householder tridiagonalisation of a symmetric n×n matrix (only its lower triangle is
  * read). Returns the diagonal `d`, subdiagonal `e` (e[i] couples i and i+1) and the
  * reflectors, so that A = Q T Qᵀ with Q = H_0 H_1 … H_{n−3}.
  */
-export function tridiagonalize(aIn: Float64Array, n: number) {
+export function tridiagonalize(aIn: Float64Array, n: number): Tridiagonal {
   const a = Float64Array.from(aIn);
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
@@ -101,7 +114,12 @@ export function tridiagonalize(aIn: Float64Array, n: number) {
  * format as `tridiagonalize`. Runs on the WASM SIMD kernel (`wasmTridiagonalize`, the same
  * scheme with lower-triangle storage) where the engine supports it.
  */
-export function tridiagonalizeBlocked(aIn: Float64Array, n: number, nb = 32, nx = 128) {
+export function tridiagonalizeBlocked(
+  aIn: Float64Array,
+  n: number,
+  nb = 32,
+  nx = 128,
+): Tridiagonal {
   if (n >= 3 && wasmLinalgAvailable()) return wasmTridiagonalize(aIn, n, nb);
   return tridiagonalizeBlockedScalar(aIn, n, nb, nx);
 }
@@ -110,7 +128,12 @@ export function tridiagonalizeBlocked(aIn: Float64Array, n: number, nb = 32, nx 
  * The plain-TypeScript path of `tridiagonalizeBlocked` (used where WebAssembly SIMD is
  * unavailable, and as its test oracle).
  */
-export function tridiagonalizeBlockedScalar(aIn: Float64Array, n: number, nb = 32, nx = 128) {
+export function tridiagonalizeBlockedScalar(
+  aIn: Float64Array,
+  n: number,
+  nb = 32,
+  nx = 128,
+): Tridiagonal {
   if (n <= nx + nb) return tridiagonalize(aIn, n);
   const a = Float64Array.from(aIn);
   // make full symmetric from the lower triangle
@@ -303,17 +326,11 @@ export function tridiagEigenvalues(dIn: Float64Array, eIn: Float64Array): Float6
   return d.sort();
 }
 
-/** Deterministic uniform(−1, 1) sequence (splitmix-style) for inverse-iteration starts. */
+/** Deterministic uniform(−1, 1) sequence (mulberry32 of a hashed seed) for inverse-iteration starts. */
 function startVector(n: number, seed: number): Float64Array {
+  const u = mulberry32((seed * 2654435761 + 12345) >>> 0);
   const v = new Float64Array(n);
-  let s = (seed * 2654435761 + 12345) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    v[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < n; i++) v[i] = u() * 2 - 1;
   return v;
 }
 

@@ -5,5 +5,14 @@
  *
  * @module
  */
-export * from "./pif.ts";
-export * from "./parallel.ts";
+export {
+  pifDistance,
+  pifDistanceMatrix,
+  type PifMatrixOptions,
+  type PifMatrixResult,
+  type PifOptions,
+  type PifResult,
+} from "./pif.ts";
+export { pifDistanceMatrixParallel, pifWorkersAvailable } from "./parallel.ts";
+export type { PairwiseParallelOptions } from "../pairwise.ts";
+export type { SelfChecks } from "../selfcheck.ts";

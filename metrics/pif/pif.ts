@@ -34,6 +34,7 @@
 import { assignmentWorkspace, solveAssignment } from "../lsa.ts";
 import { makeRng, randomPermutation } from "../rng.ts";
 import { distanceSelfChecks, type SelfChecks } from "../selfcheck.ts";
+import { seededSelfChecks, upperPairs } from "../pairwise.ts";
 import { toMatrix } from "../tensor.ts";
 
 /** Options of {@link pifDistance}. */
@@ -366,6 +367,16 @@ class PifSolver {
  * `n × m` matrices given as `number[][]` (rows of finite numbers; recurrent weights are
  * square, rectangular matrices are accepted). See the module doc for the algorithm.
  * Deterministic for a given `seed`.
+ *
+ * @example A permuted copy is at distance 0
+ * ```ts
+ * import { pifDistance } from "@degeneracy/degeneracy";
+ * const w = [[0.1, 0.5, -0.2], [0.3, -0.4, 0.0], [0.2, 0.1, 0.6]];
+ * const permuted = [w[2], w[0], w[1]].map((row) => [row[1], row[2], row[0]]);
+ * // Rows and columns of W shuffled: the permutation-independent distance is 0.
+ * const r = pifDistance(w, permuted);
+ * if (r.distance !== 0) throw new Error(`d = ${r.distance}`);
+ * ```
  */
 export function pifDistance(
   w1: number[][],
@@ -517,7 +528,7 @@ export interface PifMatrixResult {
   /** Proven lower bounds, same layout (0 on the diagonal). */
   lowerBound: number[][];
   /** Restart spread (max − min local minimum over starts), same layout. */
-  restartSpread: number[][];
+  restartsSpread: number[][];
   /** Number of pairs whose distance is certified optimal. */
   exactPairs: number;
   /** Entries n·m of one matrix. */
@@ -536,7 +547,7 @@ export interface PifMatrixResult {
  * Validates the inputs of a PIF matrix: at least 2 same-shape finite matrices and valid
  * options. Returns the shape [n, m] of one matrix.
  */
-export function checkPifMatrixInput(
+export function _checkPifMatrixInput(
   ws: number[][][],
   options: PifMatrixOptions = {},
 ): [number, number] {
@@ -561,15 +572,8 @@ export function checkPifMatrixInput(
   return [first.rows, first.cols];
 }
 
-/** The pairs (i < j) of an S-item matrix, row by row. */
-export function upperPairs(S: number): [number, number][] {
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < S; i++) for (let j = i + 1; j < S; j++) pairs.push([i, j]);
-  return pairs;
-}
-
 /** One pair of a PIF matrix (the unit of work of the serial and the worker-parallel matrix). */
-export function pifPair(
+export function _pifPair(
   ws: number[][][],
   i: number,
   j: number,
@@ -598,28 +602,10 @@ export function pifPair(
 }
 
 /**
- * The (a, b) argument pairs whose distances `distanceSelfChecks` evaluates for an S-item matrix
- * with `samples` samples and `seed` (every d(i, j) with i ≠ j taken from the matrix): identities
- * (i, i) and reversed pairs (j, i). Its sampling depends only on S, samples and seed.
- */
-export function pifSelfCheckRequests(S: number, samples: number, seed: number): [number, number][] {
-  const requests: [number, number][] = [];
-  distanceSelfChecks(
-    Array.from({ length: S }, (_, k) => k),
-    (a, b) => {
-      requests.push([a, b]);
-      return 0;
-    },
-    { samples, seed, known: () => 0 },
-  );
-  return requests;
-}
-
-/**
  * Assembles a {@link PifMatrixResult} from the computed pairs (all i < j) and the self-check
- * distances (keyed `"a,b"`, see {@link pifSelfCheckRequests}).
+ * distances (keyed `"a,b"`, the pairs of `seededSelfChecks` in `metrics/pairwise.ts`).
  */
-export function assemblePifMatrix(
+export function _assemblePifMatrix(
   S: number,
   shape: [number, number],
   pairs: PifPairResult[],
@@ -627,7 +613,7 @@ export function assemblePifMatrix(
   options: PifMatrixOptions = {},
 ): PifMatrixResult {
   const square = () => Array.from({ length: S }, () => new Array<number>(S).fill(0));
-  const matrix = square(), lowerBound = square(), restartSpread = square();
+  const matrix = square(), lowerBound = square(), restartsSpread = square();
   let exactPairs = 0;
   const [rows, cols] = shape;
   const entries = rows * cols;
@@ -646,7 +632,7 @@ export function assemblePifMatrix(
     seen.add(i * S + j);
     matrix[i][j] = matrix[j][i] = p.distance;
     lowerBound[i][j] = lowerBound[j][i] = p.lowerBound;
-    restartSpread[i][j] = restartSpread[j][i] = p.spread;
+    restartsSpread[i][j] = restartsSpread[j][i] = p.spread;
     if (p.exact) exactPairs++;
     if (perms) {
       if (!p.rowPerm || !p.colPerm) throw new Error(`pair (${i}, ${j}) lacks its permutations`);
@@ -674,7 +660,7 @@ export function assemblePifMatrix(
     matrix,
     normalized: matrix.map((row) => row.map((d) => d / entries)),
     lowerBound,
-    restartSpread,
+    restartsSpread,
     exactPairs,
     entries,
     selfChecks,
@@ -699,24 +685,34 @@ function invert(p: number[]): number[] {
  *
  * @param onPair called after each pair with (pairs done, pairs total).
  * @throws Error naming the bad matrix or option.
+ *
+ * @example
+ * ```ts
+ * import { pifDistanceMatrix } from "@degeneracy/degeneracy";
+ * const w = [[0.1, 0.5, -0.2], [0.3, -0.4, 0.0], [0.2, 0.1, 0.6]];
+ * const permuted = [w[2], w[0], w[1]].map((row) => [row[1], row[2], row[0]]);
+ * const { normalized, selfChecks } = pifDistanceMatrix([w, permuted, [[1, 0, 0], [0, 1, 0], [0, 0, 1]]]);
+ * if (normalized[0][1] !== 0 || !(normalized[0][2] > 0)) throw new Error("unexpected");
+ * if (!selfChecks.pass) throw new Error("self-checks failed");
+ * ```
  */
 export function pifDistanceMatrix(
   ws: number[][][],
   options: PifMatrixOptions = {},
   onPair?: (done: number, total: number) => void,
 ): PifMatrixResult {
-  const shape = checkPifMatrixInput(ws, options);
+  const shape = _checkPifMatrixInput(ws, options);
   const S = ws.length;
   const pairs = upperPairs(S);
   const results = pairs.map(([i, j], k) => {
-    const r = pifPair(ws, i, j, options);
+    const r = _pifPair(ws, i, j, options);
     onPair?.(k + 1, pairs.length);
     return r;
   });
   const checks = new Map<string, number>();
-  for (const [a, b] of pifSelfCheckRequests(S, options.selfCheckSamples ?? 3, options.seed ?? 0)) {
+  for (const [a, b] of seededSelfChecks(S, options.selfCheckSamples ?? 3, options.seed ?? 0)) {
     const key = `${a},${b}`;
-    if (!checks.has(key)) checks.set(key, pifPair(ws, a, b, options).distance);
+    if (!checks.has(key)) checks.set(key, _pifPair(ws, a, b, options).distance);
   }
-  return assemblePifMatrix(S, shape, results, checks, options);
+  return _assemblePifMatrix(S, shape, results, checks, options);
 }

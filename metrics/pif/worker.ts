@@ -1,36 +1,30 @@
 /**
- * Web Worker for `pifDistanceMatrixParallel` (`metrics/pif/parallel.ts`): holds the matrices
- * and solves the PIF pairs it is sent with `pifPair` (the same code as the serial
- * `pifDistanceMatrix`). Messages:
- *   {type: "init", ws, options}        → {type: "ready"}
- *   {type: "pairs", pairs: [i, j][]}   → {type: "pairs", results: PifPairResult[]}
- * Errors are reported as {type: "error", message}.
+ * Web Worker for `pifDistanceMatrixParallel` (`parallel.ts`): holds the matrices and solves the
+ * PIF pairs it is sent with the same code as the serial `pifDistanceMatrix`. Requests
+ * (answered through `serveRequests`, `metrics/worker_pool.ts`):
+ *   {type: "init", ws, options}        → {}
+ *   {type: "pairs", pairs: [i, j][]}   → {results: PifPairResult[]}
  *
  * @module
  */
 /// <reference lib="deno.worker" />
-import { type PifMatrixOptions, pifPair, type PifPairResult } from "./pif.ts";
+import { _pifPair, type PifMatrixOptions } from "./pif.ts";
+import { serveRequests } from "../worker_pool.ts";
 
 let ws: number[][][] = [];
 let options: PifMatrixOptions = {};
 
-self.onmessage = (ev: MessageEvent) => {
-  const msg = ev.data;
-  try {
-    if (msg.type === "init") {
-      ws = msg.ws;
-      options = msg.options;
-      self.postMessage({ type: "ready" });
-    } else if (msg.type === "pairs") {
-      const results: PifPairResult[] = [];
-      for (const [i, j] of msg.pairs as [number, number][]) {
-        results.push(pifPair(ws, i, j, options));
-      }
-      self.postMessage({ type: "pairs", results });
-    } else {
-      throw new Error(`unknown message type ${msg.type}`);
-    }
-  } catch (e) {
-    self.postMessage({ type: "error", message: e instanceof Error ? e.message : String(e) });
+serveRequests((msg) => {
+  switch (msg.type) {
+    case "init":
+      ws = msg.ws as number[][][];
+      options = msg.options as PifMatrixOptions;
+      return {};
+    case "pairs":
+      return {
+        results: (msg.pairs as [number, number][]).map(([i, j]) => _pifPair(ws, i, j, options)),
+      };
+    default:
+      throw new Error(`unknown request type ${String(msg.type)}`);
   }
-};
+});

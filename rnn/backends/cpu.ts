@@ -6,7 +6,7 @@
  *
  * Every member runs the same `MemberTrainer` code with the same kernel wherever it lives, so a
  * member's losses and weights are bit-identical alone, in a population, in a worker or
- * in-process (tested in tests/engine_population_test.ts).
+ * in-process (tested in tests/rnn/train_test.ts).
  *
  * @module
  */
@@ -24,6 +24,7 @@ import { DEFAULT_ADAM, validateAdam } from "../optim.ts";
 import { validateRegularisers } from "../loss.ts";
 import { flattenParams, validateParams, validateShape, viewParams } from "../params.ts";
 import { type KernelChoice, loadKernel, validateKernelChoice } from "../kernels/select.ts";
+import { WorkerClient } from "../../metrics/worker_pool.ts";
 
 /** What every population backend is built from. */
 export interface BackendOptions {
@@ -113,64 +114,36 @@ const handedOver = new WeakSet<StepData>();
  * Marks `data` as owned by the backend from now on: the CPU worker backend's `step` then
  * transfers its buffers to the worker (zero copy) instead of copying them, leaving the caller's
  * arrays detached (length 0). Unmarked data is copied and stays usable. Returns `data`.
+ *
+ * @example
+ * ```ts
+ * import { handOver, stepDataFromBatch, createTask } from "@degeneracy/degeneracy";
+ * const batch = createTask({ name: "flipflop", n: 1 }).sample(4, 0);
+ * // The CPU worker backend may now move these buffers to a worker instead of copying them.
+ * const data = handOver(stepDataFromBatch(batch));
+ * console.log(data.inputs.length);
+ * ```
  */
 export function handOver(data: StepData): StepData {
   handedOver.add(data);
   return data;
 }
 
-/** Messages from a worker. */
-interface WorkerReply {
-  id: number;
-  error?: string;
+/** Replies of a CPU worker (`cpu_worker.ts`). */
+interface CpuWorkerReply {
   kernel?: string;
   taskId?: string;
   losses?: { index: number; loss: number }[];
   params?: { index: number; flat: Float32Array }[];
 }
 
-class WorkerHandle {
-  private nextId = 1;
-  private pending = new Map<
-    number,
-    { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }
-  >();
-  private failed: Error | null = null;
-  constructor(readonly worker: Worker) {
-    worker.onmessage = (e: MessageEvent<WorkerReply>) => {
-      const r = e.data;
-      const p = this.pending.get(r.id);
-      if (!p) return;
-      this.pending.delete(r.id);
-      if (r.error !== undefined) p.reject(new Error(`cpu worker: ${r.error}`));
-      else p.resolve(r);
-    };
-    worker.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      this.fail(new Error(`cpu worker crashed: ${e.message}`));
-    };
-    worker.onmessageerror = () => this.fail(new Error("cpu worker: message could not be decoded"));
-  }
-  private fail(err: Error): void {
-    this.failed = err;
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
-  }
-  call(msg: Record<string, unknown>, transfer: Transferable[] = []): Promise<WorkerReply> {
-    if (this.failed) return Promise.reject(this.failed);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...msg, id }, transfer);
-    });
-  }
-}
-
 /** How workers build and sample a task themselves (`WorkerSampling`). */
 export interface WorkerSamplingSpec {
   /** Rebuilt in each worker with `createTask({ name, ...params })`. */
   task: { name: string; id: string; params: Record<string, number | string | boolean> };
+  /** Trials per training batch. */
   batchSize: number;
+  /** Weight of the auxiliary-target loss (0 = off). */
   auxWeight: number;
   /** Whether the auxiliary readout rows are present (see `stepDataFromBatch`). */
   auxRows: boolean;
@@ -188,7 +161,23 @@ export interface WorkerSampling {
   stepSeeded(seeds: ArrayLike<number>, lrs: Float64Array, active: boolean[]): Promise<Float64Array>;
 }
 
-/** Whether `b` offers worker-side sampling. */
+/**
+ * Whether `b` offers worker-side sampling.
+ *
+ * @example
+ * ```ts
+ * import { createCpuBackend, hasWorkerSampling, initParams } from "@degeneracy/degeneracy";
+ * const shape = { inputDim: 1, hidden: 4, outputDim: 1 };
+ * const backend = await createCpuBackend({
+ *   shape,
+ *   initial: [initParams(shape, 1)],
+ *   regularisers: { l1: 0, nuclear: 0, gradClip: 0 },
+ *   workers: 0,
+ * });
+ * console.log(hasWorkerSampling(backend)); // false: the in-process backend samples nothing itself
+ * await backend.dispose();
+ * ```
+ */
 export function hasWorkerSampling(b: PopulationBackend): b is PopulationBackend & WorkerSampling {
   const x = b as Partial<WorkerSampling>;
   return typeof x.enableWorkerSampling === "function" && typeof x.stepSeeded === "function";
@@ -198,14 +187,14 @@ export function hasWorkerSampling(b: PopulationBackend): b is PopulationBackend 
 class WorkerBackend implements PopulationBackend, WorkerSampling {
   readonly members: number;
   name = "cpu";
-  private handles: WorkerHandle[] = [];
+  private handles: WorkerClient[] = [];
   private owner: number[];
   constructor(private opts: BackendOptions, workers: number) {
     this.members = opts.initial.length;
     this.owner = Array.from({ length: this.members }, (_, k) => k % workers);
     for (let w = 0; w < workers; w++) {
       const worker = new Worker(new URL("./cpu_worker.ts", import.meta.url), { type: "module" });
-      this.handles.push(new WorkerHandle(worker));
+      this.handles.push(new WorkerClient(worker, "cpu worker"));
     }
   }
 
@@ -219,7 +208,7 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
         members.push({ index: k, flat });
         transfer.push(flat.buffer as ArrayBuffer);
       }
-      return h.call({
+      return h.call<CpuWorkerReply>({
         type: "init",
         shape: this.opts.shape,
         adam: this.opts.adam ?? DEFAULT_ADAM,
@@ -286,7 +275,7 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
         }
       }
       if (items.length === 0) return;
-      const r = await h.call({ type, items }, [...transfer]);
+      const r = await h.call<CpuWorkerReply>({ type, items }, [...transfer]);
       for (const { index, loss } of r.losses ?? []) out[index] = loss;
     }));
     return out;
@@ -322,7 +311,7 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
     }
     try {
       const replies = await Promise.all(this.handles.map((h) =>
-        h.call({
+        h.call<CpuWorkerReply>({
           type: "sampling",
           task: { name: spec.task.name, params: spec.task.params },
           batchSize: spec.batchSize,
@@ -350,7 +339,7 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
         if (this.owner[k] === w && active[k]) items.push({ index: k, seed: seeds[k], lr: lrs[k] });
       }
       if (items.length === 0) return;
-      const r = await h.call({ type: "stepSeeded", items });
+      const r = await h.call<CpuWorkerReply>({ type: "stepSeeded", items });
       for (const { index, loss } of r.losses ?? []) out[index] = loss;
     }));
     return out;
@@ -359,7 +348,9 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
   async getParams(): Promise<RnnParams[]> {
     if (this.handles.length === 0) throw new Error("cpu backend already disposed");
     const out: RnnParams[] = new Array(this.members);
-    const replies = await Promise.all(this.handles.map((h) => h.call({ type: "getParams" })));
+    const replies = await Promise.all(
+      this.handles.map((h) => h.call<CpuWorkerReply>({ type: "getParams" })),
+    );
     for (const r of replies) {
       for (const { index, flat } of r.params ?? []) out[index] = viewParams(this.opts.shape, flat);
     }
@@ -373,7 +364,7 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
   }
 
   dispose(): Promise<void> {
-    for (const h of this.handles) h.worker.terminate();
+    for (const h of this.handles) h.terminate();
     this.handles = [];
     return Promise.resolve();
   }
@@ -400,6 +391,28 @@ async function canStartWorkers(explicit: boolean): Promise<boolean> {
 /**
  * Creates the CPU population backend (module doc). Name: `"cpu-" + kernel name`, e.g.
  * `"cpu-ts"`, `"cpu-wasm-simd"`.
+ *
+ * @example Two members, one step each
+ * ```ts
+ * import { createCpuBackend, initParams } from "@degeneracy/degeneracy";
+ * const shape = { inputDim: 1, hidden: 4, outputDim: 1 };
+ * const backend = await createCpuBackend({
+ *   shape,
+ *   initial: [initParams(shape, 1), initParams(shape, 2)], // K = 2 members
+ *   regularisers: { l1: 0, nuclear: 0, gradClip: 0 },
+ *   workers: 0, // in this thread; the default is one worker per core
+ * });
+ * const data = {
+ *   batch: 1,
+ *   steps: 3,
+ *   inputs: new Float32Array([1, 0, 0]),
+ *   targets: new Float32Array([1, 1, 1]),
+ *   weights: new Float32Array(3).fill(1 / 3),
+ * };
+ * const losses = await backend.step([data, data], new Float64Array([1e-2, 1e-2]), [true, true]);
+ * console.log(backend.name, losses);
+ * await backend.dispose();
+ * ```
  */
 export async function createCpuBackend(opts: CpuBackendOptions): Promise<PopulationBackend> {
   validateOptions(opts);

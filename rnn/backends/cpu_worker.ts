@@ -53,7 +53,7 @@ async function handle(msg: Record<string, unknown>): Promise<Record<string, unkn
       return { losses };
     }
     case "sampling": {
-      // Loaded lazily: only this path needs the task modules (and read access to tasks/).
+      // Loaded lazily: only this path needs the task modules (read access to tasks/ and metrics/).
       const { createTask } = await import("../../tasks/factory.ts");
       const spec = msg.task as { name: string; params: Record<string, unknown> };
       const task = createTask(

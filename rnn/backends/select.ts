@@ -36,6 +36,13 @@ interface GpuAdapterLike {
  * Whether a real (non-fallback) WebGPU adapter is available: `navigator.gpu.requestAdapter()`
  * returns an adapter whose `info.isFallbackAdapter` (or older `isFallbackAdapter`) is false.
  * False when WebGPU is absent or the request fails or takes longer than `timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * import { hasRealGpu } from "@degeneracy/degeneracy";
+ * // What backend "auto" picks: WebGPU only on a real (not software) adapter.
+ * console.log((await hasRealGpu()) ? "webgpu" : "cpu");
+ * ```
  */
 export async function hasRealGpu(timeoutMs = 10_000): Promise<boolean> {
   const gpu = (globalThis.navigator as unknown as {
@@ -71,6 +78,20 @@ export interface CreateBackendOptions extends BackendOptions {
 /**
  * Creates the chosen population backend. `"webgpu"` imports `./webgpu.ts` and calls
  * its `createWebGpuBackend({ shape, initialParams, adam, regularisers })`.
+ *
+ * @example
+ * ```ts
+ * import { createBackend, initParams } from "@degeneracy/degeneracy";
+ * const shape = { inputDim: 1, hidden: 4, outputDim: 1 };
+ * const backend = await createBackend("cpu", {
+ *   shape,
+ *   initial: [initParams(shape, 7)],
+ *   regularisers: { l1: 0, nuclear: 0, gradClip: 0 },
+ *   workers: 0,
+ * });
+ * console.log(backend.name, backend.members); // e.g. "cpu-wasm-simd" 1
+ * await backend.dispose();
+ * ```
  */
 export async function createBackend(
   choice: BackendChoice,

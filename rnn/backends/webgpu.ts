@@ -25,20 +25,16 @@ import type {
   StepData,
   StepRegularisers,
 } from "../types.ts";
+import { packData, type PackedData, packParams, unpackParams } from "./webgpu_host.ts";
 import {
-  nuclearSubgradient,
-  packData,
-  type PackedData,
-  packParams,
   type ParamLayout,
   paramLayout,
-  unpackParams,
-  validateAdam,
   validateParams,
-  validateRegularisers,
   validateShape,
   validateStepData,
-} from "./webgpu_host.ts";
+} from "../params.ts";
+import { validateAdam } from "../optim.ts";
+import { nuclearNormAndSubgradient, validateRegularisers } from "../loss.ts";
 import {
   backwardRecurrenceProgram,
   forwardRecurrenceProgram,
@@ -62,6 +58,13 @@ export interface WebGpuAdapterInfo {
 /**
  * Probes Deno's WebGPU for an adapter without initialising tfjs. `auto` backend selection
  * should use WebGPU only when `available && !isFallbackAdapter`.
+ *
+ * @example
+ * ```ts
+ * import { webgpuAdapterInfo } from "@degeneracy/degeneracy";
+ * const info = await webgpuAdapterInfo();
+ * console.log(info.available, info.isFallbackAdapter, info.description);
+ * ```
  */
 export async function webgpuAdapterInfo(): Promise<WebGpuAdapterInfo> {
   // deno-lint-ignore no-explicit-any
@@ -112,6 +115,13 @@ function loadTf(): Promise<Tf> {
  * exits (a device left alive is torn down by the driver at exit, which on Mesa's llvmpipe
  * occasionally aborted the process with heap corruption after all work had finished). A
  * later `createWebGpuBackend` initialises a fresh device. No-op when WebGPU was never used.
+ *
+ * @example
+ * ```ts
+ * import { releaseWebGpu } from "@degeneracy/degeneracy";
+ * // At the end of a script that may have trained on WebGPU (a no-op otherwise).
+ * await releaseWebGpu();
+ * ```
  */
 export async function releaseWebGpu(): Promise<void> {
   if (!tfLoading) return;
@@ -169,6 +179,22 @@ export interface WebGpuBackendOptions {
  * (see module doc). Throws an Error naming the field for bad options, and when no WebGPU
  * adapter exists. Members may be given data with different batch sizes or step counts: the
  * data is zero-padded to the largest (exact, see `packData`), at the cost of compute.
+ *
+ * @example Only on a real GPU
+ * ```ts
+ * import { createWebGpuBackend, hasRealGpu, initParams } from "@degeneracy/degeneracy";
+ * if (await hasRealGpu()) {
+ *   const shape = { inputDim: 1, hidden: 8, outputDim: 1 };
+ *   const backend = await createWebGpuBackend({
+ *     shape,
+ *     initialParams: [initParams(shape, 1), initParams(shape, 2)],
+ *     adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+ *     regularisers: { l1: 0, nuclear: 0, gradClip: 0 },
+ *   });
+ *   console.log(backend.name, backend.members);
+ *   await backend.dispose();
+ * }
+ * ```
  */
 export async function createWebGpuBackend(
   opts: WebGpuBackendOptions,
@@ -394,7 +420,7 @@ class WebGpuPopulation implements PopulationBackend {
         const o = k * L.total + L.wh;
         const wh = flat.subarray(o, o + H * H);
         if (!wh.every(Number.isFinite)) continue; // diverging member: its step is NaN anyway
-        uvt.set(nuclearSubgradient(wh, H), k * H * H);
+        uvt.set(nuclearNormAndSubgradient(wh, H).grad, k * H * H); // rounded to float32
       }
       nuclearG = tf.tensor3d(uvt, [K, H, H]);
     }

@@ -1,8 +1,8 @@
 /**
  * Host-side helpers of the WebGPU population backend (`rnn/backends/webgpu.ts`): pure
- * functions that validate inputs, pack K members' parameters and data into the stacked
- * layouts the batched program uploads, unpack parameters back, and compute the nuclear-norm
- * subgradient U Vᵀ on the CPU (tfjs has no SVD).
+ * functions that pack K members' parameters and data into the stacked layouts the batched
+ * program uploads and unpack parameters back. (Input checks and the nuclear-norm subgradient
+ * are the CPU engine's: `rnn/params.ts`, `rnn/optim.ts`, `rnn/loss.ts`.)
  *
  * Layouts (all flat row-major Float32Array):
  * - parameters of the population: `[K, P]`, each member's row the concatenation
@@ -12,103 +12,8 @@
  *
  * @module
  */
-import { Matrix, SingularValueDecomposition } from "npm:ml-matrix@6.15.1";
-import type { AdamConfig, RnnParams, RnnShape, StepData, StepRegularisers } from "../types.ts";
-
-/** Offsets and sizes of one member's parameters inside its flat row of length `total`. */
-export interface ParamLayout {
-  wx: number;
-  wh: number;
-  b: number;
-  wo: number;
-  bo: number;
-  /** P: parameters per member. */
-  total: number;
-}
-
-/** Offsets of `wx, wh, b, wo, bo` in a member's flat parameter row (see module doc). */
-export function paramLayout(shape: RnnShape): ParamLayout {
-  const { inputDim: I, hidden: H, outputDim: O } = shape;
-  const wx = 0;
-  const wh = wx + H * I;
-  const b = wh + H * H;
-  const wo = b + H;
-  const bo = wo + O * H;
-  return { wx, wh, b, wo, bo, total: bo + O };
-}
-
-function checkPositiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) {
-    throw new Error(`${name} must be an integer ≥ 1, got ${v}`);
-  }
-}
-
-function checkArray(name: string, a: unknown, len: number): void {
-  if (!(a instanceof Float32Array)) {
-    throw new Error(`${name} must be a Float32Array of length ${len}`);
-  }
-  if (a.length !== len) {
-    throw new Error(`${name} must have length ${len}, got ${a.length}`);
-  }
-}
-
-/** Throws an Error naming the field when a shape dimension is not a positive integer. */
-export function validateShape(shape: RnnShape): void {
-  checkPositiveInt("shape.inputDim", shape.inputDim);
-  checkPositiveInt("shape.hidden", shape.hidden);
-  checkPositiveInt("shape.outputDim", shape.outputDim);
-}
-
-/** Throws an Error naming the field when one member's parameters have the wrong sizes. */
-export function validateParams(shape: RnnShape, p: RnnParams, name: string): void {
-  const { inputDim: I, hidden: H, outputDim: O } = shape;
-  checkArray(`${name}.wx`, p.wx, H * I);
-  checkArray(`${name}.wh`, p.wh, H * H);
-  checkArray(`${name}.b`, p.b, H);
-  checkArray(`${name}.wo`, p.wo, O * H);
-  checkArray(`${name}.bo`, p.bo, O);
-}
-
-/** Throws an Error naming the field when an Adam setting is out of range. */
-export function validateAdam(adam: AdamConfig): void {
-  if (!(adam.beta1 >= 0 && adam.beta1 < 1)) {
-    throw new Error(`adam.beta1 must be in [0, 1), got ${adam.beta1}`);
-  }
-  if (!(adam.beta2 >= 0 && adam.beta2 < 1)) {
-    throw new Error(`adam.beta2 must be in [0, 1), got ${adam.beta2}`);
-  }
-  if (!(adam.eps > 0 && Number.isFinite(adam.eps))) {
-    throw new Error(`adam.eps must be a finite number > 0, got ${adam.eps}`);
-  }
-}
-
-/** Throws an Error naming the field when a regulariser strength is negative or not finite. */
-export function validateRegularisers(r: StepRegularisers): void {
-  for (const key of ["l1", "nuclear", "gradClip"] as const) {
-    const v = r[key];
-    if (!(v >= 0 && Number.isFinite(v))) {
-      throw new Error(`regularisers.${key} must be a finite number ≥ 0, got ${v}`);
-    }
-  }
-}
-
-/** Throws an Error naming the field when one member's data has inconsistent sizes. */
-export function validateStepData(
-  shape: RnnShape,
-  d: StepData,
-  name: string,
-  needTargets: boolean,
-): void {
-  if (d === undefined || d === null) throw new Error(`${name} is missing`);
-  checkPositiveInt(`${name}.batch`, d.batch);
-  checkPositiveInt(`${name}.steps`, d.steps);
-  const n = d.batch * d.steps;
-  checkArray(`${name}.inputs`, d.inputs, n * shape.inputDim);
-  if (needTargets) {
-    checkArray(`${name}.targets`, d.targets, n * shape.outputDim);
-    checkArray(`${name}.weights`, d.weights, n * shape.outputDim);
-  }
-}
+import type { RnnParams, RnnShape, StepData } from "../types.ts";
+import { paramLayout } from "../params.ts";
 
 /** Stacks K members' parameters into one `[K, P]` array (see module doc). */
 export function packParams(shape: RnnShape, params: RnnParams[]): Float32Array {
@@ -205,26 +110,4 @@ export function packData(
     }
   }
   return { batch: B, steps: T, inputs, targets, weights };
-}
-
-/**
- * Subgradient of the nuclear norm ‖W‖_* at a square `n × n` matrix W (flat row-major):
- * U Vᵀ from the SVD W = U Σ Vᵀ (the gradient wherever the singular values are distinct and
- * nonzero; paper §3.3). Computed in float64 with ml-matrix, returned as float32.
- */
-export function nuclearSubgradient(w: Float32Array, n: number): Float32Array {
-  if (w.length !== n * n) throw new Error(`W must have length ${n * n}, got ${w.length}`);
-  const rows: number[][] = [];
-  for (let i = 0; i < n; i++) rows.push(Array.from(w.subarray(i * n, i * n + n)));
-  const svd = new SingularValueDecomposition(new Matrix(rows), {
-    computeLeftSingularVectors: true,
-    computeRightSingularVectors: true,
-    autoTranspose: true,
-  });
-  const uvt = svd.leftSingularVectors.mmul(svd.rightSingularVectors.transpose());
-  const out = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) out[i * n + j] = uvt.get(i, j);
-  }
-  return out;
 }

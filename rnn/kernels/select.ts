@@ -21,6 +21,13 @@ export function validateKernelChoice(kernel: string): asserts kernel is KernelCh
 /**
  * Loads the requested kernel. `"wasm"` throws when the WASM kernel is missing or fails to
  * instantiate; `"auto"` falls back to the TypeScript kernel.
+ *
+ * @example
+ * ```ts
+ * import { loadKernel } from "@degeneracy/degeneracy";
+ * const kernel = await loadKernel("auto"); // the WASM SIMD kernel where available
+ * console.log(kernel.name);
+ * ```
  */
 export async function loadKernel(kind: KernelChoice = "auto"): Promise<RnnKernel> {
   validateKernelChoice(kind);

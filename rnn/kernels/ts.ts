@@ -9,21 +9,7 @@
  * @module
  */
 import type { RnnKernel, RnnParams, RnnShape, StepData } from "../types.ts";
-
-function checkDim(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) {
-    throw new Error(`${name} must be an integer ≥ 1, got ${v}`);
-  }
-}
-
-function checkLen(name: string, arr: Float32Array | undefined, want: number): void {
-  if (!(arr instanceof Float32Array)) {
-    throw new Error(`${name} must be a Float32Array of length ${want}`);
-  }
-  if (arr.length !== want) {
-    throw new Error(`${name} must have length ${want}, got ${arr.length}`);
-  }
-}
+import { checkFloat32Array, validateParams, validateShape, validateStepData } from "../params.ts";
 
 /**
  * Checks the sizes of a kernel call; throws an Error naming the offending field and the
@@ -33,31 +19,19 @@ export function validateKernelArgs(
   shape: RnnShape,
   params: RnnParams,
   data: Pick<StepData, "batch" | "steps" | "inputs"> & Partial<StepData>,
-  opts: { needTargets: boolean; grads?: RnnParams },
+  opts: {
+    needTargets: boolean;
+    grads?: RnnParams;
+    out?: { hidden?: Float32Array; outputs?: Float32Array };
+  },
 ): void {
-  const { inputDim: I, hidden: H, outputDim: O } = shape;
-  checkDim("shape.inputDim", I);
-  checkDim("shape.hidden", H);
-  checkDim("shape.outputDim", O);
-  checkDim("data.batch", data.batch);
-  checkDim("data.steps", data.steps);
-  const p = (pre: string, q: RnnParams) => {
-    checkLen(`${pre}.wx`, q.wx, H * I);
-    checkLen(`${pre}.wh`, q.wh, H * H);
-    checkLen(`${pre}.b`, q.b, H);
-    checkLen(`${pre}.wo`, q.wo, O * H);
-    checkLen(`${pre}.bo`, q.bo, O);
-  };
-  p("params", params);
-  if (opts.grads) p("grads", opts.grads);
+  validateShape(shape);
+  validateStepData(shape, data, "data", opts.needTargets);
+  validateParams(shape, params, "params");
+  if (opts.grads) validateParams(shape, opts.grads, "grads");
   const BT = data.batch * data.steps;
-  checkLen("data.inputs", data.inputs, BT * I);
-  if (opts.needTargets || data.targets !== undefined) {
-    checkLen("data.targets", data.targets, BT * O);
-  }
-  if (opts.needTargets || data.weights !== undefined) {
-    checkLen("data.weights", data.weights, BT * O);
-  }
+  if (opts.out?.hidden) checkFloat32Array("out.hidden", opts.out.hidden, BT * shape.hidden);
+  if (opts.out?.outputs) checkFloat32Array("out.outputs", opts.out.outputs, BT * shape.outputDim);
 }
 
 /** Forward pass storing float64 hidden states `[B, T, H]`; returns the loss (or NaN). */
@@ -109,11 +83,9 @@ export const tsKernel: RnnKernel = {
   name: "ts",
 
   forward(shape, params, data, out) {
-    validateKernelArgs(shape, params, data, { needTargets: false });
-    const { hidden: H, outputDim: O } = shape;
+    validateKernelArgs(shape, params, data, { needTargets: false, out });
+    const { hidden: H } = shape;
     const BT = data.batch * data.steps;
-    if (out?.hidden) checkLen("out.hidden", out.hidden, BT * H);
-    if (out?.outputs) checkLen("out.outputs", out.outputs, BT * O);
     const hs = new Float64Array(BT * H);
     const loss = forward64(shape, params, data, hs, out?.outputs);
     if (out?.hidden) out.hidden.set(hs);

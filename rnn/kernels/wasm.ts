@@ -274,16 +274,7 @@ class WasmKernel implements RnnKernel {
     data: Pick<StepData, "batch" | "steps" | "inputs"> & Partial<StepData>,
     out?: { hidden?: Float32Array; outputs?: Float32Array },
   ): number {
-    validateKernelArgs(shape, params, data, { needTargets: false });
-    const BT = data.batch * data.steps;
-    if (out?.hidden && out.hidden.length !== BT * shape.hidden) {
-      throw new Error(`out.hidden must have length ${BT * shape.hidden}, got ${out.hidden.length}`);
-    }
-    if (out?.outputs && out.outputs.length !== BT * shape.outputDim) {
-      throw new Error(
-        `out.outputs must have length ${BT * shape.outputDim}, got ${out.outputs.length}`,
-      );
-    }
+    validateKernelArgs(shape, params, data, { needTargets: false, out });
     const withTargets = data.targets !== undefined && data.weights !== undefined;
     const L = this.#load(shape, params, data, withTargets);
     const loss = this.#forward(L, withTargets, out?.outputs !== undefined);
@@ -356,6 +347,17 @@ class WasmKernel implements RnnKernel {
 /**
  * Creates a fused WASM SIMD `RnnKernel` (name `"wasm-simd"`) with its own WebAssembly instance
  * and memory. Needs WebAssembly SIMD and relaxed SIMD (Deno ≥ 2 / V8 ≥ 11.4).
+ *
+ * @example
+ * ```ts
+ * import { createWasmKernel, initParams, tsKernel } from "@degeneracy/degeneracy";
+ * const wasm = await createWasmKernel();
+ * const shape = { inputDim: 1, hidden: 8, outputDim: 1 };
+ * const params = initParams(shape, 3);
+ * const data = { batch: 2, steps: 4, inputs: new Float32Array(8).fill(0.5) };
+ * const a = wasm.forward(shape, params, data), b = tsKernel.forward(shape, params, data);
+ * console.log(a, b); // NaN NaN: no targets given, so no loss; pass `out` to read states
+ * ```
  */
 export async function createWasmKernel(): Promise<RnnKernel & { tanh(x: number): number }> {
   const instance = await WebAssembly.instantiate(await compiledModule(), {});

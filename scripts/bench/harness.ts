@@ -7,6 +7,7 @@
  * @module
  */
 import type { RnnKernel, RnnParams, RnnShape, StepData } from "../../rnn/types.ts";
+import { mulberry32 } from "../../metrics/rng.ts";
 
 /** Appendix A workloads: batch B, steps T, hidden H, inputs I, outputs O. */
 export const WORKLOADS = {
@@ -24,21 +25,10 @@ export function stepFlops(w: WorkloadName): number {
   return 2 * B * T * H * (3 * H + 2 * I + 3 * O);
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Shape, parameters (U(−1/√H, 1/√H)) and one batch of sparse ±1 pulses for a workload. */
 export function makeProblem(w: WorkloadName, seed: number) {
   const { B, T, H, I, O } = WORKLOADS[w];
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const k = 1 / Math.sqrt(H);
   const u = (n: number) => Float32Array.from({ length: n }, () => (2 * r() - 1) * k);
   const pulses = (n: number) =>

@@ -1,3 +1,5 @@
+import { formatDuration as fmtDuration } from "../../rnn/progress.ts";
+
 /**
  * A throttled progress printer for long pipeline stages: `done / total` work units, elapsed
  * time and an ETA extrapolated from the rate so far, one line at most every `intervalMs` on
@@ -56,13 +58,5 @@ export class Progress {
   }
 }
 
-/** Formats seconds as `1h02m`, `3m05s` or `12s`. */
-export function fmtDuration(sec: number): string {
-  if (!Number.isFinite(sec)) return "?";
-  const s = Math.round(sec);
-  if (s >= 3600) {
-    return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-  }
-  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${s}s`;
-}
+/** Formats seconds as `1h02m`, `3m05s` or `12s` (the library's `formatDuration`). */
+export { fmtDuration };

@@ -152,10 +152,10 @@ if (import.meta.main) {
       },
       selfChecks: {
         ...r.selfChecks,
-        maxRestartSpread: Math.max(...upperTriangle(r.restartSpread)),
+        maxRestartSpread: Math.max(...upperTriangle(r.restartsSpread)),
       },
       source,
-      extra: { rawMatrix: r.matrix, lowerBound: r.lowerBound, restartSpread: r.restartSpread },
+      extra: { rawMatrix: r.matrix, lowerBound: r.lowerBound, restartSpread: r.restartsSpread },
     });
     await writeJsonAtomic(a.out, out);
     console.log(
