@@ -41,7 +41,7 @@
  * @module
  */
 
-import { cayleyIncrement } from "../linalg/solve.ts";
+import { CAYLEY_BLOCKED_MIN, cayleyIncrement, inverseScratch } from "../linalg/solve.ts";
 import { dot, mmNT, mmNT32, transpose } from "../linalg/matmul.ts";
 import { symEigTop } from "../linalg/symeig.ts";
 import {
@@ -342,7 +342,9 @@ function addDiff(x: Float64Array, p: Float64Array, q: Float64Array): void {
   for (let i = 0; i < x.length; i++) x[i] += p[i] - q[i];
 }
 
-/** s ← step·dir, y ← gNew − g; returns [sᵀy, yᵀy]. */
+let lastYy = 0;
+
+/** s ← step·dir, y ← gNew − g; returns sᵀy and leaves yᵀy in `lastYy`. */
 function newPair(
   step: number,
   dir: Float64Array,
@@ -350,7 +352,7 @@ function newPair(
   g: Float64Array,
   s: Float64Array,
   y: Float64Array,
-): [number, number] {
+): number {
   let sy = 0, yy = 0;
   for (let i = 0; i < s.length; i++) {
     const si = step * dir[i], yi = gNew[i] - g[i];
@@ -359,7 +361,8 @@ function newPair(
     sy += si * yi;
     yy += yi * yi;
   }
-  return [sy, yy];
+  lastYy = yy;
+  return sy;
 }
 
 /**
@@ -383,6 +386,7 @@ function advance(
   const x1 = new Float64Array(nn), y1 = new Float64Array(nn);
   let trial: Float64Array = new Float64Array(nn);
   let gNew: Float64Array = new Float64Array(nn);
+  const scratch = n >= CAYLEY_BLOCKED_MIN ? inverseScratch(n) : undefined;
   const { sList, yList, rho } = st;
   for (let q = 0; q < iters && !st.done; q++) {
     const g = st.g;
@@ -402,7 +406,7 @@ function advance(
     let accepted = false, fNew = st.f;
     const m = st.m;
     for (let ls = 0; ls < 30; ls++) {
-      cayleyIncrement(dir, n, delta, step); // Δ = cay(step·dir) − I
+      cayleyIncrement(dir, n, delta, step, scratch); // Δ = cay(step·dir) − I
       transpose(delta, n, n, deltaT);
       corr(m, deltaT, n, n, n, x1); // M Δ
       add(m, x1, mx);
@@ -442,7 +446,7 @@ function advance(
       s = new Float64Array(nn);
       y = new Float64Array(nn);
     }
-    const [sy, yy] = newPair(step, dir, gNew, g, s, y);
+    const sy = newPair(step, dir, gNew, g, s, y), yy = lastYy;
     if (sy > 1e-300) {
       sList.push(s);
       yList.push(y);

@@ -230,16 +230,19 @@ export function cayleyScalar(
 
 /**
  * Gauss–Jordan inverse without pivoting of a small n×n matrix (the leaves of `invertBlocked`),
- * on the WASM kernel where available.
+ * on the WASM kernel where available; into `out` when given.
  */
-function invertSmall(kIn: Float64Array, n: number): Float64Array {
-  if (n >= 8 && wasmLinalgAvailable()) return wasmInvertNoPivot(kIn, n);
-  return invertSmallScalar(kIn, n);
+function invertSmall(kIn: Float64Array, n: number, out?: Float64Array): Float64Array {
+  if (n >= 8 && wasmLinalgAvailable()) return wasmInvertNoPivot(kIn, n, out);
+  const r = invertSmallScalar(kIn, n);
+  if (!out) return r;
+  out.set(r);
+  return out;
 }
 
 /** The plain-TypeScript path of `invertSmall` (fallback and test oracle). */
 export function invertSmallScalar(kIn: Float64Array, n: number): Float64Array {
-  const a = Float64Array.from(kIn);
+  const a = Float64Array.from(kIn.subarray(0, n * n));
   const r = new Float64Array(n * n);
   for (let i = 0; i < n; i++) r[i * n + i] = 1;
   for (let p = 0; p < n; p++) {
@@ -261,12 +264,38 @@ export function invertSmallScalar(kIn: Float64Array, n: number): Float64Array {
   return r;
 }
 
-/** Rows r0..r1−1, columns c0..c1−1 of the row-major matrix a with n columns. */
-function block(a: Float64Array, n: number, r0: number, r1: number, c0: number, c1: number) {
-  const w = c1 - c0;
-  const out = new Float64Array((r1 - r0) * w);
-  for (let i = r0; i < r1; i++) out.set(a.subarray(i * n + c0, i * n + c1), (i - r0) * w);
+/** Scratch memory for `invertBlocked`: float64 slices taken from `buf` as from a stack. */
+export interface InverseScratch {
+  buf: Float64Array;
+  top: number;
+}
+
+/** Scratch large enough for `invertBlocked` of an n×n matrix (6n² + 64 doubles). */
+export function inverseScratch(n: number): InverseScratch {
+  return { buf: new Float64Array(6 * n * n + 64), top: 0 };
+}
+
+function take(s: InverseScratch, len: number): Float64Array {
+  const out = s.buf.subarray(s.top, s.top + len);
+  s.top += len;
+  if (s.top > s.buf.length) throw new Error("invertBlocked: scratch too small");
   return out;
+}
+
+/** Rows r0..r1−1, columns c0..c1−1 of the row-major matrix a with n columns, into out. */
+function block(
+  a: Float64Array,
+  n: number,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  out?: Float64Array,
+) {
+  const w = c1 - c0;
+  const o = out ?? new Float64Array((r1 - r0) * w);
+  for (let i = r0; i < r1; i++) o.set(a.subarray(i * n + c0, i * n + c1), (i - r0) * w);
+  return o;
 }
 
 /**
@@ -275,35 +304,46 @@ function block(a: Float64Array, n: number, r0: number, r1: number, c0: number, c
  * K⁻¹ = [X + X K12 S⁻¹ K21 X, −X K12 S⁻¹; −S⁻¹ K21 X, S⁻¹]. 2n³ flops, all but the
  * leaves' (n ≤ `leaf`, Gauss–Jordan) in `mmNT` products. Safe without pivoting when K has a
  * positive definite symmetric part (e.g. I + S with S skew-symmetric): every K11 and Schur
- * complement then has one too (sym(S) ⪰ sym(K22)), so no pivot vanishes.
+ * complement then has one too (sym(S) ⪰ sym(K22)), so no pivot vanishes. With `scratch`
+ * (`inverseScratch(n)`) and `out` it allocates nothing.
  */
-export function invertBlocked(k: Float64Array, n: number, leaf = 64): Float64Array {
-  if (n <= leaf) return invertSmall(k, n);
+export function invertBlocked(
+  k: Float64Array,
+  n: number,
+  leaf = 64,
+  out?: Float64Array,
+  scratch?: InverseScratch,
+): Float64Array {
+  if (n <= leaf) return invertSmall(k, n, out);
+  const sc = scratch ?? inverseScratch(n);
+  const mark = sc.top;
   const h = n >> 1, g = n - h;
-  const k12 = block(k, n, 0, h, h, n), k21 = block(k, n, h, n, 0, h);
-  const x = invertBlocked(block(k, n, 0, h, 0, h), h, leaf);
-  const t1 = mmNT(x, transpose(k12, h, g), h, h, g); // X K12 (h×g)
-  const t2 = mmNT(k21, transpose(x, h, h), g, h, h); // K21 X (g×h)
-  const s = mmNT(k21, transpose(t1, h, g), g, h, g); // K21 X K12
+  const k12 = block(k, n, 0, h, h, n, take(sc, h * g));
+  const k21 = block(k, n, h, n, 0, h, take(sc, g * h));
+  const x = invertBlocked(block(k, n, 0, h, 0, h, take(sc, h * h)), h, leaf, take(sc, h * h), sc);
+  const t1 = mmNT(x, transpose(k12, h, g, take(sc, g * h)), h, h, g, take(sc, h * g)); // X K12
+  const t2 = mmNT(k21, transpose(x, h, h, take(sc, h * h)), g, h, h, take(sc, g * h)); // K21 X
+  const s = mmNT(k21, transpose(t1, h, g, take(sc, g * h)), g, h, g, take(sc, g * g)); // K21 X K12
   for (let i = 0; i < g; i++) {
     for (let j = 0; j < g; j++) s[i * g + j] = k[(h + i) * n + h + j] - s[i * g + j];
   }
-  const y = invertBlocked(s, g, leaf); // S⁻¹
-  const i21 = mmNT(y, transpose(t2, g, h), g, g, h); // S⁻¹ K21 X (negated below)
-  const i12 = mmNT(t1, transpose(y, g, g), h, g, g); // X K12 S⁻¹ (negated below)
-  const i11 = mmNT(t1, transpose(i21, g, h), h, g, h); // X K12 S⁻¹ K21 X
-  const out = new Float64Array(n * n);
+  const y = invertBlocked(s, g, leaf, take(sc, g * g), sc); // S⁻¹
+  const i21 = mmNT(y, transpose(t2, g, h, take(sc, h * g)), g, g, h, take(sc, g * h)); // S⁻¹ K21 X
+  const i12 = mmNT(t1, transpose(y, g, g, take(sc, g * g)), h, g, g, take(sc, h * g)); // X K12 S⁻¹
+  const i11 = mmNT(t1, transpose(i21, g, h, take(sc, h * g)), h, g, h, take(sc, h * h)); // X K12 S⁻¹ K21 X
+  const o = out ?? new Float64Array(n * n);
   for (let i = 0; i < h; i++) {
-    const o = i * n;
-    for (let j = 0; j < h; j++) out[o + j] = x[i * h + j] + i11[i * h + j];
-    for (let j = 0; j < g; j++) out[o + h + j] = -i12[i * g + j];
+    const r = i * n;
+    for (let j = 0; j < h; j++) o[r + j] = x[i * h + j] + i11[i * h + j];
+    for (let j = 0; j < g; j++) o[r + h + j] = -i12[i * g + j];
   }
   for (let i = 0; i < g; i++) {
-    const o = (h + i) * n;
-    for (let j = 0; j < h; j++) out[o + j] = -i21[i * h + j];
-    for (let j = 0; j < g; j++) out[o + h + j] = y[i * g + j];
+    const r = (h + i) * n;
+    for (let j = 0; j < h; j++) o[r + j] = -i21[i * h + j];
+    for (let j = 0; j < g; j++) o[r + h + j] = y[i * g + j];
   }
-  return out;
+  sc.top = mark;
+  return o;
 }
 
 /** Below this size `cayleyIncrement` uses `cayley` (row operations), from it `invertBlocked`. */
@@ -314,13 +354,16 @@ export const CAYLEY_BLOCKED_MIN = 80;
  * R = (I − Ω/2)⁻¹ (I + Ω/2) = 2(I − Ω/2)⁻¹ − I, so Δ = 2((I − Ω/2)⁻¹ − I). From
  * n ≥ `CAYLEY_BLOCKED_MIN` the inverse is `invertBlocked` (2n³ flops in products), below it
  * `cayley`. R = I + Δ is orthogonal to rounding (det +1). `scale` multiplies Ω (a step
- * length along a direction, without a scaled copy).
+ * length along a direction, without a scaled copy); with `scratch` (`inverseScratch(n)`,
+ * which must also hold n² more doubles: use `inverseScratch(n)` as is, it has room) it allocates
+ * nothing.
  */
 export function cayleyIncrement(
   omega: Float64Array,
   n: number,
   out?: Float64Array,
   scale = 1,
+  scratch?: InverseScratch,
 ): Float64Array {
   const d = out ?? new Float64Array(n * n);
   if (n < CAYLEY_BLOCKED_MIN) {
@@ -333,12 +376,15 @@ export function cayleyIncrement(
     for (let i = 0; i < n; i++) d[i * n + i] -= 1;
     return d;
   }
-  const k = new Float64Array(n * n);
+  const sc = scratch ?? inverseScratch(n);
+  const mark = sc.top;
+  const k = take(sc, n * n);
   const h = -0.5 * scale;
   for (let i = 0; i < n * n; i++) k[i] = h * omega[i];
   for (let i = 0; i < n; i++) k[i * n + i] += 1;
-  const w = invertBlocked(k, n, 48);
-  for (let i = 0; i < n * n; i++) d[i] = 2 * w[i];
+  invertBlocked(k, n, 48, d, sc); // W = K⁻¹ into d, then Δ = 2W − 2I in place
+  for (let i = 0; i < n * n; i++) d[i] *= 2;
   for (let i = 0; i < n; i++) d[i * n + i] -= 2;
+  sc.top = mark;
   return d;
 }
