@@ -64,3 +64,44 @@ export function attractorness(hidden: TrialSeries): Attractorness {
   }
   return { perTrial, mean: perTrial.reduce((a, b) => a + b, 0) / trials };
 }
+
+/** Mean Δh of the four task families (any positive scale). */
+export interface FamilyAttractorness {
+  /** N-bit flip-flop. */
+  flipflop: number;
+  /** Delayed discrimination. */
+  delayed_discrimination: number;
+  /** Sine-wave generation. */
+  sine: number;
+  /** Path integration. */
+  path_integration: number;
+}
+
+/**
+ * Appendix B's ordering: "tasks like N-Bits Flip-Flop and Path Integration … span opposite
+ * ends of the 'attractorness' spectrum … Delayed Discrimination … shows an intermediate
+ * attractorness score". Holds when flip-flop and path integration have the lowest and the
+ * highest mean Δh of the four families (in either order) and delayed discrimination lies
+ * strictly between them. `ends` names the families at the low and high end.
+ */
+export function attractornessOrdering(
+  mean: FamilyAttractorness,
+): { holds: boolean; ends: [string, string]; ddBetween: boolean; detail: string } {
+  const fams = ["flipflop", "delayed_discrimination", "sine", "path_integration"] as const;
+  for (const f of fams) {
+    if (!Number.isFinite(mean?.[f])) throw new Error(`mean.${f} must be a finite number`);
+  }
+  const sorted = [...fams].sort((a, b) => mean[a] - mean[b]);
+  const ends: [string, string] = [sorted[0], sorted[sorted.length - 1]];
+  const lo = Math.min(mean.flipflop, mean.path_integration);
+  const hi = Math.max(mean.flipflop, mean.path_integration);
+  const ddBetween = mean.delayed_discrimination > lo && mean.delayed_discrimination < hi;
+  const endsOk = ends.includes("flipflop") && ends.includes("path_integration") &&
+    mean.flipflop !== mean.path_integration;
+  return {
+    holds: endsOk && ddBetween,
+    ends,
+    ddBetween,
+    detail: sorted.map((f) => `${f} ${mean[f].toPrecision(3)}`).join(" < "),
+  };
+}

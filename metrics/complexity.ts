@@ -24,6 +24,19 @@
  *   series, not of the loss.
  * - Trials are sampled in distribution: `task.sample(trials, seed)`.
  *
+ * Two readings (`reading` option). The paper defines complexity twice, and not identically:
+ * - `"per-trial"` (default; §3.1's formula): "the entropy of this time series is given by
+ *   H(Y) = −Σ p(y_k) log₂ p(y_k), where n is the number of unique values in the time
+ *   series … we averaged the entropy across all trials": the entropy of the distribution of
+ *   values over the T steps of one trial, averaged over trials, × N.
+ * - `"time-averaged"` (Fig. 2A/B captions): "Input complexity, measured as the entropy of the
+ *   time-averaged input signal": per trial and channel, the signal's mean over the T steps
+ *   (one value, or one d-vector for a channel of d dims); the entropy of the distribution of
+ *   that value over the trials (all channels pooled: they are i.i.d.), × N. A time average
+ *   is real-valued whatever the signal, so it is always binned (`bins` equal-width bins per
+ *   dimension over the sample's range; `binning` does not apply).
+ * {@link complexityReadings} computes both.
+ *
  * @module
  */
 import type { Task } from "../tasks/types.ts";
@@ -38,7 +51,12 @@ export interface ComplexityOptions {
   bins?: number;
   /** Bin edges over the whole sample (`"global"`, default) or per trial (`"per-trial"`). */
   binning?: "global" | "per-trial";
+  /** Which definition (module doc): §3.1's per-trial entropy (default) or Fig. 2's time-averaged signal. */
+  reading?: ComplexityReading;
 }
+
+/** The two definitions of task complexity in the paper (module doc). */
+export type ComplexityReading = "per-trial" | "time-averaged";
 
 /** Result of {@link taskComplexity}. */
 export interface TaskComplexity {
@@ -62,6 +80,8 @@ export interface TaskComplexity {
   bins: number;
   /** Where the bin edges come from (option used). */
   binning: "global" | "per-trial";
+  /** Which definition was computed (module doc). */
+  reading: ComplexityReading;
 }
 
 /**
@@ -210,6 +230,64 @@ export function seriesEntropy(
 }
 
 /**
+ * Entropy (bits) of the time-averaged signal of a `[batch, steps, dim]` array split into
+ * `channels` channels of `dim / channels` dims (Fig. 2 reading, module doc): per trial and
+ * channel the mean over steps; those `batch · channels` values (d-vectors) binned into `bins`
+ * equal-width bins per dimension over their range; the entropy of the bin distribution. Returns
+ * the single-channel entropy and the multiplier N (1 when `dim` does not split into N channels).
+ */
+export function timeAveragedEntropy(
+  x: ArrayLike<number>,
+  shape: { batch: number; steps: number; dim: number },
+  options: { channels: number; bins?: number },
+): { perChannel: number; multiplier: number } {
+  const { batch, steps, dim } = shape;
+  const bins = options.bins ?? 10;
+  if (x.length !== batch * steps * dim) {
+    throw new Error(
+      `series must have batch·steps·dim = ${batch * steps * dim} entries, got ${x.length}`,
+    );
+  }
+  if (!Number.isInteger(bins) || bins < 1) {
+    throw new Error(`bins must be an integer ≥ 1, got ${bins}`);
+  }
+  const split = options.channels >= 1 && dim % options.channels === 0;
+  const channels = split ? options.channels : 1;
+  const d = dim / channels;
+  // means[(b·channels + c)·d + k]
+  const means = new Float64Array(batch * dim);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < steps; t++) {
+      const o = (b * steps + t) * dim;
+      for (let k = 0; k < dim; k++) {
+        const v = x[o + k];
+        if (!Number.isFinite(v)) {
+          throw new Error(`series value at flat index ${o + k} is not finite: ${v}`);
+        }
+        means[b * dim + k] += v;
+      }
+    }
+  }
+  for (let i = 0; i < means.length; i++) means[i] /= steps;
+  const lo = new Float64Array(d).fill(Infinity), hi = new Float64Array(d).fill(-Infinity);
+  for (let i = 0; i < means.length; i++) {
+    const k = i % d;
+    if (means[i] < lo[k]) lo[k] = means[i];
+    if (means[i] > hi[k]) hi[k] = means[i];
+  }
+  const symbols: (string | number)[] = [];
+  for (let j = 0; j < batch * channels; j++) {
+    if (d === 1) symbols.push(binOf(means[j], lo[0], hi[0], bins));
+    else {
+      const parts: number[] = [];
+      for (let k = 0; k < d; k++) parts.push(binOf(means[j * d + k], lo[k], hi[k], bins));
+      symbols.push(parts.join(","));
+    }
+  }
+  return { perChannel: entropyOfSymbols(symbols), multiplier: channels };
+}
+
+/**
  * Input and output complexity of `task` in bits (paper §3.1; conventions in the module
  * doc): `{ input, output }` = N × mean single-channel entropy of the input / target series
  * over `trials` sampled trials.
@@ -227,6 +305,10 @@ export function taskComplexity(task: Task, options: ComplexityOptions = {}): Tas
   const seed = options.seed ?? 0;
   const bins = options.bins ?? 10;
   const binning = options.binning ?? "global";
+  const reading = options.reading ?? "per-trial";
+  if (reading !== "per-trial" && reading !== "time-averaged") {
+    throw new Error(`reading must be "per-trial" or "time-averaged", got ${reading}`);
+  }
   if (!Number.isInteger(trials) || trials < 1) {
     throw new Error(`trials must be an integer ≥ 1, got ${trials}`);
   }
@@ -240,26 +322,24 @@ export function taskComplexity(task: Task, options: ComplexityOptions = {}): Tas
     throw new Error(`task.channels must be an integer ≥ 1, got ${task.channels}`);
   }
   const batch = task.sample(trials, seed);
-  const inp = seriesEntropy(batch.inputs, {
-    batch: batch.batch,
-    steps: batch.steps,
-    dim: batch.inputDim,
-  }, {
-    channels: task.channels,
-    continuous: task.continuousInputs,
-    bins,
-    binning,
-  });
-  const out = seriesEntropy(batch.targets, {
-    batch: batch.batch,
-    steps: batch.steps,
-    dim: batch.outputDim,
-  }, {
-    channels: task.channels,
-    continuous: task.continuousTargets,
-    bins,
-    binning,
-  });
+  const inShape = { batch: batch.batch, steps: batch.steps, dim: batch.inputDim };
+  const outShape = { batch: batch.batch, steps: batch.steps, dim: batch.outputDim };
+  const inp = reading === "time-averaged"
+    ? timeAveragedEntropy(batch.inputs, inShape, { channels: task.channels, bins })
+    : seriesEntropy(batch.inputs, inShape, {
+      channels: task.channels,
+      continuous: task.continuousInputs,
+      bins,
+      binning,
+    });
+  const out = reading === "time-averaged"
+    ? timeAveragedEntropy(batch.targets, outShape, { channels: task.channels, bins })
+    : seriesEntropy(batch.targets, outShape, {
+      channels: task.channels,
+      continuous: task.continuousTargets,
+      bins,
+      binning,
+    });
   return {
     input: inp.multiplier * inp.perChannel,
     output: out.multiplier * out.perChannel,
@@ -271,5 +351,17 @@ export function taskComplexity(task: Task, options: ComplexityOptions = {}): Tas
     seed,
     bins,
     binning,
+    reading,
+  };
+}
+
+/** Both readings of {@link taskComplexity} on the same sample (module doc). */
+export function complexityReadings(
+  task: Task,
+  options: Omit<ComplexityOptions, "reading"> = {},
+): Record<ComplexityReading, TaskComplexity> {
+  return {
+    "per-trial": taskComplexity(task, { ...options, reading: "per-trial" }),
+    "time-averaged": taskComplexity(task, { ...options, reading: "time-averaged" }),
   };
 }

@@ -20,14 +20,29 @@
  */
 export {
   type ComplexityOptions,
+  type ComplexityReading,
+  complexityReadings,
   entropyOfCounts,
   entropyOfSymbols,
   seriesEntropy,
   type TaskComplexity,
   taskComplexity,
+  timeAveragedEntropy,
 } from "./complexity.ts";
+export {
+  type BaseComplexities,
+  type ComplexityPoint,
+  type ComplexityStatement,
+  type ComplexityStatementInput,
+  complexityStatements,
+} from "./complexity_claims.ts";
 export { dimensionality, type PcaSpectrum, pcaSpectrum } from "./dimensionality.ts";
-export { type Attractorness, attractorness } from "./attractorness.ts";
+export {
+  type Attractorness,
+  attractorness,
+  attractornessOrdering,
+  type FamilyAttractorness,
+} from "./attractorness.ts";
 export {
   compareDmd,
   deserializePreparedOperator,
@@ -96,6 +111,42 @@ export {
   spearmanPermutationTest,
   standardDeviation,
 } from "./statistics.ts";
+export {
+  benjaminiHochberg,
+  type EquivalenceComparison,
+  type EquivalenceOptions,
+  type EquivalenceResult,
+  equivalenceTest,
+  type FdrResult,
+  hedgesG,
+  incompleteBeta,
+  type Interval,
+  normalCdf,
+  perNetworkUnits,
+  type Population,
+  type PopulationData,
+  populationSize,
+  populationStatistic,
+  type ResampleOptions,
+  studentTCdf,
+  studentTQuantile,
+  trendContrastWeights,
+  type TrendResult,
+  trendTest,
+  upperIncompleteGamma,
+} from "./trend.ts";
+export {
+  learnedVerdict,
+  type LearningThresholds,
+  type OutputLosses,
+  outputLosses,
+} from "./learning.ts";
+export {
+  frobeniusNorm,
+  pifRelativeToInit,
+  type RelativeDistanceFromInit,
+  relativeDistanceFromInit,
+} from "./size_invariant.ts";
 export { distanceSelfChecks, type SelfChecks } from "./selfcheck.ts";
 export { type SymmetricEigen, symmetricEigen } from "./linalg/jacobi.ts";
 export { type Tensor3, toMatrix, toTensor3, type TrialSeries } from "./tensor.ts";

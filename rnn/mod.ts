@@ -91,6 +91,8 @@ export {
   paramsFromRecord,
   paramsFromSerialized,
   paramsToSerialized,
+  parseNetworkRecord,
+  readNetworkRecord,
   runNetwork,
   shapeFromRecord,
   toNested,

@@ -1,6 +1,8 @@
 /**
  * Saved networks (`schema: "degeneracy.network/1"`): conversion between `RnnParams` and JSON,
- * record validation, and running a saved network forward to get its hidden-state trajectories.
+ * record validation, the one reader of network files (`parseNetworkRecord`,
+ * `readNetworkRecord`; every script loads saved networks through it), and running a saved
+ * network forward to get its hidden-state trajectories.
  *
  * Float32 weights are written as the JSON numbers of their exact (float64-widened) values, so
  * `paramsFromSerialized(paramsToSerialized(p))` is bit-identical to `p`.
@@ -160,6 +162,64 @@ export function validateRecord(r: NetworkRecord): void {
   if (!["converged", "not_converged", "diverged"].includes(r.status)) {
     throw new Error(`record.status must be converged, not_converged or diverged, got ${r.status}`);
   }
+}
+
+/**
+ * **The one reader of saved networks.** Checks that a parsed JSON value is a complete
+ * `degeneracy.network/1` record — `id`, `task` (name, id, params), `member`, `shape`, both weight
+ * sets (shapes and finite values) and `status` — and returns it typed. Every error names
+ * `source` (the file) and the field, e.g. `runs/x/m003.json: record.final.wh[2] must be an
+ * array of 64 numbers`.
+ */
+export function parseNetworkRecord(value: unknown, source: string): NetworkRecord {
+  try {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new Error("must be a JSON object");
+    }
+    const r = value as Record<string, unknown>;
+    if (r.schema !== NETWORK_SCHEMA) {
+      throw new Error(`schema must be "${NETWORK_SCHEMA}", got ${JSON.stringify(r.schema)}`);
+    }
+    if (typeof r.id !== "string" || r.id === "") throw new Error("id must be a non-empty string");
+    const t = r.task as Record<string, unknown> | null;
+    if (
+      t === null || typeof t !== "object" || typeof t.name !== "string" || typeof t.id !== "string"
+    ) {
+      throw new Error("task must be an object with string name and id");
+    }
+    if (t.params !== undefined && (t.params === null || typeof t.params !== "object")) {
+      throw new Error("task.params must be an object");
+    }
+    if (!Number.isInteger(r.member) || (r.member as number) < 0) {
+      throw new Error(`member must be an integer ≥ 0, got ${JSON.stringify(r.member)}`);
+    }
+    if (r.shape === null || typeof r.shape !== "object") throw new Error("shape must be an object");
+    validateRecord(r as unknown as NetworkRecord);
+    return r as unknown as NetworkRecord;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new Error(`${source}: ${msg.replace(/^record\./, "")}`);
+  }
+}
+
+/**
+ * Reads and validates a saved network file ({@link parseNetworkRecord}); a missing file,
+ * invalid JSON or a bad field is an Error naming the file.
+ */
+export async function readNetworkRecord(path: string): Promise<NetworkRecord> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    throw new Error(`${path}: cannot read (${e instanceof Error ? e.message : String(e)})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  return parseNetworkRecord(value, path);
 }
 
 /**

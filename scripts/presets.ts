@@ -50,15 +50,16 @@ export interface Preset {
   members: number;
   /** Base seed of every population (member m of every variant shares its init seed). */
   seed: number;
-  /** Members trained per engine call (resume granularity); 0 = the whole population at once. */
-  chunk: number;
   /** Which networks enter degeneracy statistics: converged only (paper) or all. */
   useMembers: "converged" | "all";
   /** Training overrides per task family, applied on top of `defaultTrainingConfig(task)`. */
   training: Record<TaskName, Partial<TrainingConfig>>;
   /** DSA settings per task family. */
   dsa: Record<TaskName, DsaSettings>;
-  /** Trials of the fixed evaluation batch (hidden trajectories for DSA, PCA, Δh). */
+  /**
+   * Trials of the fixed evaluation batch (hidden trajectories for DSA, PCA, Δh): at least this
+   * many; more where the DSA delay embedding needs them (`evalTrialsFor`).
+   */
   evalTrials: number;
   /** Steps of each trial fed to DSA (the first `dsaSteps`; 0 = all). */
   dsaSteps: number;
@@ -66,12 +67,6 @@ export interface Preset {
   oodTrials: number;
   /** Trials sampled for task complexity (§3.1). */
   complexityTrials: number;
-  /**
-   * Compute DSA matrices on worker threads (one per core; needs read access to `metrics/`).
-   * Faster on many cores, but a failing DSA there currently ends the run instead of being
-   * recorded, so it is off except in `paper`.
-   */
-  dsaWorkers: boolean;
   /** PIF restarts (Appendix D). */
   pifRestarts: number;
   /** Bootstrap resamples of the claims table. */
@@ -125,7 +120,6 @@ export const PRESETS: Record<Preset["name"], Preset> = {
       "2 levels per study. Checks the plumbing, not the science.",
     members: 3,
     seed: 1,
-    chunk: 0,
     useMembers: "all",
     training: {
       flipflop: { hidden: 16, maxEpochs: 2, stepsPerEpoch: 3, batchSize: 8, testBatchSize: 8 },
@@ -149,7 +143,6 @@ export const PRESETS: Record<Preset["name"], Preset> = {
     evalTrials: 8,
     dsaSteps: 0,
     oodTrials: 8,
-    dsaWorkers: false,
     complexityTrials: 16,
     pifRestarts: 2,
     bootstrap: 200,
@@ -176,7 +169,6 @@ export const PRESETS: Record<Preset["name"], Preset> = {
       "non-diverged network.",
     members: 8,
     seed: 1,
-    chunk: 0,
     useMembers: "all",
     training: {
       flipflop: { lr: 3e-3, maxEpochs: 60, stepsPerEpoch: 32, batchSize: 64, testBatchSize: 64 },
@@ -204,7 +196,6 @@ export const PRESETS: Record<Preset["name"], Preset> = {
     evalTrials: 32,
     dsaSteps: 0,
     oodTrials: 64,
-    dsaWorkers: false,
     complexityTrials: 256,
     pifRestarts: 5,
     bootstrap: 1000,
@@ -236,14 +227,12 @@ export const PRESETS: Record<Preset["name"], Preset> = {
       "delays/rank of Table 2. Meant for a GPU (--backend webgpu).",
     members: 50,
     seed: 1,
-    chunk: 0,
     useMembers: "converged",
     training: APPENDIX_A,
     dsa: TABLE_2,
     evalTrials: 50,
     dsaSteps: 0,
     oodTrials: 256,
-    dsaWorkers: true,
     complexityTrials: 1024,
     pifRestarts: 20,
     bootstrap: 2000,
@@ -271,4 +260,54 @@ export function getPreset(name: string, overrides: { members?: number } = {}): P
   const p = structuredClone(PRESETS[name as Preset["name"]]);
   if (overrides.members !== undefined) p.members = overrides.members;
   return p;
+}
+
+/**
+ * Margin of the DSA delay embedding: the evaluation batch must give at least this many Hankel
+ * rows per column (rows = trials·(steps − (delays − 1)·delayInterval), columns =
+ * hidden·delays), so the DMD regression is well posed with room to spare.
+ */
+export const EVAL_ROW_MARGIN = 1.25;
+
+/** The delay-embedding geometry of a population's DSA: Hankel rows and columns. */
+export interface EmbeddingGeometry {
+  trials: number;
+  /** Steps per trial fed to DSA. */
+  steps: number;
+  /** Rows per trial, steps − (delays − 1)·delayInterval. */
+  rowsPerTrial: number;
+  rows: number;
+  columns: number;
+}
+
+/** Rows and columns of the delay embedding of `trials` trials (see {@link EVAL_ROW_MARGIN}). */
+export function embeddingGeometry(
+  s: DsaSettings,
+  hidden: number,
+  taskSteps: number,
+  dsaSteps: number,
+  trials: number,
+): EmbeddingGeometry {
+  const steps = dsaSteps > 0 ? Math.min(dsaSteps, taskSteps) : taskSteps;
+  const rowsPerTrial = steps - (s.delays - 1) * s.delayInterval;
+  return { trials, steps, rowsPerTrial, rows: trials * rowsPerTrial, columns: hidden * s.delays };
+}
+
+/**
+ * Trials of a population's evaluation batch: `preset.evalTrials`, raised where the DSA delay
+ * embedding of a network with `hidden` units on trials of `taskSteps` steps needs more rows
+ * (rows ≥ EVAL_ROW_MARGIN × columns). E.g. paper delayed discrimination (H = 128, 20 delays,
+ * 41 rows per trial, 2,560 columns) gets 79 trials instead of 50. When no number of trials can
+ * help (the embedding is longer than a trial) it returns `preset.evalTrials`; the plan's
+ * validation reports that case.
+ */
+export function evalTrialsFor(
+  preset: Preset,
+  family: TaskName,
+  hidden: number,
+  taskSteps: number,
+): number {
+  const g = embeddingGeometry(preset.dsa[family], hidden, taskSteps, preset.dsaSteps, 1);
+  if (g.rowsPerTrial < 2) return preset.evalTrials;
+  return Math.max(preset.evalTrials, Math.ceil((EVAL_ROW_MARGIN * g.columns) / g.rowsPerTrial));
 }

@@ -8,6 +8,8 @@
  */
 import { parseArgs } from "node:util";
 import { readDone, writeJsonAtomic, writeTextAtomic } from "./lib/io.ts";
+import { runMain } from "./lib/cli.ts";
+import { readUnitErrors } from "./lib/units/status.ts";
 import {
   claimsPath,
   complexityPath,
@@ -16,16 +18,26 @@ import {
   metricPath,
   reportHtmlPath,
   reportMdPath,
-  SCHEMA,
 } from "./lib/layout.ts";
 import {
   type ComplexityFile,
-  metricErrorPath,
-  type MetricFailure,
   type MetricFile,
   type RunConfig,
-} from "./lib/study.ts";
-import { type ClaimResult, claimSpecs, evaluateClaims, type VariantData } from "./report/claims.ts";
+  SCHEMA,
+  summaryNumber,
+  type UnitErrorFile,
+  upgradeMetricFile,
+} from "./lib/formats.ts";
+import {
+  CLAIM_COLUMNS,
+  claimCells,
+  claimCounts,
+  type ClaimResult,
+  claimSpecs,
+  evaluateClaims,
+  type VariantData,
+  VERDICT_RULE,
+} from "./report/claims.ts";
 import { buildFigures, renderSvg, studyLabel } from "./report/figures.ts";
 import { STUDIES } from "./presets.ts";
 
@@ -47,8 +59,36 @@ export interface RunData {
   mds: Map<string, number[][]>;
   populations: PopulationRow[];
   missing: string[];
-  /** Metrics that failed (their `.error.json` files). */
-  failures: MetricFailure[];
+  /** Units that failed (their `OUT/errors/*.json` files). */
+  failures: UnitErrorFile[];
+  /** Metric files this version cannot read (with the reason). */
+  unreadable: string[];
+}
+
+/**
+ * Reads a metric file of either schema version (`upgradeMetricFile`); null when it is missing
+ * or half-written, an entry in `unreadable` when it is of a version this report cannot read.
+ */
+async function readMetric(path: string, unreadable: string[]): Promise<MetricFile | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const f = upgradeMetricFile(raw, path);
+  if (f instanceof Error) {
+    unreadable.push(f.message);
+    return null;
+  }
+  return f;
 }
 
 /** Reads the run's config, complexity and metric files (missing files are listed, not fatal). */
@@ -59,7 +99,7 @@ export async function loadRun(out: string): Promise<RunData> {
   const mds = new Map<string, number[][]>();
   const populations: PopulationRow[] = [];
   const missing: string[] = [];
-  const failures: MetricFailure[] = [];
+  const unreadable: string[] = [];
   const studyNames = STUDIES.filter((s) => s in config.studies);
   for (const s of studyNames) {
     const study = config.studies[s];
@@ -69,12 +109,8 @@ export async function loadRun(out: string): Promise<RunData> {
       if (!c) missing.push(cPath);
       const read = async (m: string) => {
         const p = metricPath(out, s, v.id, m);
-        const f = await readDone<MetricFile>(p, SCHEMA.metric);
-        if (!f) {
-          missing.push(p);
-          const err = await readDone<MetricFailure>(metricErrorPath(p), SCHEMA.metricError);
-          if (err) failures.push(err);
-        }
+        const f = await readMetric(p, unreadable);
+        if (!f) missing.push(p);
         return f;
       };
       const [dim, att, dfi, ood, pif, dsa, mdsF] = await Promise.all(
@@ -111,6 +147,10 @@ export async function loadRun(out: string): Promise<RunData> {
       if (mdsF?.points) mds.set(`${s}/${v.id}`, mdsF.points);
       variants.push(vd);
       const any = dim ?? dsa ?? pif ?? dfi ?? ood;
+      if (any?.population) {
+        const p = any.population;
+        vd.networks = { members: p.members, converged: p.converged, used: p.used };
+      }
       populations.push({
         study: s,
         variant: v.id,
@@ -119,18 +159,19 @@ export async function loadRun(out: string): Promise<RunData> {
         population: any?.population ?? null,
         complexity: vd.complexity,
         means: {
-          dsa: dsa?.summary.mean ?? null,
-          pif: pif?.summary.mean ?? null,
-          distance_from_init: dfi?.summary.mean ?? null,
-          ood_mse: ood?.summary.mean ?? null,
-          ood_cv: ood?.summary.cv ?? null,
-          dimensionality: dim?.summary.mean ?? null,
-          attractorness: att?.summary.mean ?? null,
+          dsa: summaryNumber(dsa?.summary, "mean"),
+          pif: summaryNumber(pif?.summary, "mean"),
+          distance_from_init: summaryNumber(dfi?.summary, "mean"),
+          ood_mse: summaryNumber(ood?.summary, "mean"),
+          ood_cv: summaryNumber(ood?.summary, "cv"),
+          dimensionality: summaryNumber(dim?.summary, "mean"),
+          attractorness: summaryNumber(att?.summary, "mean"),
         },
       });
     }
   }
-  return { config, variants, mds, populations, missing, failures };
+  const failures = await readUnitErrors(out);
+  return { config, variants, mds, populations, missing, failures, unreadable };
 }
 
 const fmt = (x: number | null | undefined, d = 3) =>
@@ -149,16 +190,15 @@ function esc(s: string): string {
 
 /** Markdown rows of the claims table. */
 function claimsMarkdown(claims: ClaimResult[]): string {
+  const cell = (x: string) => x.replace(/\|/g, "\\|");
   const lines = [
-    "| claim | source | statistic | value | 95% CI | units | verdict | note |",
-    "| --- | --- | --- | ---: | --- | ---: | --- | --- |",
+    `| ${CLAIM_COLUMNS.join(" | ")} |`,
+    `| ${CLAIM_COLUMNS.map(() => "---").join(" | ")} |`,
   ];
   for (const c of claims) {
-    lines.push(
-      `| ${c.claim} | ${c.source} | ${c.statistic} | ${fmt(c.value)} | ` +
-        `${c.ciLow === null ? "–" : `[${fmt(c.ciLow)}, ${fmt(c.ciHigh)}]`} | ${c.units} | ` +
-        `**${c.verdict}** | ${c.note} |`,
-    );
+    const cells = claimCells(c).map(cell);
+    cells[7] = `**${cells[7]}**`;
+    lines.push(`| ${cells.join(" | ")} |`);
   }
   return lines.join("\n");
 }
@@ -185,17 +225,13 @@ function populationsMarkdown(rows: PopulationRow[]): string {
   return lines.join("\n");
 }
 
-const VERDICT_RULE = "Verdict rule: the statistic is Spearman's ρ between the manipulated level " +
-  "and the metric, pooling units over the study's variants (pairs for DSA/PIF, networks for " +
-  "distance from init and dimensionality, variants for the OOD CV); the 95% CI is the " +
-  "percentile interval of a seeded bootstrap that resamples networks with replacement within " +
-  "each variant. CI entirely on the paper's side of 0 → **reproduced**; entirely on the other " +
-  "side → **not reproduced**; CI containing 0, or too little data → **inconclusive**.";
-
 const TABLE1_NOTE = "Note on Table 1, representational load: the table lists dynamical ↓ and " +
-  "weight ↑ with load (load ↑ = smaller network), while the caption of Fig. 6B says that a " +
-  "larger network raises both dynamical and weight degeneracy (weight ↓ with load). The " +
-  "claims table tests Table 1 as printed; the Fig. 6B figure shows the data for both readings.";
+  "weight ↑ with load (load ↑ = smaller network), while the caption of Fig. 6B and §3.3 say that " +
+  "a larger network raises both dynamical and weight degeneracy (weight ↓ with load). The paper's " +
+  "per-entry normalisation (PIF/n²) already falls ≈2.6× per doubling of the hidden size between " +
+  "untrained networks, so that row is marked true by construction; the size-invariant row (PIF " +
+  "of the trained pair relative to the same pair at initialisation) decides between the two " +
+  "readings.";
 
 /** Writes figures, claims.json, report.md and report.html for the run in `out`. */
 export async function writeReport(
@@ -216,8 +252,8 @@ export async function writeReport(
   const controls = ["aux_loss", "network_size", "low_rank", "sparsity"].filter((s) =>
     studies.has(s)
   );
-  // Claims of the studies this run directory holds (all of them after `deno task reproduce`).
-  const specs = claimSpecs().filter((c) => c.studies.some((st) => studies.has(st)));
+  // Every claim of the paper; those whose studies this run directory lacks are "not computed".
+  const specs = claimSpecs();
   const claims = evaluateClaims(specs, data.variants, preset.bootstrap, preset.seed);
   await writeJsonAtomic(claimsPath(out), {
     schema: SCHEMA.claims,
@@ -241,10 +277,13 @@ export async function writeReport(
   const backends = [
     ...new Set(data.populations.flatMap((p) => p.population?.backends ?? [])),
   ].join(", ") || data.config.backend;
-  const counts = { reproduced: 0, "not reproduced": 0, inconclusive: 0 };
-  for (const c of claims) counts[c.verdict]++;
-  const summary = `${claims.length} claims: ${counts.reproduced} reproduced, ` +
-    `${counts["not reproduced"]} not reproduced, ${counts.inconclusive} inconclusive.`;
+  const cc = claimCounts(claims);
+  const summary = `${cc.tested} claims tested (${cc.byConstruction} more rows hold by ` +
+    `construction and are not counted; false-discovery rate controlled over ${cc.fdrFamily} ` +
+    `p-values): ${cc.counts.reproduced} reproduced, ${cc.counts["not reproduced"]} not ` +
+    `reproduced, ${cc.counts.inconclusive} inconclusive, ${
+      cc.counts["not computed"]
+    } not computed.`;
   const head = [
     `# Reproduction report — preset \`${preset.name}\``,
     "",
@@ -282,8 +321,9 @@ export async function writeReport(
     ...preset.notes.map((n) => `- ${n}`),
     ...(data.missing.length ? [`- Missing files (run incomplete): ${data.missing.length}`] : []),
     ...data.failures.map((f) =>
-      `- Metric failed: ${f.study}/${f.variant}/${f.metric}: ${f.message} (no value; its claims use the other variants)`
+      `- Unit failed: ${f.unit} (stage ${f.stage}): ${f.message} (no value; its claims use the other variants)`
     ),
+    ...data.unreadable.map((m) => `- Cannot read a metric file: ${m}`),
     "",
   ].join("\n");
   await writeTextAtomic(reportMdPath(out), md);
@@ -291,6 +331,7 @@ export async function writeReport(
     reproduced: "#1a7f37",
     "not reproduced": "#cf222e",
     inconclusive: "#9a6700",
+    "not computed": "#57606a",
   };
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Reproduction report — ${esc(preset.name)}</title>
@@ -307,19 +348,16 @@ figcaption{color:#444;font-size:14px}</style></head><body>
   }</code>.</p>
 <p><strong>${esc(summary)}</strong></p>
 <h2>Claims</h2><p>${esc(VERDICT_RULE).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")}</p>
-<table><tr><th>claim</th><th>source</th><th>statistic</th><th>value</th><th>95% CI</th><th>units</th><th>verdict</th><th>note</th></tr>
+<table><tr>${CLAIM_COLUMNS.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>
 ${
-    claims.map((c) =>
-      `<tr><td>${esc(c.claim)}</td><td>${esc(c.source)}</td><td>${
-        esc(c.statistic)
-      }</td><td class="num">${fmt(c.value)}</td>` +
-      `<td class="num">${
-        c.ciLow === null ? "–" : `[${fmt(c.ciLow)}, ${fmt(c.ciHigh)}]`
-      }</td><td class="num">${c.units}</td>` +
-      `<td style="color:${verdictColor[c.verdict]};font-weight:bold">${c.verdict}</td><td>${
-        esc(c.note)
-      }</td></tr>`
-    ).join("\n")
+    claims.map((c) => {
+      const cells = claimCells(c);
+      return "<tr>" + cells.map((x, i) =>
+        i === 7
+          ? `<td style="color:${verdictColor[c.verdict]};font-weight:bold">${esc(x)}</td>`
+          : `<td${i >= 2 && i <= 6 ? ' class="num"' : ""}>${esc(x)}</td>`
+      ).join("") + "</tr>";
+    }).join("\n")
   }
 </table>
 <p>${esc(TABLE1_NOTE)}</p>
@@ -362,9 +400,9 @@ ${
     data.missing.length ? `<li>Missing files (run incomplete): ${data.missing.length}</li>` : ""
   }${
     data.failures.map((f) =>
-      `<li>Metric failed: ${esc(`${f.study}/${f.variant}/${f.metric}: ${f.message}`)}</li>`
+      `<li>Unit failed: ${esc(`${f.unit} (stage ${f.stage}): ${f.message}`)}</li>`
     ).join("")
-  }</ul>
+  }${data.unreadable.map((m) => `<li>Cannot read a metric file: ${esc(m)}</li>`).join("")}</ul>
 </body></html>
 `;
   await writeTextAtomic(reportHtmlPath(out), html);
@@ -375,20 +413,24 @@ ${
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      out: { type: "string" },
-      preset: { type: "string", default: "quick" },
-      quiet: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(
-      "usage: report.ts [--out DIR | --preset P] [--quiet]  (default DIR: runs/<preset>)",
-    );
-  } else {
+  await runMain(async () => {
+    const { values } = parseArgs({
+      args: Deno.args,
+      options: {
+        out: { type: "string" },
+        preset: { type: "string", default: "quick" },
+        quiet: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      console.log(
+        "usage: report.ts [--out DIR | --preset P] [--quiet]  (default DIR: runs/<preset>)",
+      );
+      return;
+    }
     await writeReport(values.out ?? `runs/${values.preset}`, { quiet: values.quiet });
-  }
+  });
 }

@@ -8,7 +8,11 @@
  * including the second-pulse step t2 = onset + d, then sign(f2 − f1) ∈ {−1, +1} for t > t2.
  * Loss mask: 1 in that decision period (t > t2), 0 before it, per channel, so the output is
  * free during the stimulus and delay. Auxiliary target (when `aux`, §3.3): f2 − f1 in the same
- * decision period, same mask, `auxDim = n`.
+ * decision period, same mask, `auxDim = n`, divided by fMax − fMin (`auxScale: "range"`,
+ * default) so that it spans [−1, 1] like the main target sign(f2 − f1) and the two terms of the
+ * loss are on one scale; `auxScale: "raw"` keeps the raw difference in [−(fMax − fMin),
+ * fMax − fMin] (variance 2·(fMax − fMin)²/12 = 10.7 for [2, 10], so its MSE would outweigh
+ * the main loss ~10×).
  *
  * OOD (§3.2.3): every delay is doubled (2d, so in {2·minDelay, …, 2·maxDelay}); the trial
  * length stays `steps`.
@@ -37,6 +41,8 @@ export interface DelayedDiscriminationParams {
   onset?: number;
   /** Offer the auxiliary target f2 − f1 (§3.3) [true]. */
   aux?: boolean;
+  /** Auxiliary target f2 − f1 divided by fMax − fMin (`"range"`) or raw (`"raw"`) ["range"]. */
+  auxScale?: "range" | "raw";
 }
 
 /** Schema of {@link DelayedDiscriminationParams}. */
@@ -49,6 +55,7 @@ export const DELAYED_DISCRIMINATION_SCHEMA: Readonly<Record<string, ParamSchema>
   fMax: { kind: "number", default: 10, min: -1e6, max: 1e6, tag: "fmax" },
   onset: { kind: "int", default: 5, min: 0, max: 1_000_000, tag: "on" },
   aux: { kind: "boolean", default: true, tag: "aux" },
+  auxScale: { kind: "enum", default: "range", values: ["range", "raw"], tag: "auxscale" },
 };
 
 /**
@@ -91,6 +98,8 @@ export function delayedDiscriminationTask(params: DelayedDiscriminationParams = 
     );
   }
   const auxDim = withAux ? n : 0;
+  // fMax = fMin leaves f2 − f1 = 0; no scaling needed then
+  const auxScaled = r.auxScale === "range" && fMax > fMin;
   return Object.freeze({
     name: task,
     id: variantId("dd", DELAYED_DISCRIMINATION_SCHEMA, r),
@@ -119,7 +128,7 @@ export function delayedDiscriminationTask(params: DelayedDiscriminationParams = 
           inputs[(b * T + onset) * n + c] = f1;
           inputs[(b * T + t2) * n + c] = f2;
           const sign = Math.sign(f2 - f1);
-          const diff = f2 - f1;
+          const diff = auxScaled ? (f2 - f1) / (fMax - fMin) : f2 - f1;
           for (let t = t2 + 1; t < T; t++) {
             const i = (b * T + t) * n + c;
             targets[i] = sign;

@@ -1,6 +1,7 @@
 /**
  * The task suite (paper §2.2, Appendix A): four seeded task families and the `createTask`
- * factory that builds any of them from a plain `{ name, ...params }` spec. Their random stream is
+ * factory that builds any of them from a plain `{ name, ...params }` spec, and the trivial
+ * baselines a trained network must beat (`baselines.ts`). Their random stream is
  * `createRng` (`metrics/rng.ts`).
  *
  * @module
@@ -20,3 +21,10 @@ export {
   pathIntegrationTask,
 } from "./path_integration.ts";
 export { describeRange, type ParamSchema, type ParamValue } from "./params.ts";
+export {
+  learnedThreshold,
+  type TrivialBaseline,
+  type TrivialBaselines,
+  trivialBaselines,
+  trivialRatio,
+} from "./baselines.ts";

@@ -51,23 +51,28 @@ export function parseCommon(args: string[]): CommonArgs {
     allowPositionals: false,
   });
   const preset = values.preset!;
+  if (!["smoke", "quick", "paper"].includes(preset)) {
+    throw new UsageError(`--preset must be smoke, quick or paper, got "${preset}"`);
+  }
   let members: number | undefined;
   if (values.members !== undefined) {
     members = Number(values.members);
     if (!Number.isInteger(members) || members < 1 || members > 10000) {
-      throw new Error(`--members must be an integer in [1, 10000], got "${values.members}"`);
+      throw new UsageError(`--members must be an integer in [1, 10000], got "${values.members}"`);
     }
   }
   let levels: number[] | undefined;
   if (values.levels !== undefined) {
-    levels = values.levels.split(",").map((s) => Number(s.trim()));
+    levels = values.levels.split(",").map((s) => s.trim() === "" ? NaN : Number(s.trim()));
     if (levels.length === 0 || levels.some((x) => !Number.isFinite(x))) {
-      throw new Error(`--levels must be comma-separated numbers, got "${values.levels}"`);
+      throw new UsageError(`--levels must be comma-separated numbers, got "${values.levels}"`);
     }
   }
   const backend = values.backend!;
   if (!/^[a-z0-9-]+$/.test(backend)) {
-    throw new Error(`--backend must be a backend name (auto, cpu, webgpu …), got "${backend}"`);
+    throw new UsageError(
+      `--backend must be a backend name (auto, cpu, webgpu …), got "${backend}"`,
+    );
   }
   return {
     preset,
@@ -78,4 +83,45 @@ export function parseCommon(args: string[]): CommonArgs {
     levels,
     help: values.help!,
   };
+}
+
+/** A bad command-line value: the entry point prints its message as one line and exits 2. */
+export class UsageError extends Error {}
+
+/** Whether `DEGENERACY_DEBUG=1` is set (checked without prompting for the permission). */
+export function debugEnabled(): boolean {
+  try {
+    const q = Deno.permissions.querySync({ name: "env", variable: "DEGENERACY_DEBUG" });
+    return q.state === "granted" && Deno.env.get("DEGENERACY_DEBUG") === "1";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs an entry point's `main`: a `UsageError` (or a `node:util` parseArgs error: unknown
+ * flag, missing value, positional argument) prints `error: <message>` and exits 2; any other
+ * error prints `error: <first line>` and exits 1. Stack traces only with DEGENERACY_DEBUG=1.
+ */
+export async function runMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (e) {
+    const usage = e instanceof UsageError ||
+      (e instanceof TypeError && /^ERR_PARSE_ARGS/.test((e as { code?: string }).code ?? ""));
+    const msg = e instanceof Error ? e.message : String(e);
+    console.error(`error: ${msg.split("\n")[0]}`);
+    if (debugEnabled() && e instanceof Error) console.error(e.stack);
+    Deno.exit(usage ? 2 : 1);
+  }
+}
+
+/** Parses `--name VALUE` as an integer ≥ `min` (undefined when absent); UsageError otherwise. */
+export function intFlag(value: string | undefined, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (value.trim() === "" || !Number.isInteger(x) || x < min) {
+    throw new UsageError(`--${name}: must be an integer ≥ ${min}, got "${value}"`);
+  }
+  return x;
 }

@@ -12,8 +12,6 @@ import type {
   SerializedParams,
   TrainingConfig,
 } from "../../rnn/types.ts";
-import { dsaDistanceMatrixParallel } from "../../metrics/dsa/parallel.ts";
-import type { DsaSettings } from "../presets.ts";
 import type { TaskSpec } from "./plan.ts";
 
 /** Builds a task from its spec (`createTask` of the task suite). */
@@ -39,6 +37,8 @@ export interface TrainMembersOptions {
   idPrefix: string;
   /** Progress label. */
   label?: string;
+  /** CPU workers (default one per core; 0 = in-process, the single-threaded path). */
+  workers?: number;
 }
 
 /** Splits sorted member indices into runs of consecutive integers. */
@@ -70,6 +70,7 @@ export async function trainMembers(
       seeds: run.map((k) => M.memberSeeds(options.seed, k, config.sharedData)),
       firstMember: run[0],
       backend: options.backend as "auto" | "cpu" | "webgpu",
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
       idPrefix: options.idPrefix,
       onProgress: M.progressPrinter({ quiet: options.quiet, label: options.label }),
     });
@@ -109,38 +110,6 @@ export function forward(
   return { hidden: r.hidden, outputs: r.outputs };
 }
 
-/**
- * OOD mean squared error of a saved network (§3.2.3): `oodMse` of the metrics on `trials`
- * trials of the task's OOD variant (doubled delay for delayed discrimination, doubled trial
- * length otherwise), task outputs only, masked as the task's loss.
- */
-export function oodMse(task: Task, rec: NetworkRecord, trials: number, seed: number): number {
-  return M.oodMse(task, (batch) => {
-    const r = M.runNetwork(rec, null, batch);
-    return { outputs: r.outputs, outDim: rec.shape.outputDim };
-  }, { trials, seed });
-}
-
-/** Task complexity in bits (§3.1), `taskComplexity` of the metrics. */
-export function complexity(
-  task: Task,
-  trials: number,
-  seed: number,
-): { input: number; output: number; details: unknown } {
-  const r = M.taskComplexity(task, { trials, seed });
-  return { input: r.input, output: r.output, details: r };
-}
-
-/** PCs explaining `threshold` (0.95) of the variance of hidden states (§3.1, Fig. 2D). */
-export function dimensionality(h: FlatTrajectories, threshold = 0.95): number {
-  return M.dimensionality(h, { threshold });
-}
-
-/** Δh of Appendix B averaged over trials. */
-export function attractorness(h: FlatTrajectories): number {
-  return M.attractorness(h).mean;
-}
-
 /** Trajectories in flat form (trials × steps × units), as `dsaDistance` accepts them. */
 export interface FlatTrajectories {
   data: Float32Array;
@@ -164,78 +133,6 @@ export function flatTrajectories(
     data.set(a.subarray(b * steps * units, (b * steps + k) * units), b * k * units);
   }
   return { data, trials: batch, steps: k, units };
-}
-
-/** Pairs from which the DSA matrix is computed on worker threads. */
-export const PARALLEL_DSA_MIN_PAIRS = 16;
-
-/**
- * Pairwise DSA matrix (Appendix C) over systems; with `workers`, on one worker per core when
- * there are at least `PARALLEL_DSA_MIN_PAIRS` pairs
- * (`dsaDistanceMatrixParallel`, identical results to `dsaDistanceMatrix`; the workers need
- * read access to `metrics/`); each system's DMD is fitted once. The rank
- * is capped at units × delays (the Hankel dimension). Returns the matrix and the metric's
- * self-checks (d(X,X), symmetry, restart spread).
- */
-export async function dsaMatrix(
-  systems: FlatTrajectories[],
-  s: DsaSettings,
-  seed: number,
-  workers = false,
-): Promise<{ matrix: number[][]; checks: Record<string, unknown>; rank: number }> {
-  const units = Math.min(...systems.map((x) => x.units));
-  const asked = Math.min(s.rank, units * s.delays);
-  const pairs = systems.length * (systems.length - 1) / 2;
-  // Worker start-up (module load per worker) costs seconds: small matrices run in-process.
-  // On workers only when asked: a DSA failure inside `dsaDistanceMatrixParallel` can surface
-  // as an unhandled rejection that ends the process, while the in-process call throws an
-  // ordinary error the pipeline records and moves past.
-  const run = (rank: number) => {
-    const options = { ...s, rank, seed };
-    return workers && pairs >= PARALLEL_DSA_MIN_PAIRS
-      ? dsaDistanceMatrixParallel(systems, options)
-      : Promise.resolve(M.dsaDistanceMatrix(systems, options));
-  };
-  // A population whose trials repeat exactly (e.g. sine with one training frequency) can have
-  // a Hankel matrix of lower numerical rank than asked for; fitDmd refuses such a rank. Then
-  // use the smallest numerical rank in the population (one rank for all, as the Procrustes
-  // comparison needs) and record it.
-  let rank = asked;
-  let r: Awaited<ReturnType<typeof run>>;
-  try {
-    r = await run(rank);
-  } catch (e) {
-    if (!(e instanceof Error && e.message.includes("numerical rank"))) throw e;
-    const embedding = { delays: s.delays, delayInterval: s.delayInterval };
-    rank = Math.min(...systems.map((x) => M.hankelNumericalRank(x, embedding)));
-    if (!(rank >= 1 && rank < asked)) throw e;
-    r = await run(rank);
-  }
-  return {
-    matrix: r.matrix,
-    checks: { ...r.selfChecks, rankAsked: asked, rankCapped: rank < asked },
-    rank,
-  };
-}
-
-/** Normalised PIF distance (Appendix D) between two recurrent matrices. */
-export function pif(w1: number[][], w2: number[][], restarts: number, seed: number) {
-  return M.pifDistance(w1, w2, { restarts, seed });
-}
-
-/** ‖W_T − W_0‖_F / n² (§3.2.2). */
-export function distanceFromInit(w0: number[][], wT: number[][]): number {
-  return M.distanceFromInit(w0, wT).normalized;
-}
-
-/** σ/μ across networks (§3.2.3; population σ, as `coefficientOfVariation` defaults to). */
-export function cv(values: number[]): number {
-  return M.coefficientOfVariation(values);
-}
-
-/** Classical MDS of a distance matrix to 2-D. */
-export function mds(d: number[][]): number[][] {
-  return M.classicalMds(d, 2).coords;
 }
 
 /** Destroys tfjs's WebGPU device when training used one; call before the process exits. */

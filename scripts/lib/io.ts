@@ -1,5 +1,6 @@
 /**
- * Thin file helpers for the reproduction pipeline: atomic JSON writes (temp file + rename),
+ * Thin file helpers for the reproduction pipeline: atomic, durable writes (temp file + fsync +
+ * rename),
  * schema-checked reads, and existence checks. Every JSON file the pipeline writes has a
  * `schema` field; a file that is missing, unparsable or of the wrong schema counts as not
  * written, so an interrupted run never leaves work that a rerun would trust.
@@ -30,9 +31,32 @@ export async function exists(path: string): Promise<boolean> {
 let tmpCounter = 0;
 
 /**
- * Writes `value` as JSON to `path` atomically: the text goes to a temp file in the same
- * directory, which is then renamed over `path` (rename is atomic on POSIX), so readers see
- * either the old file or the whole new one, never a half-written one. Creates the directory.
+ * Writes `bytes` to `path` durably and atomically: a temp file in the same directory
+ * (`<path>.tmp-<pid>-<n>`), flushed to disk (fsync), then renamed over `path` (atomic on POSIX),
+ * so readers see either no file, the old one or the whole new one — also after a crash or
+ * `kill -9`. Creates the directory; removes the temp file when a step fails.
+ */
+export async function writeBytesAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${Deno.pid}-${tmpCounter++}`;
+  try {
+    const f = await Deno.open(tmp, { write: true, create: true, truncate: true });
+    try {
+      let off = 0;
+      while (off < bytes.byteLength) off += await f.write(bytes.subarray(off));
+      await f.sync();
+    } finally {
+      f.close();
+    }
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * Writes `value` as JSON to `path` atomically and durably ({@link writeBytesAtomic}).
  * Throws when `value` has no string `schema` field.
  */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
@@ -40,18 +64,12 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   if (typeof schema !== "string") {
     throw new Error(`writeJsonAtomic(${path}): value.schema must be a string, got ${schema}`);
   }
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${Deno.pid}-${tmpCounter++}`;
-  await Deno.writeTextFile(tmp, JSON.stringify(value));
-  await Deno.rename(tmp, path);
+  await writeBytesAtomic(path, new TextEncoder().encode(JSON.stringify(value) + "\n"));
 }
 
-/** Writes text to `path` atomically (temp file + rename); for SVG, Markdown and HTML. */
+/** Writes text to `path` atomically (temp file + fsync + rename); for SVG, Markdown and HTML. */
 export async function writeTextAtomic(path: string, text: string): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${Deno.pid}-${tmpCounter++}`;
-  await Deno.writeTextFile(tmp, text);
-  await Deno.rename(tmp, path);
+  await writeBytesAtomic(path, new TextEncoder().encode(text));
 }
 
 /** Reads and parses a JSON file; throws an Error naming the file when it is not valid JSON. */

@@ -5,24 +5,24 @@
  * OUT/config.json                                      resolved preset (degeneracy.config/1)
  * OUT/complexity/<experiment>__<variant>.json          task complexity (degeneracy.complexity/1)
  * OUT/<experiment>/<variant>/networks/m000.json …      trained networks (degeneracy.network/1)
- * OUT/<experiment>/<variant>/metrics/<metric>.json     metrics (degeneracy.metric/1)
- * OUT/<experiment>/<variant>/metrics/<metric>.error.json  a metric that failed (retried on rerun)
+ * OUT/<experiment>/<variant>/hidden/mNNN.json, .f32    evaluation trajectories (degeneracy.hidden/1)
+ * OUT/<experiment>/<variant>/fits/mNNN.json, .f64      DMD fits (degeneracy.dmd-fit/1)
+ * OUT/<experiment>/<variant>/fits/rank.json            common DSA rank (degeneracy.dsa-rank/1)
+ * OUT/<experiment>/<variant>/blocks/<metric>-bNNN.json pair blocks (degeneracy.pair-block/1)
+ * OUT/<experiment>/<variant>/metrics/<metric>.json     metrics (degeneracy.metric/2)
+ * OUT/plan.json                                        the work units (degeneracy.plan/1)
+ * OUT/errors/<unit>.json                               a unit that failed (degeneracy.unit-error/1)
  * OUT/figures/*.svg                                    figures
  * OUT/claims.json                                      claims table (degeneracy.claims/1)
  * OUT/report.md, OUT/report.html                       report (HTML with the SVGs inlined)
  * ```
+ *
+ * Every function also gives paths relative to OUT when `out` is `""` (plan.json lists those).
  */
 import { join } from "./io.ts";
 
-/** Schema names of the files the pipeline writes. */
-export const SCHEMA = {
-  config: "degeneracy.config/1",
-  complexity: "degeneracy.complexity/1",
-  network: "degeneracy.network/1",
-  metric: "degeneracy.metric/1",
-  metricError: "degeneracy.metric-error/1",
-  claims: "degeneracy.claims/1",
-} as const;
+/** Schema names of the files the pipeline writes (owned by formats.ts). */
+export { SCHEMA } from "./formats.ts";
 
 /** `OUT/config.json`. */
 export const configPath = (out: string) => join(out, "config.json");
@@ -42,6 +42,63 @@ export const networkPath = (out: string, experiment: string, variant: string, me
 /** `OUT/<experiment>/<variant>/metrics/<metric>.json`. */
 export const metricPath = (out: string, experiment: string, variant: string, metric: string) =>
   join(variantDir(out, experiment, variant), "metrics", `${metric}.json`);
+const member3 = (m: number) => `m${String(m).padStart(3, "0")}`;
+
+/** `OUT/<experiment>/<variant>/hidden/mNNN.json` (header) or `.f32` (trajectories). */
+export const hiddenPath = (
+  out: string,
+  experiment: string,
+  variant: string,
+  member: number,
+  ext: "json" | "f32" = "json",
+) => join(variantDir(out, experiment, variant), "hidden", `${member3(member)}.${ext}`);
+/** `OUT/<experiment>/<variant>/fits/mNNN.json` (header) or `.f64` (operator). */
+export const fitPath = (
+  out: string,
+  experiment: string,
+  variant: string,
+  member: number,
+  ext: "json" | "f64" = "json",
+) => join(variantDir(out, experiment, variant), "fits", `${member3(member)}.${ext}`);
+/** `OUT/<experiment>/<variant>/fits/rNNN.json` / `.f64`: a fit redone at the common rank. */
+export const refitPath = (
+  out: string,
+  experiment: string,
+  variant: string,
+  member: number,
+  ext: "json" | "f64" = "json",
+) =>
+  join(variantDir(out, experiment, variant), "fits", `r${String(member).padStart(3, "0")}.${ext}`);
+/** `OUT/<experiment>/<variant>/fits/rank.json`. */
+export const rankPath = (out: string, experiment: string, variant: string) =>
+  join(variantDir(out, experiment, variant), "fits", "rank.json");
+/**
+ * `OUT/<experiment>/<variant>/blocks/<metric>-bNNN.json` (pair block NNN) or
+ * `<metric>-cNNN.json` (self-check block NNN).
+ */
+export const blockPath = (
+  out: string,
+  experiment: string,
+  variant: string,
+  metric: "dsa" | "pif",
+  block: number,
+  checks = false,
+) =>
+  join(
+    variantDir(out, experiment, variant),
+    "blocks",
+    `${metric}-${checks ? "c" : "b"}${String(block).padStart(3, "0")}.json`,
+  );
+/** `OUT/plan.json`. */
+export const planPath = (out: string) => join(out, "plan.json");
+/** `OUT/errors`. */
+export const errorsDir = (out: string) => join(out, "errors");
+/** `OUT/errors/<unit id with "/" replaced by "__">.json`. */
+export const unitErrorPath = (out: string, unitId: string) =>
+  join(errorsDir(out), `${unitId.replaceAll("/", "__")}.json`);
+/** `OUT/timings/<unit id with "/" replaced by "__">.json`: the measured time of a unit. */
+export const unitTimingPath = (out: string, unitId: string) =>
+  join(out, "timings", `${unitId.replaceAll("/", "__")}.json`);
 /** `OUT/figures`. */
 export const figuresDir = (out: string) => join(out, "figures");
 /** `OUT/claims.json`. */

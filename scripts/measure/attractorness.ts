@@ -13,7 +13,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { attractorness } from "../../metrics/attractorness.ts";
+import { METRIC_REGISTRY } from "../lib/metrics.ts";
 import {
   InputError,
   metricFile,
@@ -22,7 +22,7 @@ import {
   summarize,
   writeJsonAtomic,
 } from "./common.ts";
-import { hiddenInputOptions, loadSystems } from "./forward.ts";
+import { asFlat, hiddenInputOptions, loadSystems } from "./forward.ts";
 
 if (import.meta.main) {
   await runScript(async () => {
@@ -30,20 +30,21 @@ if (import.meta.main) {
       options: { ...hiddenInputOptions, out: { type: "string" } },
     });
     if (!a.out) throw new InputError("--out FILE is required");
-    const { ids, systems, source, file } = await loadSystems(a);
-    const res = perSystem(file, systems, attractorness);
-    const values = res.map((r) => r.mean);
+    const { ids, systems, source, file, population } = await loadSystems(a);
+    const res = perSystem(file, systems, (s) => METRIC_REGISTRY.attractorness.compute(asFlat(s)));
+    const values = res.map((r) => r.value);
     await writeJsonAtomic(
       a.out,
       metricFile({
         metric: "attractorness",
+        ...(population ? { population } : {}),
         parameters: { formula: "mean_t ‖h_{t+1} − h_t‖ / mean_t ‖h_t‖, averaged over trials" },
         ids,
         values,
         summary: summarize(values),
-        selfChecks: null,
+        checks: null,
         source,
-        extra: { perTrial: res.map((r) => r.perTrial) },
+        extra: { perTrial: res.map((r) => r.extra) },
       }),
     );
     console.log(`attractorness: ${ids.length} systems → ${a.out}`);

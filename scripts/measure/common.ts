@@ -1,40 +1,26 @@
 /**
  * Shared I/O of the measure scripts: reading a run directory of saved networks
- * (`degeneracy.network/1`) or a user JSON file, and writing a metric JSON
- * (`degeneracy.metric/1`) atomically (temp file + rename). Every load error names the file
+ * (`degeneracy.network/1`, through `parseNetworkRecord` of rnn/record.ts, the one reader of
+ * saved networks) or a user JSON file, and writing a metric JSON (`degeneracy.metric/2` of
+ * scripts/lib/formats.ts, the same format the pipeline writes) atomically. Every load error names the file
  * and the field; scripts load and compute everything before writing, so a bad input leaves
  * nothing behind.
  *
  * @module
  */
-import { bootstrapCi, mean, median, standardDeviation } from "../../metrics/statistics.ts";
-import type { SelfChecks } from "../../metrics/selfcheck.ts";
+import { parseNetworkRecord } from "../../rnn/record.ts";
+import type { NetworkRecord } from "../../rnn/types.ts";
+import { type MetricFile, SCHEMA, upgradeMetricFile } from "../lib/formats.ts";
+import { buildMetricFile, populationCounts } from "../lib/metrics.ts";
 
-/** Schema tag of a metric file. */
-export const METRIC_SCHEMA = "degeneracy.metric/1" as const;
+export { summarize, upperTriangle } from "../lib/metrics.ts";
+export { writeJsonAtomic } from "../lib/io.ts";
+export type { MetricFile } from "../lib/formats.ts";
+
+/** Schema tag of a metric file (`degeneracy.metric/2`, scripts/lib/formats.ts). */
+export const METRIC_SCHEMA = SCHEMA.metric;
 /** Schema tag of a saved network. */
-export const NETWORK_SCHEMA = "degeneracy.network/1" as const;
-
-/** A metric file. Exactly one of `values` (one number per id) or `matrix` (ids × ids). */
-export interface MetricFile {
-  schema: typeof METRIC_SCHEMA;
-  /** Metric name, e.g. `"pif"`, `"dsa"`, `"dimensionality"`. */
-  metric: string;
-  /** Every option that affects the numbers. */
-  parameters: Record<string, unknown>;
-  /** Ids of the measured networks / systems, in the order of `values` / `matrix` rows. */
-  ids: string[];
-  values?: number[];
-  matrix?: number[][];
-  /** Summary statistics (e.g. of `values`, or of the matrix's upper triangle). */
-  summary: Record<string, unknown>;
-  /** Self-checks (identity, symmetry, optimiser spread) where the metric is a distance. */
-  selfChecks: SelfChecks | Record<string, unknown> | null;
-  /** Where the data came from. */
-  source: Record<string, unknown>;
-  /** Further per-id detail (e.g. per-trial values, lower bounds). */
-  extra?: Record<string, unknown>;
-}
+export const NETWORK_SCHEMA = SCHEMA.network;
 
 /** Error raised for bad input; the scripts print its message as one line. */
 export class InputError extends Error {}
@@ -139,14 +125,7 @@ export function idsField(x: unknown, count: number, file: string): string[] {
   return x as string[];
 }
 
-function objectField(x: unknown, file: string, field: string): Record<string, unknown> {
-  if (x === null || typeof x !== "object" || Array.isArray(x)) {
-    throw new InputError(`${file}: ${field} must be an object`);
-  }
-  return x as Record<string, unknown>;
-}
-
-/** The fields of a saved network that the measure scripts use. */
+/** A saved network with the fields the measure scripts use. */
 export interface LoadedNetwork {
   file: string;
   id: string;
@@ -156,26 +135,31 @@ export interface LoadedNetwork {
   /** Initial and final recurrent weights W_h, `[H][H]`. */
   initialWh: number[][];
   finalWh: number[][];
-  /** The whole parsed record (for the forward pass). */
-  record: Record<string, unknown>;
+  /** The whole validated record (for the forward pass). */
+  record: NetworkRecord;
 }
 
 /**
  * Loads the saved networks under `dir` (recursively; JSON files whose `schema` is not
- * `degeneracy.network/1` are skipped and counted). Validates the fields used here (id,
- * status, task, shape.hidden, initial.wh, final.wh) and throws naming the file and field.
- * Keeps only `status: "converged"` members unless `includeUnconverged`; `taskId` keeps only
- * that task variant.
+ * `degeneracy.network/1` are skipped and counted). Each network file is validated by
+ * `parseNetworkRecord` (rnn/record.ts); errors name the file and the field. Keeps only
+ * `status: "converged"` members unless `includeUnconverged`; `taskId` keeps only that task
+ * variant. `population` counts every network of the selected variant(s) by status.
  */
 export async function loadRunDirectory(
   dir: string,
   options: { includeUnconverged?: boolean; taskId?: string } = {},
-): Promise<
-  { networks: LoadedNetwork[]; excluded: { id: string; status: string }[]; skippedFiles: number }
-> {
+): Promise<{
+  networks: LoadedNetwork[];
+  excluded: { id: string; status: string }[];
+  skippedFiles: number;
+  population: MetricFile["population"];
+}> {
   const files = await listJsonFiles(dir);
   const networks: LoadedNetwork[] = [];
   const excluded: { id: string; status: string }[] = [];
+  const statuses: string[] = [];
+  const backends = new Set<string>();
   let skippedFiles = 0;
   for (const file of files) {
     const raw = await readJson(file);
@@ -186,133 +170,65 @@ export async function loadRunDirectory(
       skippedFiles++;
       continue;
     }
-    const r = raw as Record<string, unknown>;
-    if (typeof r.id !== "string" || r.id === "") {
-      throw new InputError(`${file}: id must be a non-empty string`);
+    let r: NetworkRecord;
+    try {
+      r = parseNetworkRecord(raw, file);
+    } catch (e) {
+      throw new InputError((e as Error).message);
     }
-    const status = r.status;
-    if (status !== "converged" && status !== "not_converged" && status !== "diverged") {
-      throw new InputError(
-        `${file}: status must be converged, not_converged or diverged, got ${String(status)}`,
-      );
-    }
-    const task = objectField(r.task, file, "task");
-    if (typeof task.id !== "string" || typeof task.name !== "string") {
-      throw new InputError(`${file}: task.name and task.id must be strings`);
-    }
-    const shape = objectField(r.shape, file, "shape");
-    const hidden = shape.hidden;
-    if (!Number.isInteger(hidden) || (hidden as number) < 1) {
-      throw new InputError(`${file}: shape.hidden must be an integer ≥ 1, got ${String(hidden)}`);
-    }
-    const initial = objectField(r.initial, file, "initial");
-    const final = objectField(r.final, file, "final");
-    const initialWh = matrixField(initial.wh, file, "initial.wh", true);
-    const finalWh = matrixField(final.wh, file, "final.wh", true);
-    if (initialWh.length !== hidden || finalWh.length !== hidden) {
-      throw new InputError(
-        `${file}: initial.wh and final.wh must be ${hidden}×${hidden} (shape.hidden)`,
-      );
-    }
-    if (options.taskId !== undefined && task.id !== options.taskId) continue;
-    if (status !== "converged" && !options.includeUnconverged) {
-      excluded.push({ id: r.id, status });
+    if (options.taskId !== undefined && r.task.id !== options.taskId) continue;
+    statuses.push(r.status);
+    backends.add(r.backend);
+    if (r.status !== "converged" && !options.includeUnconverged) {
+      excluded.push({ id: r.id, status: r.status });
       continue;
     }
     networks.push({
       file,
       id: r.id,
-      status,
-      task: {
-        name: task.name,
-        id: task.id,
-        params: (task.params ?? {}) as Record<string, number | string | boolean>,
-      },
-      hidden: hidden as number,
-      initialWh,
-      finalWh,
+      status: r.status,
+      task: { name: r.task.name, id: r.task.id, params: r.task.params ?? {} },
+      hidden: r.shape.hidden,
+      initialWh: r.initial.wh,
+      finalWh: r.final.wh,
       record: r,
     });
   }
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const n of networks) {
-    if (seen.has(n.id)) {
-      throw new InputError(`${n.file}: id "${n.id}" appears in more than one file`);
+    const other = seen.get(n.id);
+    if (other !== undefined) {
+      throw new InputError(`${n.file}: id "${n.id}" appears in more than one file (also ${other})`);
     }
-    seen.add(n.id);
+    seen.set(n.id, n.file);
   }
-  return { networks, excluded, skippedFiles };
-}
-
-/** Summary of a list of values: n, mean, sd (ddof 1), median, min, max, bootstrap 95% CI of the mean. */
-export function summarize(values: number[], seed = 0): Record<string, number | null> {
-  if (values.length === 0) {
-    return { n: 0, mean: null, sd: null, median: null, min: null, max: null };
-  }
-  const ci = bootstrapCi(values, mean, { seed, resamples: 2000 });
   return {
-    n: values.length,
-    mean: mean(values),
-    sd: values.length > 1 ? standardDeviation(values) : null,
-    median: median(values),
-    min: Math.min(...values),
-    max: Math.max(...values),
-    meanCi95Lower: ci.lower,
-    meanCi95Upper: ci.upper,
+    networks,
+    excluded,
+    skippedFiles,
+    population: populationCounts(statuses, networks.length, [...backends]),
   };
 }
 
-/** Upper-triangle entries (i < j) of a square matrix. */
-export function upperTriangle(m: number[][]): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < m.length; i++) for (let j = i + 1; j < m.length; j++) out.push(m[i][j]);
-  return out;
-}
-
 /**
- * Writes `data` as JSON to `path` atomically: a temp file in the same directory, then a
- * rename (needs read and write permission on the directory). Creates the directory.
+ * Builds and validates a metric file (`buildMetricFile` of scripts/lib/metrics.ts), the format
+ * the pipeline writes too, so the report reads measure-script output.
  */
-export async function writeJsonAtomic(path: string, data: unknown): Promise<void> {
-  const slash = path.lastIndexOf("/");
-  const dir = slash > 0 ? path.slice(0, slash) : ".";
-  await Deno.mkdir(dir, { recursive: true });
-  const tmp = `${path}.tmp-${Deno.pid}-${Date.now()}`;
-  try {
-    await Deno.writeTextFile(tmp, JSON.stringify(data) + "\n");
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
-}
-
-/** Builds and validates a metric file object. */
 export function metricFile(m: Omit<MetricFile, "schema">): MetricFile {
-  const hasValues = m.values !== undefined;
-  const hasMatrix = m.matrix !== undefined;
-  if (hasValues === hasMatrix) throw new Error("metric file needs exactly one of values or matrix");
-  if (hasValues && m.values!.length !== m.ids.length) throw new Error("values must match ids");
-  if (hasMatrix && m.matrix!.length !== m.ids.length) throw new Error("matrix must match ids");
-  return { schema: METRIC_SCHEMA, ...m };
+  return buildMetricFile(m);
 }
 
-/** Reads a metric file (e.g. for MDS), validating schema and matrix/values. */
+/** Reads a metric file of either schema version (e.g. for MDS), validating its matrix. */
 export async function readMetricFile(path: string): Promise<MetricFile> {
-  const raw = objectField(await readJson(path), path, "(top level)");
-  if (raw.schema !== METRIC_SCHEMA) {
-    throw new InputError(`${path}: schema must be "${METRIC_SCHEMA}", got ${String(raw.schema)}`);
-  }
-  if (!Array.isArray(raw.ids) || !raw.ids.every((s) => typeof s === "string")) {
-    throw new InputError(`${path}: ids must be an array of strings`);
-  }
-  if (raw.matrix !== undefined) {
-    const m = matrixField(raw.matrix, path, "matrix", true);
-    if (m.length !== raw.ids.length) {
+  const f = upgradeMetricFile(await readJson(path), path);
+  if (f instanceof Error) throw new InputError(f.message);
+  if (f.matrix !== undefined) {
+    const m = matrixField(f.matrix, path, "matrix", true);
+    if (m.length !== f.ids.length) {
       throw new InputError(`${path}: matrix must have one row per id`);
     }
   }
-  return raw as unknown as MetricFile;
+  return f;
 }
 
 /**

@@ -17,7 +17,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { dimensionality, pcaSpectrum } from "../../metrics/dimensionality.ts";
+import { METRIC_REGISTRY } from "../lib/metrics.ts";
 import {
   InputError,
   metricFile,
@@ -27,7 +27,7 @@ import {
   summarize,
   writeJsonAtomic,
 } from "./common.ts";
-import { hiddenInputOptions, loadSystems } from "./forward.ts";
+import { asFlat, hiddenInputOptions, loadSystems } from "./forward.ts";
 
 if (import.meta.main) {
   await runScript(async () => {
@@ -46,18 +46,24 @@ if (import.meta.main) {
       (x) => x > 0 && x <= 1,
       "in (0, 1]",
     );
-    const { ids, systems, source, file } = await loadSystems(a);
-    const values = perSystem(file, systems, (s) => dimensionality(s, { threshold }));
-    const cumulative = perSystem(file, systems, (s) => pcaSpectrum(s).cumulative);
+    const { ids, systems, source, file, population } = await loadSystems(a);
+    const res = perSystem(
+      file,
+      systems,
+      (s) => METRIC_REGISTRY.dimensionality.compute(asFlat(s), { threshold }),
+    );
+    const values = res.map((r) => r.value);
+    const cumulative = res.map((r) => r.extra);
     await writeJsonAtomic(
       a.out,
       metricFile({
         metric: "dimensionality",
+        ...(population ? { population } : {}),
         parameters: { threshold, pooling: "all trials and steps, units centred" },
         ids,
         values,
         summary: summarize(values),
-        selfChecks: null,
+        checks: null,
         source,
         extra: { cumulative },
       }),

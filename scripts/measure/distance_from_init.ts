@@ -14,12 +14,13 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { distanceFromInit } from "../../metrics/distances.ts";
+import { METRIC_REGISTRY } from "../lib/metrics.ts";
 import {
   idsField,
   InputError,
   loadRunDirectory,
   matrixField,
+  type MetricFile,
   metricFile,
   readJson,
   requireRunOrWeights,
@@ -42,6 +43,7 @@ if (import.meta.main) {
     let ids: string[];
     let pairs: [number[][], number[][]][];
     let source: Record<string, unknown>;
+    let population: MetricFile["population"];
     if (a.run !== undefined) {
       const run = await loadRunDirectory(a.run, {
         includeUnconverged: a["include-unconverged"],
@@ -49,6 +51,7 @@ if (import.meta.main) {
       });
       ids = run.networks.map((n) => n.id);
       pairs = run.networks.map((n) => [n.initialWh, n.finalWh]);
+      population = run.population;
       source = { run: a.run, excluded: run.excluded, skippedFiles: run.skippedFiles };
     } else {
       const f = a.weights!;
@@ -74,19 +77,20 @@ if (import.meta.main) {
       source = { weights: f };
     }
     if (ids.length === 0) throw new InputError("no networks to measure");
-    const res = pairs.map(([w0, w1]) => distanceFromInit(w0, w1));
-    const values = res.map((r) => r.normalized);
+    const res = pairs.map(([w0, w1]) => METRIC_REGISTRY.distance_from_init.compute(w0, w1));
+    const values = res.map((r) => r.value);
     await writeJsonAtomic(
       a.out,
       metricFile({
         metric: "distance_from_init",
-        parameters: { weights: "wh", normalization: "‖W_T − W_0‖_F / number of entries (n²)" },
+        ...(population ? { population } : {}),
+        parameters: { ...METRIC_REGISTRY.distance_from_init.defaults },
         ids,
         values,
         summary: summarize(values),
-        selfChecks: null,
+        checks: null,
         source,
-        extra: { raw: res.map((r) => r.raw) },
+        extra: { raw: res.map((r) => r.extra) },
       }),
     );
     console.log(`distance_from_init: ${ids.length} networks → ${a.out}`);

@@ -20,8 +20,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import type { DmdFit } from "../../metrics/dsa/dmd.ts";
-import { dsaDistanceMatrix, type DsaOptions } from "../../metrics/dsa/dsa.ts";
+import type { DmdFit, DsaOptions } from "../../metrics/dsa/mod.ts";
+import { METRIC_REGISTRY } from "../lib/metrics.ts";
 import {
   InputError,
   integerOption,
@@ -96,14 +96,14 @@ if (import.meta.main) {
     }
     options.seed = numberOption(a["dsa-seed"], "dsa-seed", 0, Number.isInteger, "an integer");
     const selfCheckSamples = integerOption(a["self-checks"], "self-checks", 3, 0);
-    const { ids, systems, source, file } = await loadSystems(a);
+    const { ids, systems, source, file, population } = await loadSystems(a);
     if (ids.length < 2) {
       throw new InputError(`${file}: need at least 2 systems, got ${ids.length}`);
     }
     const t0 = performance.now();
     let res;
     try {
-      res = dsaDistanceMatrix(systems, { ...options, selfCheckSamples });
+      res = METRIC_REGISTRY.dsa.matrix(systems, { ...options, selfCheckSamples });
     } catch (e) {
       throw new InputError(`${file}: ${(e as Error).message}`);
     }
@@ -112,6 +112,7 @@ if (import.meta.main) {
       a.out,
       metricFile({
         metric: "dsa",
+        ...(population ? { population } : {}),
         parameters: { ...options, selfCheckSamples },
         ids,
         matrix: res.matrix,
@@ -120,7 +121,7 @@ if (import.meta.main) {
           pairs: (ids.length * (ids.length - 1)) / 2,
           seconds,
         },
-        selfChecks: res.selfChecks,
+        checks: res.selfChecks,
         source,
         extra: { restartsSpread: res.restartsSpread, ranks: res.fits.map((f: DmdFit) => f.rank) },
       }),

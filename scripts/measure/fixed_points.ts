@@ -225,7 +225,7 @@ if (import.meta.main) {
           lineAttractorLength: counts((s) => s.lineAttractorLength),
           withContinuum: jobs.filter((j) => networks[j.id].continua.length > 0).length,
         },
-        selfChecks: null,
+        checks: null,
         source,
         extra: { networks },
       }),

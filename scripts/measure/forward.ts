@@ -1,13 +1,14 @@
 /**
  * From saved networks to hidden states: rebuilds a network's task from its record
  * (`createTask({ name, ...params })`), samples a shared evaluation batch and runs the network
- * forward with the reference TypeScript kernel (`tsKernel.forward` of rnn/kernels/ts.ts,
- * h_0 = 0). Used by the measure scripts that need trajectories (dimensionality,
+ * forward with `runNetwork` of rnn/record.ts (the reference TypeScript kernel, h_0 = 0), as the
+ * pipeline's units do. Used by the measure scripts that need trajectories (dimensionality,
  * attractorness, DSA, OOD MSE) when given `--run DIR`.
  *
  * @module
  */
-import { tsKernel } from "../../rnn/kernels/ts.ts";
+import { paramsFromRecord, runNetwork } from "../../rnn/record.ts";
+import type { FlatHidden } from "../lib/metrics.ts";
 import type { RnnParams, RnnShape } from "../../rnn/types.ts";
 import { createTask, type TaskSpec } from "../../tasks/factory.ts";
 import type { Task, TaskBatch } from "../../tasks/types.ts";
@@ -17,77 +18,22 @@ import {
   type LoadedNetwork,
   loadRunDirectory,
   loadTrajectoriesFile,
-  matrixField,
+  type MetricFile,
   numberOption,
 } from "./common.ts";
 
 /** Sizes of a saved network (`outputDim` counts auxiliary rows, the last `auxDim`). */
 export function networkShape(net: LoadedNetwork): RnnShape & { auxDim: number } {
-  const s = net.record.shape as Record<string, unknown>;
-  for (const k of ["inputDim", "hidden", "outputDim"]) {
-    if (!Number.isInteger(s[k]) || (s[k] as number) < 1) {
-      throw new InputError(`${net.file}: shape.${k} must be an integer ≥ 1, got ${String(s[k])}`);
-    }
-  }
-  const auxDim = s.auxDim ?? 0;
-  if (
-    !Number.isInteger(auxDim) || (auxDim as number) < 0 ||
-    (auxDim as number) >= (s.outputDim as number)
-  ) {
-    throw new InputError(
-      `${net.file}: shape.auxDim must be an integer in [0, outputDim), got ${String(auxDim)}`,
-    );
-  }
-  return {
-    inputDim: s.inputDim as number,
-    hidden: s.hidden as number,
-    outputDim: s.outputDim as number,
-    auxDim: auxDim as number,
-  };
-}
-
-function vectorField(x: unknown, file: string, field: string, n: number): Float32Array {
-  if (!Array.isArray(x) || x.length !== n) {
-    throw new InputError(`${file}: ${field} must be an array of ${n} numbers`);
-  }
-  return Float32Array.from(x, (v, i) => {
-    if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new InputError(`${file}: ${field}[${i}] must be a finite number, got ${v}`);
-    }
-    return v;
-  });
-}
-
-function flatMatrix(
-  x: unknown,
-  file: string,
-  field: string,
-  rows: number,
-  cols: number,
-): Float32Array {
-  const m = matrixField(x, file, field);
-  if (m.length !== rows || m[0].length !== cols) {
-    throw new InputError(
-      `${file}: ${field} must be ${rows}×${cols}, got ${m.length}×${m[0].length}`,
-    );
-  }
-  return Float32Array.from(m.flat());
+  return { ...net.record.shape };
 }
 
 /** The `final` (default) or `initial` weights of a saved network as flat float32 arrays. */
 export function networkParams(net: LoadedNetwork, which: "final" | "initial" = "final"): RnnParams {
-  const { inputDim: I, hidden: H, outputDim: O } = networkShape(net);
-  const p = net.record[which] as Record<string, unknown>;
-  if (p === null || typeof p !== "object") {
-    throw new InputError(`${net.file}: ${which} must be an object`);
+  try {
+    return paramsFromRecord(net.record, which);
+  } catch (e) {
+    throw new InputError(`${net.file}: ${(e as Error).message}`);
   }
-  return {
-    wx: flatMatrix(p.wx, net.file, `${which}.wx`, H, I),
-    wh: flatMatrix(p.wh, net.file, `${which}.wh`, H, H),
-    b: vectorField(p.b, net.file, `${which}.b`, H),
-    wo: flatMatrix(p.wo, net.file, `${which}.wo`, O, H),
-    bo: vectorField(p.bo, net.file, `${which}.bo`, O),
-  };
 }
 
 /** The task a saved network was trained on, rebuilt from `task.name` and `task.params`. */
@@ -110,18 +56,7 @@ export function runForward(
       `${net.file}: shape.inputDim (${shape.inputDim}) does not match the task's inputDim (${batch.inputDim})`,
     );
   }
-  const params = networkParams(net);
-  const hidden = new Float32Array(batch.batch * batch.steps * shape.hidden);
-  const outputs = new Float32Array(batch.batch * batch.steps * shape.outputDim);
-  tsKernel.forward(
-    shape,
-    params,
-    { batch: batch.batch, steps: batch.steps, inputs: batch.inputs },
-    {
-      hidden,
-      outputs,
-    },
-  );
+  const { hidden, outputs } = runNetwork(networkParams(net), shape, batch);
   return { hidden, outputs, shape };
 }
 
@@ -177,6 +112,7 @@ export async function loadSystems(
   source: Record<string, unknown>;
   file: string;
   nets: LoadedNetwork[];
+  population?: MetricFile["population"];
 }> {
   if ((a.hidden === undefined) === (a.run === undefined)) {
     throw new InputError("give exactly one of --hidden FILE or --run DIR");
@@ -206,5 +142,28 @@ export async function loadSystems(
     },
     file: a.run!,
     nets: run.networks,
+    population: run.population,
   };
+}
+
+/**
+ * A system in the flat form the metric registry takes: nested trials × steps × units arrays
+ * (user files) are flattened into float64, flat trajectories pass through. Throws on ragged input.
+ */
+export function asFlat(
+  s: number[][][] | { data: Float32Array; trials: number; steps: number; units: number },
+): FlatHidden {
+  if (!Array.isArray(s)) return s;
+  const trials = s.length, steps = s[0].length, units = s[0][0].length;
+  const data = new Float64Array(trials * steps * units);
+  for (let b = 0; b < trials; b++) {
+    if (s[b].length !== steps) throw new Error(`trial ${b} must have ${steps} steps`);
+    for (let t = 0; t < steps; t++) {
+      if (s[b][t].length !== units) {
+        throw new Error(`trial ${b} step ${t} must have ${units} units`);
+      }
+      data.set(s[b][t], (b * steps + t) * units);
+    }
+  }
+  return { data, trials, steps, units };
 }

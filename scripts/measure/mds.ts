@@ -1,8 +1,7 @@
 /**
  * Classical MDS of a pairwise distance matrix from a metric file (e.g. DSA or PIF) into
- * `--dims` (default 2) dimensions (paper Fig. 3B). Writes a `degeneracy.metric/1` file with
- * `values` = each id's first coordinate and `extra.coords` = all coordinates, plus the
- * eigenvalues (negative ones flag non-Euclidean distances).
+ * `--dims` (default 2) dimensions (paper Fig. 3B). Writes a `degeneracy.metric/2` file with
+ * `points` = every id's coordinates (as the pipeline's MDS), plus the eigenvalues (negative ones flag non-Euclidean distances).
  *
  *   deno run --allow-read=out --allow-write=out scripts/measure/mds.ts \
  *     --metric out/dsa_flipflop-n3.json --out out/mds_flipflop-n3.json
@@ -10,7 +9,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { classicalMds } from "../../metrics/mds.ts";
+import { METRIC_REGISTRY } from "../lib/metrics.ts";
 import {
   InputError,
   integerOption,
@@ -32,7 +31,7 @@ if (import.meta.main) {
     if (!m.matrix) throw new InputError(`${a.metric}: matrix is required (a pairwise metric file)`);
     let res;
     try {
-      res = classicalMds(m.matrix, dims);
+      res = METRIC_REGISTRY.mds.compute(m.matrix, { dims });
     } catch (e) {
       throw new InputError(`${a.metric}: matrix: ${(e as Error).message}`);
     }
@@ -40,16 +39,16 @@ if (import.meta.main) {
       a.out,
       metricFile({
         metric: "mds",
-        parameters: { dims, of: m.metric, method: "classical (Torgerson) MDS" },
+        parameters: { of: m.metric, dims, method: "classical" },
         ids: m.ids,
-        values: res.coords.map((c) => c[0]),
+        points: res.coords,
         summary: {
           explained: res.explained,
           negativeEigenvalues: res.eigenvalues.filter((v) => v < -1e-9).length,
         },
-        selfChecks: null,
+        checks: null,
         source: { metric: a.metric },
-        extra: { coords: res.coords, eigenvalues: res.eigenvalues },
+        extra: { eigenvalues: res.eigenvalues },
       }),
     );
     console.log(`mds: ${m.ids.length} points in ${dims}D → ${a.out}`);

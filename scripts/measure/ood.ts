@@ -21,17 +21,18 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { coefficientOfVariation, meanSquaredError, oodMse } from "../../metrics/ood.ts";
+import { meanSquaredError } from "../../metrics/ood.ts";
+import { METRIC_REGISTRY, summarizeOod } from "../lib/metrics.ts";
 import {
   idsField,
   InputError,
   integerOption,
   loadRunDirectory,
+  type MetricFile,
   metricFile,
   numberOption,
   readJson,
   runScript,
-  summarize,
   trialsField,
   writeJsonAtomic,
 } from "./common.ts";
@@ -40,7 +41,12 @@ import { networkTask, runForward } from "./forward.ts";
 async function fromRun(
   dir: string,
   a: { trials?: string; seed?: string; "include-unconverged"?: boolean; "task-id"?: string },
-): Promise<{ ids: string[]; mse: number[]; source: Record<string, unknown> }> {
+): Promise<{
+  ids: string[];
+  mse: number[];
+  source: Record<string, unknown>;
+  population?: MetricFile["population"];
+}> {
   const trials = integerOption(a.trials, "trials", 200, 1);
   const seed = numberOption(a.seed, "seed", 0, Number.isInteger, "an integer");
   const run = await loadRunDirectory(dir, {
@@ -48,14 +54,15 @@ async function fromRun(
     taskId: a["task-id"],
   });
   const mse = run.networks.map((net) =>
-    oodMse(networkTask(net), (batch) => {
+    METRIC_REGISTRY.ood.compute(networkTask(net), (batch) => {
       const { outputs, shape } = runForward(net, batch);
       return { outputs, outDim: shape.outputDim };
-    }, { trials, seed })
+    }, { trials, seed }).value
   );
   return {
     ids: run.networks.map((n) => n.id),
     mse,
+    population: run.population,
     source: {
       run: dir,
       trials,
@@ -129,26 +136,25 @@ if (import.meta.main) {
       throw new InputError("give exactly one of --run DIR, --outputs FILE or --mse FILE");
     }
     const ddof = numberOption(a.ddof, "ddof", 0, (x) => x === 0 || x === 1, "0 or 1");
-    const { ids, mse, source } = a.run !== undefined
+    const { ids, mse, source, population } = a.run !== undefined
       ? await fromRun(a.run, a)
       : a.outputs !== undefined
       ? { ...(await fromOutputs(a.outputs)), source: { outputs: a.outputs } }
       : { ...(await fromMse(a.mse!)), source: { mse: a.mse } };
-    const cv = mse.length >= ddof + 1 && mse.some((v) => v !== 0)
-      ? coefficientOfVariation(mse, { ddof })
-      : null;
+    const summary = summarizeOod(mse, ddof);
     await writeJsonAtomic(
       a.out,
       metricFile({
-        metric: "ood_mse",
+        metric: "ood",
+        ...(population ? { population } : {}),
         parameters: { ddof, cv: "σ/μ of the per-network OOD MSE" },
         ids,
         values: mse,
-        summary: { ...summarize(mse), cv },
-        selfChecks: null,
+        summary,
+        checks: null,
         source,
       }),
     );
-    console.log(`ood: ${ids.length} networks, CV = ${cv} → ${a.out}`);
+    console.log(`ood: ${ids.length} networks, CV = ${summary.cv} → ${a.out}`);
   });
 }

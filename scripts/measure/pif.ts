@@ -24,14 +24,16 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { pifDistanceMatrix, type PifMatrixResult } from "../../metrics/pif/pif.ts";
-import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../../metrics/pif/parallel.ts";
+import type { PifMatrixResult } from "../../metrics/pif/mod.ts";
+import { METRIC_REGISTRY } from "../lib/metrics.ts";
+import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../../metrics/pif/mod.ts";
 import {
   idsField,
   InputError,
   integerOption,
   loadRunDirectory,
   matrixField,
+  type MetricFile,
   metricFile,
   numberOption,
   readJson,
@@ -105,6 +107,7 @@ if (import.meta.main) {
     let ids: string[];
     let matrices: number[][][];
     let source: Record<string, unknown>;
+    let population: MetricFile["population"];
     if (a.run !== undefined) {
       const run = await loadRunDirectory(a.run, {
         includeUnconverged: a["include-unconverged"],
@@ -118,6 +121,7 @@ if (import.meta.main) {
           `${a.run}: networks have different hidden sizes (${[...h]}); use --task-id`,
         );
       }
+      population = run.population;
       source = {
         run: a.run,
         weights: `${a.which}.wh`,
@@ -135,11 +139,12 @@ if (import.meta.main) {
     const t0 = performance.now();
     const r: PifMatrixResult = workers > 0
       ? await pifDistanceMatrixParallel(matrices, options, { workers })
-      : pifDistanceMatrix(matrices, options);
+      : METRIC_REGISTRY.pif.matrix(matrices, options);
     const seconds = (performance.now() - t0) / 1000;
     const { entries, normalized: matrix } = r;
     const out = metricFile({
       metric: "pif",
+      ...(population ? { population } : {}),
       parameters: { restarts, seed, normalization: "distance / number of entries", entries },
       ids,
       matrix,
@@ -150,7 +155,7 @@ if (import.meta.main) {
         seconds,
         workers,
       },
-      selfChecks: {
+      checks: {
         ...r.selfChecks,
         maxRestartSpread: Math.max(...upperTriangle(r.restartsSpread)),
       },

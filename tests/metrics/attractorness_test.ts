@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { attractorness } from "../../metrics/attractorness.ts";
+import { attractorness, attractornessOrdering } from "../../metrics/attractorness.ts";
 
 const close = (a: number, b: number, tol = 1e-9) =>
   assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -20,4 +20,56 @@ Deno.test("attractorness Δh: closed forms", () => {
   close(both.mean, 1.2, 1e-15);
   assert.throws(() => attractorness([[[0, 0], [0, 0]]]), /hidden\[0\] is zero/);
   assert.throws(() => attractorness([[[1, 2]]]), /at least 2 steps/);
+});
+
+Deno.test("attractornessOrdering: Appendix B's flip-flop / path-integration ends with DD between", () => {
+  const ok = attractornessOrdering({
+    flipflop: 0.01,
+    delayed_discrimination: 0.05,
+    sine: 0.03,
+    path_integration: 0.2,
+  });
+  assert.equal(ok.holds, true);
+  assert.deepEqual(ok.ends, ["flipflop", "path_integration"]);
+  // either order of the ends
+  assert.equal(
+    attractornessOrdering({
+      flipflop: 0.3,
+      delayed_discrimination: 0.1,
+      sine: 0.2,
+      path_integration: 0.01,
+    })
+      .holds,
+    true,
+  );
+  // sine at an end
+  const sineEnd = attractornessOrdering({
+    flipflop: 0.01,
+    delayed_discrimination: 0.05,
+    sine: 0.5,
+    path_integration: 0.2,
+  });
+  assert.equal(sineEnd.holds, false);
+  assert.equal(sineEnd.ddBetween, true);
+  // DD outside the flip-flop–path-integration interval
+  assert.equal(
+    attractornessOrdering({
+      flipflop: 0.1,
+      delayed_discrimination: 0.05,
+      sine: 0.12,
+      path_integration: 0.2,
+    })
+      .holds,
+    false,
+  );
+  assert.throws(
+    () =>
+      attractornessOrdering({
+        flipflop: NaN,
+        delayed_discrimination: 1,
+        sine: 1,
+        path_integration: 1,
+      }),
+    /mean.flipflop/,
+  );
 });

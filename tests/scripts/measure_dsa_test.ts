@@ -52,12 +52,12 @@ Deno.test({
       ]);
       assert.equal(r.code, 0, r.stderr);
       const m = JSON.parse(await Deno.readTextFile(`${dir}/out/dsa.json`));
-      assert.equal(m.schema, "degeneracy.metric/1");
+      assert.equal(m.schema, "degeneracy.metric/2");
       assert.equal(m.metric, "dsa");
       assert.ok(m.matrix[0][1] < 1e-3, `rotated copy: ${m.matrix[0][1]}`);
       assert.ok(m.matrix[0][2] > 0.05, `different system: ${m.matrix[0][2]}`);
       assert.equal(m.matrix[1][0], m.matrix[0][1]);
-      assert.ok(Array.isArray(m.selfChecks.symmetry));
+      assert.ok(Array.isArray(m.checks.symmetry));
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -24,7 +24,7 @@ Deno.test("measure:fixed_points on a run directory and on a user file", async ()
     const a = await measure(dir, ["--run", `${dir}/run`, "--out", `${dir}/fp.json`]);
     assert.equal(a.code, 0, a.stderr);
     const m = JSON.parse(await Deno.readTextFile(`${dir}/fp.json`));
-    assert.equal(m.schema, "degeneracy.metric/1");
+    assert.equal(m.schema, "degeneracy.metric/2");
     assert.equal(m.metric, "fixed_points");
     assert.deepEqual(m.values, [8]);
     const net = m.extra.networks[m.ids[0]];

@@ -78,7 +78,7 @@ Deno.test("measure scripts: PIF, distance from init, MDS on a run directory", as
     ]);
     assert.equal(pif.code, 0, pif.stderr);
     const m = JSON.parse(await Deno.readTextFile(`${dir}/out/pif.json`));
-    assert.equal(m.schema, "degeneracy.metric/1");
+    assert.equal(m.schema, "degeneracy.metric/2");
     assert.equal(m.metric, "pif");
     assert.deepEqual(m.ids, ["net/a", "net/b", "net/c"]); // unconverged excluded
     assert.deepEqual(m.source.excluded, [{ id: "net/d", status: "not_converged" }]);
@@ -87,8 +87,8 @@ Deno.test("measure scripts: PIF, distance from init, MDS on a run directory", as
     assert.ok(m.matrix[0][2] > 0);
     assert.equal(m.matrix[2][0], m.matrix[0][2]);
     assert.ok(Math.abs(m.extra.rawMatrix[0][2] / (H * H) - m.matrix[0][2]) < 1e-15);
-    assert.equal(m.selfChecks.maxIdentity, 0);
-    assert.equal(m.selfChecks.identity.length, 3);
+    assert.equal(m.checks.maxIdentity, 0);
+    assert.equal(m.checks.identity.length, 3);
     assert.ok(m.extra.lowerBound[0][2] <= m.extra.rawMatrix[0][2]);
     // no temp files left behind
     assert.deepEqual([...Deno.readDirSync(`${dir}/out`)].map((e) => e.name), ["pif.json"]);
@@ -119,7 +119,7 @@ Deno.test("measure scripts: PIF, distance from init, MDS on a run directory", as
     );
     assert.equal(mds.code, 0, mds.stderr);
     const md = JSON.parse(await Deno.readTextFile(`${dir}/out/mds.json`));
-    const c = md.extra.coords as number[][];
+    const c = md.points as number[][];
     const dist = (p: number[], q: number[]) => Math.hypot(p[0] - q[0], p[1] - q[1]);
     assert.ok(Math.abs(dist(c[0], c[2]) - m.matrix[0][2]) < 1e-9);
     assert.ok(dist(c[0], c[1]) < 1e-9);

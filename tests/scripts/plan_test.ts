@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { PRESETS, STUDIES } from "../../scripts/presets.ts";
-import { allStudies } from "../../scripts/reproduce.ts";
+import { allStudies } from "../../scripts/lib/studies.ts";
 import { validatePlan } from "../../scripts/lib/plan.ts";
 import { contiguousRuns, flatTrajectories } from "../../scripts/lib/engine.ts";
-import { resolveVariant, upperTriangle } from "../../scripts/lib/study.ts";
+import { resolveVariant } from "../../scripts/lib/studies.ts";
+import { upperTriangle } from "../../scripts/lib/metrics.ts";
 
 Deno.test("every preset's plan: all studies, unique file-safe ids, levels as in the preset, tasks resolve", () => {
   for (const preset of Object.values(PRESETS)) {

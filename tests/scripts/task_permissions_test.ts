@@ -2,9 +2,11 @@
  * Every `deno task` runs without a permission prompt: each `deno run`/`deno test` task carries
  * `--no-prompt`, and each task's script, run through `deno task` under a pseudo-terminal
  * (`script -qec`, where Deno would prompt if it could), finishes with exit code 0 and prints no
- * permission request or denial. Training runs must also sample their batches inside the CPU
- * workers (the workers load the task modules under the task's read grant), which the saved
- * network records state in `dataSampling`.
+ * permission request or denial. Training must run off the main thread where the worker modules
+ * (task, engine, metric and unit modules) load under the task's read grant: each training unit
+ * runs in a Web Worker of the local executor, single-threaded, so it samples its own batches
+ * (the records state `dataSampling`), and a worker that cannot load its modules fails the unit
+ * and the task's exit code.
  *
  * The table below must name every task of deno.json: a new task without an entry fails the test.
  */
@@ -27,6 +29,9 @@ const CASES: [task: string, args: string[] | { skip: string }][] = [
   ["test", { skip: "this is the test runner itself" }],
   ["test:doc", { skip: "the documentation examples; the test task runs it after the suite" }],
   ["check", { skip: "fmt/lint/type check, no deno run; .ci/run runs it" }],
+  ["test:slurm", {
+    skip: "needs a Slurm cluster; .ci/run runs it against scripts/ci/slurm_cluster.sh's",
+  }],
   ["build:wasm", ["--check"]],
   ...(["flipflop", "delayed_discrimination", "sine", "path_integration"].map((name) =>
     [`experiment:${name}`, [
@@ -68,6 +73,9 @@ const CASES: [task: string, args: string[] | { skip: string }][] = [
     `${RUN}/reproduce`,
     "--quiet",
   ]],
+  ["plan", ["--preset", "smoke", "--only", "flipflop", "--nominal"]],
+  ["status", ["--out", `${RUN}/reproduce`, "--wait", "--timeout", "60"]],
+  ["run_unit", ["--out", `${RUN}/reproduce`, "--stage", "train", "--index", "0", "--quiet"]],
   ["measure:pif", [
     "--run",
     `${RUN}/pipeline/flipflop/n1`,
@@ -218,17 +226,26 @@ Deno.test({
           assert.deepEqual(code, 0, `deno task ${name} exited ${code}:\n${out}`);
         });
       }
-      await t.step("CPU workers sampled their own training batches", async () => {
-        let networks = 0;
-        for (const file of await jsonFiles(`${root}/${RUN}`)) {
-          if (!file.includes("/networks/")) continue;
-          const rec = JSON.parse(await Deno.readTextFile(file));
-          if (rec.schema !== "degeneracy.network/1") continue;
-          networks++;
-          assert.deepEqual(rec.dataSampling, "workers", `${file}: dataSampling`);
-        }
-        assert(networks >= 8, `expected the training tasks to write networks, found ${networks}`);
-      });
+      await t.step(
+        "training units ran in executor workers that sampled their own batches",
+        async () => {
+          let networks = 0, trainUnits = 0;
+          for (const file of await jsonFiles(`${root}/${RUN}`)) {
+            const rec = JSON.parse(await Deno.readTextFile(file));
+            if (file.includes("/networks/") && rec.schema === "degeneracy.network/1") {
+              networks++;
+              // in-process training inside the worker: the worker's own thread samples the batches
+              assert.equal(rec.dataSampling, "main", `${file}: dataSampling`);
+            }
+            if (rec.schema === "degeneracy.unit-timing/1" && rec.stage === "train") {
+              trainUnits++;
+              assert.equal(rec.runner, "local-worker", `${file}: runner`);
+            }
+          }
+          assert(networks >= 8, `expected the training tasks to write networks, found ${networks}`);
+          assert(trainUnits >= 4, `expected timing files of training units, found ${trainUnits}`);
+        },
+      );
     } finally {
       await Deno.remove(`${root}/${RUN}`, { recursive: true }).catch(() => {});
     }

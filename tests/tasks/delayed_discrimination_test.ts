@@ -21,7 +21,14 @@ function pulses(x: TaskBatch, b: number, c: number): Trial {
   return { t1: at[0], t2: at[1], f1: v(at[0]), f2: v(at[1]) };
 }
 
-function checkBatch(x: TaskBatch, onset: number, delays: number[], fMin: number, fMax: number) {
+function checkBatch(
+  x: TaskBatch,
+  onset: number,
+  delays: number[],
+  fMin: number,
+  fMax: number,
+  auxDivisor = fMax - fMin,
+) {
   assert.ok(x.mask && x.aux && x.aux.mask);
   const n = x.inputDim;
   const seen: number[] = [];
@@ -40,7 +47,8 @@ function checkBatch(x: TaskBatch, onset: number, delays: number[], fMin: number,
         const after = t > t2;
         assert.equal(x.targets[i], after ? sign : 0, `target b=${b} c=${c} t=${t}`);
         assert.equal(x.mask[i], after ? 1 : 0, `mask b=${b} c=${c} t=${t}`);
-        assert.equal(x.aux.targets[i], after ? Math.fround(f2 - f1) : 0, `aux t=${t}`);
+        const aux = after ? Math.fround((f2 - f1) / auxDivisor) : 0;
+        assert.equal(x.aux.targets[i], aux, `aux t=${t}`);
         assert.equal(x.aux.mask[i], x.mask[i]);
       }
     }
@@ -79,6 +87,27 @@ Deno.test("delayed discrimination: OOD doubles every delay, trial length unchang
       assert.equal(d.f2, a.f2);
     }
   }
+});
+
+Deno.test("delayed discrimination: the auxiliary target spans [−1, 1] like the main one (raw on request)", () => {
+  // f2 − f1 is triangular on [−8, 8]: P(|f2 − f1| > 6) = 1/16, so 400 trials reach ±0.75
+  const scaled = delayedDiscriminationTask({ n: 1 }).sample(400, 3);
+  const raw = delayedDiscriminationTask({ n: 1, auxScale: "raw" });
+  assert.equal(raw.id, "dd-n1-auxscaleraw");
+  const r = raw.sample(400, 3);
+  checkBatch(r, 5, range(5, 20), 2, 10, 1);
+  let lo = Infinity, hi = -Infinity;
+  for (const v of scaled.aux!.targets) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  assert.ok(lo >= -1 && hi <= 1 && lo < -0.75 && hi > 0.75, `aux range [${lo}, ${hi}]`);
+  // same amplitudes either way (the scale does not touch the random stream)
+  assert.deepEqual(scaled.inputs, r.inputs);
+  assert.throws(
+    () => delayedDiscriminationTask({ auxScale: "unit" as never }),
+    /auxScale" must be one of "range", "raw"/,
+  );
 });
 
 Deno.test("delayed discrimination: parameters, aux off, id, timing constraint", () => {

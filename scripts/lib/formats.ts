@@ -1,0 +1,321 @@
+/**
+ * The file formats of the pipeline and of the measure scripts, in one place: schema tags,
+ * the TypeScript shapes of every JSON file, the binary array files (a float32/float64 payload
+ * beside a JSON header) and the readers that accept older versions or say clearly that they
+ * cannot. Every other module reads and writes these files through the types and helpers here.
+ *
+ * | schema                          | file                                                  |
+ * | ------------------------------- | ----------------------------------------------------- |
+ * | `degeneracy.config/1`           | `OUT/config.json` (resolved preset and studies)      |
+ * | `degeneracy.plan/1`             | `OUT/plan.json` (the work units; see units/graph.ts)  |
+ * | `degeneracy.complexity/1`       | task complexity of one variant                        |
+ * | `degeneracy.network/1`          | a saved network (rnn/record.ts reads it)              |
+ * | `degeneracy.metric/2`           | one metric of one population (values/matrix/points)  |
+ * | `degeneracy.hidden/1`           | evaluation trajectories + per-network metric values   |
+ * | `degeneracy.dmd-fit/1`          | one network's DMD fit (operator in a `.f64` file)     |
+ * | `degeneracy.dsa-rank/1`         | the common DSA rank of a population                   |
+ * | `degeneracy.pair-block/1`       | a block of pairwise distances (DSA or PIF)            |
+ * | `degeneracy.unit-error/1`       | `OUT/errors/<unit>.json`: a unit that failed          |
+ * | `degeneracy.unit-timing/1`      | `OUT/timings/<unit>.json`: a unit's measured time     |
+ * | `degeneracy.claims/1`           | `OUT/claims.json`                                     |
+ *
+ * `degeneracy.metric/1` (before the work units) came in two shapes, the pipeline's (with
+ * `population`, `checks`) and the measure scripts' (with `source`, `selfChecks`);
+ * {@link upgradeMetricFile} reads both.
+ *
+ * @module
+ */
+import type { NetworkRecord, TrainingConfig } from "../../rnn/types.ts";
+import type { Preset } from "../presets.ts";
+import type { StudyPlan } from "./plan.ts";
+
+/** Schema tags of every file the pipeline writes. */
+export const SCHEMA = {
+  config: "degeneracy.config/1",
+  plan: "degeneracy.plan/1",
+  complexity: "degeneracy.complexity/1",
+  network: "degeneracy.network/1",
+  metric: "degeneracy.metric/2",
+  hidden: "degeneracy.hidden/1",
+  dmdFit: "degeneracy.dmd-fit/1",
+  dsaRank: "degeneracy.dsa-rank/1",
+  pairBlock: "degeneracy.pair-block/1",
+  unitError: "degeneracy.unit-error/1",
+  unitTiming: "degeneracy.unit-timing/1",
+  claims: "degeneracy.claims/1",
+} as const;
+
+/** The previous metric schema (read, never written). */
+export const METRIC_SCHEMA_V1 = "degeneracy.metric/1" as const;
+
+/** Metric names written per population, in the order the report lists them. */
+export const METRIC_NAMES = [
+  "dimensionality",
+  "attractorness",
+  "distance_from_init",
+  "ood",
+  "pif",
+  "dsa",
+  "mds",
+] as const;
+/** A metric of a population. */
+export type MetricName = typeof METRIC_NAMES[number];
+
+/** Networks of a population by training outcome, and how many enter the statistics. */
+export interface PopulationCounts {
+  members: number;
+  converged: number;
+  notConverged: number;
+  diverged: number;
+  used: number;
+  /** Backends that trained the networks (e.g. `cpu-wasm-simd`, `webgpu`). */
+  backends?: string[];
+}
+
+/**
+ * Summary statistics of a metric file: numbers (n, mean, sd, …, `cv` for OOD), or, for a metric
+ * with several per-network counts (fixed points), one such record per count.
+ */
+export type MetricSummary = Record<string, number | null | Record<string, number | null>>;
+
+/** A number of a summary (`summary.mean`, `summary.cv`), or null when absent or not a number. */
+export function summaryNumber(s: MetricSummary | undefined, key: string): number | null {
+  const x = s?.[key];
+  return typeof x === "number" ? x : null;
+}
+
+/**
+ * A metric file (`degeneracy.metric/2`), written by the pipeline's merge units and by the
+ * measure scripts alike. Exactly one of `values` (one number per id), `matrix` (ids × ids,
+ * symmetric, zero diagonal) or `points` (one coordinate row per id).
+ */
+export interface MetricFile {
+  schema: typeof SCHEMA.metric;
+  /** Metric name (`scripts/lib/metrics.ts`), e.g. `dsa`, `ood`, `complexity`. */
+  metric: string;
+  /** Study and variant of the population (pipeline files; absent for user data). */
+  study?: string;
+  variant?: string;
+  level?: number;
+  /** Training outcomes of the measured population (when measured from saved networks). */
+  population?: PopulationCounts;
+  /** Every option that affects the numbers. */
+  parameters: Record<string, unknown>;
+  /** Network / system ids, in the order of `values` / the rows of `matrix` / `points`. */
+  ids: string[];
+  values?: number[];
+  matrix?: number[][];
+  points?: number[][];
+  /** Summary statistics (`summarize` of scripts/lib/metrics.ts; `cv` for OOD). */
+  summary: MetricSummary;
+  /** Self-checks (identity, symmetry, optimiser spread), or null. */
+  checks: Record<string, unknown> | null;
+  /** Where the data came from (run directory, user file, units). */
+  source: Record<string, unknown>;
+  /** Per-id detail (per-trial values, lower bounds, spectra …). */
+  extra?: Record<string, unknown>;
+  /** Compute time in seconds (excluded from comparisons). */
+  wallTimeSec?: number;
+}
+
+/** `OUT/config.json`: the preset and every study's resolved variants. */
+export interface RunConfig {
+  schema: typeof SCHEMA.config;
+  preset: Preset;
+  backend: string;
+  studies: Record<string, {
+    plan: StudyPlan;
+    variants: Record<string, { taskId: string; taskParams: unknown; training: TrainingConfig }>;
+  }>;
+}
+
+/** Complexity file of one variant (`degeneracy.complexity/1`). */
+export interface ComplexityFile {
+  schema: typeof SCHEMA.complexity;
+  study: string;
+  variant: string;
+  level: number;
+  taskId: string;
+  trials: number;
+  seed: number;
+  input: number;
+  output: number;
+  details: unknown;
+}
+
+/**
+ * Header of a network's evaluation trajectories (`degeneracy.hidden/1`, `hidden/mNNN.json`;
+ * the float32 `[trials, steps, units]` hidden states are in `hidden/mNNN.f32`), with the
+ * per-network metric values computed from them and from the network's weights.
+ */
+export interface HiddenFile {
+  schema: typeof SCHEMA.hidden;
+  network: string;
+  member: number;
+  status: NetworkRecord["status"];
+  /** Whether the network enters the population's statistics (preset.useMembers). */
+  used: boolean;
+  trials: number;
+  steps: number;
+  units: number;
+  evalSeed: number;
+  /** Per-network metric values (registry names) with their details. */
+  values: Record<string, number>;
+  extra: Record<string, unknown>;
+  /** Bytes of the `.f32` payload (0 when the network is not used). */
+  bytes: number;
+}
+
+/** Header of one network's DMD fit (`degeneracy.dmd-fit/1`; operator in `fits/mNNN.f64`). */
+export interface DmdFitFile {
+  schema: typeof SCHEMA.dmdFit;
+  network: string;
+  member: number;
+  used: boolean;
+  /** Side of the row-major operator A_v in the `.f64` file (0 when not used). */
+  size: number;
+  rank: number;
+  /** The rank the settings asked for (min(rank, units·delays)). */
+  rankAsked: number;
+  /** The Hankel matrix's numerical rank when the asked rank exceeded it, else null. */
+  numericalRank: number | null;
+  /** Hankel singular values (descending). */
+  singularValues: number[];
+  hankelShape: [number, number, number];
+  options: Record<string, unknown>;
+  bytes: number;
+}
+
+/** The common DSA rank of a population (`degeneracy.dsa-rank/1`, `fits/rank.json`). */
+export interface DsaRankFile {
+  schema: typeof SCHEMA.dsaRank;
+  rankAsked: number;
+  rank: number;
+  rankCapped: boolean;
+  /** Members (used ones) whose fit had to be redone at `rank`; their fits are `fits/rNNN.*`. */
+  refitted: number[];
+}
+
+/** One computed pair of a pair block. */
+export interface PairResult {
+  /** Member indices a < b. */
+  a: number;
+  b: number;
+  distance: number;
+  /** Restart spread of the optimiser (max − min over starts). */
+  spread: number;
+  /** PIF only: raw (unnormalised) distance, proven lower bound, exactness. */
+  raw?: number;
+  lowerBound?: number;
+  exact?: boolean;
+}
+
+/** A block of pairwise distances (`degeneracy.pair-block/1`). */
+export interface PairBlockFile {
+  schema: typeof SCHEMA.pairBlock;
+  metric: "dsa" | "pif";
+  /** Block index (of the pairs, or of the self-check slots when `checks`). */
+  block: number;
+  checks: boolean;
+  /** Pairs computed (both networks used); self-check blocks may hold a = b or a > b. */
+  pairs: PairResult[];
+  parameters: Record<string, unknown>;
+  wallTimeSec: number;
+}
+
+/** `OUT/errors/<unit>.json`: a unit that failed (`degeneracy.unit-error/1`). */
+export interface UnitErrorFile {
+  schema: typeof SCHEMA.unitError;
+  unit: string;
+  stage: string;
+  message: string;
+  at: string;
+}
+
+/** `OUT/timings/<unit>.json`: how long a unit took (`degeneracy.unit-timing/1`). */
+export interface UnitTimingFile {
+  schema: typeof SCHEMA.unitTiming;
+  unit: string;
+  stage: string;
+  /** Wall seconds of the unit's computation (one core unless it ran with workers). */
+  seconds: number;
+  /** The plan's estimate (core-seconds) when it ran. */
+  estimate: number;
+  /** Where it ran: a local executor worker, the executor's thread, or the unit runner. */
+  runner?: "local-worker" | "main" | "run_unit";
+  at: string;
+}
+
+/**
+ * A metric file of either version as a `degeneracy.metric/2` value, or an Error saying why it
+ * cannot be read. `metric/1` from the pipeline (`checks`, `population`) and from the measure
+ * scripts (`selfChecks`, `source`, metric `ood_mse`) are both upgraded; anything else is refused
+ * with a message naming the file and the field.
+ */
+export function upgradeMetricFile(raw: unknown, file: string): MetricFile | Error {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return new Error(`${file}: not a JSON object`);
+  }
+  const r = raw as Record<string, unknown>;
+  if (r.schema !== SCHEMA.metric && r.schema !== METRIC_SCHEMA_V1) {
+    return new Error(
+      `${file}: schema must be "${SCHEMA.metric}" (or the older "${METRIC_SCHEMA_V1}"), ` +
+        `got ${JSON.stringify(r.schema)}; this version cannot read it`,
+    );
+  }
+  if (typeof r.metric !== "string") return new Error(`${file}: metric must be a string`);
+  if (!Array.isArray(r.ids) || !r.ids.every((s) => typeof s === "string")) {
+    return new Error(`${file}: ids must be an array of strings`);
+  }
+  const shapes = ["values", "matrix", "points"].filter((k) => r[k] !== undefined);
+  if (shapes.length !== 1) {
+    return new Error(`${file}: needs exactly one of values, matrix or points`);
+  }
+  if (r.schema === SCHEMA.metric) return r as unknown as MetricFile;
+  // metric/1 → metric/2
+  const metric = r.metric === "ood_mse" ? "ood" : r.metric;
+  return {
+    schema: SCHEMA.metric,
+    metric,
+    ...(typeof r.study === "string" ? { study: r.study } : {}),
+    ...(typeof r.variant === "string" ? { variant: r.variant } : {}),
+    ...(typeof r.level === "number" ? { level: r.level } : {}),
+    ...(r.population ? { population: r.population as PopulationCounts } : {}),
+    parameters: (r.parameters ?? {}) as Record<string, unknown>,
+    ids: r.ids as string[],
+    ...(r.values !== undefined ? { values: r.values as number[] } : {}),
+    ...(r.matrix !== undefined ? { matrix: r.matrix as number[][] } : {}),
+    ...(r.points !== undefined ? { points: r.points as number[][] } : {}),
+    summary: (r.summary ?? {}) as MetricSummary,
+    checks: (r.checks ?? r.selfChecks ?? null) as Record<string, unknown> | null,
+    source: { ...(r.source as Record<string, unknown> ?? {}), upgradedFrom: METRIC_SCHEMA_V1 },
+    ...(r.extra ? { extra: r.extra as Record<string, unknown> } : {}),
+    ...(typeof r.wallTimeSec === "number" ? { wallTimeSec: r.wallTimeSec } : {}),
+  };
+}
+
+/** Typed array kinds of the binary payload files. */
+export type BinaryKind = "f32" | "f64";
+
+/** Raw little-endian bytes of a typed array (a copy when the view does not span its buffer). */
+export function typedArrayBytes(a: Float32Array | Float64Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** A typed array over `bytes` (copied, so alignment never matters); length checked. */
+export function typedArrayFromBytes(
+  bytes: Uint8Array,
+  kind: BinaryKind,
+  expected: number,
+  file: string,
+): Float32Array | Float64Array {
+  const size = kind === "f32" ? 4 : 8;
+  if (bytes.byteLength !== expected * size) {
+    throw new Error(
+      `${file}: holds ${bytes.byteLength} bytes, expected ${expected} ${kind} values ` +
+        `(${expected * size} bytes)`,
+    );
+  }
+  const copy = bytes.slice();
+  return kind === "f32" ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
+}

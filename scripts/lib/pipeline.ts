@@ -1,0 +1,85 @@
+/**
+ * Runs a reproduction (or one experiment/control) through the unit graph: builds and validates
+ * the graph, pins the run directory to its configuration (`config.json`), writes `plan.json`
+ * (the contract every executor reads), then runs the units with the chosen executor. The local
+ * executor finishes with the report even when some units failed (the report lists them).
+ *
+ * @module
+ */
+import { exists, join, removeStaleTemps, writeJsonAtomic } from "./io.ts";
+import { planPath } from "./layout.ts";
+import { ensureConfig } from "./studies.ts";
+import { buildGraph, type Graph, planFile, type PlanOptions } from "./units/graph.ts";
+import type { CostRates } from "./units/cost.ts";
+import { runUnit, type UnitOutcome } from "./units/execute.ts";
+import { unitStates } from "./units/status.ts";
+import { runLocal } from "./executors/local.ts";
+import type { Progress } from "./progress.ts";
+
+/**
+ * Writes `config.json` (refusing a directory made with other settings) and `plan.json`
+ * (atomically) for `graph`, and removes the report's outputs when any other unit is not done
+ * (so a report never describes fewer results than the directory holds). Returns the plan.
+ */
+export async function preparePlan(out: string, graph: Graph) {
+  await Deno.mkdir(out, { recursive: true });
+  await ensureConfig(out, graph.preset, graph.studies, graph.options.backend);
+  const plan = planFile(graph);
+  await writeJsonAtomic(planPath(out), plan);
+  const states = unitStates(out, plan);
+  const report = graph.stages.find((s) => s.name === "report")!.units[0];
+  const incomplete = [...states].some(([id, s]) => id !== report.id && s !== "done");
+  if (incomplete) {
+    for (const o of report.outputs) await Deno.remove(join(out, o)).catch(() => {});
+  }
+  return plan;
+}
+
+/** Options of {@link runPipeline}. */
+export interface PipelineOptions {
+  out: string;
+  options: PlanOptions;
+  /** Web Workers of the local executor (default one per core). */
+  workers?: number;
+  quiet: boolean;
+  progress?: Progress;
+  rates?: CostRates;
+}
+
+/**
+ * Builds the graph, writes config.json and plan.json and runs every unit locally; then runs the
+ * report if it has not run (because a unit it reads failed). Returns the failed units.
+ */
+export async function runPipeline(o: PipelineOptions): Promise<UnitOutcome[]> {
+  const graph = buildGraph(o.options, o.rates);
+  await Deno.mkdir(o.out, { recursive: true });
+  await removeStaleTemps(o.out);
+  await preparePlan(o.out, graph);
+  const workers = o.workers ?? navigator.hardwareConcurrency ?? 1;
+  const outcomes = await runLocal(o.out, graph, {
+    workers,
+    backend: o.options.backend,
+    quiet: o.quiet,
+    progress: o.progress,
+  });
+  const report = graph.byId.get("report")!;
+  if (!(await exists(join(o.out, report.outputs[0])))) {
+    // some input of the report failed: report what there is (it lists the failures)
+    outcomes.push(
+      await runUnit(o.out, graph, { ...report, inputs: [] }, {
+        workers: 0,
+        backend: o.options.backend,
+        quiet: o.quiet,
+      }),
+    );
+  }
+  // every failure recorded in the directory, also from earlier runs
+  const states = unitStates(o.out, planFile(graph));
+  const failed = outcomes.filter((x) => x.status === "failed");
+  for (const [id, s] of states) {
+    if (s === "failed" && !failed.some((f) => f.id === id)) {
+      failed.push({ id, status: "failed", seconds: 0, message: "failed in an earlier run" });
+    }
+  }
+  return failed;
+}

@@ -1,0 +1,394 @@
+/**
+ * The cost model of the work units: core-seconds and peak memory of each unit from its sizes
+ * (hidden units, trials, steps, delays, rank, restarts …) and a few machine rates. The rates
+ * come from a short calibration on the machine that plans (`calibrate`, about 5–10 s, cached in
+ * a JSON file) or, for sizing units (which must not depend on the machine, so unit ids stay
+ * stable), from the fixed {@link NOMINAL_RATES}.
+ *
+ * What each estimate counts (one core, the single-threaded path):
+ * - train: every epoch up to `maxEpochs` (early stopping only makes it shorter, so this is an
+ *   upper bound), `stepsPerEpoch` steps of batch·T·(H² + H·(I + O)) multiply-adds, ×3 for the
+ *   backward pass, plus the test batch per epoch.
+ * - hidden: the evaluation and OOD forward passes and a PCA of the hidden states.
+ * - fit: the lagged Gram matrix (2·K·T·n²·d flops), the symmetric eigen-decomposition of the
+ *   m×m Gram matrix (4/3·m³) and the leading eigenvectors (6·r·m²), m = n·d.
+ * - DSA pair: the Procrustes optimiser, iterations × (a·r³ + b·r²) with the iterations a pair
+ *   took in the calibration (per size regime of `procrustesDistance`: r ≤ 32, ≤ 64, larger).
+ * - PIF pair: (restarts + 3) alternating-assignment starts of c·n³ each.
+ *
+ * @module
+ */
+import { createTask, initParams, runNetwork, trainPopulation } from "../../../mod.ts";
+import type { TrainingConfig } from "../../../rnn/types.ts";
+import { fitDmd, prepareOperator, procrustesDistance } from "../../../metrics/dsa/mod.ts";
+import { pifDistance } from "../../../metrics/pif/mod.ts";
+import { makeRng } from "../../../metrics/rng.ts";
+import { readDone, writeBytesAtomic, writeJsonAtomic } from "../io.ts";
+import { trainingConfig } from "../engine.ts";
+
+/** Machine rates of the cost model (per core). */
+export interface CostRates {
+  /** Training multiply-adds per second (forward + backward counted as 3× the forward). */
+  trainMacPerSec: number;
+  /** Forward-pass multiply-adds per second (reference kernel, evaluation). */
+  forwardMacPerSec: number;
+  /** Flops per second of the DMD fit (Gram matrix + eigen-decomposition). */
+  fitFlopsPerSec: number;
+  /** Seconds per Procrustes iteration: a·r³ + b·r². */
+  procrustesA: number;
+  procrustesB: number;
+  /** Procrustes iterations per pair (all starts) by size regime: r ≤ 32, ≤ 64, larger. */
+  procrustesIterations: { small: number; medium: number; large: number };
+  /** Seconds per PIF start per n³. */
+  pifSecPerStartN3: number;
+  /** Fixed seconds per unit (process start, module load, reading inputs). */
+  unitOverheadSec: number;
+  /** Seconds per output file written durably (temp file, fsync, rename). */
+  writeSecPerFile: number;
+}
+
+/**
+ * Fixed rates for sizing units (pairs per block, members per training unit), so that unit ids do
+ * not depend on where the plan is made; the core-hours a plan prints come from the calibrated
+ * rates (or these with `--nominal`). Rounded from the quiet-machine benchmarks of
+ * docs/performance.md (one core of the 2-core development machine, Deno 2.9.6, WASM SIMD
+ * kernels): training 21–23 GFLOP/s ≈ 1e10 multiply-adds/s (8e9 here, for sampling and test
+ * batches), DSA products 8–10 GFLOP/s, Procrustes 0.256 s per L-BFGS iteration at rank 500
+ * (≈ 2e-9 · r³).
+ */
+export const NOMINAL_RATES: CostRates = {
+  trainMacPerSec: 8e9,
+  forwardMacPerSec: 5e8,
+  fitFlopsPerSec: 4e9,
+  procrustesA: 2e-9,
+  procrustesB: 5e-8,
+  procrustesIterations: { small: 600, medium: 900, large: 900 },
+  pifSecPerStartN3: 2e-7,
+  unitOverheadSec: 1.5,
+  writeSecPerFile: 0.02,
+};
+
+/** Sizes of one population that the estimates need. */
+export interface VariantSizes {
+  hidden: number;
+  inputDim: number;
+  /** Readout rows (task outputs + auxiliary). */
+  outputDim: number;
+  steps: number;
+  /** Steps of an OOD trial. */
+  oodSteps: number;
+  config: TrainingConfig;
+  evalTrials: number;
+  oodTrials: number;
+  /** Steps per trial fed to DSA. */
+  dsaSteps: number;
+  delays: number;
+  delayInterval: number;
+  /** DSA rank (capped at hidden·delays). */
+  rank: number;
+  dsaRestarts: number;
+  pifRestarts: number;
+  complexityTrials: number;
+}
+
+/** A unit's estimate: core-seconds and peak resident memory (MB). */
+export interface UnitCost {
+  coreSeconds: number;
+  memoryMB: number;
+}
+
+const BASE_MB = 120;
+/** Start-up plus durable writes of `files` outputs. */
+const fixed = (r: CostRates, files: number) => r.unitOverheadSec + files * (r.writeSecPerFile ?? 0);
+const mb = (bytes: number) => bytes / 1e6;
+
+/** Training of `members` networks of a population (upper bound: every epoch runs). */
+export function trainCost(v: VariantSizes, members: number, r: CostRates): UnitCost {
+  const c = v.config, H = c.hidden;
+  const perTrial = v.steps * (H * H + H * (v.inputDim + v.outputDim));
+  const perEpoch = c.stepsPerEpoch * 3 * c.batchSize * perTrial + c.testBatchSize * perTrial;
+  // nuclear-norm subgradient: an H×H SVD per step (float64, ~20 H³ flops at a quarter of the
+  // fit's rate)
+  const svd = c.nuclear > 0 ? (c.stepsPerEpoch * 20 * H ** 3) / (r.fitFlopsPerSec / 4) : 0;
+  const perMember = c.maxEpochs * (perEpoch / r.trainMacPerSec + svd);
+  const params = H * (v.inputDim + H + 1) + v.outputDim * (H + 1);
+  const memory = BASE_MB + mb(members * params * 4 * 8) +
+    mb((c.batchSize + c.testBatchSize) * v.steps * (H + v.inputDim + v.outputDim) * 4 * 4);
+  return { coreSeconds: fixed(r, members) + members * perMember, memoryMB: memory };
+}
+
+/** Evaluation trajectories, per-network metrics (PCA, Δh, OOD) of one network. */
+export function hiddenCost(v: VariantSizes, r: CostRates): UnitCost {
+  const H = v.hidden, io = H * H + H * (v.inputDim + v.outputDim);
+  const fwd = (v.evalTrials * v.steps + v.oodTrials * v.oodSteps) * io;
+  const pca = 2 * v.evalTrials * v.steps * H * H + 10 * H ** 3;
+  const memory = BASE_MB + mb(v.evalTrials * v.steps * H * 4 * 4) +
+    mb(v.oodTrials * v.oodSteps * (H + v.outputDim + v.inputDim) * 4 * 2);
+  return {
+    coreSeconds: fixed(r, 2) + fwd / r.forwardMacPerSec + pca / r.fitFlopsPerSec,
+    memoryMB: memory,
+  };
+}
+
+/** Flops of one DMD fit (see the module doc). */
+export function fitFlops(
+  trials: number,
+  steps: number,
+  units: number,
+  delays: number,
+  rank: number,
+): number {
+  const m = units * delays;
+  return 2 * trials * steps * units * units * delays + (4 / 3) * m ** 3 + 6 * rank * m * m;
+}
+
+/** The DMD fit of one network. */
+export function fitCost(v: VariantSizes, r: CostRates): UnitCost {
+  const m = v.hidden * v.delays;
+  const flops = fitFlops(v.evalTrials, v.dsaSteps, v.hidden, v.delays, v.rank);
+  const memory = BASE_MB + mb(v.evalTrials * v.dsaSteps * v.hidden * (4 + 8)) +
+    mb(m * m * 8 * 4 + v.rank * m * 8 * 3);
+  return { coreSeconds: fixed(r, 2) + flops / r.fitFlopsPerSec, memoryMB: memory };
+}
+
+/** Procrustes iterations of one pair at rank `n` (from the calibration's regime). */
+export function procrustesIterations(n: number, r: CostRates): number {
+  return n <= 32
+    ? r.procrustesIterations.small
+    : n <= 64
+    ? r.procrustesIterations.medium
+    : r.procrustesIterations.large;
+}
+
+/** Seconds of one DSA pair at rank `n`. */
+export function dsaPairSeconds(n: number, r: CostRates): number {
+  return procrustesIterations(n, r) * (r.procrustesA * n ** 3 + r.procrustesB * n * n);
+}
+
+/** A block of `pairs` DSA pairs (each fit's operator read from disk). */
+export function dsaBlockCost(v: VariantSizes, pairs: number, r: CostRates): UnitCost {
+  const n = v.rank;
+  return {
+    coreSeconds: fixed(r, 1) + pairs * dsaPairSeconds(n, r),
+    memoryMB: BASE_MB + mb(n * n * 8 * 40),
+  };
+}
+
+/** Seconds of one PIF pair of n×n matrices. */
+export function pifPairSeconds(n: number, restarts: number, r: CostRates): number {
+  return (restarts + 3) * r.pifSecPerStartN3 * n ** 3;
+}
+
+/** A block of `pairs` PIF pairs. */
+export function pifBlockCost(v: VariantSizes, pairs: number, r: CostRates): UnitCost {
+  const n = v.hidden;
+  return {
+    coreSeconds: fixed(r, 1) + pairs * pifPairSeconds(n, v.pifRestarts, r),
+    memoryMB: BASE_MB + mb(n * n * 8 * 20),
+  };
+}
+
+/** The task complexity of one variant. */
+export function complexityCost(v: VariantSizes, r: CostRates): UnitCost {
+  return {
+    coreSeconds: fixed(r, 1) + v.complexityTrials * v.steps * (v.inputDim + v.outputDim) * 2e-7,
+    memoryMB: BASE_MB + mb(v.complexityTrials * v.steps * (v.inputDim + v.outputDim) * 4 * 4),
+  };
+}
+
+/** A merge of a population's per-network results or pair blocks into metric files. */
+export function mergeCost(members: number, r: CostRates, files = 1): UnitCost {
+  return {
+    coreSeconds: fixed(r, files) + 0.02 * members,
+    memoryMB: BASE_MB + mb(members * members * 8 * 8),
+  };
+}
+
+/** The report (claims, figures, HTML). */
+export function reportCost(populations: number, r: CostRates): UnitCost {
+  return { coreSeconds: fixed(r, 3) + 5 + 0.5 * populations, memoryMB: 400 };
+}
+
+/** The cached calibration file (`degeneracy.cost-model/1`). */
+export interface CalibrationFile {
+  schema: "degeneracy.cost-model/1";
+  /** What the rates were measured on; a different key recalibrates. */
+  key: string;
+  measuredAt: string;
+  seconds: number;
+  rates: CostRates;
+}
+
+/** Version of the cost model's calibration; a cache of another version is measured again. */
+export const COST_MODEL_VERSION = 2;
+
+/** The machine key of a calibration: model version, Deno version, target and core count. */
+export function machineKey(): string {
+  return `model ${COST_MODEL_VERSION}, deno ${Deno.version.deno} ${Deno.build.target} cores ${
+    navigator.hardwareConcurrency ?? 1
+  }`;
+}
+
+function randomTrajectories(seed: number, trials: number, steps: number, units: number) {
+  const shape = { inputDim: 3, hidden: units, outputDim: 1 };
+  const params = initParams(shape, seed, "orthogonal");
+  for (let i = 0; i < params.wh.length; i++) params.wh[i] *= 1.2;
+  const rng = makeRng(seed + 7);
+  const inputs = Float32Array.from(
+    { length: trials * steps * 3 },
+    () => (rng() < 0.1 ? (rng() < 0.5 ? -1 : 1) : 0),
+  );
+  const run = runNetwork(params, shape, { batch: trials, steps, inputs });
+  return { data: run.hidden, trials, steps, units };
+}
+
+/**
+ * Measures the machine's rates on small problems (about 5–10 s on one core): a short CPU
+ * training run, forward passes, a DMD fit, Procrustes problems at ranks 24, 48 and 96 (one per
+ * size regime), PIF problems at n = 48 and durable file writes in `scratchDir` (removed after).
+ * Single-threaded, like a unit.
+ */
+export async function calibrate(scratchDir: string): Promise<CostRates> {
+  const time = (f: () => unknown) => {
+    const t0 = performance.now();
+    f();
+    return (performance.now() - t0) / 1000;
+  };
+  // training: flip-flop, H = 64, in-process, after a warm-up (kernel compilation)
+  const task = createTask({ name: "flipflop", n: 3 });
+  const config = (epochs: number): TrainingConfig =>
+    trainingConfig(task, {
+      hidden: 64,
+      batchSize: 32,
+      testBatchSize: 32,
+      stepsPerEpoch: 8,
+      maxEpochs: epochs,
+      earlyStopThreshold: 0,
+    });
+  const train = (epochs: number) =>
+    trainPopulation(task, config(epochs), { members: 1, seed: 1, backend: "cpu", workers: 0 });
+  await train(1);
+  let t0 = performance.now();
+  await train(3);
+  const trainSec = (performance.now() - t0) / 1000;
+  const c = config(3);
+  const perTrial = task.steps * (64 * 64 + 64 * (task.inputDim + task.outputDim));
+  const trainMacs = 3 * (c.stepsPerEpoch * 3 * c.batchSize * perTrial + c.testBatchSize * perTrial);
+
+  // forward passes (reference kernel) of a random H = 64 network: 64 trials × 100 steps
+  const traj = () => randomTrajectories(3, 64, 100, 64);
+  traj();
+  const fwdSec = Math.min(time(traj), time(traj));
+  const forwardMacPerSec = (64 * 100 * (64 * 64 + 64 * 4)) / fwdSec;
+
+  // DMD fits: 40 trials × 100 steps × 64 units, 8 delays (m = 512), rank 96
+  const ha = randomTrajectories(11, 40, 100, 64);
+  const hb = randomTrajectories(12, 40, 100, 64);
+  fitDmd(ha, { delays: 4, rank: 24 }); // warm-up
+  let fa = fitDmd(ha, { delays: 8, rank: 96 });
+  const fitSec = time(() => (fa = fitDmd(ha, { delays: 8, rank: 96 })));
+  const fb = fitDmd(hb, { delays: 8, rank: 96 });
+  const fitFlopsPerSec = fitFlops(40, 100, 64, 8, 96) / fitSec;
+
+  // Procrustes: one pair per size regime, from the leading block of the fitted operators
+  const lead = (op: Float64Array, size: number, n: number) => {
+    const out = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) out.set(op.subarray(i * size, i * size + n), i * n);
+    return out;
+  };
+  const procrustes = (n: number) => {
+    const pa = prepareOperator(lead(fa.operator, fa.size, n), n);
+    const pb = prepareOperator(lead(fb.operator, fb.size, n), n);
+    t0 = performance.now();
+    const res = procrustesDistance(pa, pb, { restarts: 2, seed: 0 });
+    const sec = (performance.now() - t0) / 1000;
+    const iterations = res.runs.reduce((a, x) => a + x.iterations, 0);
+    return { n, sec, iterations: Math.max(1, iterations) };
+  };
+  procrustes(16); // warm-up
+  const runs = [procrustes(24), procrustes(48), procrustes(96)];
+  // per-iteration seconds a·n³ + b·n², least squares through the three sizes
+  const xs = runs.map((x) => [x.n ** 3, x.n ** 2]);
+  const ys = runs.map((x) => x.sec / x.iterations);
+  const [s11, s12, s22] = [
+    xs.reduce((a, x) => a + x[0] * x[0], 0),
+    xs.reduce((a, x) => a + x[0] * x[1], 0),
+    xs.reduce((a, x) => a + x[1] * x[1], 0),
+  ];
+  const [t1, t2] = [
+    xs.reduce((a, x, k) => a + x[0] * ys[k], 0),
+    xs.reduce((a, x, k) => a + x[1] * ys[k], 0),
+  ];
+  const det = s11 * s22 - s12 * s12;
+  let procrustesA = (t1 * s22 - t2 * s12) / det;
+  let procrustesB = (s11 * t2 - s12 * t1) / det;
+  if (!(procrustesA > 0) || !(procrustesB >= 0)) {
+    // noisy timings: fall back to a pure n³ law through the largest size
+    procrustesA = ys[2] / runs[2].n ** 3;
+    procrustesB = 0;
+  }
+
+  // PIF: two random 48×48 matrices, 5 restarts
+  const rng = makeRng(5);
+  const rand = () =>
+    Array.from({ length: 48 }, () => Array.from({ length: 48 }, () => rng() - 0.5));
+  const [w1, w2] = [rand(), rand()];
+  pifDistance(w1, w2, { restarts: 1, seed: 0 });
+  const pifSec = time(() => pifDistance(w1, w2, { restarts: 5, seed: 0 }));
+
+  return {
+    trainMacPerSec: trainMacs / trainSec,
+    forwardMacPerSec,
+    fitFlopsPerSec,
+    procrustesA,
+    procrustesB,
+    procrustesIterations: {
+      small: runs[0].iterations,
+      medium: runs[1].iterations,
+      large: runs[2].iterations,
+    },
+    pifSecPerStartN3: pifSec / ((5 + 3) * 48 ** 3),
+    unitOverheadSec: NOMINAL_RATES.unitOverheadSec,
+    writeSecPerFile: await writeSeconds(scratchDir),
+  };
+}
+
+/** Mean seconds of a durable 256 KB write (temp file, fsync, rename) in `dir`. */
+async function writeSeconds(dir: string): Promise<number> {
+  await Deno.mkdir(dir, { recursive: true });
+  const bytes = new Uint8Array(256 * 1024);
+  const t0 = performance.now();
+  for (let k = 0; k < 4; k++) await writeBytesAtomic(`${dir}/calibration-${k}.bin`, bytes);
+  const sec = (performance.now() - t0) / 4000;
+  for (let k = 0; k < 4; k++) await Deno.remove(`${dir}/calibration-${k}.bin`).catch(() => {});
+  await Deno.remove(dir).catch(() => {});
+  return sec;
+}
+
+/**
+ * The calibrated rates of this machine: read from `cachePath` when it holds a calibration for
+ * this machine key, else measured ({@link calibrate}) and written there (atomically).
+ * `recalibrate` measures again regardless.
+ */
+export async function loadOrCalibrate(
+  cachePath: string,
+  options: { recalibrate?: boolean; log?: (line: string) => void } = {},
+): Promise<CalibrationFile> {
+  const key = machineKey();
+  if (!options.recalibrate) {
+    const cached = await readDone<CalibrationFile>(cachePath, "degeneracy.cost-model/1");
+    if (cached && cached.key === key) return cached;
+  }
+  options.log?.(`calibrating the cost model on this machine (${key}) …`);
+  const t0 = performance.now();
+  const rates = await calibrate(`${cachePath}.scratch-${Deno.pid}`);
+  const file: CalibrationFile = {
+    schema: "degeneracy.cost-model/1",
+    key,
+    measuredAt: new Date().toISOString(),
+    seconds: (performance.now() - t0) / 1000,
+    rates,
+  };
+  await writeJsonAtomic(cachePath, file);
+  return file;
+}

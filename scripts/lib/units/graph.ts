@@ -1,0 +1,651 @@
+/**
+ * The pipeline as a graph of work units. A unit is small, idempotent and has a stable id, the
+ * files it reads (`inputs`) and the files it writes (`outputs`, relative to the run directory);
+ * it is done when all its outputs exist, so any executor (in-process, Web Workers, Slurm job
+ * arrays) can run units in any order that respects the stages, skip finished ones and resume
+ * after a kill. Seeds come from the run's options and unit ids, never from the execution order,
+ * so the numbers do not depend on how the work is split (`trainBlock`, `pairBlock`) or run.
+ *
+ * Stages, in topological order (each unit reads only outputs of earlier stages):
+ *
+ * | stage      | unit id                                  | writes                                   |
+ * | ---------- | ---------------------------------------- | ---------------------------------------- |
+ * | complexity | `complexity/<study>/<variant>`           | `complexity/<study>__<variant>.json`     |
+ * | train      | `train/<study>/<variant>/m000-m007`      | `<study>/<variant>/networks/mNNN.json`   |
+ * | hidden     | `hidden/<study>/<variant>/mNNN`          | `hidden/mNNN.json` + `.f32` (trajectories, per-network metrics) |
+ * | pif        | `pif/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/pif-bNNN.json`, `pif-cNNN.json`  |
+ * | fit        | `fit/<study>/<variant>/mNNN`             | `fits/mNNN.json` + `.f64` (DMD operator) |
+ * | dsa-rank   | `dsa-rank/<study>/<variant>`             | `fits/rank.json` (common rank; refits)   |
+ * | dsa        | `dsa/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/dsa-bNNN.json`, `dsa-cNNN.json`  |
+ * | merge      | `merge/<study>/<variant>/<what>`         | `metrics/<metric>.json`                  |
+ * | report     | `report`                                 | `claims.json`, `report.md`, `report.html`|
+ *
+ * The graph is a pure function of the run's options ({@link PlanOptions}); `plan.json` holds its
+ * public part (`degeneracy.plan/1`), and `scripts/run_unit.ts` rebuilds the graph from the
+ * options in plan.json to find the unit it runs.
+ *
+ * @module
+ */
+import {
+  type DsaSettings,
+  embeddingGeometry,
+  evalTrialsFor,
+  getPreset,
+  type Preset,
+  STUDIES,
+  type StudyName,
+} from "../../presets.ts";
+import {
+  allStudies,
+  type ResolvedStudy,
+  type ResolvedVariant,
+  resolveStudies,
+} from "../studies.ts";
+import {
+  blockPath,
+  claimsPath,
+  complexityPath,
+  fitPath,
+  hiddenPath,
+  metricPath,
+  networkPath,
+  rankPath,
+  reportHtmlPath,
+  reportMdPath,
+} from "../layout.ts";
+import { SCHEMA } from "../formats.ts";
+import {
+  complexityCost,
+  type CostRates,
+  dsaBlockCost,
+  dsaPairSeconds,
+  fitCost,
+  hiddenCost,
+  mergeCost,
+  NOMINAL_RATES,
+  pifBlockCost,
+  pifPairSeconds,
+  reportCost,
+  trainCost,
+  type UnitCost,
+  type VariantSizes,
+} from "./cost.ts";
+
+/** The stages, in a valid topological order. */
+export const STAGES = [
+  "complexity",
+  "train",
+  "hidden",
+  "pif",
+  "fit",
+  "dsa-rank",
+  "dsa",
+  "merge",
+  "report",
+] as const;
+/** A stage name. */
+export type StageName = typeof STAGES[number];
+
+/** Direct dependencies of each stage (stages whose outputs its units read). */
+export const STAGE_DEPENDS: Record<StageName, StageName[]> = {
+  complexity: [],
+  train: [],
+  hidden: ["train"],
+  pif: ["train"],
+  fit: ["hidden"],
+  "dsa-rank": ["hidden", "fit"],
+  dsa: ["fit", "dsa-rank"],
+  merge: ["train", "hidden", "pif", "dsa-rank", "dsa"],
+  report: ["complexity", "merge"],
+};
+
+/** Target core-seconds of a unit when its size is chosen automatically (with NOMINAL_RATES). */
+export const TARGET_UNIT_SECONDS = 3600;
+
+/** The options that define a run (plan.json `options`). */
+export interface PlanOptions {
+  /** Preset name (`smoke`, `quick`, `paper`). */
+  preset: string;
+  /** Override of the preset's networks per variant. */
+  members?: number;
+  /** Studies to run (default all, in report order). */
+  studies?: StudyName[];
+  /** Variant-level overrides per study (an experiment script's `--levels`). */
+  levels?: Partial<Record<StudyName, number[]>>;
+  /** Training backend (`auto`, `cpu`, `webgpu`); does not change the plan. */
+  backend: string;
+  /** Members per training unit (default: automatic, ≈ TARGET_UNIT_SECONDS at nominal rates). */
+  trainBlock?: number;
+  /** Pairs per DSA / PIF block (default: automatic per population). */
+  pairBlock?: number;
+}
+
+/** What a unit does (internal; plan.json carries only the public fields). */
+export type UnitJob =
+  | { kind: "complexity"; study: string; variant: string }
+  | { kind: "train"; study: string; variant: string; members: number[] }
+  | { kind: "hidden"; study: string; variant: string; member: number }
+  | { kind: "fit"; study: string; variant: string; member: number }
+  | { kind: "dsa-rank"; study: string; variant: string }
+  | {
+    kind: "pairs";
+    metric: "dsa" | "pif";
+    study: string;
+    variant: string;
+    /** Block index (of the pairs, or of the self-check slots when `checks`). */
+    block: number;
+    /**
+     * A block of self-check slots (d(X, X) and reversed pairs on sampled networks, chosen at run
+     * time among the networks used): slots `block·size … (block + 1)·size − 1` of
+     * {@link CHECK_SLOTS}.
+     */
+    checks: boolean;
+    /** Member pairs (a < b) of the block; for `checks`, the slot range `[[first, end]]`. */
+    pairs: [number, number][];
+  }
+  | { kind: "merge"; study: string; variant: string; what: "pernet" | "pif" | "dsa" }
+  | { kind: "report" };
+
+/** A work unit. */
+export interface Unit {
+  id: string;
+  stage: StageName;
+  /** Files read, relative to the run directory. */
+  inputs: string[];
+  /** Files written (atomically), relative to the run directory. */
+  outputs: string[];
+  /** Estimated core-seconds on one core. */
+  coreSeconds: number;
+  /** Estimated peak memory, MB. */
+  memoryMB: number;
+  job: UnitJob;
+}
+
+/** A stage of the graph. */
+export interface Stage {
+  name: StageName;
+  dependsOn: StageName[];
+  units: Unit[];
+}
+
+/** Seed of the fixed evaluation batch (hidden trajectories), shared by all networks of a variant. */
+export const EVAL_SEED = 900_001;
+/** Seed of the OOD batch. */
+export const OOD_SEED = 900_002;
+/** Seed of the complexity sample. */
+export const COMPLEXITY_SEED = 900_003;
+
+/**
+ * Everything that sets the numbers of a population's measurement units (hidden states,
+ * per-network metrics, DMD fits, DSA and PIF pairs), in one value: the units read their settings
+ * from here only. The pipeline builds one per population from the preset; a study of measurement
+ * settings (another evaluation batch, other DSA delays and rank, all networks vs converged ones)
+ * builds further ones for the same trained networks.
+ */
+export interface MeasureSettings {
+  /** Trials and seed of the evaluation batch. */
+  evalTrials: number;
+  evalSeed: number;
+  /** Trials and seed of the OOD batch. */
+  oodTrials: number;
+  oodSeed: number;
+  /** DSA settings (delays, interval, rank, score, restarts) and the optimiser's seed. */
+  dsa: DsaSettings;
+  dsaSeed: number;
+  /** Steps of each trial fed to DSA (0 = all). */
+  dsaSteps: number;
+  /** DSA rank asked for: `dsa.rank` capped at hidden·delays. */
+  rankAsked: number;
+  /** PIF restarts and seed (the same for every pair). */
+  pifRestarts: number;
+  pifSeed: number;
+  /** Networks entering the statistics: converged ones, or all non-diverged ones. */
+  useMembers: "converged" | "all";
+}
+
+/** A population's settings for the units (beyond its resolved task and training). */
+export interface VariantSettings {
+  study: string;
+  variant: string;
+  family: ResolvedStudy["plan"]["family"];
+  level: number;
+  rv: ResolvedVariant;
+  sizes: VariantSizes;
+  /** Trials of the evaluation batch (evalTrialsFor). */
+  evalTrials: number;
+  /** DSA rank asked for (the preset's, capped at hidden·delays). */
+  rankAsked: number;
+  /** The measurement settings of its units. */
+  measure: MeasureSettings;
+}
+
+/** The unit graph of a run. */
+export interface Graph {
+  options: PlanOptions;
+  preset: Preset;
+  studies: ResolvedStudy[];
+  variants: VariantSettings[];
+  stages: Stage[];
+  /** Units by id. */
+  byId: Map<string, Unit>;
+}
+
+/** The public plan (`OUT/plan.json`, `degeneracy.plan/1`). */
+export interface PlanFile {
+  schema: typeof SCHEMA.plan;
+  preset: string;
+  options: PlanOptions;
+  stages: {
+    name: string;
+    dependsOn: string[];
+    units: {
+      id: string;
+      inputs: string[];
+      outputs: string[];
+      coreSeconds: number;
+      memoryMB: number;
+    }[];
+  }[];
+}
+
+/** An error of the plan's validation: names study, variant and the numbers. */
+export class PlanError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("; "));
+  }
+}
+
+/** The preset of a run's options (with the members override). */
+export function presetOf(options: PlanOptions): Preset {
+  return getPreset(options.preset, { members: options.members });
+}
+
+/** The studies of a run's options, resolved. */
+export function studiesOf(options: PlanOptions, preset = presetOf(options)): ResolvedStudy[] {
+  const names = options.studies ?? [...STUDIES];
+  const plans = allStudies(preset, options.levels).filter((s) => names.includes(s.name));
+  return resolveStudies(preset, plans);
+}
+
+function sizesOf(preset: Preset, s: ResolvedStudy, rv: ResolvedVariant): VariantSettings {
+  const family = s.plan.family;
+  const dsa = preset.dsa[family];
+  const H = rv.config.hidden;
+  const evalTrials = evalTrialsFor(preset, family, H, rv.task.steps);
+  const oodSteps = rv.task.name === "delayed_discrimination" ? rv.task.steps : 2 * rv.task.steps;
+  const g = embeddingGeometry(dsa, H, rv.task.steps, preset.dsaSteps, evalTrials);
+  const rankAsked = Math.min(dsa.rank, H * dsa.delays);
+  return {
+    study: s.plan.name,
+    variant: rv.plan.id,
+    family,
+    level: rv.plan.level,
+    rv,
+    evalTrials,
+    rankAsked,
+    measure: {
+      evalTrials,
+      evalSeed: EVAL_SEED,
+      oodTrials: preset.oodTrials,
+      oodSeed: OOD_SEED,
+      dsa,
+      dsaSeed: preset.seed,
+      dsaSteps: preset.dsaSteps,
+      rankAsked,
+      pifRestarts: preset.pifRestarts,
+      pifSeed: preset.seed,
+      useMembers: preset.useMembers,
+    },
+    sizes: {
+      hidden: H,
+      inputDim: rv.task.inputDim,
+      outputDim: rv.task.outputDim + (rv.config.auxWeight > 0 ? rv.task.auxDim : 0),
+      steps: rv.task.steps,
+      oodSteps,
+      config: rv.config,
+      evalTrials,
+      oodTrials: preset.oodTrials,
+      dsaSteps: g.steps,
+      delays: dsa.delays,
+      delayInterval: dsa.delayInterval,
+      rank: rankAsked,
+      dsaRestarts: dsa.restarts,
+      pifRestarts: preset.pifRestarts,
+      complexityTrials: preset.complexityTrials,
+    },
+  };
+}
+
+/**
+ * Checks every population's settings before anything runs: the DSA delay embedding must have
+ * at least as many rows as columns and room for the delays, the rank must fit. Returns the
+ * problems, each naming study, variant and the numbers (empty when the plan is valid).
+ */
+export function validateVariants(variants: VariantSettings[], preset: Preset): string[] {
+  const problems: string[] = [];
+  for (const v of variants) {
+    const s = preset.dsa[v.family];
+    const g = embeddingGeometry(s, v.sizes.hidden, v.sizes.steps, preset.dsaSteps, v.evalTrials);
+    const where = `study ${v.study}, variant ${v.variant}`;
+    if (g.rowsPerTrial < 2) {
+      problems.push(
+        `${where}: DSA delays ${s.delays} × interval ${s.delayInterval} need more than ` +
+          `${g.steps} steps per trial (rows per trial ${g.rowsPerTrial} < 2)`,
+      );
+    } else if (g.rows < g.columns) {
+      problems.push(
+        `${where}: DSA delay embedding has ${g.rows} rows (${g.trials} trials × ` +
+          `${g.rowsPerTrial} rows per trial) < ${g.columns} columns (${v.sizes.hidden} units × ` +
+          `${s.delays} delays); raise the evaluation trials or lower the delays`,
+      );
+    }
+    if (!(Number.isInteger(s.rank) && s.rank >= 1)) {
+      problems.push(`${where}: DSA rank must be an integer ≥ 1, got ${s.rank}`);
+    }
+    if (preset.members < 1) problems.push(`${where}: members must be ≥ 1, got ${preset.members}`);
+  }
+  return problems;
+}
+
+/**
+ * Target core-seconds of a training unit chosen automatically: training is most of a run's
+ * time, so its units are kept small (a few networks of a small preset, one network of the paper
+ * preset), which keeps every worker of the local executor busy to the end. A network is never
+ * split.
+ */
+export const TARGET_TRAIN_UNIT_SECONDS = 60;
+
+/** Members per training unit: `trainBlock`, or ≈ TARGET_TRAIN_UNIT_SECONDS at nominal rates. */
+export function trainBlockOf(v: VariantSettings, members: number, trainBlock?: number): number {
+  if (trainBlock !== undefined) return Math.min(trainBlock, members);
+  const one = trainCost(v.sizes, 1, NOMINAL_RATES).coreSeconds;
+  return Math.max(1, Math.min(members, Math.floor(TARGET_TRAIN_UNIT_SECONDS / one)));
+}
+
+/** Pairs per block of `metric`: `pairBlock`, or ≈ TARGET_UNIT_SECONDS at nominal rates. */
+export function pairBlockOf(
+  v: VariantSettings,
+  metric: "dsa" | "pif",
+  pairs: number,
+  pairBlock?: number,
+): number {
+  if (pairs === 0) return 1;
+  if (pairBlock !== undefined) return Math.min(pairBlock, pairs);
+  const one = metric === "dsa"
+    ? dsaPairSeconds(v.rankAsked, NOMINAL_RATES)
+    : pifPairSeconds(v.sizes.hidden, v.sizes.pifRestarts, NOMINAL_RATES);
+  return Math.max(1, Math.min(pairs, Math.floor(TARGET_UNIT_SECONDS / one)));
+}
+
+/**
+ * Self-check pair slots per population and metric: d(X, X) on 3 sampled networks and 3
+ * reversed-order pairs d(j, i) (DSA: `evenlySpacedSelfChecks`, PIF: `seededSelfChecks` of
+ * metrics/pairwise.ts).
+ */
+export const CHECK_SLOTS = 6;
+
+/** All member pairs (a < b) of a population of K, row by row. */
+export function memberPairs(K: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let a = 0; a < K; a++) for (let b = a + 1; b < K; b++) out.push([a, b]);
+  return out;
+}
+
+const m3 = (m: number) => `m${String(m).padStart(3, "0")}`;
+
+/**
+ * Builds the unit graph of a run (pure; no file access). Throws a {@link PlanError} listing
+ * every invalid population. `rates` only sets the estimates (coreSeconds, memoryMB); unit ids,
+ * inputs and outputs depend on the options alone.
+ */
+export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATES): Graph {
+  checkPlanOptions(options);
+  const preset = presetOf(options);
+  const studies = studiesOf(options, preset);
+  const variants = studies.flatMap((s) => s.variants.map((rv) => sizesOf(preset, s, rv)));
+  const problems = validateVariants(variants, preset);
+  if (problems.length) throw new PlanError(problems);
+  const K = preset.members;
+  const units: Record<StageName, Unit[]> = {
+    complexity: [],
+    train: [],
+    hidden: [],
+    pif: [],
+    fit: [],
+    "dsa-rank": [],
+    dsa: [],
+    merge: [],
+    report: [],
+  };
+  const add = (stage: StageName, id: string, job: UnitJob, io: {
+    inputs: string[];
+    outputs: string[];
+  }, cost: UnitCost) => {
+    units[stage].push({
+      id,
+      stage,
+      inputs: io.inputs,
+      outputs: io.outputs,
+      coreSeconds: Math.round(cost.coreSeconds * 100) / 100,
+      memoryMB: Math.ceil(cost.memoryMB),
+      job,
+    });
+  };
+  const members = Array.from({ length: K }, (_, m) => m);
+  const reportInputs: string[] = [];
+  for (const v of variants) {
+    const { study: s, variant: vid } = v;
+    const key = `${s}/${vid}`;
+    const net = (m: number) => networkPath("", s, vid, m);
+    const hid = (m: number) => [hiddenPath("", s, vid, m), hiddenPath("", s, vid, m, "f32")];
+    const fit = (m: number) => [fitPath("", s, vid, m), fitPath("", s, vid, m, "f64")];
+    const cPath = complexityPath("", s, vid);
+    reportInputs.push(cPath);
+    add("complexity", `complexity/${key}`, { kind: "complexity", study: s, variant: vid }, {
+      inputs: [],
+      outputs: [cPath],
+    }, complexityCost(v.sizes, rates));
+    const tb = trainBlockOf(v, K, options.trainBlock);
+    for (let first = 0; first < K; first += tb) {
+      const ms = members.slice(first, first + tb);
+      add(
+        "train",
+        `train/${key}/${m3(ms[0])}-${m3(ms[ms.length - 1])}`,
+        { kind: "train", study: s, variant: vid, members: ms },
+        { inputs: [], outputs: ms.map(net) },
+        trainCost(v.sizes, ms.length, rates),
+      );
+    }
+    for (const m of members) {
+      add(
+        "hidden",
+        `hidden/${key}/${m3(m)}`,
+        { kind: "hidden", study: s, variant: vid, member: m },
+        {
+          inputs: [net(m)],
+          outputs: hid(m),
+        },
+        hiddenCost(v.sizes, rates),
+      );
+      add("fit", `fit/${key}/${m3(m)}`, { kind: "fit", study: s, variant: vid, member: m }, {
+        inputs: hid(m),
+        outputs: fit(m),
+      }, fitCost(v.sizes, rates));
+    }
+    const rank = rankPath("", s, vid);
+    add("dsa-rank", `dsa-rank/${key}`, { kind: "dsa-rank", study: s, variant: vid }, {
+      inputs: members.flatMap((m) => [...fit(m), ...hid(m)]),
+      outputs: [rank],
+    }, mergeCost(K, rates));
+    const pairs = memberPairs(K);
+    const blocks: Record<"dsa" | "pif", string[]> = { dsa: [], pif: [] };
+    for (const metric of ["pif", "dsa"] as const) {
+      const size = pairBlockOf(v, metric, pairs.length, options.pairBlock);
+      const inputsOf = (ms: number[]) =>
+        metric === "pif" ? ms.map(net) : [rank, ...ms.flatMap(fit), ...ms.map((m) => hid(m)[0])];
+      const cost = (n: number) =>
+        metric === "pif" ? pifBlockCost(v.sizes, n, rates) : dsaBlockCost(v.sizes, n, rates);
+      for (let b = 0; b * size < pairs.length; b++) {
+        const ps = pairs.slice(b * size, (b + 1) * size);
+        const involved = [...new Set(ps.flat())].sort((x, y) => x - y);
+        const out = blockPath("", s, vid, metric, b);
+        blocks[metric].push(out);
+        add(
+          metric,
+          `${metric}/${key}/b${String(b).padStart(3, "0")}`,
+          {
+            kind: "pairs",
+            metric,
+            study: s,
+            variant: vid,
+            block: b,
+            checks: false,
+            pairs: ps,
+          },
+          { inputs: inputsOf(involved), outputs: [out] },
+          cost(ps.length),
+        );
+      }
+      // self-checks: d(X, X) and reversed pairs on sampled networks, CHECK_SLOTS pair slots
+      for (let c = 0; c * size < CHECK_SLOTS; c++) {
+        const out = blockPath("", s, vid, metric, c, true);
+        blocks[metric].push(out);
+        const n = Math.min(size, CHECK_SLOTS - c * size);
+        add(
+          metric,
+          `${metric}/${key}/c${String(c).padStart(3, "0")}`,
+          {
+            kind: "pairs",
+            metric,
+            study: s,
+            variant: vid,
+            block: c,
+            checks: true,
+            pairs: [[c * size, c * size + n]],
+          },
+          { inputs: inputsOf(members), outputs: [out] },
+          cost(n),
+        );
+      }
+    }
+    const mp = (metric: string) => metricPath("", s, vid, metric);
+    const pernet = ["dimensionality", "attractorness", "distance_from_init", "ood"].map(mp);
+    add("merge", `merge/${key}/pernet`, { kind: "merge", study: s, variant: vid, what: "pernet" }, {
+      inputs: [...members.map(net), ...members.map((m) => hid(m)[0])],
+      outputs: pernet,
+    }, mergeCost(K, rates, 4));
+    add("merge", `merge/${key}/pif`, { kind: "merge", study: s, variant: vid, what: "pif" }, {
+      inputs: [...members.map(net), ...blocks.pif],
+      outputs: [mp("pif")],
+    }, mergeCost(K, rates));
+    add("merge", `merge/${key}/dsa`, { kind: "merge", study: s, variant: vid, what: "dsa" }, {
+      inputs: [...members.map(net), rank, ...blocks.dsa],
+      outputs: [mp("dsa"), mp("mds")],
+    }, mergeCost(K, rates));
+    reportInputs.push(...pernet, mp("pif"), mp("dsa"), mp("mds"));
+  }
+  add("report", "report", { kind: "report" }, {
+    inputs: reportInputs,
+    outputs: [claimsPath(""), reportMdPath(""), reportHtmlPath("")],
+  }, reportCost(variants.length, rates));
+  const stages = STAGES.map((name) => ({
+    name,
+    dependsOn: STAGE_DEPENDS[name],
+    units: units[name],
+  }));
+  const byId = new Map<string, Unit>();
+  for (const st of stages) for (const u of st.units) byId.set(u.id, u);
+  return { options, preset, studies, variants, stages, byId };
+}
+
+/** The public plan (`degeneracy.plan/1`) of a graph. */
+export function planFile(g: Graph): PlanFile {
+  return {
+    schema: SCHEMA.plan,
+    preset: g.preset.name,
+    options: g.options,
+    stages: g.stages.map((st) => ({
+      name: st.name,
+      dependsOn: [...st.dependsOn],
+      units: st.units.map((u) => ({
+        id: u.id,
+        inputs: u.inputs,
+        outputs: u.outputs,
+        coreSeconds: u.coreSeconds,
+        memoryMB: u.memoryMB,
+      })),
+    })),
+  };
+}
+
+/** Validates a run's options; throws naming the field and the allowed values. */
+export function checkPlanOptions(o: PlanOptions): void {
+  const int = (x: unknown, name: string, min: number) => {
+    if (x !== undefined && !(Number.isInteger(x) && (x as number) >= min)) {
+      throw new Error(`${name}: must be an integer ≥ ${min}, got ${JSON.stringify(x)}`);
+    }
+  };
+  getPreset(o.preset);
+  int(o.members, "members", 1);
+  int(o.trainBlock, "trainBlock", 1);
+  int(o.pairBlock, "pairBlock", 1);
+  for (const s of o.studies ?? []) {
+    if (!(STUDIES as readonly string[]).includes(s)) {
+      throw new Error(`studies: unknown study "${s}" (allowed: ${STUDIES.join(", ")})`);
+    }
+  }
+  for (const [s, lv] of Object.entries(o.levels ?? {})) {
+    if (!(STUDIES as readonly string[]).includes(s)) {
+      throw new Error(`levels: unknown study "${s}" (allowed: ${STUDIES.join(", ")})`);
+    }
+    if (!Array.isArray(lv) || lv.length === 0 || !lv.every(Number.isFinite)) {
+      throw new Error(`levels.${s}: must be a non-empty list of numbers`);
+    }
+  }
+}
+
+/**
+ * Checks that a plan is well formed: stages in topological order, every unit's inputs are
+ * outputs of units of earlier stages that it depends on, no output written twice. Returns
+ * the problems (empty when valid).
+ */
+export function checkPlanStructure(p: PlanFile): string[] {
+  const problems: string[] = [];
+  const producer = new Map<string, string>();
+  const seenStages = new Set<string>();
+  const ids = new Set<string>();
+  for (const st of p.stages) {
+    for (const d of st.dependsOn) {
+      if (!seenStages.has(d)) problems.push(`stage ${st.name}: depends on later stage ${d}`);
+    }
+    const deps = new Set<string>();
+    const closure = (name: string) => {
+      for (const s2 of p.stages.find((x) => x.name === name)?.dependsOn ?? []) {
+        if (!deps.has(s2)) {
+          deps.add(s2);
+          closure(s2);
+        }
+      }
+    };
+    closure(st.name);
+    for (const u of st.units) {
+      if (ids.has(u.id)) problems.push(`unit ${u.id}: duplicate id`);
+      ids.add(u.id);
+      for (const i of u.inputs) {
+        const from = producer.get(i);
+        if (from === undefined) problems.push(`unit ${u.id}: input ${i} is no earlier output`);
+        else if (!deps.has(from)) {
+          problems.push(`unit ${u.id}: reads ${i} of stage ${from}, not a dependency`);
+        }
+      }
+    }
+    for (const u of st.units) {
+      for (const o of u.outputs) {
+        if (producer.has(o)) problems.push(`unit ${u.id}: output ${o} written twice`);
+        producer.set(o, st.name);
+      }
+    }
+    seenStages.add(st.name);
+  }
+  return problems;
+}

@@ -1,0 +1,259 @@
+/**
+ * The costed plan of a run, before anything runs: builds the unit graph of a preset (every unit
+ * validated: e.g. a DSA delay embedding with fewer rows than columns is an error naming study,
+ * variant and the numbers), and prints per stage the number of units, the estimated core-hours,
+ * the largest unit and the peak memory of one unit, from a cost model calibrated on this machine
+ * (a short calibration, cached in `--calibration FILE`). `--json FILE` also writes the plan
+ * (`degeneracy.plan/1`) there.
+ *
+ * Run: `deno task plan --preset P [--only study,…] [--members K] [--train-block K]
+ * [--pair-block P] [--nominal] [--recalibrate] [--json FILE]`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { getPreset, STUDIES } from "./presets.ts";
+import { intFlag, runMain, UsageError } from "./lib/cli.ts";
+import { checkStudyNames } from "./lib/studies.ts";
+import { readDone, writeJsonAtomic } from "./lib/io.ts";
+import { planPath, unitTimingPath } from "./lib/layout.ts";
+import { SCHEMA, type UnitTimingFile } from "./lib/formats.ts";
+import { fmtDuration } from "./lib/progress.ts";
+import {
+  buildGraph,
+  checkPlanStructure,
+  type Graph,
+  PlanError,
+  type PlanFile,
+  planFile,
+  type PlanOptions,
+} from "./lib/units/graph.ts";
+import { type CostRates, loadOrCalibrate, NOMINAL_RATES } from "./lib/units/cost.ts";
+
+/** One row of the stage table. */
+export interface StageRow {
+  stage: string;
+  units: number;
+  coreHours: number;
+  largestUnitHours: number;
+  largestUnit: string;
+  peakMemoryMB: number;
+}
+
+/** Per-stage totals of a graph. */
+export function stageTable(g: Graph): StageRow[] {
+  return g.stages.map((st) => {
+    let largest = st.units[0];
+    for (const u of st.units) if (u.coreSeconds > largest.coreSeconds) largest = u;
+    return {
+      stage: st.name,
+      units: st.units.length,
+      coreHours: st.units.reduce((a, u) => a + u.coreSeconds, 0) / 3600,
+      largestUnitHours: (largest?.coreSeconds ?? 0) / 3600,
+      largestUnit: largest?.id ?? "",
+      peakMemoryMB: Math.max(0, ...st.units.map((u) => u.memoryMB)),
+    };
+  });
+}
+
+const hours = (h: number) =>
+  h >= 100 ? h.toFixed(0) : h >= 1 ? h.toFixed(1) : h >= 0.01 ? h.toFixed(2) : h.toExponential(1);
+
+/** The stage table as Markdown. */
+export function stageTableMarkdown(rows: StageRow[]): string {
+  const total = rows.reduce((a, r) => a + r.coreHours, 0);
+  const lines = [
+    "| stage | units | core-hours | largest unit (core-h) | largest unit | peak memory / unit (MB) |",
+    "| --- | ---: | ---: | ---: | --- | ---: |",
+    ...rows.map((r) =>
+      `| ${r.stage} | ${r.units} | ${hours(r.coreHours)} | ${hours(r.largestUnitHours)} | ` +
+      `\`${r.largestUnit}\` | ${r.peakMemoryMB} |`
+    ),
+    `| total | ${rows.reduce((a, r) => a + r.units, 0)} | ${hours(total)} | | | |`,
+  ];
+  return lines.join("\n");
+}
+
+/** One row of the estimate-vs-measured table. */
+export interface CompareRow {
+  stage: string;
+  measuredUnits: number;
+  measuredSeconds: number;
+  /** Estimated core-seconds of the same units, without the per-unit start-up overhead. */
+  estimatedSeconds: number;
+}
+
+/**
+ * Estimate vs measured per stage for the units of `out` that recorded a timing
+ * (`OUT/timings/*.json`): the estimates of `graph` minus `overheadSec` per unit (a local run
+ * starts no process per unit) against the measured seconds.
+ */
+export async function compareTimings(
+  out: string,
+  graph: Graph,
+  overheadSec: number,
+): Promise<CompareRow[]> {
+  const rows: CompareRow[] = [];
+  for (const st of graph.stages) {
+    const r = { stage: st.name, measuredUnits: 0, measuredSeconds: 0, estimatedSeconds: 0 };
+    for (const u of st.units) {
+      const t = await readDone<UnitTimingFile>(unitTimingPath(out, u.id), SCHEMA.unitTiming);
+      if (!t) continue;
+      r.measuredUnits++;
+      r.measuredSeconds += t.seconds;
+      r.estimatedSeconds += Math.max(0, u.coreSeconds - overheadSec);
+    }
+    rows.push(r);
+  }
+  return rows;
+}
+
+/** The comparison as Markdown (ratio = estimate / measured). */
+export function compareMarkdown(rows: CompareRow[]): string {
+  const lines = [
+    "| stage | units measured | measured (s) | estimated (s) | estimate / measured |",
+    "| --- | ---: | ---: | ---: | ---: |",
+  ];
+  let m = 0, e = 0, n = 0;
+  for (const r of rows) {
+    if (r.measuredUnits === 0) continue;
+    m += r.measuredSeconds;
+    e += r.estimatedSeconds;
+    n += r.measuredUnits;
+    lines.push(
+      `| ${r.stage} | ${r.measuredUnits} | ${r.measuredSeconds.toFixed(1)} | ` +
+        `${r.estimatedSeconds.toFixed(1)} | ${
+          (r.estimatedSeconds / r.measuredSeconds).toFixed(2)
+        } |`,
+    );
+  }
+  lines.push(`| total | ${n} | ${m.toFixed(1)} | ${e.toFixed(1)} | ${(e / m).toFixed(2)} |`);
+  return lines.join("\n");
+}
+
+const USAGE = "usage: plan.ts --preset smoke|quick|paper [--only study,…] [--members K] " +
+  "[--train-block K] [--pair-block P] [--nominal] [--recalibrate] [--calibration FILE] " +
+  "[--json FILE] [--compare DIR]\n" +
+  "  --nominal      use the fixed nominal rates instead of calibrating this machine\n" +
+  "  --recalibrate  measure the machine again (else the cached calibration is reused)\n" +
+  "  --calibration  calibration cache (default runs/.cost-model.json)\n" +
+  "  --json         also write the plan (degeneracy.plan/1) to FILE\n" +
+  "  --compare      compare the estimates with the unit timings of the run in DIR (its plan)\n" +
+  `studies: ${STUDIES.join(", ")}`;
+
+if (import.meta.main) {
+  await runMain(async () => {
+    const { values: a } = parseArgs({
+      args: Deno.args,
+      options: {
+        preset: { type: "string", default: "quick" },
+        only: { type: "string" },
+        members: { type: "string" },
+        "train-block": { type: "string" },
+        "pair-block": { type: "string" },
+        nominal: { type: "boolean", default: false },
+        recalibrate: { type: "boolean", default: false },
+        calibration: { type: "string", default: "runs/.cost-model.json" },
+        json: { type: "string" },
+        compare: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (a.help) {
+      console.log(USAGE);
+      return;
+    }
+    try {
+      getPreset(a.preset!);
+    } catch (e) {
+      throw new UsageError(`--preset: ${(e as Error).message}`);
+    }
+    let studies;
+    if (a.only !== undefined) {
+      try {
+        studies = checkStudyNames(a.only.split(",").map((s) => s.trim()));
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
+    const options: PlanOptions = {
+      preset: a.preset!,
+      ...(a.members !== undefined ? { members: intFlag(a.members, "members", 1) } : {}),
+      ...(studies ? { studies } : {}),
+      backend: "auto",
+      ...(a["train-block"] !== undefined
+        ? { trainBlock: intFlag(a["train-block"], "train-block", 1) }
+        : {}),
+      ...(a["pair-block"] !== undefined
+        ? { pairBlock: intFlag(a["pair-block"], "pair-block", 1) }
+        : {}),
+    };
+    if (a.compare !== undefined) {
+      const plan = await readDone<PlanFile>(planPath(a.compare), SCHEMA.plan);
+      if (!plan) {
+        throw new UsageError(`--compare: ${planPath(a.compare)} is missing or not a plan`);
+      }
+      const cal = a.nominal ? null : await loadOrCalibrate(a.calibration!, {
+        recalibrate: a.recalibrate,
+        log: (l) => console.error(l),
+      });
+      const rates = cal?.rates ?? NOMINAL_RATES;
+      const graph = buildGraph(plan.options, rates);
+      console.log(
+        `${a.compare} (preset ${plan.preset}): estimates from ${
+          cal ? `the calibration of ${cal.measuredAt}` : "nominal rates"
+        }, without the ${rates.unitOverheadSec} s start-up per unit`,
+      );
+      console.log(compareMarkdown(await compareTimings(a.compare, graph, rates.unitOverheadSec)));
+      return;
+    }
+    // validate before calibrating (nothing runs when the plan is invalid)
+    try {
+      buildGraph(options, NOMINAL_RATES);
+    } catch (e) {
+      if (e instanceof PlanError) {
+        for (const p of e.problems) console.error(`error: ${p}`);
+        Deno.exit(2);
+      }
+      throw e;
+    }
+    let rates: CostRates = NOMINAL_RATES;
+    let source = "nominal rates (not calibrated)";
+    if (!a.nominal) {
+      const cal = await loadOrCalibrate(a.calibration!, {
+        recalibrate: a.recalibrate,
+        log: (l) => console.error(l),
+      });
+      rates = cal.rates;
+      source = `calibrated ${cal.measuredAt} on ${cal.key} (${a.calibration})`;
+    }
+    const graph = buildGraph(options, rates);
+    const plan = planFile(graph);
+    const problems = checkPlanStructure(plan);
+    if (problems.length) throw new Error(`plan structure: ${problems.join("; ")}`);
+    const rows = stageTable(graph);
+    const total = rows.reduce((x, r) => x + r.coreHours, 0);
+    console.log(
+      `preset ${graph.preset.name}: ${graph.studies.length} studies, ${graph.variants.length} ` +
+        `populations × ${graph.preset.members} networks; the plan is valid`,
+    );
+    console.log(`cost model: ${source}`);
+    console.log(stageTableMarkdown(rows));
+    const cores = navigator.hardwareConcurrency ?? 1;
+    console.log(
+      `total ${hours(total)} core-hours ≈ ${fmtDuration((total * 3600) / cores)} wall on ` +
+        `${cores} cores of this machine (training estimates assume every epoch runs; early ` +
+        `stopping shortens them)`,
+    );
+    const evalRaised = graph.variants.filter((v) => v.evalTrials > graph.preset.evalTrials);
+    if (evalRaised.length) {
+      console.log(
+        `evaluation trials raised for the DSA embedding: ` +
+          evalRaised.map((v) => `${v.study}/${v.variant} ${v.evalTrials}`).join(", "),
+      );
+    }
+    if (a.json) await writeJsonAtomic(a.json, plan);
+  });
+}
