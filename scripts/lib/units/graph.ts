@@ -14,7 +14,7 @@
  * | train      | `train/<study>/<variant>/m000-m007`      | `<study>/<variant>/networks/mNNN.json`   |
  * | hidden     | `hidden/<study>/<variant>/mNNN`          | `hidden/mNNN.json` + `.f32` (trajectories, per-network metrics) |
  * | pif        | `pif/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/pif-bNNN.json`, `pif-cNNN.json`  |
- * | fit        | `fit/<study>/<variant>/mNNN`             | `fits/mNNN.json` + `.f64` (DMD operator) |
+ * | fit        | `fit/<study>/<variant>/mNNN`             | `fits/mNNN.json` + `.f64` (DMD operator), `fits/mNNN.prep.json` + `.prep.f64` (prepared DSA operator) |
  * | dsa-rank   | `dsa-rank/<study>/<variant>`             | `fits/rank.json` (common rank; refits)   |
  * | dsa        | `dsa/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/dsa-bNNN.json`, `dsa-cNNN.json`  |
  * | merge      | `merge/<study>/<variant>/<what>`         | `metrics/<metric>.json`                  |
@@ -49,6 +49,7 @@ import {
   hiddenPath,
   metricPath,
   networkPath,
+  preparedPath,
   rankPath,
   reportHtmlPath,
   reportMdPath,
@@ -438,7 +439,12 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
     const key = `${s}/${vid}`;
     const net = (m: number) => networkPath("", s, vid, m);
     const hid = (m: number) => [hiddenPath("", s, vid, m), hiddenPath("", s, vid, m, "f32")];
-    const fit = (m: number) => [fitPath("", s, vid, m), fitPath("", s, vid, m, "f64")];
+    const fit = (m: number) => [
+      fitPath("", s, vid, m),
+      fitPath("", s, vid, m, "f64"),
+      preparedPath("", s, vid, m),
+      preparedPath("", s, vid, m, "f64"),
+    ];
     const cPath = complexityPath("", s, vid);
     reportInputs.push(cPath);
     add("complexity", `complexity/${key}`, { kind: "complexity", study: s, variant: vid }, {
