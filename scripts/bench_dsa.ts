@@ -208,6 +208,8 @@ const STUDY_TASK: Record<StudyName, TaskName> = {
   sine_freq: "sine",
   sine_n: "sine",
   path_integration: "path_integration",
+  dd_delay: "delayed_discrimination",
+  pi_arena: "path_integration",
   aux_loss: "delayed_discrimination",
   network_size: "delayed_discrimination",
   low_rank: "delayed_discrimination",

@@ -10,6 +10,7 @@
  * OUT/<experiment>/<variant>/fits/mNNN.prep.json, .prep.f64  prepared DSA operators (degeneracy.dsa-prepared/1)
  * OUT/<experiment>/<variant>/fits/rank.json            common DSA rank (degeneracy.dsa-rank/1)
  * OUT/<experiment>/<variant>/blocks/<metric>-bNNN.json pair blocks (degeneracy.pair-block/1)
+ * OUT/<experiment>/<variant>/fixed_points/mNNN.json   fixed points (degeneracy.fixed-points/1)
  * OUT/<experiment>/<variant>/metrics/<metric>.json     metrics (degeneracy.metric/2)
  * OUT/plan.json                                        the work units (degeneracy.plan/1)
  * OUT/errors/<unit>.json                               a unit that failed (degeneracy.unit-error/1)
@@ -88,6 +89,13 @@ export const preparedPath = (
     "fits",
     `${refit ? "r" : "m"}${String(member).padStart(3, "0")}.prep.${ext}`,
   );
+/** `OUT/<experiment>/<variant>/fixed_points/mNNN.json`: one network's fixed points. */
+export const fixedPointsPath = (
+  out: string,
+  experiment: string,
+  variant: string,
+  member: number,
+) => join(variantDir(out, experiment, variant), "fixed_points", `${member3(member)}.json`);
 /** `OUT/<experiment>/<variant>/fits/rank.json`. */
 export const rankPath = (out: string, experiment: string, variant: string) =>
   join(variantDir(out, experiment, variant), "fits", "rank.json");
