@@ -47,6 +47,7 @@ export {
 } from "./attractorness.ts";
 export {
   compareDmd,
+  deserializePreparedOperator,
   determinantSign,
   dmdEigenvalues,
   type DmdFit,
@@ -65,12 +66,17 @@ export {
   type FlatTrajectories,
   HANKEL_RANK_RTOL,
   hankelNumericalRank,
+  PREPARED_OPERATOR_FORMAT,
   type PreparedOperator,
+  type PreparedOperatorHeader,
+  prepareDsaOperator,
   prepareOperator,
   procrustesDistance,
   type ProcrustesOptions,
   type ProcrustesResult,
   type ProcrustesRun,
+  serializePreparedOperator,
+  spectralLowerBound,
   toFlatTrajectories,
   type Trajectories,
 } from "./dsa/mod.ts";

@@ -1,24 +1,36 @@
 /**
- * DSA benchmark (docs/performance.md): one pair of seeded random 64-unit tanh RNNs
- * driven by noise, 50 trials × 100 steps, at (delays, rank) = (10,50), (10,100), (20,200),
- * (30,500): time of the two DMD fits and of the angular Procrustes comparison, compared
- * with the reference timings of docs/performance.md (torch 1.13 CPU, 1 thread,
- * 1500 Adam iterations × 2 runs). Optionally the 50-system pairwise matrix at 10/50 on
- * one worker per core (`--matrix`).
+ * DSA benchmark: one pair of seeded random 64-unit tanh RNNs driven by noise, 50 trials × 100
+ * steps, at (delays, rank) = 10/50, 20/200, 30/500 and 30/1000 (the flip-flop setting of the
+ * paper's Table 2). For every setting, in one run and on the same fitted operators, the
+ * previous path ("old": scalar Cholesky in the fit, `procrustesDistance(…, { legacy: true })`)
+ * and the current one ("new": blocked Cholesky, per-system prepared operators, the current
+ * optimiser) with the same Procrustes budget (`benchProcrustes`): fit time of both systems,
+ * Procrustes time (the new one including the per-system preparation), the pair, the ratio,
+ * the angular distance each reached, the new run's final gradient norm and the spectral
+ * lower bound on the distance. Times are wall seconds with process CPU seconds beside them
+ * (robust to other jobs on a shared machine); compare ratios from one run.
  *
- * Besides wall-clock time it reports process CPU time (robust to other processes on a
- * shared machine), the machine's current matmul speed, and the optimum reached by a
- * reference-style Adam optimiser (`scripts/bench/dsa_baseline.ts`, 1500 iterations × 2 runs) on
- * the same operators for ranks ≤ `--baseline` (default 100), to compare optima.
+ * `--defaults 20/200,30/1000` also times the default options of `dsaDistance` (no Procrustes
+ * budget: every smart start and `restarts` Haar starts, screening, 300 iterations), old and
+ * new, at those settings (the old path at 30/1000 takes about ten minutes on a fast core).
+ * `--paper` prints the projected core-hours of the `paper` preset's DSA stage before and after
+ * (every study's populations and Table 2 delays/rank, 50 networks per population, the preset's
+ * restarts), from per-pair and per-network times measured here on the bench pair at the
+ * preset's settings (rank 100: measured with the preset's options; rank 1000: from the
+ * `--defaults` measurement at 30/1000 when present, else estimated, and labelled so).
+ * For the settings the DSA package was timed at (docs/performance.md, torch 1.13 CPU, 1 thread,
+ * 1500 Adam steps × 2 runs) its pair time is printed beside ours.
+ * `--baseline R` adds the optimum of a reference-style Adam optimiser
+ * (`scripts/bench/dsa_baseline.ts`, 1500 iterations × 2 runs) for ranks ≤ R (default 0);
+ * `--matrix` the 50-system matrix at 10/50 on workers; `--json FILE` writes every row.
  *
- * Usage: deno run --allow-read --allow-write --allow-env --allow-sys scripts/bench_dsa.ts
- *          [--settings 10/50,10/100] [--repeats 1] [--baseline 100] [--matrix | --matrix-only]
+ * Usage: deno task bench:dsa [--settings 10/50,20/200,30/500,30/1000] [--new-only]
+ *          [--defaults 30/1000] [--paper] [--baseline 100] [--matrix | --matrix-only]
  *          [--systems 50] [--workers 2] [--json out.json]
- *          [--procrustes '{"maxIter":70,"maxRuns":2}'] (overrides the per-rank settings)
+ *          [--procrustes '{"maxIter":70,"maxRuns":2}'] (overrides the per-rank budget)
  *
- * The timings follow a warm-up fit of both systems at the first setting's delays (rank 20)
- * and a short comparison: JIT and WASM compilation are excluded, as in a population, where
- * they are paid once.
+ * The timings follow a warm-up fit of both systems and a short comparison on both paths: JIT
+ * and WASM compilation are excluded, as in a population, where they are paid once.
  *
  * @module
  */
@@ -26,19 +38,24 @@ import { parseArgs } from "node:util";
 import process from "node:process";
 import { compareDmd } from "../metrics/dsa/dsa.ts";
 import { type DmdFit, fitDmd, type FlatTrajectories } from "../metrics/dsa/dmd.ts";
-import type { ProcrustesOptions } from "../metrics/dsa/procrustes.ts";
+import {
+  prepareDsaOperator,
+  procrustesDistance,
+  type ProcrustesOptions,
+  type ProcrustesResult,
+} from "../metrics/dsa/procrustes.ts";
+import {
+  fillLegacyCache,
+  prepareLegacyOperator,
+  procrustesDistanceLegacy,
+} from "../metrics/dsa/procrustes_legacy.ts";
 import { procrustesAdamBaseline } from "./bench/dsa_baseline.ts";
 import { dsaDistanceMatrixParallel } from "../metrics/dsa/parallel.ts";
 import { mmNT } from "../metrics/linalg/matmul.ts";
 import { boxMuller, mulberry32 } from "../metrics/rng.ts";
-
-/** Reference seconds (DMD fit both systems, Procrustes angular), docs/performance.md. */
-const REFERENCE: Record<string, { fit: [number, number]; procrustes: number }> = {
-  "10/50": { fit: [13, 15], procrustes: 13.5 },
-  "10/100": { fit: [4, 4], procrustes: 27 },
-  "20/200": { fit: [12, 19], procrustes: 154 },
-  "30/500": { fit: [17, 27], procrustes: 900 },
-};
+import { setCholeskyBlocked } from "../metrics/linalg/solve.ts";
+import { PRESETS, STUDIES, type StudyName } from "./presets.ts";
+import type { TaskName } from "../tasks/types.ts";
 
 /** Seeded normal sampler (Box–Muller of mulberry32 uniforms shifted to the open interval). */
 function normalRng(seed: number): () => number {
@@ -77,15 +94,33 @@ export function randomRnnTrajectories(
   return { data, trials, steps, units };
 }
 
+/**
+ * Reference seconds (DMD fit of both systems, Procrustes angular) of the DSA package (torch
+ * 1.13 CPU, 1 thread, 1500 Adam iterations × 2 runs), docs/performance.md.
+ */
+const REFERENCE: Record<string, { fit: [number, number]; procrustes: number }> = {
+  "10/50": { fit: [13, 15], procrustes: 13.5 },
+  "10/100": { fit: [4, 4], procrustes: 27 },
+  "20/200": { fit: [12, 19], procrustes: 154 },
+  "30/500": { fit: [17, 27], procrustes: 900 },
+};
+
 /** Process CPU seconds (user + system) — robust to other processes on a shared machine. */
 function cpuSeconds(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 }
 
+/** Wall and CPU seconds of `f()`, with its result. */
+function timed<T>(f: () => T): { value: T; wall: number; cpu: number } {
+  const t = performance.now(), c = cpuSeconds();
+  const value = f();
+  return { value, wall: (performance.now() - t) / 1000, cpu: cpuSeconds() - c };
+}
+
 /**
  * GFLOP/s of a 256³ float64 product right now, per wall second and per CPU second (how
- * loaded the machine is; about 2.7 for both on an idle core).
+ * loaded the machine is).
  */
 function calibrate(): { wall: number; cpu: number } {
   const n = 256;
@@ -100,7 +135,7 @@ function calibrate(): { wall: number; cpu: number } {
   };
 }
 
-/** Procrustes settings per rank used by the bench ("fast" preset, printed with the table). */
+/** Procrustes budget per rank used by the bench's single-run setting (both paths). */
 export function benchProcrustes(rank: number): ProcrustesOptions {
   // the two eigenvector-alignment starts (one per component of O(n)), iterations scaled
   // down with the O(rank³) cost of an iteration
@@ -110,14 +145,87 @@ export function benchProcrustes(rank: number): ProcrustesOptions {
   return { restarts: 0, maxRuns: 1, maxIter: 100 };
 }
 
+/** Fits of both systems, timed, with the old (scalar Cholesky) or the new fit path. */
+function fitBoth(
+  a: FlatTrajectories,
+  b: FlatTrajectories,
+  delays: number,
+  rank: number,
+  old: boolean,
+) {
+  setCholeskyBlocked(!old);
+  try {
+    return timed(() => [fitDmd(a, { delays, rank }), fitDmd(b, { delays, rank })] as const);
+  } finally {
+    setCholeskyBlocked(true);
+  }
+}
+
+/**
+ * One Procrustes comparison of two fitted systems, old or new path, with the per-system work
+ * (old: normalisation and the eigenvectors its starts use; new: `prepareDsaOperator`) timed
+ * apart from the pair, as in a distance matrix where it is done once per system.
+ */
+function comparePair(
+  fa: DmdFit,
+  fb: DmdFit,
+  options: ProcrustesOptions,
+  old: boolean,
+): { res: ProcrustesResult; prepWall: number; prepCpu: number; pairWall: number; pairCpu: number } {
+  const opts: ProcrustesOptions = { score: "angular", ...options };
+  if (old) {
+    // the eig-gram starts come after the first two (eig-sym and its flip)
+    const kinds: ("sym" | "gram")[] = (opts.maxRuns ?? Infinity) > 2 ? ["sym", "gram"] : ["sym"];
+    const prep = timed(() =>
+      [fa, fb].map((f) => {
+        const p = prepareLegacyOperator(f.operator, f.size);
+        fillLegacyCache(p, kinds);
+        return p;
+      })
+    );
+    const t = timed(() => procrustesDistanceLegacy(prep.value[0], prep.value[1], opts));
+    const res: ProcrustesResult = {
+      ...t.value,
+      gradNorm: NaN,
+      lowerBound: { euclidean: NaN, angular: NaN },
+      normDrift: NaN,
+      totalIterations: t.value.runs.reduce((x, r) => x + r.iterations, 0),
+    };
+    return { res, prepWall: prep.wall, prepCpu: prep.cpu, pairWall: t.wall, pairCpu: t.cpu };
+  }
+  const prep = timed(() => [prepareDsaOperator(fa), prepareDsaOperator(fb)]);
+  const t = timed(() => procrustesDistance(prep.value[0], prep.value[1], opts));
+  return { res: t.value, prepWall: prep.wall, prepCpu: prep.cpu, pairWall: t.wall, pairCpu: t.cpu };
+}
+
+const f2 = (x: number) => x.toFixed(2);
+const f5 = (x: number) => (Number.isFinite(x) ? x.toFixed(5) : "-");
+
+/** Task of each study's populations (the controls train delayed discrimination). */
+const STUDY_TASK: Record<StudyName, TaskName> = {
+  flipflop: "flipflop",
+  delayed_discrimination: "delayed_discrimination",
+  sine_freq: "sine",
+  sine_n: "sine",
+  path_integration: "path_integration",
+  dd_delay: "delayed_discrimination",
+  pi_arena: "path_integration",
+  aux_loss: "delayed_discrimination",
+  network_size: "delayed_discrimination",
+  low_rank: "delayed_discrimination",
+  sparsity: "delayed_discrimination",
+};
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      settings: { type: "string", default: "10/50,10/100,20/200,30/500" },
-      repeats: { type: "string", default: "1" },
+      settings: { type: "string", default: "10/50,20/200,30/500,30/1000" },
+      "new-only": { type: "boolean", default: false },
+      defaults: { type: "string", default: "" },
+      paper: { type: "boolean", default: false },
       json: { type: "string" },
-      baseline: { type: "string", default: "100" },
+      baseline: { type: "string", default: "0" },
       matrix: { type: "boolean", default: false },
       "matrix-only": { type: "boolean", default: false },
       systems: { type: "string", default: "50" },
@@ -125,88 +233,289 @@ if (import.meta.main) {
       procrustes: { type: "string" },
     },
   });
-  const procOverride: ProcrustesOptions = values.procrustes ? JSON.parse(values.procrustes) : {};
-  const settings = values["matrix-only"]
-    ? []
-    : values.settings!.split(",").map((s) => s.trim()).filter(Boolean);
-  const repeats = Number(values.repeats);
+  const parseSettings = (s: string) =>
+    s.split(",").map((x) => x.trim()).filter(Boolean).map((x) => {
+      const [d, r] = x.split("/").map(Number);
+      if (!(Number.isInteger(d) && d >= 1 && Number.isInteger(r) && r >= 1)) {
+        console.error(`--settings/--defaults: "${x}" is not delays/rank (e.g. 30/1000)`);
+        Deno.exit(2);
+      }
+      return { key: x, d, r };
+    });
+  let procOverride: ProcrustesOptions = {};
+  try {
+    procOverride = values.procrustes ? JSON.parse(values.procrustes) : {};
+  } catch {
+    console.error("--procrustes: must be a JSON object, e.g. '{\"maxIter\":70}'");
+    Deno.exit(2);
+  }
+  const withOld = !values["new-only"];
+  const settings = values["matrix-only"] ? [] : parseSettings(values.settings!);
+  const defaults = parseSettings(values.defaults!);
   const baselineMaxRank = Number(values.baseline);
   const a = randomRnnTrajectories(1);
   const b = randomRnnTrajectories(2);
-  const rows: Record<string, unknown>[] = [];
-  // warm-up (JIT, WASM compilation) on a small fit and comparison, outside the timings
+  // warm-up (JIT, WASM compilation) on small fits and comparisons of both paths
   {
-    const d0 = settings.length > 0 ? Number(settings[0].split("/")[0]) : 10;
-    const wa = fitDmd(a, { delays: d0, rank: 20 }), wb = fitDmd(b, { delays: d0, rank: 20 });
-    compareDmd(wa, wb, { score: "angular", procrustes: { maxIter: 5, maxRuns: 1 } });
+    const [wa, wb] = fitBoth(a, b, 10, 20, false).value;
+    for (const legacy of [false, true]) {
+      compareDmd(wa, wb, { procrustes: { maxIter: 5, maxRuns: 1, legacy } });
+    }
+    const [xa, xb] = fitBoth(a, b, 10, 200, false).value;
+    compareDmd(xa, xb, { procrustes: { maxIter: 3, maxRuns: 1 } });
   }
   const gflops0 = calibrate();
   console.log(
-    `machine now: mmNT 256³ at ${gflops0.wall.toFixed(2)} GFLOP/s per wall second, ` +
-      `${gflops0.cpu.toFixed(2)} per CPU second (both about 2.7 on an idle core); ` +
-      `load average ${Deno.loadavg().map((x) => x.toFixed(1)).join(" ")}`,
+    `machine now: mmNT 256³ at ${f2(gflops0.wall)} GFLOP/s per wall second, ` +
+      `${f2(gflops0.cpu)} per CPU second; load average ${
+        Deno.loadavg().map((x) => x.toFixed(1)).join(" ")
+      }`,
   );
+  const rows: Record<string, unknown>[] = [];
+  const fitsOf = new Map<string, readonly [DmdFit, DmdFit]>();
   if (settings.length > 0) {
     console.log(
-      "delays/rank | fit both s (cpu) | procrustes s (cpu) | pair s (cpu) | ref pair s | speed-up wall (cpu) | angular | ref-style Adam angular | spread | procrustes options",
+      "\nsingle run (budget per rank, both paths): wall s (CPU s)\n" +
+        "delays/rank | fit both old | fit both new | procrustes old | procrustes new (prep) | " +
+        "pair old | pair new | ratio wall (cpu) | angular old | angular new | grad norm new | " +
+        "lower bound | iterations old/new | budget",
     );
   }
-  for (const st of settings) {
-    const [d, r] = st.split("/").map(Number);
-    for (let rep = 0; rep < repeats; rep++) {
-      const c0 = cpuSeconds(), t0 = performance.now();
-      const fa: DmdFit = fitDmd(a, { delays: d, rank: r });
-      const fb: DmdFit = fitDmd(b, { delays: d, rank: r });
-      const c1 = cpuSeconds(), t1 = performance.now();
-      const po = { ...benchProcrustes(r), ...procOverride };
-      const c = compareDmd(fa, fb, { score: "angular", restarts: po.restarts, procrustes: po });
-      const c2 = cpuSeconds(), t2 = performance.now();
-      const fit = (t1 - t0) / 1000, proc = (t2 - t1) / 1000, total = fit + proc;
-      const fitCpu = c1 - c0, procCpu = c2 - c1, totalCpu = fitCpu + procCpu;
-      const ref = REFERENCE[st];
-      const refTotal = ref ? (ref.fit[0] + ref.fit[1]) / 2 + ref.procrustes : NaN;
-      let baseline: { angular: number; seconds: number } | undefined;
-      if (r <= baselineMaxRank && rep === 0) {
-        const tb = performance.now();
-        const bl = procrustesAdamBaseline(fa.operator, fb.operator, r);
-        baseline = { angular: bl.angular, seconds: (performance.now() - tb) / 1000 };
+  for (const { key, d, r } of settings) {
+    const fitOld = withOld ? fitBoth(a, b, d, r, true) : undefined;
+    const fitNew = fitBoth(a, b, d, r, false);
+    const [fa, fb] = fitNew.value;
+    fitsOf.set(key, fitNew.value);
+    const po = { ...benchProcrustes(r), ...procOverride };
+    const cOld = withOld ? comparePair(fa, fb, po, true) : undefined;
+    const cNew = comparePair(fa, fb, po, false);
+    // a single pair does its per-system work itself: Procrustes = preparation + pair
+    const whole = (c: ReturnType<typeof comparePair>) => ({
+      res: c.res,
+      wall: c.prepWall + c.pairWall,
+      cpu: c.prepCpu + c.pairCpu,
+      prepWall: c.prepWall,
+    });
+    const pOld = cOld ? whole(cOld) : undefined, pNew = whole(cNew);
+    const pairOld = fitOld && pOld ? fitOld.wall + pOld.wall : NaN;
+    const pairOldCpu = fitOld && pOld ? fitOld.cpu + pOld.cpu : NaN;
+    const pairNew = fitNew.wall + pNew.wall, pairNewCpu = fitNew.cpu + pNew.cpu;
+    let baseline: number | undefined;
+    if (r <= baselineMaxRank) {
+      baseline = procrustesAdamBaseline(fa.operator, fb.operator, r).angular;
+    }
+    const itOld = pOld?.res.runs.reduce((t, x) => t + x.iterations, 0);
+    const ref = REFERENCE[key];
+    const refPair = ref ? (ref.fit[0] + ref.fit[1]) / 2 + ref.procrustes : NaN;
+    console.log(
+      `${key.padEnd(11)} | ${fitOld ? `${f2(fitOld.wall)} (${f2(fitOld.cpu)})` : "-"} | ${
+        f2(fitNew.wall)
+      } (${f2(fitNew.cpu)}) | ${pOld ? `${f2(pOld.wall)} (${f2(pOld.cpu)})` : "-"} | ${
+        f2(pNew.wall)
+      } (${f2(pNew.cpu)}; prep ${f2(pNew.prepWall)}) | ${f2(pairOld)} (${f2(pairOldCpu)}) | ${
+        f2(pairNew)
+      } (${f2(pairNewCpu)}) | ${f2(pairOld / pairNew)}× (${f2(pairOldCpu / pairNewCpu)}×) | ${
+        f5(pOld?.res.angular ?? NaN)
+      } | ${f5(pNew.res.angular)} | ${pNew.res.gradNorm.toExponential(2)} | ${
+        f5(pNew.res.lowerBound.angular)
+      } | ${itOld ?? "-"}/${pNew.res.totalIterations} | ${JSON.stringify(po)}${
+        baseline !== undefined ? ` | reference-style Adam ${f5(baseline)}` : ""
+      }${
+        REFERENCE[key]
+          ? ` | DSA package pair ${refPair} s (new ${f2(refPair / pairNew)}× faster)`
+          : ""
+      }`,
+    );
+    rows.push({
+      kind: "single-run",
+      setting: key,
+      delays: d,
+      rank: r,
+      procrustesOptions: po,
+      old: fitOld && pOld
+        ? {
+          fitBothSeconds: fitOld.wall,
+          fitBothCpuSeconds: fitOld.cpu,
+          procrustesSeconds: pOld.wall,
+          procrustesCpuSeconds: pOld.cpu,
+          pairSeconds: pairOld,
+          pairCpuSeconds: pairOldCpu,
+          angular: pOld.res.angular,
+          runs: pOld.res.runs,
+        }
+        : undefined,
+      new: {
+        fitBothSeconds: fitNew.wall,
+        fitBothCpuSeconds: fitNew.cpu,
+        prepareBothSeconds: pNew.prepWall,
+        procrustesSeconds: pNew.wall,
+        procrustesCpuSeconds: pNew.cpu,
+        pairSeconds: pairNew,
+        pairCpuSeconds: pairNewCpu,
+        angular: pNew.res.angular,
+        gradNorm: pNew.res.gradNorm,
+        lowerBound: pNew.res.lowerBound,
+        normDrift: pNew.res.normDrift,
+        runs: pNew.res.runs,
+      },
+      ratioWall: pairOld / pairNew,
+      ratioCpu: pairOldCpu / pairNewCpu,
+      referencePackagePairSeconds: ref ? refPair : undefined,
+      referenceStyleAdamAngular: baseline,
+    });
+  }
+  // default options of dsaDistance (optionally with the paper preset's restarts)
+  const defaultRows: Record<
+    string,
+    { old: number; new: number; oldPrep: number; newPrep: number }
+  > = {};
+  const runDefaults = (key: string, d: number, r: number, restarts?: number) => {
+    let fits = fitsOf.get(key);
+    if (!fits) {
+      fits = fitBoth(a, b, d, r, false).value;
+      fitsOf.set(key, fits);
+    }
+    const [fa, fb] = fits;
+    const opts: ProcrustesOptions = restarts === undefined ? {} : { restarts };
+    const pOld = withOld ? comparePair(fa, fb, opts, true) : undefined;
+    const pNew = comparePair(fa, fb, opts, false);
+    const tag = restarts === undefined ? "defaults" : `defaults, restarts ${restarts}`;
+    const sec = (c: ReturnType<typeof comparePair>) =>
+      `${f2(c.prepWall + c.pairWall)} s (${f2(c.prepCpu + c.pairCpu)}; per-system ${
+        f2(c.prepWall)
+      })`;
+    const tot = (c?: ReturnType<typeof comparePair>) =>
+      c ? { wall: c.prepWall + c.pairWall, cpu: c.prepCpu + c.pairCpu } : { wall: NaN, cpu: NaN };
+    const to = tot(pOld), tn = tot(pNew);
+    console.log(
+      `${key.padEnd(11)} ${tag}: procrustes old ${pOld ? sec(pOld) : "-"}, new ${sec(pNew)}, ` +
+        `ratio ${f2(to.wall / tn.wall)}× (${f2(to.cpu / tn.cpu)}×); angular old ${
+          f5(pOld?.res.angular ?? NaN)
+        } (${pOld?.res.bestStart ?? "-"}), new ${f5(pNew.res.angular)} (${pNew.res.bestStart}), ` +
+        `grad norm ${pNew.res.gradNorm.toExponential(2)}, lower bound ${
+          f5(pNew.res.lowerBound.angular)
+        }, iterations old ${pOld?.res.totalIterations ?? "-"} new ${pNew.res.totalIterations}`,
+    );
+    rows.push({
+      kind: tag,
+      setting: key,
+      old: pOld
+        ? {
+          perSystemSeconds: pOld.prepWall,
+          pairSeconds: pOld.pairWall,
+          cpuSeconds: to.cpu,
+          angular: pOld.res.angular,
+          runs: pOld.res.runs,
+        }
+        : undefined,
+      new: {
+        perSystemSeconds: pNew.prepWall,
+        pairSeconds: pNew.pairWall,
+        cpuSeconds: tn.cpu,
+        angular: pNew.res.angular,
+        gradNorm: pNew.res.gradNorm,
+        lowerBound: pNew.res.lowerBound,
+        runs: pNew.res.runs,
+      },
+    });
+    return {
+      old: pOld?.pairCpu ?? NaN,
+      new: pNew.pairCpu,
+      oldPrep: (pOld?.prepCpu ?? NaN) / 2,
+      newPrep: pNew.prepCpu / 2,
+    };
+  };
+  if (defaults.length > 0) console.log("\ndsaDistance default options (same fits):");
+  for (const { key, d, r } of defaults) defaultRows[key] = runDefaults(key, d, r);
+  let paperRow: Record<string, unknown> | undefined;
+  if (values.paper) {
+    const preset = PRESETS.paper;
+    const members = preset.members, pairs = (members * (members - 1)) / 2 + 6;
+    console.log(
+      `\npaper preset DSA stage (${members} networks per population, ${pairs} pairs incl. ` +
+        "6 self-check pairs): per-pair Procrustes CPU seconds with the preset's options, measured " +
+        "on the bench pair at each Table 2 setting",
+    );
+    // per pair: Procrustes CPU seconds; per network: fit + per-system preparation
+    const perPair: Record<string, { old: number; new: number; how: string }> = {};
+    const perNet: Record<string, { old: number; new: number }> = {};
+    const fitCpu = (key: string, d: number, r: number) => {
+      const fo = fitBoth(a, b, d, r, true), fn = fitBoth(a, b, d, r, false);
+      fitsOf.set(key, fn.value);
+      return { old: fo.cpu / 2, new: fn.cpu / 2 };
+    };
+    for (const study of STUDIES) {
+      const s = preset.dsa[STUDY_TASK[study]];
+      const key = `${s.delays}/${s.rank}`;
+      if (perPair[key]) continue;
+      const fit = fitCpu(key, s.delays, s.rank);
+      if (s.rank >= 500) {
+        // the default schedule at this rank is too long to time routinely: scale the measured
+        // default-options pair (restarts 2: 10 starts screened) to the preset's restarts, or
+        // the single run (100 iterations) to the schedule's iteration count, and say which
+        const iters = 30 * (8 + s.restarts) + 270 * 2;
+        const dm = defaultRows[key];
+        const single = rows.find((x) => x.kind === "single-run" && x.setting === key) as
+          | {
+            old?: { procrustesCpuSeconds: number };
+            new: { procrustesCpuSeconds: number };
+          }
+          | undefined;
+        if (dm) {
+          const f = iters / (30 * 10 + 270 * 2);
+          perPair[key] = { old: dm.old * f, new: dm.new * f, how: `defaults measured × ${f2(f)}` };
+          perNet[key] = { old: fit.old + dm.oldPrep, new: fit.new + dm.newPrep };
+        } else if (single) {
+          const f = iters / 100;
+          perPair[key] = {
+            old: (single.old?.procrustesCpuSeconds ?? NaN) * f,
+            new: single.new.procrustesCpuSeconds * f,
+            how: `estimated: single run × ${iters}/100 iterations (add --defaults ${key})`,
+          };
+          perNet[key] = fit;
+        } else {
+          perPair[key] = { old: NaN, new: NaN, how: `not measured (add ${key} to --settings)` };
+          perNet[key] = fit;
+        }
+      } else {
+        const m = runDefaults(key, s.delays, s.rank, s.restarts);
+        perPair[key] = { old: m.old, new: m.new, how: "measured" };
+        perNet[key] = { old: fit.old + m.oldPrep, new: fit.new + m.newPrep };
       }
-      const p = c.procrustes!;
+    }
+    let hOld = 0, hNew = 0;
+    const studies: Record<string, unknown>[] = [];
+    console.log("study | task | delays/rank | populations | pairs | core-hours old | new | how");
+    for (const study of STUDIES) {
+      const s = preset.dsa[STUDY_TASK[study]];
+      const key = `${s.delays}/${s.rank}`;
+      const pops = preset.levels[study].length;
+      const pp = perPair[key], pn = perNet[key];
+      const old = (pops * (pairs * pp.old + members * pn.old)) / 3600;
+      const nw = (pops * (pairs * pp.new + members * pn.new)) / 3600;
+      hOld += old;
+      hNew += nw;
       console.log(
-        `${st.padEnd(11)} | ${fit.toFixed(2)} (${fitCpu.toFixed(2)}) | ${proc.toFixed(2)} (${
-          procCpu.toFixed(2)
-        }) | ${total.toFixed(2)} (${totalCpu.toFixed(2)}) | ${refTotal.toFixed(1)} | ${
-          (refTotal / total).toFixed(1)
-        } (${(refTotal / totalCpu).toFixed(1)}) | ${c.distance.toFixed(5)} | ${
-          baseline ? baseline.angular.toFixed(5) : "-"
-        } | ${p.restartsSpread.toExponential(1)} | ${JSON.stringify(po)}`,
+        `${study} | ${STUDY_TASK[study]} | ${key} | ${pops} | ${pops * pairs} | ${
+          old.toFixed(1)
+        } | ${nw.toFixed(1)} | ${pp.how}`,
       );
-      console.log(
-        `    runs: ${
-          p.runs.map((x) => `${x.start}:${x.angular.toFixed(4)}/${x.iterations}`).join(" ")
-        }`,
-      );
-      rows.push({
-        setting: st,
-        delays: d,
-        rank: r,
-        fitBothSeconds: fit,
-        fitBothCpuSeconds: fitCpu,
-        procrustesSeconds: proc,
-        procrustesCpuSeconds: procCpu,
-        pairSeconds: total,
-        pairCpuSeconds: totalCpu,
-        referencePairSeconds: refTotal,
-        speedupWall: refTotal / total,
-        speedupCpu: refTotal / totalCpu,
-        angular: c.distance,
-        referenceStyleAdamAngular: baseline?.angular,
-        referenceStyleAdamSeconds: baseline?.seconds,
-        restartsSpread: p.restartsSpread,
-        procrustesOptions: po,
-        runs: p.runs,
+      studies.push({
+        study,
+        key,
+        populations: pops,
+        coreHoursOld: old,
+        coreHoursNew: nw,
+        how: pp.how,
       });
     }
+    console.log(
+      `total DSA stage: ${hOld.toFixed(1)} core-hours before, ${hNew.toFixed(1)} after (${
+        f2(hOld / hNew)
+      }×). Proxy: the bench pair (64-unit random RNNs, 50 trials × 100 steps) stands for every ` +
+        "network; fits per network at the same delays/rank.",
+    );
+    paperRow = { perPair, perNetwork: perNet, studies, coreHoursOld: hOld, coreHoursNew: hNew };
   }
   let matrixRow: Record<string, unknown> | undefined;
   if (values.matrix || values["matrix-only"]) {
@@ -235,8 +544,7 @@ if (import.meta.main) {
     const off = res.matrix.flatMap((row, i) => row.filter((_, j) => j !== i));
     console.log(
       `matrix ${S} systems (${pairs} pairs) at 10/50 on ${workers} workers: ${secs.toFixed(1)} s ` +
-        `(${(secs / pairs).toFixed(3)} s/pair wall); CPU ${cpu.toFixed(0)} s in all ` +
-        `(= ${(cpu / workers).toFixed(0)} s on ${workers} fully available cores); distances ${
+        `(${(secs / pairs).toFixed(3)} s/pair wall); CPU ${cpu.toFixed(0)} s in all; distances ${
           Math.min(...off).toFixed(4)
         }–${Math.max(...off).toFixed(4)}; self-check max d(X,X) ${
           Math.max(...res.selfChecks.selfDistance.map((x) => x.distance)).toExponential(1)
@@ -244,20 +552,12 @@ if (import.meta.main) {
           Math.max(...res.selfChecks.symmetry.map((x) => x.absDiff)).toExponential(1)
         }, max restart spread ${res.selfChecks.maxRestartsSpread.toExponential(1)}`,
     );
-    matrixRow = {
-      systems: S,
-      pairs,
-      workers,
-      seconds: secs,
-      secondsPerPair: secs / pairs,
-      selfChecks: res.selfChecks,
-    };
+    matrixRow = { systems: S, pairs, workers, seconds: secs, selfChecks: res.selfChecks };
   }
   const gflops1 = calibrate();
   console.log(
-    `machine at the end: ${gflops1.wall.toFixed(2)} GFLOP/s per wall second, ${
-      gflops1.cpu.toFixed(2)
-    } per CPU second`,
+    `machine at the end: ${f2(gflops1.wall)} GFLOP/s per wall second, ${f2(gflops1.cpu)} per CPU ` +
+      "second",
   );
   if (values.json) {
     const tmp = values.json + ".tmp";
@@ -265,11 +565,11 @@ if (import.meta.main) {
       tmp,
       JSON.stringify(
         {
-          schema: "degeneracy.bench.dsa/1",
+          schema: "degeneracy.bench.dsa/2",
           machineGflops: [gflops0, gflops1],
           loadavg: Deno.loadavg(),
-          reference: REFERENCE,
           rows,
+          paper: paperRow,
           matrix: matrixRow,
         },
         null,

@@ -30,7 +30,10 @@ import { dmdEigenvalues, type DmdFit, type DmdOptions, fitDmd, type Trajectories
 export interface DsaOptions extends DmdOptions {
   /** Comparison score (default "angular"). */
   score?: "angular" | "euclidean" | "wasserstein";
-  /** Haar-random Procrustes starts added to the 8 smart starts (default 8 / 4 / 2 for n ≤ 32 / ≤ 64 / larger). */
+  /**
+   * Haar-random Procrustes starts added to the smart starts (default 8 / 4 / 0 for n ≤ 32 /
+   * ≤ 64 / larger; see `ProcrustesOptions.starts`).
+   */
   restarts?: number;
   /** Seed of the random starts (default 0). */
   seed?: number;
@@ -175,8 +178,10 @@ export function compareDmd(
         `use the same rank option for both systems or score "wasserstein"`,
     );
   }
-  const pa = prepared?.[0] ?? prepareOperator(fa.operator, fa.size);
-  const pb = prepared?.[1] ?? prepareOperator(fb.operator, fb.size);
+  // the old optimiser (benchmarks) takes the raw operators: it prepares nothing per system
+  const legacy = options.procrustes?.legacy === true;
+  const pa = prepared?.[0] ?? (legacy ? fa.operator : prepareOperator(fa.operator, fa.size));
+  const pb = prepared?.[1] ?? (legacy ? fb.operator : prepareOperator(fb.operator, fb.size));
   const res = procrustesDistance(pa, pb, {
     ...options.procrustes,
     score,

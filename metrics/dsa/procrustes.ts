@@ -8,10 +8,17 @@
  *
  * Optimiser (ours, not the reference's Adam on a Cayley-MLP): Riemannian L-BFGS on O(n)
  * in the left-trivialised (body-frame) coordinates, with the Cayley retraction
- * C ← C·cay(αΩ), Ω skew. Writing M = Cᵀ A C, the objective is g = ⟨M, B⟩ and its
- * body-frame gradient is skew(Mᵀ B − B Mᵀ), so each step costs about four n×n products
- * plus one Cayley solve. A Cayley step keeps det C, so every start stays on its component
- * of O(n); starts are chosen on both components:
+ * C ← C·cay(αΩ), Ω skew. Writing M = Cᵀ A C, the objective is ‖M − B‖² = 2 − 2⟨M, B⟩ and its
+ * body-frame gradient is −(X − Xᵀ) with X = Mᵀ B − B Mᵀ. Every pair is solved in the frames
+ * of `operator.ts` (each operator in the eigenbasis of its symmetric part, computed once per
+ * system), where the eigenvector-alignment start is a ±1 diagonal and costs no product.
+ * One iteration: the Cayley increment Δ = cay(αΩ) − I (a blocked inverse, 2n³ flops, from
+ * n ≥ 80), the rotated M' = M + D with D = MΔ + Δᵀ(M + MΔ), and X' = X + DᵀB − BDᵀ: four
+ * n×n products, which for n ≥ 128 run on float32 operands (`mmNT32`) since D is a small
+ * correction to a float64 M (the optimum moves by < 1e-5; X is recomputed in float64 every
+ * 50 iterations; `normDrift` reports |‖M‖² − 1|, the loss of orthogonal similarity).
+ * A Cayley step keeps det C, so every start stays on its component of O(n); starts are
+ * chosen on both components:
  *   - eigenvector alignments C = E_A D E_Bᵀ of the invariants A+Aᵀ and AAᵀ+AᵀA (which map
  *     to each other under C B Cᵀ), with the best ±1 diagonal D, both determinants (the
  *     A+Aᵀ start is by far the best at large n);
@@ -19,25 +26,57 @@
  *     eigenvector) and its best single flip (other determinant): this is exactly the
  *     aligner when two SVDs differ by column signs, where the reference gets stuck;
  *   - identity and a reflection; then `restarts` Haar-random starts (seeded).
- * The distance is the minimum over all runs; the spread over runs is reported.
+ * For n > 64 the default is the A+Aᵀ alignment and its reflection only (`starts`), with no
+ * Haar starts: at rank 500 after the 30 screening iterations they stood at 0.155 against
+ * 0.166–0.172 for every other start, and the old default kept exactly these two.
+ * The distance is the minimum over all runs; the spread over runs is reported, with the
+ * final gradient norm of the best run and a spectral lower bound (`spectralLowerBound`),
+ * so a reader sees how far from the global optimum the value can be.
  * Budget: by default every start is screened for `screenIter` iterations and the `keep`
  * best continue to `maxIter` (all starts run to convergence for n ≤ 32); `maxRuns` keeps
  * only the first starts of the list (the A+Aᵀ alignment and its reflection come first).
+ * `legacy: true` runs the previous optimiser (`procrustes_legacy.ts`) for before/after
+ * benchmarks.
  *
  * @module
  */
 
-import { cayley } from "../linalg/solve.ts";
-import { dot, mmNT, transpose } from "../linalg/matmul.ts";
+import { CAYLEY_BLOCKED_MIN, cayleyIncrement, inverseScratch } from "../linalg/solve.ts";
+import { dot, mmNT, mmNT32, transpose } from "../linalg/matmul.ts";
 import { symEigTop } from "../linalg/symeig.ts";
-import { boxMuller, mulberry32 } from "../rng.ts";
+import {
+  orthogonalDetSign,
+  type PreparedOperator,
+  prepareOperator,
+  spectralLowerBound,
+} from "./operator.ts";
+import { alignFromEig, bestSigns, haar } from "./starts.ts";
+import { procrustesDistanceLegacy } from "./procrustes_legacy.ts";
+
+export {
+  deserializePreparedOperator,
+  PREPARED_OPERATOR_FORMAT,
+  type PreparedOperator,
+  type PreparedOperatorHeader,
+  prepareDsaOperator,
+  prepareOperator,
+  serializePreparedOperator,
+  spectralLowerBound,
+} from "./operator.ts";
+export { determinantSign } from "./starts.ts";
 
 /** Options of `procrustesDistance`. */
 export interface ProcrustesOptions {
   /** Score returned as `distance` (default "angular"). */
   score?: "angular" | "euclidean";
-  /** Haar-random starts added to the 8 deterministic smart starts (default 8 for n ≤ 32, 4 for n ≤ 64, else 2). */
+  /** Haar-random starts added to the smart starts (default 8 for n ≤ 32, 4 for n ≤ 64, else 0). */
   restarts?: number;
+  /**
+   * Smart starts: "all" (the 8 of the module doc; default for n ≤ 64) or "eig-sym" (the
+   * eigenvector alignment of A+Aᵀ and its reflection only; default for n > 64, where the
+   * others never survived screening in our measurements and each costs 30 iterations).
+   */
+  starts?: "all" | "eig-sym";
   /** Seed of the random starts (default 0). */
   seed?: number;
   /** Maximum L-BFGS iterations per start (default 1000 for n ≤ 32, 500 for n ≤ 64, else 300). */
@@ -62,6 +101,18 @@ export interface ProcrustesOptions {
   memory?: number;
   /** Return the optimal C (n×n row-major) in the result (default false). */
   returnC?: boolean;
+  /**
+   * Products of the iteration: "mixed" (the corrections D and DᵀB − BDᵀ on float32 operands,
+   * default from n ≥ 128) or "float64" (default below).
+   */
+  precision?: "mixed" | "float64";
+  /**
+   * Run the previous optimiser (`procrustes_legacy.ts`: raw coordinates, row-operation
+   * Cayley solve, float64 products, per-pair starts) instead; for before/after benchmarks.
+   * Its result has no `gradNorm`, `normDrift` or `totalIterations` (NaN), and a `lowerBound`
+   * only when both operators come prepared (else NaN: the old path prepared nothing).
+   */
+  legacy?: boolean;
 }
 
 /** One local run of the Procrustes optimiser. */
@@ -96,299 +147,67 @@ export interface ProcrustesResult {
   bestStart: string;
   /** Every local run. */
   runs: ProcrustesRun[];
+  /**
+   * Frobenius norm of the body-frame gradient of ‖A − C B Cᵀ‖²_F (a skew n×n matrix) at the
+   * best run's last iterate: 0 at a local optimum; how far the run was from stopping.
+   */
+  gradNorm: number;
+  /**
+   * Spectral lower bound on the global optimum (`spectralLowerBound`): no C gives a smaller
+   * distance, so [lowerBound, distance] brackets the true Procrustes distance.
+   */
+  lowerBound: { euclidean: number; angular: number };
+  /** |‖M‖²_F − 1| of the best run: rounding drift of the orthogonal similarity (≈ 0). */
+  normDrift: number;
+  /** Iterations over all runs (the cost: about four n×n products and one inverse each). */
+  totalIterations: number;
   /** Optimal C (n×n row-major), only with `returnC`. */
   C?: Float64Array;
 }
 
-/** A normalised operator with the invariants the smart starts need (reusable across pairs). */
-export interface PreparedOperator {
-  /** Size of the n×n operator. */
+/** The pair's frames: B̃ = E_B B E_Bᵀ and its transpose, and the product used for corrections. */
+interface Frame {
   n: number;
-  /** A / ‖A‖_F, row-major. */
-  a: Float64Array;
-  /** Transpose of `a`. */
-  at: Float64Array;
-  /**
-   * Lazily computed eigenvectors (rows, n×n row-major) of a+aᵀ ("sym") and of
-   * a aᵀ + aᵀ a ("gram"); filled on first use by a start that needs them.
-   */
-  cache: { sym?: Float64Array; gram?: Float64Array };
+  b: Float64Array;
+  bt: Float64Array;
+  /** Product for the small corrections (float32 operands in "mixed" precision). */
+  corr: typeof mmNT;
 }
 
-/** Eigenvectors (rows) of the invariant `kind` of a prepared operator (cached). */
-function invariantEig(p: PreparedOperator, kind: "sym" | "gram"): Float64Array {
-  const hit = p.cache[kind];
-  if (hit) return hit;
-  const { n, a, at } = p;
-  let x: Float64Array;
-  if (kind === "sym") {
-    x = new Float64Array(n * n);
-    for (let i = 0; i < x.length; i++) x[i] = a[i] + at[i];
-  } else {
-    x = mmNT(a, a, n, n, n); // A Aᵀ
-    const g2 = mmNT(at, at, n, n, n); // Aᵀ A
-    for (let i = 0; i < x.length; i++) x[i] += g2[i];
-  }
-  const v = symEigTop(x, n, n).vectors;
-  p.cache[kind] = v;
-  return v;
+/** Resumable state of one local L-BFGS run (M in B's frame). */
+interface RunState {
+  m: Float64Array;
+  /** X = Mᵀ B̃ − B̃ Mᵀ (the gradient is −(X − Xᵀ)). */
+  x: Float64Array;
+  g: Float64Array;
+  f: number;
+  /** C' = E_A C E_Bᵀ (only with returnC). */
+  c?: Float64Array;
+  sList: Float64Array[];
+  yList: Float64Array[];
+  rho: number[];
+  /** sᵀy / yᵀy of the newest stored pair (the initial inverse-Hessian scale). */
+  gamma: number;
+  iterations: number;
+  small: number;
+  done: boolean;
 }
 
-/**
- * Normalise A (n×n row-major) to unit Frobenius norm and compute the invariants used to
- * build starts. Throws on a zero or non-finite matrix.
- *
- * @example
- * ```ts
- * import { prepareOperator, procrustesDistance } from "@degeneracy/degeneracy";
- * // Prepare each operator once when it takes part in many comparisons.
- * const a = prepareOperator(new Float64Array([0.9, -0.2, 0.2, 0.9]), 2);
- * const b = prepareOperator(new Float64Array([0.9, 0.2, -0.2, 0.9]), 2);
- * console.log(procrustesDistance(a, b).distance);
- * ```
- */
-export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator {
-  if (aIn.length !== n * n) {
-    throw new Error(`procrustes: operator has ${aIn.length} entries, expected n² = ${n * n}`);
-  }
-  let fro = 0;
-  for (let i = 0; i < aIn.length; i++) {
-    if (!Number.isFinite(aIn[i])) throw new Error(`procrustes: operator entry ${i} is not finite`);
-    fro += aIn[i] * aIn[i];
-  }
-  if (!(fro > 0)) throw new Error("procrustes: operator is zero (its Frobenius norm must be > 0)");
-  const s = 1 / Math.sqrt(fro);
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < a.length; i++) a[i] = aIn[i] * s;
-  return { n, a, at: transpose(a, n, n), cache: {} };
+/** X = Mᵀ B − B Mᵀ in float64. */
+function crossTerm(m: Float64Array, fr: Frame, out?: Float64Array): Float64Array {
+  const n = fr.n;
+  const x = mmNT(transpose(m, n, n), fr.bt, n, n, n, out); // Mᵀ B
+  const p2 = mmNT(fr.b, m, n, n, n); // B Mᵀ
+  for (let i = 0; i < x.length; i++) x[i] -= p2[i];
+  return x;
 }
 
-/** Seeded standard-normal sampler: Box–Muller of mulberry32 uniforms (a zero u₁ is redrawn). */
-function normalSampler(seed: number): () => number {
-  const u = mulberry32((seed >>> 0) ^ 0x9e3779b9);
-  return () => {
-    let x = 0;
-    while (x === 0) x = u();
-    return boxMuller(x, u());
-  };
-}
-
-/** Haar-random orthogonal n×n matrix (Gram–Schmidt on Gaussian rows) with det sign `det`. */
-function haar(n: number, seed: number, det: number): Float64Array {
-  const normal = normalSampler(seed);
-  const q = new Float64Array(n * n);
-  for (let i = 0; i < q.length; i++) q[i] = normal();
+/** Body-frame gradient −(X − Xᵀ) of ‖M − B‖² into `out`. */
+function gradientOf(x: Float64Array, n: number, out: Float64Array): Float64Array {
   for (let i = 0; i < n; i++) {
-    const qi = q.subarray(i * n, (i + 1) * n);
-    for (let pass = 0; pass < 2; pass++) {
-      for (let j = 0; j < i; j++) {
-        const qj = q.subarray(j * n, (j + 1) * n);
-        const s = dot(qi, qj);
-        for (let k = 0; k < n; k++) qi[k] -= s * qj[k];
-      }
-    }
-    const nr = Math.sqrt(dot(qi, qi));
-    for (let k = 0; k < n; k++) qi[k] /= nr;
+    for (let j = 0; j < n; j++) out[i * n + j] = x[j * n + i] - x[i * n + j];
   }
-  if (Math.sign(determinantSign(q, n)) !== det) { for (let k = 0; k < n; k++) q[k] = -q[k]; }
-  return q;
-}
-
-/**
- * Sign of det(Q) for a (near-)orthogonal Q via LU with partial pivoting.
- *
- * @example
- * ```ts
- * import { determinantSign } from "@degeneracy/degeneracy";
- * const swap = new Float64Array([0, 1, 1, 0]); // a reflection
- * if (determinantSign(swap, 2) !== -1) throw new Error("det should be −1");
- * ```
- */
-export function determinantSign(qIn: Float64Array, n: number): number {
-  const a = Float64Array.from(qIn);
-  let sign = 1;
-  for (let p = 0; p < n; p++) {
-    let piv = p;
-    for (let i = p + 1; i < n; i++) if (Math.abs(a[i * n + p]) > Math.abs(a[piv * n + p])) piv = i;
-    if (a[piv * n + p] === 0) return 0;
-    if (piv !== p) {
-      sign = -sign;
-      for (let j = 0; j < n; j++) {
-        const t = a[p * n + j];
-        a[p * n + j] = a[piv * n + j];
-        a[piv * n + j] = t;
-      }
-    }
-    const d = a[p * n + p];
-    if (d < 0) sign = -sign;
-    for (let i = p + 1; i < n; i++) {
-      const f = a[i * n + p] / d;
-      if (f === 0) continue;
-      for (let j = p + 1; j < n; j++) a[i * n + j] -= f * a[p * n + j];
-    }
-  }
-  return sign;
-}
-
-/**
- * Best ±1 vector d (greedy local optimum) for max Σ_ij W_ij d_i d_j with W = X∘Y, started
- * from the signs of W's leading eigenvector and from all-ones. Returns d and the best
- * single flip of it (the other determinant class).
- */
-function bestSigns(x: Float64Array, y: Float64Array, n: number): { d: Int8Array; flip: number } {
-  const w = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      w[i * n + j] = 0.5 * (x[i * n + j] * y[i * n + j] + x[j * n + i] * y[j * n + i]);
-    }
-  }
-  const score = (d: Int8Array) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      let h = 0;
-      for (let j = 0; j < n; j++) h += w[i * n + j] * d[j];
-      s += h * d[i];
-    }
-    return s;
-  };
-  const greedy = (d: Int8Array) => {
-    const h = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let j = 0; j < n; j++) if (j !== i) s += w[i * n + j] * d[j];
-      h[i] = s;
-    }
-    for (let guard = 0; guard < 10 * n + 10; guard++) {
-      let best = -1, bestGain = 1e-15;
-      for (let i = 0; i < n; i++) {
-        const gain = -4 * d[i] * h[i];
-        if (gain > bestGain) {
-          bestGain = gain;
-          best = i;
-        }
-      }
-      if (best < 0) break;
-      d[best] = -d[best] as -1 | 1;
-      const delta = 2 * d[best];
-      for (let i = 0; i < n; i++) if (i !== best) h[i] += w[i * n + best] * delta;
-    }
-    return h;
-  };
-  // leading eigenvector by power iteration on W + c I
-  let c = 0;
-  for (let i = 0; i < w.length; i++) c = Math.max(c, Math.abs(w[i]));
-  c *= n;
-  let v = new Float64Array(n).fill(1 / Math.sqrt(n));
-  for (let it = 0; it < 100; it++) {
-    const nv = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = c * v[i];
-      for (let j = 0; j < n; j++) s += w[i * n + j] * v[j];
-      nv[i] = s;
-    }
-    const nr = Math.sqrt(dot(nv, nv)) || 1;
-    for (let i = 0; i < n; i++) nv[i] /= nr;
-    v = nv;
-  }
-  const d1 = new Int8Array(n);
-  for (let i = 0; i < n; i++) d1[i] = v[i] >= 0 ? 1 : -1;
-  const d2 = new Int8Array(n).fill(1);
-  const h1 = greedy(d1), h2 = greedy(d2);
-  const [d, h] = score(d1) >= score(d2) ? [d1, h1] : [d2, h2];
-  let flip = 0, bestGain = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const gain = -4 * d[i] * h[i];
-    if (gain > bestGain) {
-      bestGain = gain;
-      flip = i;
-    }
-  }
-  return { d, flip };
-}
-
-/** C = E_Aᵀ-side alignment: C = E_Aᵀ diag(d) E_B, with E given as eigenvector rows. */
-function alignFromEig(ea: Float64Array, eb: Float64Array, d: Int8Array, n: number): Float64Array {
-  // rows of ea/eb are eigenvectors, so E_A (columns) = eaᵀ. C = eaᵀ D eb.
-  const dEb = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) dEb[i * n + j] = d[i] * eb[i * n + j];
-  // C = eaᵀ (D eb) = mmNT(eaᵀ, (D eb)ᵀ)
-  return mmNT(transpose(ea, n, n), transpose(dEb, n, n), n, n, n);
-}
-
-/** Starts (name, lazily built C) in priority order. */
-function buildStarts(
-  pa: PreparedOperator,
-  pb: PreparedOperator,
-  restarts: number,
-  seed: number,
-): { name: string; make: () => Float64Array }[] {
-  const n = pa.n;
-  const starts: { name: string; make: () => Float64Array }[] = [];
-  const diag = (d: Int8Array) => {
-    const c = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) c[i * n + i] = d[i];
-    return c;
-  };
-  const flipped = (d: Int8Array, i: number) => {
-    const f = Int8Array.from(d);
-    f[i] = -f[i] as 1 | -1;
-    return f;
-  };
-  // eigenvector alignments of the invariants (best ±1 diagonal between the eigenbases)
-  for (const kind of ["sym", "gram"] as const) {
-    let memo: { ea: Float64Array; eb: Float64Array; d: Int8Array; flip: number } | undefined;
-    const get = () => {
-      if (memo) return memo;
-      const ea = invariantEig(pa, kind), eb = invariantEig(pb, kind);
-      // Ã = E_Aᵀ A E_A = ea A eaᵀ ; B̃ = eb B ebᵀ
-      const at = mmNT(mmNT(ea, pa.at, n, n, n), ea, n, n, n);
-      const bt = mmNT(mmNT(eb, pb.at, n, n, n), eb, n, n, n);
-      memo = { ea, eb, ...bestSigns(at, bt, n) };
-      return memo;
-    };
-    starts.push({ name: `eig-${kind}`, make: () => alignFromEig(get().ea, get().eb, get().d, n) });
-    starts.push({
-      name: `eig-${kind}-flip`,
-      make: () => alignFromEig(get().ea, get().eb, flipped(get().d, get().flip), n),
-    });
-  }
-  // ±1 diagonal on the raw coordinates
-  let sg: { d: Int8Array; flip: number } | undefined;
-  const signs = () => (sg ??= bestSigns(pa.a, pb.a, n));
-  starts.push({ name: "signs", make: () => diag(signs().d) });
-  starts.push({ name: "signs-flip", make: () => diag(flipped(signs().d, signs().flip)) });
-  const id = new Int8Array(n).fill(1);
-  starts.push({ name: "identity", make: () => diag(id) });
-  starts.push({ name: "reflection", make: () => diag(flipped(id, 0)) });
-  for (let k = 0; k < restarts; k++) {
-    starts.push({
-      name: `haar${k}`,
-      make: () => haar(n, (seed * 7919 + k * 104729 + 1) >>> 0, k % 2 === 0 ? 1 : -1),
-    });
-  }
-  return starts;
-}
-
-/** Body-frame gradient of F = ‖M − B‖² = 2 − 2⟨M, B⟩ in skew coordinates. */
-function gradient(
-  m: Float64Array,
-  b: Float64Array,
-  bt: Float64Array,
-  n: number,
-  out: Float64Array,
-  ws: Workspace = workspace(n),
-): void {
-  const mt = transpose(m, n, n, ws.mt);
-  const p1 = mmNT(mt, bt, n, n, n, ws.p1); // Mᵀ B
-  const p2 = mmNT(b, m, n, n, n, ws.p2); // B Mᵀ
-  // G_F = −2 skew(Mᵀ B − B Mᵀ) = −(X − Xᵀ), X = p1 − p2
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const x = p1[i * n + j] - p2[i * n + j];
-      const xt = p1[j * n + i] - p2[j * n + i];
-      out[i * n + j] = -(x - xt);
-    }
-  }
+  return out;
 }
 
 /** F = ‖M − B‖²_F. */
@@ -401,142 +220,200 @@ function lossOf(m: Float64Array, b: Float64Array): number {
   return s;
 }
 
-/** M' = Rᵀ M R. */
-function rotate(
-  m: Float64Array,
-  r: Float64Array,
-  n: number,
-  ws: Workspace = workspace(n),
-  out?: Float64Array,
-): Float64Array {
-  const rt = transpose(r, n, n, ws.rt);
-  const mt = transpose(m, n, n, ws.mt);
-  const t1 = mmNT(rt, mt, n, n, n, ws.t1); // Rᵀ M
-  return mmNT(t1, rt, n, n, n, out); // (Rᵀ M) R
-}
-
-/** Scratch buffers (n×n each) reused across iterations to spare the garbage collector. */
-interface Workspace {
-  mt: Float64Array;
-  p1: Float64Array;
-  p2: Float64Array;
-  rt: Float64Array;
-  t1: Float64Array;
-  k: Float64Array;
-  r: Float64Array;
-}
-
-function workspace(n: number): Workspace {
-  const f = () => new Float64Array(n * n);
-  return { mt: f(), p1: f(), p2: f(), rt: f(), t1: f(), k: f(), r: f() };
-}
-
-/** Resumable state of one local L-BFGS run. */
-interface RunState {
-  m: Float64Array;
-  g: Float64Array;
-  f: number;
-  c?: Float64Array;
-  sList: Float64Array[];
-  yList: Float64Array[];
-  rho: number[];
-  iterations: number;
-  small: number;
-  done: boolean;
-}
-
-/** Start a local run at C0: M = C0ᵀ A C0 and its gradient. */
-function startRun(
-  pa: PreparedOperator,
-  pb: PreparedOperator,
-  c0: Float64Array,
-  trackC: boolean,
-): RunState {
-  const n = pa.n;
-  const c0t = transpose(c0, n, n);
-  const m = mmNT(mmNT(c0t, pa.at, n, n, n), c0t, n, n, n);
-  const g = new Float64Array(n * n);
-  gradient(m, pb.a, pb.at, n, g);
+/** Start a local run at M0 (already in B's frame). */
+function startRun(m0: Float64Array, fr: Frame, c0: Float64Array | undefined): RunState {
+  const x = crossTerm(m0, fr);
   return {
-    m,
-    g,
-    f: lossOf(m, pb.a),
-    c: trackC ? Float64Array.from(c0) : undefined,
+    m: m0,
+    x,
+    g: gradientOf(x, fr.n, new Float64Array(fr.n * fr.n)),
+    f: lossOf(m0, fr.b),
+    c: c0,
     sList: [],
     yList: [],
     rho: [],
+    gamma: 1,
     iterations: 0,
     small: 0,
     done: false,
   };
 }
 
+/** Iterations between float64 recomputations of X in "mixed" precision. */
+const REFRESH_EVERY = 50;
+
 /**
- * Advance a run by up to `iters` iterations of Riemannian L-BFGS on F(C) = ‖CᵀAC − B‖²
+ * L-BFGS two-loop recursion dir = −H g from the stored pairs (γ I the initial inverse
+ * Hessian), each pass fused with the next pass's dot product. Returns ‖g‖ and the slope gᵀdir.
+ * (The hot loops live in small functions so that the engine optimises each one.)
+ */
+function twoLoop(
+  g: Float64Array,
+  dir: Float64Array,
+  sList: Float64Array[],
+  yList: Float64Array[],
+  rho: number[],
+  gammaStored: number,
+): { gnorm: number; slope: number } {
+  const mem = sList.length;
+  const alphas = new Float64Array(mem);
+  let sd = copyNormDot(g, dir, mem > 0 ? sList[mem - 1] : g);
+  const gnorm = Math.sqrt(lastNorm2);
+  const gamma = mem > 0 ? gammaStored : Math.min(1, 0.5 / gnorm);
+  let yd = 0;
+  for (let k = mem - 1; k >= 0; k--) {
+    const al = rho[k] * sd;
+    alphas[k] = al;
+    if (k > 0) sd = axpyDot(dir, -al, yList[k], 1, sList[k - 1]);
+    else yd = axpyDot(dir, -al, yList[0], gamma, yList[0]);
+  }
+  if (mem === 0) return { gnorm, slope: axpyDot(dir, 0, g, -gamma, g) };
+  let slope = 0;
+  for (let k = 0; k < mem; k++) {
+    const coef = alphas[k] - rho[k] * yd;
+    if (k + 1 < mem) yd = axpyDot(dir, coef, sList[k], 1, yList[k + 1]);
+    else slope = axpyDot(dir, coef, sList[k], -1, g);
+  }
+  return { gnorm, slope };
+}
+
+let lastNorm2 = 0;
+
+/** dir ← g; returns vᵀg and leaves ‖g‖² in `lastNorm2`. */
+function copyNormDot(g: Float64Array, dir: Float64Array, v: Float64Array): number {
+  let gg = 0, d = 0;
+  for (let i = 0; i < g.length; i++) {
+    const x = g[i];
+    dir[i] = x;
+    gg += x * x;
+    d += v[i] * x;
+  }
+  lastNorm2 = gg;
+  return d;
+}
+
+/** dir ← scale·(dir + α·x); returns wᵀdir (new dir). */
+function axpyDot(
+  dir: Float64Array,
+  alpha: number,
+  x: Float64Array,
+  scale: number,
+  w: Float64Array,
+): number {
+  let d = 0;
+  for (let i = 0; i < dir.length; i++) {
+    const v = scale * (dir[i] + alpha * x[i]);
+    dir[i] = v;
+    d += w[i] * v;
+  }
+  return d;
+}
+
+/** out ← a + b. */
+function add(a: Float64Array, b: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
+}
+
+/** trial ← m + (x + y); returns ‖trial − b‖². */
+function trialLoss(
+  m: Float64Array,
+  x: Float64Array,
+  y: Float64Array,
+  b: Float64Array,
+  trial: Float64Array,
+): number {
+  let f = 0;
+  for (let i = 0; i < trial.length; i++) {
+    const v = m[i] + (x[i] + y[i]);
+    trial[i] = v;
+    const e = v - b[i];
+    f += e * e;
+  }
+  return f;
+}
+
+/** d ← a − b. */
+function sub(a: Float64Array, b: Float64Array, d: Float64Array): void {
+  for (let i = 0; i < d.length; i++) d[i] = a[i] - b[i];
+}
+
+/** x += p − q. */
+function addDiff(x: Float64Array, p: Float64Array, q: Float64Array): void {
+  for (let i = 0; i < x.length; i++) x[i] += p[i] - q[i];
+}
+
+let lastYy = 0;
+
+/** s ← step·dir, y ← gNew − g; returns sᵀy and leaves yᵀy in `lastYy`. */
+function newPair(
+  step: number,
+  dir: Float64Array,
+  gNew: Float64Array,
+  g: Float64Array,
+  s: Float64Array,
+  y: Float64Array,
+): number {
+  let sy = 0, yy = 0;
+  for (let i = 0; i < s.length; i++) {
+    const si = step * dir[i], yi = gNew[i] - g[i];
+    s[i] = si;
+    y[i] = yi;
+    sy += si * yi;
+    yy += yi * yi;
+  }
+  lastYy = yy;
+  return sy;
+}
+
+/**
+ * Advance a run by up to `iters` iterations of Riemannian L-BFGS on F = ‖M − B̃‖²
  * (Cayley retraction, body-frame coordinates, Armijo backtracking). Marks the run done at
  * convergence (gradient norm < gradTol, or 3 successive relative decreases < relTol).
  */
 function advance(
   st: RunState,
-  pb: PreparedOperator,
-  n: number,
+  fr: Frame,
   iters: number,
   gradTol: number,
   relTol: number,
   memory: number,
 ): void {
-  const nn = n * n;
-  const b = pb.a, bt = pb.at;
+  const n = fr.n, nn = n * n;
+  const b = fr.b, bt = fr.bt, corr = fr.corr;
   const dir = new Float64Array(nn);
-  const omega = new Float64Array(nn);
-  const ws = workspace(n);
+  const delta = new Float64Array(nn), deltaT = new Float64Array(nn);
+  const mx = new Float64Array(nn), mxT = new Float64Array(nn), dT = new Float64Array(nn);
+  const x1 = new Float64Array(nn), y1 = new Float64Array(nn);
   let trial: Float64Array = new Float64Array(nn);
   let gNew: Float64Array = new Float64Array(nn);
+  const scratch = n >= CAYLEY_BLOCKED_MIN ? inverseScratch(n) : undefined;
   const { sList, yList, rho } = st;
   for (let q = 0; q < iters && !st.done; q++) {
     const g = st.g;
-    const gnorm = Math.sqrt(dot(g, g));
+    let { gnorm, slope } = twoLoop(g, dir, sList, yList, rho, st.gamma);
     if (gnorm < gradTol) {
       st.done = true;
       break;
     }
-    // two-loop recursion: dir = −H g
-    dir.set(g);
-    const alphas: number[] = [];
-    for (let k = sList.length - 1; k >= 0; k--) {
-      const al = rho[k] * dot(sList[k], dir);
-      alphas[k] = al;
-      const y = yList[k];
-      for (let i = 0; i < nn; i++) dir[i] -= al * y[i];
-    }
-    let gamma: number;
-    if (sList.length > 0) {
-      const y = yList[yList.length - 1];
-      gamma = dot(sList[sList.length - 1], y) / dot(y, y);
-    } else gamma = Math.min(1, 0.5 / gnorm);
-    for (let i = 0; i < nn; i++) dir[i] *= gamma;
-    for (let k = 0; k < sList.length; k++) {
-      const coef = alphas[k] - rho[k] * dot(yList[k], dir);
-      const s = sList[k];
-      for (let i = 0; i < nn; i++) dir[i] += coef * s[i];
-    }
-    for (let i = 0; i < nn; i++) dir[i] = -dir[i];
-    let slope = dot(g, dir);
     if (!(slope < 0)) {
       sList.length = 0;
       yList.length = 0;
       rho.length = 0;
-      const sc = Math.min(1, 0.5 / gnorm);
-      for (let i = 0; i < nn; i++) dir[i] = -sc * g[i];
-      slope = dot(g, dir);
+      copyNormDot(g, dir, g);
+      slope = axpyDot(dir, 0, g, -Math.min(1, 0.5 / gnorm), g);
     }
     let step = 1;
     let accepted = false, fNew = st.f;
+    const m = st.m;
     for (let ls = 0; ls < 30; ls++) {
-      for (let i = 0; i < nn; i++) omega[i] = step * dir[i];
-      const r = cayley(omega, n, ws.r, ws.k);
-      rotate(st.m, r, n, ws, trial);
-      const ft = lossOf(trial, b);
+      cayleyIncrement(dir, n, delta, step, scratch); // Δ = cay(step·dir) − I
+      transpose(delta, n, n, deltaT);
+      corr(m, deltaT, n, n, n, x1); // M Δ
+      add(m, x1, mx);
+      transpose(mx, n, n, mxT);
+      corr(deltaT, mxT, n, n, n, y1); // Δᵀ (M + M Δ)
+      // M' = Rᵀ M R = M + D, D = M Δ + Δᵀ (M + M Δ); F(M') = ‖M' − B‖²
+      const ft = trialLoss(m, x1, y1, b, trial);
       if (ft <= st.f + 1e-4 * step * slope) {
         fNew = ft;
         accepted = true;
@@ -548,7 +425,17 @@ function advance(
       st.done = true;
       break;
     }
-    gradient(trial, b, bt, n, gNew, ws);
+    // X' = X + Dᵀ B − B Dᵀ with D = M' − M (or X recomputed in float64)
+    const x = st.x;
+    if (corr !== mmNT && (st.iterations + 1) % REFRESH_EVERY === 0) crossTerm(trial, fr, x);
+    else {
+      sub(trial, m, y1);
+      transpose(y1, n, n, dT);
+      corr(dT, bt, n, n, n, x1); // Dᵀ B
+      corr(b, y1, n, n, n, mx); // B Dᵀ
+      addDiff(x, x1, mx);
+    }
+    gradientOf(x, n, gNew);
     // reuse the oldest (s, y) pair's storage once the memory is full
     let s: Float64Array, y: Float64Array;
     if (sList.length >= memory) {
@@ -559,23 +446,22 @@ function advance(
       s = new Float64Array(nn);
       y = new Float64Array(nn);
     }
-    for (let i = 0; i < nn; i++) {
-      s[i] = step * dir[i];
-      y[i] = gNew[i] - g[i];
-    }
-    const sy = dot(s, y);
+    const sy = newPair(step, dir, gNew, g, s, y), yy = lastYy;
     if (sy > 1e-300) {
       sList.push(s);
       yList.push(y);
       rho.push(1 / sy);
+      st.gamma = sy / yy;
     }
-    if (st.c) st.c = mmNT(st.c, transpose(ws.r, n, n), n, n, n);
+    if (st.c) {
+      const cd = mmNT(st.c, deltaT, n, n, n); // C' Δ
+      add(st.c, cd, st.c);
+    }
     // swap buffers: the trial M and new gradient become current
-    const mOld = st.m, gOld = st.g;
     st.m = trial;
     st.g = gNew;
-    trial = mOld;
-    gNew = gOld;
+    trial = m;
+    gNew = g;
     const df = st.f - fNew;
     st.f = fNew;
     st.iterations++;
@@ -585,11 +471,123 @@ function advance(
   }
 }
 
+/** Eigenvectors (rows) of A Aᵀ + Aᵀ A of a prepared operator and their determinant (cached). */
+function gramFrame(p: PreparedOperator): { vectors: Float64Array; det: number } {
+  if (p.cache.gram) return p.cache.gram;
+  const { n, a, at } = p;
+  const x = mmNT(a, a, n, n, n); // A Aᵀ
+  const g2 = mmNT(at, at, n, n, n); // Aᵀ A
+  for (let i = 0; i < x.length; i++) x[i] += g2[i];
+  const vectors = symEigTop(x, n, n).vectors;
+  return (p.cache.gram = { vectors, det: orthogonalDetSign(vectors, n) });
+}
+
+/** A start: its name and a builder of M0 (in B's frame) and C' = E_A C E_Bᵀ. */
+interface Start {
+  name: string;
+  make: () => { m0: Float64Array; c: Float64Array; det: number };
+}
+
+/**
+ * Starts in priority order (see the module doc). The eig-sym pair is a ±1 diagonal in the
+ * frames (M0 = D Ã D, O(n²)); the others are built in raw coordinates and moved into the
+ * frames with two products (C' = E_A C E_Bᵀ, M0 = C'ᵀ Ã C').
+ */
+function buildStarts(
+  pa: PreparedOperator,
+  pb: PreparedOperator,
+  restarts: number,
+  seed: number,
+  all: boolean,
+): Start[] {
+  const n = pa.n;
+  const starts: Start[] = [];
+  const diag = (d: Int8Array) => {
+    const c = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) c[i * n + i] = d[i];
+    return c;
+  };
+  const flipped = (d: Int8Array, i: number) => {
+    const f = Int8Array.from(d);
+    f[i] = -f[i] as 1 | -1;
+    return f;
+  };
+  const detSign = (d: Int8Array) => d.reduce((p, v) => p * v, 1);
+  // the frames' determinants: C = E_Aᵀ C' E_B, det C = det E_A · det C' · det E_B
+  const framesDet = () => pa.symVectorsDet * pb.symVectorsDet;
+  // eig-sym: in the frames, the start C' = D
+  let sg: { d: Int8Array; flip: number } | undefined;
+  const symSigns = () => (sg ??= bestSigns(pa.rotated, pb.rotated, n));
+  const fromDiag = (d: Int8Array) => {
+    const m0 = new Float64Array(n * n);
+    const r = pa.rotated;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) m0[i * n + j] = d[i] * d[j] * r[i * n + j];
+    }
+    return { m0, c: diag(d), det: detSign(d) * framesDet() };
+  };
+  starts.push({ name: "eig-sym", make: () => fromDiag(symSigns().d) });
+  starts.push({
+    name: "eig-sym-flip",
+    make: () => fromDiag(flipped(symSigns().d, symSigns().flip)),
+  });
+  // the others: raw C → C' = E_A C E_Bᵀ
+  const fromRaw = (c: Float64Array, det: number) => {
+    const cp = mmNT(mmNT(pa.symVectors, transpose(c, n, n), n, n, n), pb.symVectors, n, n, n);
+    const cpt = transpose(cp, n, n);
+    const m0 = mmNT(mmNT(cpt, transpose(pa.rotated, n, n), n, n, n), cpt, n, n, n);
+    return { m0, c: cp, det };
+  };
+  if (all) {
+    let gm:
+      | { ea: Float64Array; eb: Float64Array; d: Int8Array; flip: number; det: number }
+      | undefined;
+    const gram = () => {
+      if (gm) return gm;
+      const fa = gramFrame(pa), fb = gramFrame(pb);
+      const at = mmNT(mmNT(fa.vectors, pa.at, n, n, n), fa.vectors, n, n, n);
+      const bt = mmNT(mmNT(fb.vectors, pb.at, n, n, n), fb.vectors, n, n, n);
+      return (gm = {
+        ea: fa.vectors,
+        eb: fb.vectors,
+        det: fa.det * fb.det,
+        ...bestSigns(at, bt, n),
+      });
+    };
+    const gramStart = (d: Int8Array) =>
+      fromRaw(alignFromEig(gram().ea, gram().eb, d, n), gram().det * detSign(d));
+    starts.push({ name: "eig-gram", make: () => gramStart(gram().d) });
+    starts.push({ name: "eig-gram-flip", make: () => gramStart(flipped(gram().d, gram().flip)) });
+    let rs: { d: Int8Array; flip: number } | undefined;
+    const rawSigns = () => (rs ??= bestSigns(pa.a, pb.a, n));
+    const diagStart = (d: Int8Array) => fromRaw(diag(d), detSign(d));
+    starts.push({ name: "signs", make: () => diagStart(rawSigns().d) });
+    starts.push({
+      name: "signs-flip",
+      make: () => diagStart(flipped(rawSigns().d, rawSigns().flip)),
+    });
+    const id = new Int8Array(n).fill(1);
+    starts.push({ name: "identity", make: () => diagStart(id) });
+    starts.push({ name: "reflection", make: () => diagStart(flipped(id, 0)) });
+  }
+  for (let k = 0; k < restarts; k++) {
+    const det = k % 2 === 0 ? 1 : -1;
+    starts.push({
+      name: `haar${k}`,
+      make: () => fromRaw(haar(n, (seed * 7919 + k * 104729 + 1) >>> 0, det), det),
+    });
+  }
+  return starts;
+}
+
+/** From this size on the iteration's corrections run on float32 operands by default. */
+export const MIXED_PRECISION_MIN = 128;
+
 /**
  * Procrustes distance between two square operators of equal size n (row-major
- * Float64Array n×n or number[][]): min over C ∈ O(n) of the score of (A/‖A‖, C B Cᵀ/‖B‖).
- * Either argument may be a `PreparedOperator` (so a system's invariants are computed once
- * across pairs).
+ * Float64Array n×n, number[][], or a `PreparedOperator` from `prepareOperator`, computed once
+ * per system and reusable across all its pairs): min over C ∈ O(n) of the score of
+ * (A/‖A‖, C B Cᵀ/‖B‖), with the best run's gradient norm and a spectral lower bound.
  *
  * @example Orthogonally similar operators are at distance 0
  * ```ts
@@ -606,6 +604,15 @@ export function procrustesDistance(
   bIn: Float64Array | number[][] | PreparedOperator,
   options: ProcrustesOptions = {},
 ): ProcrustesResult {
+  if (options.legacy) {
+    // the old path on the raw operators (no per-system preparation charged to it)
+    const raw = (x: typeof aIn) => isPrepared(x) ? x.a : x;
+    const r = procrustesDistanceLegacy(raw(aIn), raw(bIn), options);
+    const lowerBound = isPrepared(aIn) && isPrepared(bIn)
+      ? spectralLowerBound(aIn, bIn)
+      : { euclidean: NaN, angular: NaN };
+    return { ...r, gradNorm: NaN, lowerBound, normDrift: NaN, totalIterations: NaN };
+  }
   const pa = asPrepared(aIn, "a");
   const pb = asPrepared(bIn, "b");
   if (pa.n !== pb.n) {
@@ -621,7 +628,7 @@ export function procrustesDistance(
   const n = pa.n;
   // size-dependent defaults: exhaustive at small n (cheap), screened at large n
   const small = n <= 32, medium = n <= 64;
-  const restarts = options.restarts ?? (small ? 8 : medium ? 4 : 2);
+  const restarts = options.restarts ?? (small ? 8 : medium ? 4 : 0);
   checkInt(restarts, "restarts", 0, 1e6);
   const maxIter = options.maxIter ?? (small ? 1000 : medium ? 500 : 300);
   checkInt(maxIter, "maxIter", 1, 1e9);
@@ -629,11 +636,7 @@ export function procrustesDistance(
   checkInt(seed, "seed", 0, 2 ** 32 - 1);
   const gradTol = options.gradTol ?? 1e-9;
   if (!(gradTol >= 0)) throw new Error(`procrustes: gradTol must be ≥ 0, got ${gradTol}`);
-  let starts = buildStarts(pa, pb, restarts, seed);
-  if (options.maxRuns !== undefined) {
-    checkInt(options.maxRuns, "maxRuns", 1, 1e9);
-    starts = starts.slice(0, options.maxRuns);
-  }
+  if (options.maxRuns !== undefined) checkInt(options.maxRuns, "maxRuns", 1, 1e9);
   const relTol = options.relTol ?? 1e-10;
   if (!(relTol >= 0)) throw new Error(`procrustes: relTol must be ≥ 0, got ${relTol}`);
   const screenIter = options.screenIter ?? (small ? 0 : medium ? 60 : 30);
@@ -642,56 +645,86 @@ export function procrustesDistance(
   checkInt(keep, "keep", 1, 1e9);
   const memory = options.memory ?? 12;
   checkInt(memory, "memory", 1, 1000);
+  const precision = options.precision ?? (n >= MIXED_PRECISION_MIN ? "mixed" : "float64");
+  if (precision !== "mixed" && precision !== "float64") {
+    throw new Error(`procrustes: precision must be "mixed" or "float64", got ${String(precision)}`);
+  }
+  const lowerBound = spectralLowerBound(pa, pb);
   const trackC = options.returnC === true;
+  const startSet = options.starts ?? (medium ? "all" : "eig-sym");
+  if (startSet !== "all" && startSet !== "eig-sym") {
+    throw new Error(`procrustes: starts must be "all" or "eig-sym", got ${String(startSet)}`);
+  }
+  let starts = buildStarts(pa, pb, restarts, seed, startSet === "all");
+  if (options.maxRuns !== undefined) starts = starts.slice(0, options.maxRuns);
+  const fr: Frame = {
+    n,
+    b: pb.rotated,
+    bt: transpose(pb.rotated, n, n),
+    corr: precision === "mixed" ? mmNT32 : mmNT,
+  };
   const states = starts.map((st) => {
-    const c = st.make();
-    return { name: st.name, det: determinantSign(c, n), state: startRun(pa, pb, c, trackC) };
+    const { m0, c, det } = st.make();
+    return { name: st.name, det, state: startRun(m0, fr, trackC ? c : undefined) };
   });
   // screening: every start runs screenIter iterations; the best `keep` continue
   let active = states;
   if (screenIter > 0 && screenIter < maxIter && states.length > keep) {
-    for (const s of states) advance(s.state, pb, n, screenIter, gradTol, relTol, memory);
+    for (const s of states) advance(s.state, fr, screenIter, gradTol, relTol, memory);
     active = [...states].sort((x, y) => x.state.f - y.state.f).slice(0, keep);
   }
   for (const s of active) {
-    advance(s.state, pb, n, maxIter - s.state.iterations, gradTol, relTol, memory);
+    advance(s.state, fr, maxIter - s.state.iterations, gradTol, relTol, memory);
   }
   const runs: ProcrustesRun[] = [];
-  let bestLoss = Infinity, bestC: Float64Array | undefined, bestStart = "";
+  let bestLoss = Infinity, best = states[0];
   for (const s of states) {
-    const loss = lossOf(s.state.m, pb.a);
+    const loss = lossOf(s.state.m, fr.b);
     const euclidean = Math.sqrt(Math.max(loss, 0));
-    const angular = 2 * Math.asin(Math.min(1, euclidean / 2));
     runs.push({
       start: s.name,
       det: s.det,
       euclidean,
-      angular,
+      angular: 2 * Math.asin(Math.min(1, euclidean / 2)),
       iterations: s.state.iterations,
       completed: active.includes(s),
     });
     if (loss < bestLoss) {
       bestLoss = loss;
-      bestC = s.state.c;
-      bestStart = s.name;
+      best = s;
     }
   }
-  const values = runs.filter((r) => r.completed).map((
-    r,
-  ) => (score === "angular" ? r.angular : r.euclidean));
-  const best = Math.min(...values);
+  const values = runs.filter((r) => r.completed).map((r) =>
+    score === "angular" ? r.angular : r.euclidean
+  );
+  const bestValue = Math.min(...values);
   const euclidean = Math.sqrt(Math.max(bestLoss, 0));
   const angular = 2 * Math.asin(Math.min(1, euclidean / 2));
+  const g = best.state.g;
   const out: ProcrustesResult = {
     distance: score === "angular" ? angular : euclidean,
     angular,
     euclidean,
-    restartsSpread: Math.max(...values) - best,
-    runsAtBest: values.filter((v) => v - best <= 1e-6).length,
-    bestStart,
+    restartsSpread: Math.max(...values) - bestValue,
+    runsAtBest: values.filter((v) => v - bestValue <= 1e-6).length,
+    bestStart: best.name,
     runs,
+    gradNorm: Math.sqrt(dot(g, g)),
+    lowerBound,
+    normDrift: Math.abs(dot(best.state.m, best.state.m) - 1),
+    totalIterations: runs.reduce((t, r) => t + r.iterations, 0),
   };
-  if (options.returnC && bestC) out.C = bestC;
+  if (trackC && best.state.c) {
+    // C = E_Aᵀ C' E_B
+    const ea = pa.symVectors, eb = pb.symVectors;
+    out.C = mmNT(
+      mmNT(transpose(ea, n, n), transpose(best.state.c, n, n), n, n, n),
+      transpose(eb, n, n),
+      n,
+      n,
+      n,
+    );
+  }
   return out;
 }
 
@@ -699,6 +732,10 @@ function checkInt(v: number, name: string, lo: number, hi: number): void {
   if (!Number.isInteger(v) || v < lo || v > hi) {
     throw new Error(`procrustes: ${name} must be an integer in [${lo}, ${hi}], got ${v}`);
   }
+}
+
+function isPrepared(x: Float64Array | number[][] | PreparedOperator): x is PreparedOperator {
+  return !(x instanceof Float64Array) && !Array.isArray(x);
 }
 
 function asPrepared(

@@ -283,47 +283,57 @@ export function tridiagEigenvalues(dIn: Float64Array, eIn: Float64Array): Float6
     let iter = 0;
     let m: number;
     do {
-      for (m = l; m < n - 1; m++) {
-        const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        const em = Math.abs(e[m]);
-        if (em <= Number.EPSILON * dd || em <= floor) break;
-      }
+      m = qlSplit(d, e, l, n, floor);
       if (m !== l) {
         if (iter++ === 60) throw new Error("tridiagEigenvalues: QL did not converge");
-        let g = (d[l + 1] - d[l]) / (2 * e[l]);
-        let r = Math.hypot(g, 1);
-        g = d[m] - d[l] + e[l] / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));
-        let s = 1, c = 1, p = 0;
-        let i: number;
-        let early = false;
-        for (i = m - 1; i >= l; i--) {
-          let f = s * e[i];
-          const b = c * e[i];
-          r = Math.hypot(f, g);
-          e[i + 1] = r;
-          if (r === 0) {
-            d[i + 1] -= p;
-            e[m] = 0;
-            early = true;
-            break;
-          }
-          s = f / r;
-          c = g / r;
-          g = d[i + 1] - p;
-          r = (d[i] - g) * s + 2 * c * b;
-          p = s * r;
-          d[i + 1] = g + p;
-          g = c * r - b;
-          f = 0;
-        }
-        if (early) continue;
-        d[l] -= p;
-        e[l] = g;
-        e[m] = 0;
+        qlStep(d, e, l, m);
       }
     } while (m !== l);
   }
   return d.sort();
+}
+
+/** First m ≥ l whose off-diagonal e[m] is negligible (n − 1 when none is). */
+function qlSplit(d: Float64Array, e: Float64Array, l: number, n: number, floor: number): number {
+  let m = l;
+  for (; m < n - 1; m++) {
+    const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
+    const em = Math.abs(e[m]);
+    if (em <= Number.EPSILON * dd || em <= floor) break;
+  }
+  return m;
+}
+
+/**
+ * One implicit QL step with Wilkinson-type shift on the unreduced block l..m of the
+ * tridiagonal (d, e), in place (a function of its own so that the engine optimises it).
+ */
+function qlStep(d: Float64Array, e: Float64Array, l: number, m: number): void {
+  let g = (d[l + 1] - d[l]) / (2 * e[l]);
+  let r = Math.hypot(g, 1);
+  g = d[m] - d[l] + e[l] / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));
+  let s = 1, c = 1, p = 0;
+  for (let i = m - 1; i >= l; i--) {
+    const f = s * e[i];
+    const b = c * e[i];
+    r = Math.hypot(f, g);
+    e[i + 1] = r;
+    if (r === 0) {
+      d[i + 1] -= p;
+      e[m] = 0;
+      return;
+    }
+    s = f / r;
+    c = g / r;
+    g = d[i + 1] - p;
+    r = (d[i] - g) * s + 2 * c * b;
+    p = s * r;
+    d[i + 1] = g + p;
+    g = c * r - b;
+  }
+  d[l] -= p;
+  e[l] = g;
+  e[m] = 0;
 }
 
 /** Deterministic uniform(−1, 1) sequence (mulberry32 of a hashed seed) for inverse-iteration starts. */

@@ -14,6 +14,7 @@ interface LinalgExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   mmNT(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  mmNT32(a: number, b: number, c: number, m: number, kp: number, n: number): void;
   tridiagonalize(
     a: number,
     n: number,
@@ -25,6 +26,8 @@ interface LinalgExports {
     ws: number,
   ): void;
   cayley(omega: number, n: number, k: number, r: number): void;
+  invertNoPivot(a: number, n: number, r: number): void;
+  detSign(a: number, n: number): number;
   mmTNAcc(
     a: number,
     lda: number,
@@ -117,6 +120,54 @@ export function wasmMmNT(
   return c;
 }
 
+/** Copies r×k row-major float64 rows into float32 memory at element `at` with row length kp ≥ k. */
+function putRows32(
+  f32: Float32Array,
+  at: number,
+  x: Float64Array,
+  r: number,
+  k: number,
+  kp: number,
+) {
+  if (kp === k) {
+    f32.set(x.subarray(0, r * k), at);
+    return;
+  }
+  for (let i = 0; i < r; i++) {
+    const o = at + i * kp;
+    f32.set(x.subarray(i * k, (i + 1) * k), o);
+    f32.fill(0, o + k, o + kp);
+  }
+}
+
+/**
+ * C (m×n, float64) ≈ A (m×k) · Bᵀ (B given as n×k), with A and B rounded to float32 and the
+ * products summed in float32 within chunks of 256 terms (chunk sums in float64), on the WASM
+ * SIMD kernel: about twice the speed of `wasmMmNT`, relative error ~1e-6 of ‖A‖‖B‖. For
+ * products whose rounding is harmless (e.g. small corrections added to float64 matrices).
+ * Throws when the kernel is unavailable (check `wasmLinalgAvailable`).
+ */
+export function wasmMmNT32(
+  a: Float64Array,
+  b: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+  out?: Float64Array,
+): Float64Array {
+  const { ex, base } = requireInstance();
+  const kp = (k + 3) & ~3;
+  const pa = base, pb = pa + m * kp * 4, pc = pb + ((n * kp * 4 + 15) & ~15);
+  ensure(ex, pc + m * n * 8);
+  const f32 = new Float32Array(ex.memory.buffer);
+  putRows32(f32, pa / 4, a, m, k, kp);
+  putRows32(f32, pb / 4, b, n, k, kp);
+  ex.mmNT32(pa, pb, pc, m, kp, n);
+  const c = out ?? new Float64Array(m * n);
+  c.set(new Float64Array(ex.memory.buffer, pc, m * n));
+  return c;
+}
+
 /**
  * Blocked Householder tridiagonalisation of a symmetric n×n matrix (n ≥ 3; lower triangle
  * read, as `tridiagonalize` of `symeig.ts`) on the WASM SIMD kernel (LAPACK
@@ -167,6 +218,31 @@ export function wasmCayley(omega: Float64Array, n: number, out?: Float64Array): 
   const r = out ?? new Float64Array(nn);
   r.set(new Float64Array(ex.memory.buffer, pr, nn));
   return r;
+}
+
+/**
+ * Inverse of an n×n matrix without pivoting (Gauss–Jordan, SIMD row operations) on the WASM
+ * kernel; only for matrices whose pivots cannot vanish, e.g. with a positive definite
+ * symmetric part. Returns `out` (allocated when omitted).
+ */
+export function wasmInvertNoPivot(a: Float64Array, n: number, out?: Float64Array): Float64Array {
+  const { ex, base } = requireInstance();
+  const nn = n * n;
+  const pa = base, pr = pa + nn * 8;
+  ensure(ex, pr + nn * 8);
+  new Float64Array(ex.memory.buffer).set(a.subarray(0, nn), pa / 8);
+  ex.invertNoPivot(pa, n, pr);
+  const r = out ?? new Float64Array(nn);
+  r.set(new Float64Array(ex.memory.buffer, pr, nn));
+  return r;
+}
+
+/** Sign of det(A) (±1, 0 when singular) of an n×n matrix by LU with partial pivoting (WASM). */
+export function wasmDetSign(a: Float64Array, n: number): number {
+  const { ex, base } = requireInstance();
+  ensure(ex, base + n * n * 8);
+  new Float64Array(ex.memory.buffer).set(a.subarray(0, n * n), base / 8);
+  return ex.detSign(base, n);
 }
 
 /** Lagged cross-product sums over the trials of one multi-trial series (see `wasmLagSums`). */

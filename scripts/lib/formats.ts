@@ -30,6 +30,7 @@
 import type { NetworkRecord, TrainingConfig } from "../../rnn/types.ts";
 import type { Preset } from "../presets.ts";
 import type { StudyPlan } from "./plan.ts";
+import type { PreparedOperatorHeader } from "../../metrics/dsa/mod.ts";
 import type { FixedPointRun, FixedPointView } from "./fixed_points.ts";
 
 /** Schema tags of every file the pipeline writes. */
@@ -42,6 +43,7 @@ export const SCHEMA = {
   hidden: "degeneracy.hidden/1",
   dmdFit: "degeneracy.dmd-fit/1",
   dsaRank: "degeneracy.dsa-rank/1",
+  dsaPrepared: "degeneracy.dsa-prepared/1",
   pairBlock: "degeneracy.pair-block/1",
   fixedPoints: "degeneracy.fixed-points/1",
   unitError: "degeneracy.unit-error/1",
@@ -232,6 +234,24 @@ export interface DmdFitFile {
   singularValues: number[];
   hankelShape: [number, number, number];
   options: Record<string, unknown>;
+  bytes: number;
+}
+
+/**
+ * Header of one network's prepared DSA operator (`degeneracy.dsa-prepared/1`, data in
+ * `fits/mNNN.prep.f64`): what every Procrustes comparison needs from the network's DMD operator,
+ * computed once by the fit unit so that every pair block, on any machine, reuses it.
+ */
+export interface DsaPreparedFile {
+  schema: typeof SCHEMA.dsaPrepared;
+  network: string;
+  member: number;
+  used: boolean;
+  /** Side of the operator (the fit's `size`; 0 when not used). */
+  size: number;
+  /** `serializePreparedOperator`'s header (null when not used). */
+  prepared: PreparedOperatorHeader | null;
+  /** Bytes of the `.prep.f64` payload (2·size² + 2·size float64; 0 when not used). */
   bytes: number;
 }
 

@@ -7,6 +7,7 @@
  * OUT/<experiment>/<variant>/networks/m000.json …      trained networks (degeneracy.network/1)
  * OUT/<experiment>/<variant>/hidden/mNNN.json, .f32    evaluation trajectories (degeneracy.hidden/1)
  * OUT/<experiment>/<variant>/fits/mNNN.json, .f64      DMD fits (degeneracy.dmd-fit/1)
+ * OUT/<experiment>/<variant>/fits/mNNN.prep.json, .prep.f64  prepared DSA operators (degeneracy.dsa-prepared/1)
  * OUT/<experiment>/<variant>/fits/rank.json            common DSA rank (degeneracy.dsa-rank/1)
  * OUT/<experiment>/<variant>/blocks/<metric>-bNNN.json pair blocks (degeneracy.pair-block/1)
  * OUT/<experiment>/<variant>/fixed_points/mNNN.json   fixed points (degeneracy.fixed-points/1)
@@ -89,6 +90,24 @@ export const refitPath = (
   ext: "json" | "f64" = "json",
 ) =>
   join(variantDir(out, experiment, variant), "fits", `r${String(member).padStart(3, "0")}.${ext}`);
+/**
+ * `OUT/<experiment>/<variant>/fits/mNNN.prep.json` (header) or `.prep.f64` (data): the DSA
+ * prepared operator of a fit, computed once per network; `refit` gives `rNNN.prep.*`, that of
+ * the fit redone at the common rank.
+ */
+export const preparedPath = (
+  out: string,
+  experiment: string,
+  variant: string,
+  member: number,
+  ext: "json" | "f64" = "json",
+  refit = false,
+) =>
+  join(
+    variantDir(out, experiment, variant),
+    "fits",
+    `${refit ? "r" : "m"}${String(member).padStart(3, "0")}.prep.${ext}`,
+  );
 /** `OUT/<experiment>/<variant>/fixed_points/mNNN.json`: one network's fixed points. */
 export const fixedPointsPath = (
   out: string,

@@ -4,7 +4,8 @@
  * naming study, variant and numbers; unit states come from the files; the runner's permissions
  * are exact. And the numbers do not depend on how the work was split or ordered: the smoke
  * flip-flop study run with two different unit splits, one on Web Workers and one in-process in
- * reversed order within each stage, gives identical networks and metric files.
+ * reversed order within each stage, gives identical networks and metric files. Each network's
+ * prepared DSA operator is written once by its fit unit and read by the pair blocks.
  */
 import assert from "node:assert/strict";
 import { PRESETS } from "../../scripts/presets.ts";
@@ -22,7 +23,8 @@ import { runnerPermissions } from "../../scripts/lib/units/permissions.ts";
 import { runUnit } from "../../scripts/lib/units/execute.ts";
 import { runLocal } from "../../scripts/lib/executors/local.ts";
 import { preparePlan } from "../../scripts/lib/pipeline.ts";
-import { unitErrorPath } from "../../scripts/lib/layout.ts";
+import { preparedPath, unitErrorPath } from "../../scripts/lib/layout.ts";
+import { deserializePreparedOperator, prepareOperator } from "../../metrics/dsa/mod.ts";
 
 Deno.test("every preset plans into a valid graph; paper without errors", () => {
   for (const name of Object.keys(PRESETS)) {
@@ -250,6 +252,59 @@ Deno.test({
         run.unreadable[0],
         /attractorness\.json: schema must be "degeneracy\.metric\/2".*cannot read it/,
       );
+
+      // DSA: each network's prepared operator is persisted by its fit unit (bit-identical to
+      // preparing the fit's operator) and the pair blocks read it rather than preparing again
+      const f64 = (path: string) => new Float64Array(Deno.readFileSync(path).slice().buffer);
+      const refitted: number[] = JSON.parse(Deno.readTextFileSync(`${pop}/fits/rank.json`))
+        .refitted;
+      const members = [0, 1, 2, 3].filter((m) =>
+        JSON.parse(Deno.readTextFileSync(`${pop}/fits/m00${m}.json`)).used &&
+        !refitted.includes(m)
+      );
+      assert.ok(members.length >= 2, `only ${members.length} used, not refitted members`);
+      const prepOf = (m: number) => {
+        const h = JSON.parse(Deno.readTextFileSync(preparedPath(a, "flipflop", "n1", m)));
+        assert.equal(h.schema, "degeneracy.dsa-prepared/1");
+        return deserializePreparedOperator(
+          h.prepared,
+          f64(preparedPath(a, "flipflop", "n1", m, "f64")),
+        );
+      };
+      for (const m of members) {
+        const size = JSON.parse(Deno.readTextFileSync(`${pop}/fits/m00${m}.json`)).size;
+        const fresh = prepareOperator(f64(`${pop}/fits/m00${m}.f64`), size);
+        const stored = prepOf(m);
+        for (
+          const k of ["a", "symVectors", "symValues", "skewSingularValues", "rotated"] as const
+        ) {
+          assert.deepEqual(stored[k], fresh[k], `m00${m}: ${k}`);
+        }
+      }
+      const [x, y] = members;
+      const dsaUnit = ga.stages.find((st) => st.name === "dsa")!.units.find((u) =>
+        u.job.kind === "pairs" && !u.job.checks && u.id.startsWith("dsa/flipflop/n1/") &&
+        u.job.pairs.some(([p, q]) => p === x && q === y)
+      )!;
+      const blockFile = `${a}/${dsaUnit.outputs[0]}`;
+      const pairXY = (f: string) =>
+        JSON.parse(Deno.readTextFileSync(f)).pairs.find((r: { a: number; b: number }) =>
+          r.a === x && r.b === y
+        ).distance;
+      const before = pairXY(blockFile);
+      assert.ok(before > 1e-3, `d(m00${x}, m00${y}) = ${before}`);
+      // give y the prepared operator of x: the recomputed block now compares x with itself
+      for (const ext of ["json", "f64"] as const) {
+        Deno.copyFileSync(
+          preparedPath(a, "flipflop", "n1", x, ext),
+          preparedPath(a, "flipflop", "n1", y, ext),
+        );
+      }
+      Deno.removeSync(blockFile);
+      const o = await runUnit(a, ga, dsaUnit, { workers: 0, backend: "cpu", quiet: true });
+      assert.notEqual(o.status, "failed", o.message);
+      const after = pairXY(blockFile);
+      assert.ok(after < 1e-6, `block with m00${x}'s prepared operator twice: ${after}`);
     } finally {
       await Deno.remove(a, { recursive: true });
       await Deno.remove(b, { recursive: true });

@@ -187,9 +187,12 @@ export function fitFlops(
 /** The DMD fit of one network. */
 export function fitCost(v: VariantSizes, r: CostRates): UnitCost {
   const m = v.hidden * v.delays;
-  const flops = fitFlops(v.evalTrials, v.dsaSteps, v.hidden, v.delays, v.rank);
+  // + the prepared DSA operator (two symmetric eigen-decompositions, one with vectors, three
+  // products and one LU: about 17 n³ flops at rank n), computed here once per network
+  const flops = fitFlops(v.evalTrials, v.dsaSteps, v.hidden, v.delays, v.rank) +
+    17 * v.rank ** 3;
   const memory = BASE_MB + mb(v.evalTrials * v.dsaSteps * v.hidden * (4 + 8)) +
-    mb(m * m * 8 * 4 + v.rank * m * 8 * 3);
+    mb(Math.max(m * m * 8 * 4 + v.rank * m * 8 * 3, v.rank * v.rank * 8 * 8));
   return { coreSeconds: fixed(r, 2) + flops / r.fitFlopsPerSec, memoryMB: memory };
 }
 

@@ -14,8 +14,13 @@ import {
   checkpointToBytes,
   type TrainingCheckpoint,
 } from "../../../rnn/checkpoint.ts";
-import type { DmdFit } from "../../../metrics/dsa/mod.ts";
-import { fitDmd, hankelNumericalRank } from "../../../metrics/dsa/mod.ts";
+import type { DmdFit, PreparedOperator } from "../../../metrics/dsa/mod.ts";
+import {
+  deserializePreparedOperator,
+  fitDmd,
+  hankelNumericalRank,
+  serializePreparedOperator,
+} from "../../../metrics/dsa/mod.ts";
 import {
   evenlySpacedSelfChecks,
   reversedPair,
@@ -37,6 +42,7 @@ import {
   hiddenPath,
   metricPath,
   networkPath,
+  preparedPath,
   rankPath,
   refitPath,
   trainCheckpointPath,
@@ -46,6 +52,7 @@ import {
 import {
   type ComplexityFile,
   type DmdFitFile,
+  type DsaPreparedFile,
   type DsaRankFile,
   type HiddenFile,
   type MetricFile,
@@ -520,6 +527,62 @@ async function writeFit(
   await writeJsonOutput(jsonPath, file);
 }
 
+/**
+ * Writes the prepared DSA operator of a fit (`fits/mNNN.prep.*`, or `rNNN.prep.*` for a refit):
+ * computed here once per network, read by every pair block that compares the network.
+ */
+async function writePrepared(
+  jsonPath: string,
+  binPath: string,
+  base: { network: string; member: number; used: boolean },
+  fit: DmdFit | null,
+) {
+  const s = fit ? serializePreparedOperator(METRIC_REGISTRY.dsa.prepare(fit)) : null;
+  const data = s ? s.data : new Float64Array(0);
+  await writeBytesOutput(binPath, typedArrayBytes(data));
+  const file: DsaPreparedFile = {
+    schema: SCHEMA.dsaPrepared,
+    network: base.network,
+    member: base.member,
+    used: base.used && fit !== null,
+    size: fit?.size ?? 0,
+    prepared: s ? s.header : null,
+    bytes: data.byteLength,
+  };
+  await writeJsonOutput(jsonPath, file);
+}
+
+/**
+ * Reads a fit's prepared operator written by {@link writePrepared}; null when the file is
+ * absent (a run directory from before the fit unit wrote them: the caller prepares in process).
+ */
+async function readPrepared(
+  jsonPath: string,
+  binPath: string,
+  size: number,
+): Promise<PreparedOperator | null> {
+  if (!(await exists(jsonPath)) || !(await exists(binPath))) return null;
+  const file = await readJson<DsaPreparedFile>(jsonPath);
+  if (file.schema !== SCHEMA.dsaPrepared) {
+    throw new Error(
+      `${jsonPath}: schema must be "${SCHEMA.dsaPrepared}", got ${String(file.schema)}`,
+    );
+  }
+  if (!file.used || !file.prepared || file.size !== size) {
+    throw new Error(
+      `${jsonPath}: prepared operator of size ${file.size} (used ${file.used}) does not match ` +
+        `its fit (size ${size}); remove the fits/*.prep.* files of this population to recompute them`,
+    );
+  }
+  const data = typedArrayFromBytes(
+    await Deno.readFile(binPath),
+    "f64",
+    2 * size * size + 2 * size,
+    binPath,
+  ) as Float64Array;
+  return deserializePreparedOperator(file.prepared, data);
+}
+
 async function fitUnit(out: string, graph: Graph, job: JobOf<"fit">) {
   const v = settingsOf(graph, job);
   const at = dirsOf(out, v);
@@ -534,7 +597,12 @@ async function fitUnit(out: string, graph: Graph, job: JobOf<"fit">) {
   };
   const json = fitPath(at.fits, job.study, job.variant, job.member);
   const bin = fitPath(at.fits, job.study, job.variant, job.member, "f64");
-  if (!h.header.used) return await writeFit(json, bin, base, null);
+  const prepJson = preparedPath(at.fits, job.study, job.variant, job.member);
+  const prepBin = preparedPath(at.fits, job.study, job.variant, job.member, "f64");
+  if (!h.header.used) {
+    await writeFit(json, bin, base, null);
+    return await writePrepared(prepJson, prepBin, base, null);
+  }
   const x = fitInput(v, h);
   const o = dsaOptions(v, v.measure.rankAsked);
   let fit: DmdFit;
@@ -551,6 +619,7 @@ async function fitUnit(out: string, graph: Graph, job: JobOf<"fit">) {
     fit = fitDmd(x, { ...o, rank: nr });
   }
   await writeFit(json, bin, base, fit);
+  await writePrepared(prepJson, prepBin, base, fit);
 }
 
 /** Reads a fit (header and operator) as a `DmdFit`. */
@@ -603,6 +672,12 @@ async function dsaRankUnit(out: string, graph: Graph, job: JobOf<"dsa-rank">) {
       { ...h, numericalRank: h.numericalRank },
       fit,
     );
+    await writePrepared(
+      preparedPath(at.fits, job.study, job.variant, h.member, "json", true),
+      preparedPath(at.fits, job.study, job.variant, h.member, "f64", true),
+      h,
+      fit,
+    );
     refitted.push(h.member);
   }
   const file: DsaRankFile = {
@@ -631,8 +706,9 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   const at = dirsOf(out, v);
   const rank = await readRank(at.fits, job.study, job.variant);
   const options = dsaOptions(v, rank.rank);
-  const fits = new Map<number, { fit: DmdFit; prepared: ReturnType<typeof prep> }>();
-  const prep = (f: DmdFit) => METRIC_REGISTRY.dsa.prepare(f);
+  // each network's fit and prepared operator, read once per block; the prepared operators were
+  // computed once per network by its fit unit (or the dsa-rank unit for a refit)
+  const fits = new Map<number, { fit: DmdFit; prepared: PreparedOperator }>();
   const load = async (m: number) => {
     let f = fits.get(m);
     if (!f) {
@@ -642,7 +718,12 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
         (re ? refitPath : fitPath)(at.fits, job.study, job.variant, m, "f64"),
       );
       if (!fit.file.used) return null;
-      f = { fit, prepared: prep(fit) };
+      const prepared = await readPrepared(
+        preparedPath(at.fits, job.study, job.variant, m, "json", re),
+        preparedPath(at.fits, job.study, job.variant, m, "f64", re),
+        fit.size,
+      ) ?? METRIC_REGISTRY.dsa.prepare(fit);
+      f = { fit, prepared };
       fits.set(m, f);
     }
     return f;

@@ -15,7 +15,7 @@
  * |            | `…/m000-m000/e0001-0150` (epoch segment) | `checkpoints/m000-m000-e0150.ckpt`; the last segment the networks |
  * | hidden     | `hidden/<study>/<variant>/mNNN`          | `hidden/mNNN.json` + `.f32` (trajectories, per-network metrics) |
  * | pif        | `pif/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/pif-bNNN.json`, `pif-cNNN.json`  |
- * | fit        | `fit/<study>/<variant>/mNNN`             | `fits/mNNN.json` + `.f64` (DMD operator) |
+ * | fit        | `fit/<study>/<variant>/mNNN`             | `fits/mNNN.json` + `.f64` (DMD operator), `fits/mNNN.prep.json` + `.prep.f64` (prepared DSA operator) |
  * | dsa-rank   | `dsa-rank/<study>/<variant>`             | `fits/rank.json` (common rank; refits)   |
  * | dsa        | `dsa/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/dsa-bNNN.json`, `dsa-cNNN.json`  |
  * | fixed-points | `fixed-points/<study>/<variant>/mNNN`  | `fixed_points/mNNN.json` (fixed points, Fig. 2E view) |
@@ -53,6 +53,7 @@ import {
   hiddenPath,
   metricPath,
   networkPath,
+  preparedPath,
   rankPath,
   reportHtmlPath,
   reportMdPath,
@@ -692,7 +693,12 @@ function measurementUnits(
   const hid = (
     m: number,
   ) => [hiddenPath(d.hidden, s, vid, m), hiddenPath(d.hidden, s, vid, m, "f32")];
-  const fit = (m: number) => [fitPath(d.fits, s, vid, m), fitPath(d.fits, s, vid, m, "f64")];
+  const fit = (m: number) => [
+    fitPath(d.fits, s, vid, m),
+    fitPath(d.fits, s, vid, m, "f64"),
+    preparedPath(d.fits, s, vid, m),
+    preparedPath(d.fits, s, vid, m, "f64"),
+  ];
   for (const m of members) {
     if (has("hidden")) {
       add(

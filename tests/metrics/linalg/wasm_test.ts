@@ -1,11 +1,21 @@
 /**
  * The float64 WASM SIMD kernels behind `metrics/linalg/` against their plain-TypeScript
- * oracles (products, Householder tridiagonalisation, Cayley transform), and the committed
- * artefact against its AssemblyScript source.
+ * oracles (products, float32 products, Householder tridiagonalisation, Cayley transform,
+ * leaf inverses, determinant signs), the blocked inverse / Cayley increment / Cholesky solve
+ * against their scalar paths, and the committed artefact against its AssemblyScript source.
  */
 import assert from "node:assert/strict";
-import { cayley, cayleyScalar } from "../../../metrics/linalg/solve.ts";
-import { mmNT, mmNTScalar } from "../../../metrics/linalg/matmul.ts";
+import {
+  cayley,
+  cayleyIncrement,
+  cayleyScalar,
+  choleskySolve,
+  invertBlocked,
+  invertSmallScalar,
+  setCholeskyBlocked,
+} from "../../../metrics/linalg/solve.ts";
+import { mmNT, mmNT32, mmNTScalar, transpose } from "../../../metrics/linalg/matmul.ts";
+import { determinantSign } from "../../../metrics/dsa/starts.ts";
 import {
   tridiagEigenvalues,
   tridiagonalizeBlocked,
@@ -16,8 +26,10 @@ import { fitDmd } from "../../../metrics/dsa/dmd.ts";
 import {
   setLinalgWasmEnabled,
   wasmCayley,
+  wasmDetSign,
   wasmLinalgAvailable,
   wasmMmNT,
+  wasmMmNT32,
   wasmTridiagonalize,
 } from "../../../metrics/linalg/wasm.ts";
 import { SOURCE_SHA256 } from "../../../metrics/linalg/wasm/linalg_kernel.wasm.ts";
@@ -199,5 +211,97 @@ Deno.test({
       setLinalgWasmEnabled(true);
     }
     assert.ok(Math.abs(d1 - d0) <= 1e-6, `DSA ${d1} (wasm) vs ${d0} (TypeScript)`);
+  },
+});
+
+Deno.test({
+  name: "linalg wasm: float32 products (mmNT32) agree with mmNT to float32 rounding on odd shapes",
+  ignore: !available,
+  fn() {
+    for (const [m, k, n] of [[7, 13, 9], [33, 300, 17], [64, 64, 64], [2, 1, 5]]) {
+      const a = randomMatrix(m, k, m + k), b = randomMatrix(n, k, n + 2 * k);
+      const ref = mmNT(a, b, m, k, n), got = mmNT32(a, b, m, k, n);
+      const scale = Math.sqrt(k) * 0.5 * 0.5;
+      const err = maxAbs(ref, got);
+      assert.ok(err <= 1e-6 * scale, `${m}×${k}×${n}: ${err}`);
+      if (m * k * n >= 512) {
+        assert.ok(err > 0, "float32 operands should round"); // not the float64 path
+        assert.deepEqual(wasmMmNT32(a, b, m, k, n), got);
+      } else assert.deepEqual(got, mmNTScalar(a, b, m, k, n)); // tiny: the float64 path
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "linalg: blocked inverse, Cayley increment and blocked Cholesky agree with the scalar paths",
+  ignore: !available,
+  fn() {
+    for (const n of [37, 130]) {
+      // K = I − Ω/2 with Ω skew (positive definite symmetric part), as in the Procrustes search
+      const w = randomMatrix(n, n, n);
+      const omega = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) omega[i * n + j] = 0.3 * (w[i * n + j] - w[j * n + i]);
+      }
+      const k = omega.map((v) => -0.5 * v);
+      for (let i = 0; i < n; i++) k[i * n + i] += 1;
+      const inv = invertBlocked(k, n, 16);
+      const kinv = mmNT(k, transpose(inv, n, n), n, n, n);
+      for (let i = 0; i < n; i++) kinv[i * n + i] -= 1;
+      assert.ok(maxAbs(kinv, new Float64Array(n * n)) < 1e-12, `K K⁻¹ − I at n=${n}`);
+      assert.ok(maxAbs(invertSmallScalar(k, n), inv) < 1e-12);
+      const r = cayleyScalar(omega, n);
+      for (let i = 0; i < n; i++) r[i * n + i] -= 1;
+      assert.ok(maxAbs(cayleyIncrement(omega, n), r) < 1e-12, `Cayley increment at n=${n}`);
+      const half = omega.map((v) => 0.5 * v);
+      assert.ok(
+        maxAbs(cayleyIncrement(omega, n, undefined, 0.5), cayleyIncrement(half, n)) < 1e-14,
+      );
+    }
+    // Cholesky: blocked (n ≥ 192) against the scalar path, with a ridge and a non-square RHS
+    const n = 200, c = 37;
+    const x = randomMatrix(n, n, 5);
+    const spd = mmNT(x, x, n, n, n);
+    const rhs = randomMatrix(n, c, 6);
+    const blocked = choleskySolve(spd, n, 1e-3, Float64Array.from(rhs), c);
+    setCholeskyBlocked(false);
+    let scalar: Float64Array;
+    try {
+      scalar = choleskySolve(spd, n, 1e-3, Float64Array.from(rhs), c);
+    } finally {
+      setCholeskyBlocked(true);
+    }
+    assert.ok(maxAbs(blocked, scalar) < 1e-9 * Math.max(...scalar.map(Math.abs)), "Cholesky");
+    const indefinite = Float64Array.from(spd);
+    indefinite[150 * n + 150] = -1e6;
+    assert.throws(
+      () => choleskySolve(indefinite, n, 0, new Float64Array(n), 1),
+      /positive definite/,
+    );
+  },
+});
+
+Deno.test({
+  name: "linalg wasm: determinant sign of orthogonal matrices of both signs",
+  ignore: !available,
+  fn() {
+    for (const n of [9, 40]) {
+      const q = randomMatrix(n, n, 7 * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < i; j++) {
+          let s = 0;
+          for (let t = 0; t < n; t++) s += q[i * n + t] * q[j * n + t];
+          for (let t = 0; t < n; t++) q[i * n + t] -= s * q[j * n + t];
+        }
+        let nr = 0;
+        for (let t = 0; t < n; t++) nr += q[i * n + t] ** 2;
+        for (let t = 0; t < n; t++) q[i * n + t] /= Math.sqrt(nr);
+      }
+      const flipped = Float64Array.from(q);
+      for (let t = 0; t < n; t++) flipped[t] = -flipped[t];
+      assert.equal(wasmDetSign(q, n), determinantSign(q, n));
+      assert.equal(wasmDetSign(flipped, n), -determinantSign(q, n));
+    }
   },
 });

@@ -108,6 +108,105 @@ export function mmNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void
   }
 }
 
+@inline function fma4(a: v128, b: v128, c: v128): v128 {
+  return f32x4.relaxed_madd(a, b, c);
+}
+
+@inline function hsum4(v: v128): f64 {
+  return <f64>(f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) +
+    <f64>(f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** Σ_p x[p]·y[p] over kp float32 (kp a multiple of 4), f32 within chunks of 256, f64 across. */
+@inline function dot32(x: usize, y: usize, kp: i32): f64 {
+  let r: f64 = 0;
+  const kb: usize = (<usize>kp) << 2;
+  for (let p0: usize = 0; p0 < kb; p0 += 1024) {
+    const p1 = min(kb, p0 + 1024);
+    let s = f32x4.splat(0);
+    for (let p = p0; p < p1; p += 16) s = fma4(v128.load(x + p), v128.load(y + p), s);
+    r += hsum4(s);
+  }
+  return r;
+}
+
+/**
+ * C (m×n, float64) = A (m×kp) · Bᵀ with B given as n×kp, both float32 row-major with a row length
+ * kp that is a multiple of 4 (zero-padded by the host). Products and partial sums in float32
+ * within chunks of 256 columns, chunk sums accumulated in float64: twice the lanes per
+ * instruction and half the memory traffic of `mmNT`, for products whose rounding error
+ * (~1e-6 relative) is harmless, e.g. small corrections added to float64 matrices.
+ * Register tile of 2 rows of A × 4 rows of B; B walked in blocks of rows that fit in L2.
+ */
+export function mmNT32(a: usize, b: usize, c: usize, m: i32, kp: i32, n: i32): void {
+  const row: usize = (<usize>kp) << 2;
+  const kb: usize = row;
+  const rowC: usize = (<usize>n) << 3;
+  let nb = (<i32>(65536 / max(kp, 1))) & ~3;
+  if (nb < 4) nb = 4;
+  for (let j0 = 0; j0 < n; j0 += nb) {
+    const j1 = min(n, j0 + nb);
+    let i = 0;
+    for (; i + 2 <= m; i += 2) {
+      const a0 = a + <usize>i * row, a1 = a0 + row;
+      const c0 = c + <usize>i * rowC, c1 = c0 + rowC;
+      let j = j0;
+      for (; j + 4 <= j1; j += 4) {
+        const b0 = b + <usize>j * row, b1 = b0 + row, b2 = b1 + row, b3 = b2 + row;
+        let r00: f64 = 0, r01: f64 = 0, r02: f64 = 0, r03: f64 = 0;
+        let r10: f64 = 0, r11: f64 = 0, r12: f64 = 0, r13: f64 = 0;
+        for (let p0: usize = 0; p0 < kb; p0 += 1024) {
+          const p1 = min(kb, p0 + 1024);
+          let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+          let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+          for (let p = p0; p < p1; p += 16) {
+            const x0 = v128.load(a0 + p), x1 = v128.load(a1 + p);
+            const y0 = v128.load(b0 + p), y1 = v128.load(b1 + p);
+            const y2 = v128.load(b2 + p), y3 = v128.load(b3 + p);
+            s00 = fma4(x0, y0, s00);
+            s01 = fma4(x0, y1, s01);
+            s02 = fma4(x0, y2, s02);
+            s03 = fma4(x0, y3, s03);
+            s10 = fma4(x1, y0, s10);
+            s11 = fma4(x1, y1, s11);
+            s12 = fma4(x1, y2, s12);
+            s13 = fma4(x1, y3, s13);
+          }
+          r00 += hsum4(s00);
+          r01 += hsum4(s01);
+          r02 += hsum4(s02);
+          r03 += hsum4(s03);
+          r10 += hsum4(s10);
+          r11 += hsum4(s11);
+          r12 += hsum4(s12);
+          r13 += hsum4(s13);
+        }
+        const o: usize = (<usize>j) << 3;
+        store<f64>(c0 + o, r00);
+        store<f64>(c0 + o + 8, r01);
+        store<f64>(c0 + o + 16, r02);
+        store<f64>(c0 + o + 24, r03);
+        store<f64>(c1 + o, r10);
+        store<f64>(c1 + o + 8, r11);
+        store<f64>(c1 + o + 16, r12);
+        store<f64>(c1 + o + 24, r13);
+      }
+      for (; j < j1; j++) {
+        const bj = b + <usize>j * row;
+        store<f64>(c0 + ((<usize>j) << 3), dot32(a0, bj, kp));
+        store<f64>(c1 + ((<usize>j) << 3), dot32(a1, bj, kp));
+      }
+    }
+    if (i < m) {
+      const ai = a + <usize>i * row;
+      const ci = c + <usize>i * rowC;
+      for (let j = j0; j < j1; j++) {
+        store<f64>(ci + ((<usize>j) << 3), dot32(ai, b + <usize>j * row, kp));
+      }
+    }
+  }
+}
+
 /**
  * w[r] = Σ_{q=r0}^{n−1} A[r, q]·v[q] for r = r0..n−1 (A n×n row-major at a; v, w length n):
  * the trailing block's matrix–vector product of the tridiagonalisation, four rows at a time.
@@ -367,6 +466,80 @@ export function cayley(omega: usize, n: i32, k: usize, r: usize): void {
     for (let p: usize = 0; p < lb; p += 16) v128.store(ri + p, f64x2.mul(v128.load(ri + p), ib));
     if (n & 1) store<f64>(ri + lb, load<f64>(ri + lb) * inv);
   }
+}
+
+/**
+ * Inverse of the n×n matrix at `a` (overwritten) into `r`, by Gauss–Jordan elimination without
+ * pivoting (for matrices with a positive definite symmetric part, whose pivots cannot vanish)
+ * with SIMD row operations: the leaves of the host's recursive block inverse.
+ */
+export function invertNoPivot(a: usize, n: i32, r: usize): void {
+  const row: usize = (<usize>n) << 3;
+  for (let i = 0; i < n * n; i++) store<f64>(r + ((<usize>i) << 3), 0);
+  for (let i = 0; i < n; i++) store<f64>(r + <usize>i * row + ((<usize>i) << 3), 1);
+  for (let p = 0; p < n; p++) {
+    const ap = a + <usize>p * row, rp = r + <usize>p * row;
+    const po: usize = (<usize>p) << 3;
+    const inv = 1 / load<f64>(ap + po);
+    for (let j = p; j < n; j++) {
+      const o: usize = (<usize>j) << 3;
+      store<f64>(ap + o, load<f64>(ap + o) * inv);
+    }
+    const ib = f64x2.splat(inv);
+    const lb: usize = (<usize>(n & ~1)) << 3;
+    for (let q: usize = 0; q < lb; q += 16) v128.store(rp + q, f64x2.mul(v128.load(rp + q), ib));
+    if (n & 1) store<f64>(rp + lb, load<f64>(rp + lb) * inv);
+    for (let i = 0; i < n; i++) {
+      if (i == p) continue;
+      const ai = a + <usize>i * row;
+      const f = load<f64>(ai + po);
+      if (f == 0) continue;
+      subScaled(ai + po, ap + po, f, n - p);
+      subScaled(r + <usize>i * row, rp, f, n);
+    }
+  }
+}
+
+/**
+ * Sign of det(A) (+1, −1, or 0 when singular) of the n×n matrix at `a` (overwritten) by LU
+ * with partial pivoting and SIMD row operations.
+ */
+export function detSign(a: usize, n: i32): f64 {
+  const row: usize = (<usize>n) << 3;
+  let sign: f64 = 1;
+  for (let p = 0; p < n; p++) {
+    const po: usize = (<usize>p) << 3;
+    let piv = p;
+    let best = Math.abs(load<f64>(a + <usize>p * row + po));
+    for (let i = p + 1; i < n; i++) {
+      const v = Math.abs(load<f64>(a + <usize>i * row + po));
+      if (v > best) {
+        best = v;
+        piv = i;
+      }
+    }
+    if (best == 0) return 0;
+    if (piv != p) {
+      sign = -sign;
+      const x = a + <usize>p * row, y = a + <usize>piv * row;
+      for (let j = 0; j < n; j++) {
+        const o: usize = (<usize>j) << 3;
+        const t = load<f64>(x + o);
+        store<f64>(x + o, load<f64>(y + o));
+        store<f64>(y + o, t);
+      }
+    }
+    const ap = a + <usize>p * row;
+    const d = load<f64>(ap + po);
+    if (d < 0) sign = -sign;
+    for (let i = p + 1; i < n; i++) {
+      const ai = a + <usize>i * row;
+      const fct = load<f64>(ai + po) / d;
+      if (fct == 0) continue;
+      subScaled(ai + po, ap + po, fct, n - p);
+    }
+  }
+  return sign;
 }
 
 /**
