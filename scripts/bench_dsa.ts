@@ -22,7 +22,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { defineCli, f, InvalidValue, parseOrExit } from "./lib/cli.ts";
+import { writeTextAtomic } from "./lib/io.ts";
 import process from "node:process";
 import { compareDmd } from "../metrics/dsa/dsa.ts";
 import { type DmdFit, fitDmd, type FlatTrajectories } from "../metrics/dsa/dmd.ts";
@@ -110,27 +111,58 @@ export function benchProcrustes(rank: number): ProcrustesOptions {
   return { restarts: 0, maxRuns: 1, maxIter: 100 };
 }
 
+/** The command line of `deno task bench:dsa`. */
+export const CLI = defineCli({
+  name: "bench:dsa",
+  summary: "DSA speed: fit and compare two systems at delays/rank settings against the " +
+    "reference-style optimiser, and optionally a whole matrix on Web Workers.",
+  flags: {
+    settings: f.custom(
+      "D/R,…",
+      "delays/rank settings",
+      "comma-separated delays/rank pairs of integers ≥ 1, e.g. 10/50,20/200; default " +
+        "10/50,10/100,20/200,30/500",
+      (raw) =>
+        raw.split(",").map((s, i) => {
+          const m = /^\s*(\d+)\/(\d+)\s*$/.exec(s);
+          if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) {
+            throw new InvalidValue(`item ${i + 1} ${JSON.stringify(s)} is not delays/rank`);
+          }
+          return `${Number(m[1])}/${Number(m[2])}`;
+        }),
+    ),
+    repeats: f.int("N", "repeats per setting", { min: 1, max: 1000, defaultText: "1" }),
+    json: f.path("FILE", "also write the results as JSON"),
+    baseline: f.int("R", "largest rank timed with the reference-style optimiser (0 = none)", {
+      min: 0,
+      defaultText: "100",
+    }),
+    matrix: f.switch("also time a whole matrix"),
+    "matrix-only": f.switch("time only a whole matrix"),
+    systems: f.int("S", "systems of the matrix", { min: 2, max: 10000, defaultText: "50" }),
+    workers: f.int("W", "Web Workers of the matrix", { min: 1, max: 1024, defaultText: "2" }),
+    procrustes: f.json(
+      "JSON",
+      "Procrustes option overrides",
+      "a JSON object of Procrustes options",
+      (v) => {
+        if (v === null || typeof v !== "object" || Array.isArray(v)) {
+          throw new InvalidValue("not a JSON object");
+        }
+        return v as ProcrustesOptions;
+      },
+    ),
+  },
+});
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      settings: { type: "string", default: "10/50,10/100,20/200,30/500" },
-      repeats: { type: "string", default: "1" },
-      json: { type: "string" },
-      baseline: { type: "string", default: "100" },
-      matrix: { type: "boolean", default: false },
-      "matrix-only": { type: "boolean", default: false },
-      systems: { type: "string", default: "50" },
-      workers: { type: "string", default: "2" },
-      procrustes: { type: "string" },
-    },
-  });
-  const procOverride: ProcrustesOptions = values.procrustes ? JSON.parse(values.procrustes) : {};
+  const values = parseOrExit(CLI, Deno.args);
+  const procOverride: ProcrustesOptions = values.procrustes ?? {};
   const settings = values["matrix-only"]
     ? []
-    : values.settings!.split(",").map((s) => s.trim()).filter(Boolean);
-  const repeats = Number(values.repeats);
-  const baselineMaxRank = Number(values.baseline);
+    : values.settings ?? ["10/50", "10/100", "20/200", "30/500"];
+  const repeats = values.repeats ?? 1;
+  const baselineMaxRank = values.baseline ?? 100;
   const a = randomRnnTrajectories(1);
   const b = randomRnnTrajectories(2);
   const rows: Record<string, unknown>[] = [];
@@ -210,7 +242,7 @@ if (import.meta.main) {
   }
   let matrixRow: Record<string, unknown> | undefined;
   if (values.matrix || values["matrix-only"]) {
-    const S = Number(values.systems), workers = Number(values.workers);
+    const S = values.systems ?? 50, workers = values.workers ?? 2;
     const systems = Array.from({ length: S }, (_, i) => randomRnnTrajectories(100 + i));
     const po = benchProcrustes(50);
     const t0 = performance.now(), cpu0 = cpuSeconds();
@@ -260,9 +292,8 @@ if (import.meta.main) {
     } per CPU second`,
   );
   if (values.json) {
-    const tmp = values.json + ".tmp";
-    Deno.writeTextFileSync(
-      tmp,
+    await writeTextAtomic(
+      values.json,
       JSON.stringify(
         {
           schema: "degeneracy.bench.dsa/1",
@@ -276,6 +307,5 @@ if (import.meta.main) {
         2,
       ),
     );
-    Deno.renameSync(tmp, values.json);
   }
 }

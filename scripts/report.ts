@@ -6,9 +6,15 @@
  *
  * Run: `deno task report [--out DIR] [--quiet]`.
  */
-import { parseArgs } from "node:util";
-import { readDone, writeJsonAtomic, writeTextAtomic } from "./lib/io.ts";
-import { runMain } from "./lib/cli.ts";
+import {
+  acquireRunLock,
+  exists,
+  readDone,
+  removeStaleTemps,
+  writeJsonAtomic,
+  writeTextAtomic,
+} from "./lib/io.ts";
+import { defineCli, f, PRESET_NAMES, requireAccess, runCli, UsageError } from "./lib/cli.ts";
 import { readUnitErrors } from "./lib/units/status.ts";
 import {
   claimsPath,
@@ -412,25 +418,39 @@ ${
   return claims;
 }
 
+/** The command line of `deno task report`. */
+export const CLI = defineCli({
+  name: "report",
+  summary: "Writes the figures, claims.json, report.md and report.html of a run directory from " +
+    "its config, plan, networks, complexity and metric files. Reads and writes only there.",
+  flags: {
+    out: f.path("DIR", "run directory", "runs/<preset>"),
+    preset: f.choice(PRESET_NAMES, "preset whose default run directory to report", "quick"),
+    quiet: f.switch("no summary line on stderr"),
+  },
+});
+
 if (import.meta.main) {
-  await runMain(async () => {
-    const { values } = parseArgs({
-      args: Deno.args,
-      options: {
-        out: { type: "string" },
-        preset: { type: "string", default: "quick" },
-        quiet: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help) {
-      console.log(
-        "usage: report.ts [--out DIR | --preset P] [--quiet]  (default DIR: runs/<preset>)",
-      );
-      return;
+  await runCli(CLI, Deno.args, async (values) => {
+    if (values.out !== undefined && values.preset !== undefined) {
+      throw new UsageError("--preset", "given with --out", "one of --out DIR or --preset P");
     }
-    await writeReport(values.out ?? `runs/${values.preset}`, { quiet: values.quiet });
+    const out = values.out ?? `runs/${values.preset ?? "quick"}`;
+    requireAccess({
+      script: "scripts/report.ts",
+      read: [{ flag: "--out", path: out }],
+      write: [{ flag: "--out", path: out }],
+      other: ["--allow-sys=hostname"],
+    }, Deno.args);
+    if (!(await exists(out))) {
+      throw new UsageError("--out", `${out} does not exist`, "a run directory");
+    }
+    const lock = await acquireRunLock(out, `deno task report ${Deno.args.join(" ")}`.trim());
+    try {
+      await removeStaleTemps(out);
+      await writeReport(out, { quiet: values.quiet });
+    } finally {
+      lock.release();
+    }
   });
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { exists, join, removeStaleTemps, writeJsonAtomic } from "./io.ts";
+import { acquireRunLock, exists, join, removeStaleTemps, writeJsonAtomic } from "./io.ts";
 import { planPath } from "./layout.ts";
 import { ensureConfig } from "./studies.ts";
 import { buildGraph, type Graph, planFile, type PlanOptions } from "./units/graph.ts";
@@ -44,15 +44,32 @@ export interface PipelineOptions {
   quiet: boolean;
   progress?: Progress;
   rates?: CostRates;
+  /** The command line recorded in the run lock (default `reproduce`). */
+  command?: string;
 }
 
 /**
- * Builds the graph, writes config.json and plan.json and runs every unit locally; then runs the
+ * Builds the graph, takes the run lock (one run per directory; refused while another run
+ * holds it), writes config.json and plan.json and runs every unit locally; then runs the
  * report if it has not run (because a unit it reads failed). Returns the failed units.
  */
 export async function runPipeline(o: PipelineOptions): Promise<UnitOutcome[]> {
   const graph = buildGraph(o.options, o.rates);
-  await Deno.mkdir(o.out, { recursive: true });
+  const lock = await acquireRunLock(o.out, o.command ?? "reproduce");
+  try {
+    if (lock.replaced && !o.quiet) {
+      console.error(
+        `[run] ${o.out}: took over the stale lock of pid ${lock.replaced.pid} on ` +
+          `${lock.replaced.host} (started ${lock.replaced.started}; that process is gone)`,
+      );
+    }
+    return await runLocked(o, graph);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(o: PipelineOptions, graph: Graph): Promise<UnitOutcome[]> {
   await removeStaleTemps(o.out);
   await preparePlan(o.out, graph);
   const workers = o.workers ?? navigator.hardwareConcurrency ?? 1;

@@ -8,7 +8,7 @@
  * @module
  */
 import type { NetworkRecord } from "../../../rnn/types.ts";
-import { readNetworkRecord } from "../../../rnn/record.ts";
+import { duplicateNetworks, readNetworkRecord } from "../../../rnn/record.ts";
 import type { DmdFit } from "../../../metrics/dsa/mod.ts";
 import { fitDmd, hankelNumericalRank } from "../../../metrics/dsa/mod.ts";
 import { evenlySpacedSelfChecks, seededSelfChecks } from "../../../metrics/pairwise.ts";
@@ -35,9 +35,13 @@ import {
   type DsaRankFile,
   type HiddenFile,
   type MetricFile,
+  metricSettings,
+  networkDigest,
+  networksDigest,
   type PairBlockFile,
   type PairResult,
   SCHEMA,
+  settingsDigest,
   typedArrayBytes,
   typedArrayFromBytes,
   type UnitErrorFile,
@@ -270,7 +274,10 @@ function evalBatch(v: VariantSettings): TaskBatch {
 
 async function hiddenUnit(out: string, graph: Graph, job: JobOf<"hidden">) {
   const v = settingsOf(graph, job);
-  const rec = await readNetworkRecord(networkPath(out, job.study, job.variant, job.member));
+  const rec = await readNetworkRecord(
+    networkPath(out, job.study, job.variant, job.member),
+    expectedNetwork(v, job.member),
+  );
   const used = isUsed(v, rec.status);
   const ev = evalBatch(v);
   const header: HiddenFile = {
@@ -529,7 +536,10 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   const load = async (m: number) => {
     let r = nets.get(m);
     if (!r) {
-      r = await readNetworkRecord(networkPath(out, job.study, job.variant, m));
+      r = await readNetworkRecord(
+        networkPath(out, job.study, job.variant, m),
+        expectedNetwork(v, m),
+      );
       nets.set(m, r);
     }
     return isUsed(v, r.status) ? r : null;
@@ -570,17 +580,35 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   await writeJsonAtomic(blockPath(out, job.study, job.variant, "pif", job.block, job.checks), file);
 }
 
-/** Networks of a population: records' ids, statuses and backends, and the used members. */
+/** What member `m`'s network file must hold (its population's task, member index, size). */
+export function expectedNetwork(v: VariantSettings, m: number) {
+  return { taskId: v.rv.task.id, member: m, hidden: v.rv.config.hidden };
+}
+
+/**
+ * Networks of a population: records' ids, statuses and backends, the used members, and the
+ * population's digest (`networksDigest`). Two files holding the same network are an error.
+ */
 async function population(out: string, graph: Graph, v: VariantSettings) {
   const { study, variant } = v;
   const recs: NetworkRecord[] = [];
   for (let m = 0; m < graph.preset.members; m++) {
-    recs.push(await readNetworkRecord(networkPath(out, study, variant, m)));
+    recs.push(
+      await readNetworkRecord(networkPath(out, study, variant, m), expectedNetwork(v, m)),
+    );
   }
+  const dup = duplicateNetworks(
+    recs.map((record, m) => ({ file: networkPath(out, study, variant, m), record })),
+  );
+  if (dup !== null) throw new Error(dup);
   const used = recs.filter((r) => isUsed(v, r.status));
+  const digests = await Promise.all(
+    recs.map(async (r) => ({ id: r.id, digest: await networkDigest(r) })),
+  );
   return {
     recs,
     used,
+    networks: await networksDigest(digests),
     counts: populationCounts(
       recs.map((r) => r.status),
       used.length,
@@ -595,6 +623,14 @@ function metricBase(v: VariantSettings, counts: MetricFile["population"]) {
     variant: v.variant,
     level: v.level,
     population: counts,
+  };
+}
+
+/** The provenance of `metric`'s file of population `v` measured from `networks`. */
+async function provenanceOf(metric: string, v: VariantSettings, networks: string) {
+  return {
+    networks,
+    settings: await settingsDigest(metricSettings(metric, v.measure)),
   };
 }
 
@@ -624,9 +660,11 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
   const wallTimeSec = (performance.now() - t0) / 1000;
   const values = (k: string) => headers.map((h) => h.values[k]);
   const extra = (k: string) => headers.map((h) => h.extra[k]);
+  const prov = async (m: string) => ({ provenance: await provenanceOf(m, v, pop.networks) });
   const files: MetricFile[] = [
     buildMetricFile({
       ...base,
+      ...await prov("dimensionality"),
       metric: "dimensionality",
       parameters: { ...evalParams, ...METRIC_REGISTRY.dimensionality.defaults },
       ids,
@@ -639,6 +677,7 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
     }),
     buildMetricFile({
       ...base,
+      ...await prov("attractorness"),
       metric: "attractorness",
       parameters: evalParams,
       ids,
@@ -651,6 +690,7 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
     }),
     buildMetricFile({
       ...base,
+      ...await prov("distance_from_init"),
       metric: "distance_from_init",
       parameters: { ...METRIC_REGISTRY.distance_from_init.defaults },
       ids,
@@ -663,6 +703,7 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
     }),
     buildMetricFile({
       ...base,
+      ...await prov("ood"),
       metric: "ood",
       parameters: {
         oodTrials: v.measure.oodTrials,
@@ -744,6 +785,7 @@ async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
   if (members.length < 2) {
     file = buildMetricFile({
       ...metricBase(v, pop.counts),
+      provenance: await provenanceOf("pif", v, pop.networks),
       metric: "pif",
       parameters: params,
       ids,
@@ -777,6 +819,7 @@ async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
     });
     file = buildMetricFile({
       ...metricBase(v, pop.counts),
+      provenance: await provenanceOf("pif", v, pop.networks),
       metric: "pif",
       parameters: { ...params, entries: r.entries },
       ids,
@@ -846,6 +889,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
   }
   const dsaFile = buildMetricFile({
     ...base,
+    provenance: await provenanceOf("dsa", v, pop.networks),
     metric: "dsa",
     parameters,
     ids,
@@ -862,6 +906,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
     : ids.map(() => [0, 0]);
   const mds = buildMetricFile({
     ...base,
+    provenance: await provenanceOf("mds", v, pop.networks),
     metric: "mds",
     parameters: { of: "dsa", dims: 2, method: "classical" },
     ids,
