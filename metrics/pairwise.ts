@@ -63,9 +63,25 @@ export function mirrorPairs(
 }
 
 /**
+ * The argument order `[max(i, j), min(i, j)]` that measures the pair {i, j} in the reverse of
+ * the upper-triangle order (`upperPairs` computes d(min, max)), so a symmetry self-check really
+ * re-measures the entry with its arguments swapped instead of repeating the same call.
+ *
+ * @example
+ * ```ts
+ * import { reversedPair } from "./pairwise.ts";
+ * if (reversedPair(1, 4).join() !== "4,1" || reversedPair(4, 1).join() !== "4,1") throw new Error();
+ * ```
+ */
+export function reversedPair(i: number, j: number): [number, number] {
+  return i > j ? [i, j] : [j, i];
+}
+
+/**
  * Evenly spaced self-check samples of an S-item matrix (the DSA rule): `min(samples, S)` items
  * i = ⌊s·S/ns⌋, each measured against itself and, when S > 1, with a partner j ≠ i whose
- * reversed-order distance d(j, i) is compared with d(i, j) (`j` null when S = 1).
+ * reversed-order distance (`reversedPair(i, j)`) is compared with the matrix entry (`j` null
+ * when S = 1).
  */
 export function evenlySpacedSelfChecks(
   S: number,
@@ -85,8 +101,8 @@ export function evenlySpacedSelfChecks(
  * Seeded self-check samples of an S-item matrix (the PIF rule, `distanceSelfChecks`): items
  * in the order of a seeded permutation for the identities, then distinct random pairs for the
  * symmetry checks. Returns the `[a, b]` argument pairs whose distances the checks evaluate,
- * in evaluation order: identities (i, i) and reversed pairs (j, i) (every d(i, j) is taken
- * from the matrix).
+ * in evaluation order: identities (i, i) and reversed pairs (`reversedPair`: the larger index
+ * first, the reverse of the matrix's upper-triangle call, whose value is taken from the matrix).
  */
 export function seededSelfChecks(S: number, samples: number, seed: number): [number, number][] {
   const rng = makeRng(seed);
@@ -102,7 +118,7 @@ export function seededSelfChecks(S: number, samples: number, seed: number): [num
       const key = `${Math.min(i, j)},${Math.max(i, j)}`;
       if (i === j || seen.has(key)) continue;
       seen.add(key);
-      requests.push([j, i]);
+      requests.push(reversedPair(i, j));
     }
   }
   return requests;

@@ -16,7 +16,7 @@
  */
 
 import { solveAssignment } from "../lsa.ts";
-import { evenlySpacedSelfChecks, mirrorPairs, upperPairs } from "../pairwise.ts";
+import { evenlySpacedSelfChecks, mirrorPairs, reversedPair, upperPairs } from "../pairwise.ts";
 import {
   type PreparedOperator,
   prepareOperator,
@@ -298,7 +298,7 @@ export function dsaDistanceMatrix(
 /**
  * Builds a {@link DsaMatrixResult} over `fits.length` systems from a pair measure
  * `pair(i, j)` → distance and restart spread: the upper triangle in row order, then the
- * evenly spaced self-checks of the pairwise layer (d(i, i), then d(j, i)). Shared by the
+ * evenly spaced self-checks of the pairwise layer (d(i, i), then the reversed pair). Shared by the
  * serial `dsaDistanceMatrix` and the worker-parallel `dsaDistanceMatrixParallel`.
  */
 export function _assembleDsaMatrix(
@@ -317,7 +317,7 @@ export function _assembleDsaMatrix(
   for (const { i, j } of evenlySpacedSelfChecks(S, selfCheckSamples ?? 3)) {
     selfDistance.push({ index: i, distance: pair(i, i).distance });
     if (j !== null) {
-      const dji = pair(j, i).distance;
+      const dji = pair(...reversedPair(i, j)).distance;
       const dij = matrix[i][j];
       symmetry.push({ i, j, dij, dji, absDiff: Math.abs(dij - dji) });
     }

@@ -14,6 +14,7 @@ import {
   evenlySpacedSelfChecks,
   metricWorkersAvailable,
   type PairwiseParallelOptions,
+  reversedPair,
 } from "../pairwise.ts";
 import { distributeChunks } from "../worker_pool.ts";
 
@@ -65,7 +66,7 @@ export async function dsaDistanceMatrixParallel(
   const S = systems.length;
   const selfPairs = evenlySpacedSelfChecks(S, options.selfCheckSamples ?? 3).flatMap((
     { i, j },
-  ): [number, number][] => j === null ? [[i, i]] : [[i, i], [j, i]]);
+  ): [number, number][] => j === null ? [[i, i]] : [[i, i], reversedPair(i, j)]);
   const isFit = (x: unknown): x is DmdFit => typeof x === "object" && x !== null && "operator" in x;
   const fits: DmdFit[] = new Array(S);
   const result = await computePairsOnWorkers<{ distance: number; spread: number }>(

@@ -33,7 +33,9 @@ const OOD_STEPS_FACTOR: Record<string, number> = {
  */
 const DIGESTS: Record<string, string> = {
   "flipflop-n3": "b4af914a336368b6414da094bbeacbb389925a6a6edc688003b8290287696c69",
-  "dd-n2": "9e537243ab79e6b02abe59d79c1f1b475694bce1ebff8e6669263b3dc9b8d0e2",
+  // auxiliary target f2 − f1 divided by fMax − fMin (auxScale "range", the default); with
+  // auxScale "raw" the batch is byte-identical to the earlier pin 9e537243…b9c8d0e2
+  "dd-n2": "343303dd09b8b3c6f46dec1affafd91d4663b479344202a17e82378cc591ab87",
   "sine-n2-f5": "85e3981f096bd006d9b06a57b4c15a4f38d71227346e1271ec4e3b75c2d8b728",
   "pathint-2d": "2d7784ad0d091ad7d8848bfd2c421303ea4c3503a00fd3d6deb4c1c1655554d5",
   "pathint-3d": "30c2dd498859a384294f6b993944a1cfd44b6d75a62dab40282d3ebcce01ec67",

@@ -11,7 +11,11 @@ import type { NetworkRecord } from "../../../rnn/types.ts";
 import { duplicateNetworks, readNetworkRecord } from "../../../rnn/record.ts";
 import type { DmdFit } from "../../../metrics/dsa/mod.ts";
 import { fitDmd, hankelNumericalRank } from "../../../metrics/dsa/mod.ts";
-import { evenlySpacedSelfChecks, seededSelfChecks } from "../../../metrics/pairwise.ts";
+import {
+  evenlySpacedSelfChecks,
+  reversedPair,
+  seededSelfChecks,
+} from "../../../metrics/pairwise.ts";
 import { _assemblePifMatrix, type PifPairResult } from "../../../metrics/pif/pif.ts";
 import type { TaskBatch } from "../../../tasks/types.ts";
 import * as E from "../engine.ts";
@@ -506,7 +510,10 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
     const slots: [number, number][] = [];
     for (const { i, j } of evenlySpacedSelfChecks(used.length, 3)) {
       slots.push([used[i].member, used[i].member]);
-      if (j !== null) slots.push([used[j].member, used[i].member]);
+      if (j !== null) {
+        const [x, y] = reversedPair(i, j);
+        slots.push([used[x].member, used[y].member]);
+      }
     }
     todo = slots.slice(job.pairs[0][0], job.pairs[0][1]);
   }
@@ -872,8 +879,9 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
       if (dii === undefined) throw new Error(`dsa checks block lacks d(${ids[i]}, itself)`);
       selfDistance.push({ index: i, distance: dii });
       if (j !== null) {
-        const dji = find(members[j], members[i]);
-        if (dji === undefined) throw new Error(`dsa checks block lacks d(${ids[j]}, ${ids[i]})`);
+        const [x, y] = reversedPair(i, j);
+        const dji = find(members[x], members[y]);
+        if (dji === undefined) throw new Error(`dsa checks block lacks d(${ids[x]}, ${ids[y]})`);
         const dij = matrix[i][j];
         symmetry.push({ i, j, dij, dji, absDiff: Math.abs(dij - dji) });
       }
