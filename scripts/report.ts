@@ -45,6 +45,8 @@ import {
   VERDICT_RULE,
 } from "./report/claims.ts";
 import { buildFigures, renderSvg, studyLabel } from "./report/figures.ts";
+import { inputWarnings, RunInputs } from "./report/inputs.ts";
+import type { Graph } from "./lib/units/graph.ts";
 import { STUDIES } from "./presets.ts";
 
 /** Population row of the report. */
@@ -69,6 +71,10 @@ export interface RunData {
   failures: UnitErrorFile[];
   /** Metric files this version cannot read (with the reason). */
   unreadable: string[];
+  /** Metric files not computed from this run's networks with its settings (with the reason). */
+  refused: string[];
+  /** The plan and unit states the run directory is checked against. */
+  inputs: RunInputs;
 }
 
 /**
@@ -97,8 +103,12 @@ async function readMetric(path: string, unreadable: string[]): Promise<MetricFil
   return f;
 }
 
-/** Reads the run's config, complexity and metric files (missing files are listed, not fatal). */
-export async function loadRun(out: string): Promise<RunData> {
+/**
+ * Reads the run's config, complexity and metric files (missing files are listed, not fatal),
+ * checked against its plan: `graph` is the run's unit graph when the caller has it (the report
+ * unit), else it is built from `OUT/plan.json`.
+ */
+export async function loadRun(out: string, graph?: Graph): Promise<RunData> {
   const config = await readDone<RunConfig>(configPath(out), SCHEMA.config);
   if (!config) throw new Error(`${configPath(out)}: missing or not a ${SCHEMA.config} file`);
   const variants: VariantData[] = [];
@@ -106,6 +116,11 @@ export async function loadRun(out: string): Promise<RunData> {
   const populations: PopulationRow[] = [];
   const missing: string[] = [];
   const unreadable: string[] = [];
+  const refused: string[] = [];
+  const inputs = await RunInputs.load(
+    out,
+    graph ? () => graph : await import("./lib/units/graph.ts").then((m) => m.buildGraph),
+  );
   const studyNames = STUDIES.filter((s) => s in config.studies);
   for (const s of studyNames) {
     const study = config.studies[s];
@@ -115,7 +130,16 @@ export async function loadRun(out: string): Promise<RunData> {
       if (!c) missing.push(cPath);
       const read = async (m: string) => {
         const p = metricPath(out, s, v.id, m);
-        const f = await readMetric(p, unreadable);
+        let f = await readMetric(p, unreadable);
+        if (f) {
+          const why = f.metric !== m
+            ? `${p}: holds metric "${f.metric}", not ${m}`
+            : await inputs.refusal(f, p, s, v.id);
+          if (why !== null) {
+            refused.push(why);
+            f = null;
+          }
+        }
         if (!f) missing.push(p);
         return f;
       };
@@ -177,7 +201,7 @@ export async function loadRun(out: string): Promise<RunData> {
     }
   }
   const failures = await readUnitErrors(out);
-  return { config, variants, mds, populations, missing, failures, unreadable };
+  return { config, variants, mds, populations, missing, failures, unreadable, refused, inputs };
 }
 
 const fmt = (x: number | null | undefined, d = 3) =>
@@ -242,9 +266,9 @@ const TABLE1_NOTE = "Note on Table 1, representational load: the table lists dyn
 /** Writes figures, claims.json, report.md and report.html for the run in `out`. */
 export async function writeReport(
   out: string,
-  options: { quiet?: boolean } = {},
+  options: { quiet?: boolean; graph?: Graph } = {},
 ): Promise<ClaimResult[]> {
-  const data = await loadRun(out);
+  const data = await loadRun(out, options.graph);
   const preset = data.config.preset;
   const studies = new Set(data.variants.map((v) => v.study));
   const experiments = [
@@ -290,9 +314,17 @@ export async function writeReport(
     `reproduced, ${cc.counts.inconclusive} inconclusive, ${
       cc.counts["not computed"]
     } not computed.`;
+  const warnings = inputWarnings(
+    data.inputs,
+    data.refused,
+    data.unreadable,
+    new Map(data.failures.map((f) => [f.unit, f.message.split("\n")[0]])),
+  );
   const head = [
     `# Reproduction report — preset \`${preset.name}\``,
     "",
+    ...warnings.flatMap((w) => [`> ${w}`, ">"]).slice(0, -1),
+    ...(warnings.length ? [""] : []),
     `${preset.description}`,
     "",
     `Networks per variant: ${preset.members}; statistics use ${
@@ -346,6 +378,13 @@ table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px soli
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}figure{margin:2em 0}
 figcaption{color:#444;font-size:14px}</style></head><body>
 <h1>Reproduction report — preset <code>${esc(preset.name)}</code></h1>
+${
+    warnings.length
+      ? `<div id="run-warnings" style="border-left:4px solid #cf222e;padding:0 1em">${
+        warnings.map((w) => `<p>${esc(w).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")}</p>`).join("")
+      }</div>`
+      : ""
+  }
 <p>${esc(preset.description)}</p>
 <p>Networks per variant: ${preset.members}; statistics use ${
     preset.useMembers === "all" ? "all non-diverged" : "converged"

@@ -26,7 +26,7 @@ import {
 import { acquireRunLock } from "./lib/io.ts";
 import { releaseWebGpu } from "./lib/engine.ts";
 import { fmtDuration, Progress } from "./lib/progress.ts";
-import { preparePlan, runPipeline } from "./lib/pipeline.ts";
+import { preparePlan, retrainUnreadableNetworks, runPipeline } from "./lib/pipeline.ts";
 import { buildGraph, type PlanFile, type PlanOptions } from "./lib/units/graph.ts";
 
 export { allStudies } from "./lib/studies.ts";
@@ -200,7 +200,10 @@ if (import.meta.main) {
       // the submitting command holds the run lock; the array tasks (run_unit) never take it
       const lock = await acquireRunLock(o.out, command);
       try {
-        const plan: PlanFile = await preparePlan(o.out, graph);
+        let plan: PlanFile = await preparePlan(o.out, graph);
+        if ((await retrainUnreadableNetworks(o.out, graph)).length) {
+          plan = await preparePlan(o.out, graph);
+        }
         await mod.submitSlurm(plan, slurm);
       } finally {
         lock.release();

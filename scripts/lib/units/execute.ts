@@ -204,7 +204,7 @@ export async function executeUnit(
         : await mergeDsa(out, graph, job);
     case "report": {
       const { writeReport } = await import("../../report.ts");
-      await writeReport(out, { quiet: options.quiet });
+      await writeReport(out, { quiet: options.quiet, graph });
       return;
     }
   }
