@@ -83,11 +83,11 @@ const CASES: Case[] = [
   },
   {
     label: "a flag without its value",
-    args: (t) => [t === "build:wasm" ? "--check=1" : t.startsWith("bench") ? "--json" : "--out"],
+    args: (t) => [valueFlag(t)],
     expect: (_f, t) =>
       t === "build:wasm"
         ? unknown("--check=1")
-        : new RegExp(`^error: ${t.startsWith("bench") ? "--json" : "--out"}: needs a value \\(`),
+        : new RegExp(`^error: ${valueFlag(t)}: needs a value \\(`),
   },
   {
     label: "--out outside runs/",
@@ -104,6 +104,14 @@ const CASES: Case[] = [
         : /^$/,
   },
 ];
+
+/** A flag of `task` that takes a value (build:wasm has none: a value on its switch). */
+function valueFlag(task: string): string {
+  if (task === "build:wasm") return "--check=1";
+  if (task === "bench:pif") return "--n";
+  if (task === "plan" || task.startsWith("bench")) return "--json";
+  return "--out";
+}
 
 /** `--out` outside `runs/` for the tasks that have it (else no case). */
 function outsideArgs(task: string): string[] {
