@@ -172,7 +172,10 @@ if (import.meta.main) {
       script: "scripts/reproduce.ts",
       read: [{ flag: "--out", path: o.out }, ...MODULE_FOLDERS],
       write: [{ flag: "--out", path: o.out }],
-      other: ["--allow-sys=hostname"],
+      other: [
+        "--allow-sys=hostname",
+        ...(executor === "slurm" ? [`--allow-run=sbatch,squeue,scancel,${Deno.execPath()}`] : []),
+      ],
     }, Deno.args);
     const command = `deno task reproduce ${Deno.args.join(" ")}`.trim();
     if (executor === "slurm") {

@@ -22,8 +22,8 @@ const OUT = `${DIR}/out`;
 /** A directory with one JSON file that is not a network (for the measure scripts' --run). */
 const INPUT = `${DIR}/input`;
 
-/** Tasks that run a script with flags (the others: the test runner, fmt/lint/check). */
-const TASKS = Object.keys(config.tasks).filter((t) => !["test", "test:doc", "check"].includes(t));
+/** Tasks that run a script with flags (the others: the test runners, fmt/lint/check). */
+const TASKS = Object.keys(config.tasks).filter((t) => t !== "check" && !/^test(:|$)/.test(t));
 
 /** Arguments that give each task a place to write inside DIR (before the case's arguments). */
 function baseArgs(task: string): string[] {
@@ -96,7 +96,7 @@ const CASES: Case[] = [
       outsideArgs(t).length === 0
         ? /^$/
         : t === "status"
-        ? /^error: --out: \/tmp\/\S+ is outside the tree this task may read \(runs\/\) \(read under runs\/, or run: deno run --no-prompt --allow-read=\/tmp\/\S+ scripts\/status\.ts /
+        ? /^error: --out: \/tmp\/\S+ is outside the tree this task may read \(runs\/\) \(read under runs\/, or run: deno run --no-prompt --allow-read=\/tmp\/\S+ --allow-run=squeue scripts\/status\.ts /
         : f.has("--out")
         ? new RegExp(
           `^error: --out: /tmp/\\S+ is outside the tree this task may write \\(runs/\\) \\(write under runs/, or run: deno run --no-prompt .*--allow-write=/tmp/\\S+ .*scripts/\\S+\\.ts `,

@@ -29,6 +29,9 @@ const CASES: [task: string, args: string[] | { skip: string }][] = [
   ["test", { skip: "this is the test runner itself" }],
   ["test:doc", { skip: "the documentation examples; the test task runs it after the suite" }],
   ["check", { skip: "fmt/lint/type check, no deno run; .ci/run runs it" }],
+  ["test:slurm", {
+    skip: "needs a Slurm cluster; .ci/run runs it against scripts/ci/slurm_cluster.sh's",
+  }],
   ["build:wasm", ["--check"]],
   ...(["flipflop", "delayed_discrimination", "sine", "path_integration"].map((name) =>
     [`experiment:${name}`, [
