@@ -41,6 +41,7 @@ import {
   type ClaimResult,
   claimSpecs,
   evaluateClaims,
+  MIN_NETWORKS_PER_LEVEL,
   type VariantData,
   VERDICT_RULE,
 } from "./report/claims.ts";
@@ -312,6 +313,8 @@ export async function writeReport(
     `construction and are not counted; false-discovery rate controlled over ${cc.fdrFamily} ` +
     `p-values): ${cc.counts.reproduced} reproduced, ${cc.counts["not reproduced"]} not ` +
     `reproduced, ${cc.counts.inconclusive} inconclusive, ${
+      cc.counts["insufficient data"]
+    } with insufficient data (fewer than ${MIN_NETWORKS_PER_LEVEL} networks in a level), ${
       cc.counts["not computed"]
     } not computed.`;
   const warnings = inputWarnings(
@@ -369,6 +372,7 @@ export async function writeReport(
     reproduced: "#1a7f37",
     "not reproduced": "#cf222e",
     inconclusive: "#9a6700",
+    "insufficient data": "#8250df",
     "not computed": "#57606a",
   };
   const html = `<!doctype html>
