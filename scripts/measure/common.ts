@@ -202,7 +202,8 @@ export interface LoadedNetwork {
  * `degeneracy.network/1` are skipped and counted). Each network file is validated by
  * `parseNetworkRecord` (rnn/record.ts); errors name the file and the field. Keeps only
  * `status: "converged"` members unless `includeUnconverged`; `taskId` keeps only that task
- * variant. `population` counts every network of the selected variant(s) by status, and
+ * variant (without it, networks of two variants are an error naming a file of each).
+ * `population` counts every network of the selected variant(s) by status, and
  * `networksDigest` is their digest (the provenance of the metric file). An empty directory, no
  * network of the task, no network left to measure, or two files holding the same network
  * (same id, member, seeds or weights) are errors naming the directory or both files.
@@ -227,6 +228,8 @@ export async function loadRunDirectory(
   const backends = new Set<string>();
   const selected: { file: string; record: NetworkRecord }[] = [];
   const taskIds = new Set<string>();
+  /** The first file of each task variant (to name two files of different variants). */
+  const fileOfTask = new Map<string, string>();
   let skippedFiles = 0;
   for (const file of files) {
     const raw = await readJson(file);
@@ -244,6 +247,7 @@ export async function loadRunDirectory(
       throw new InputError((e as Error).message);
     }
     taskIds.add(r.task.id);
+    if (!fileOfTask.has(r.task.id)) fileOfTask.set(r.task.id, file);
     if (options.taskId !== undefined && r.task.id !== options.taskId) continue;
     selected.push({ file, record: r });
     statuses.push(r.status);
@@ -273,6 +277,13 @@ export async function loadRunDirectory(
       `${dir}: no network of task ${options.taskId} (--task-id; tasks here: ${
         [...taskIds].sort().join(", ")
       })`,
+    );
+  }
+  if (options.taskId === undefined && taskIds.size > 1) {
+    const [[a, fa], [b, fb]] = [...fileOfTask];
+    throw new InputError(
+      `${fb}: task.id is "${b}", but ${fa} is "${a}": one population holds one task variant ` +
+        `(pick one with --task-id; tasks here: ${[...taskIds].sort().join(", ")})`,
     );
   }
   const dup = duplicateNetworks(selected);

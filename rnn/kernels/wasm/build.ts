@@ -162,8 +162,16 @@ if (import.meta.main) {
         console.log(`${kernel.artefactLabel} is up to date`);
       }
     } else {
+      // atomic and durable: temp file, fsync, rename
       const tmp = new URL(`./${kernel.name}.wasm.ts.tmp`, kernel.artefact);
-      await Deno.writeTextFile(tmp, text);
+      const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+      try {
+        const bytes = new TextEncoder().encode(text);
+        for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
+        await file.sync();
+      } finally {
+        file.close();
+      }
       await Deno.rename(tmp, kernel.artefact);
       console.log(`wrote ${kernel.artefactLabel} (${text.length} chars)`);
     }
