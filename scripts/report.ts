@@ -380,7 +380,8 @@ export async function writeReport(
 <style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}
 table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}figure{margin:2em 0}
-figcaption{color:#444;font-size:14px}</style></head><body>
+figcaption{color:#444;font-size:14px}figure svg{max-width:100%;height:auto}
+table{display:block;max-width:100%;overflow-x:auto}</style></head><body>
 <h1>Reproduction report — preset <code>${esc(preset.name)}</code></h1>
 ${
     warnings.length
