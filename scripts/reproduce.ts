@@ -72,10 +72,6 @@ export async function reproduce(o: ReproduceOptions): Promise<number> {
   const progress = new Progress("reproduce", 0, { quiet: o.quiet, intervalMs: 5000 });
   const graph = buildGraph(options);
   const units = graph.stages.reduce((a, s) => a + s.units.length, 0);
-  progress.log(
-    `preset ${preset.name}: ${graph.studies.length} studies, ${graph.variants.length} ` +
-      `populations × ${preset.members} networks, ${units} units → ${o.out}`,
-  );
   const failures = await runPipeline({
     out: o.out,
     options,
@@ -83,6 +79,11 @@ export async function reproduce(o: ReproduceOptions): Promise<number> {
     quiet: o.quiet,
     progress,
     command: o.command,
+    onLocked: () =>
+      progress.log(
+        `preset ${preset.name}: ${graph.studies.length} studies, ${graph.variants.length} ` +
+          `populations × ${preset.members} networks, ${units} units → ${o.out}`,
+      ),
   });
   const sec = (performance.now() - t0) / 1000;
   progress.log(`done in ${fmtDuration(sec)}`);

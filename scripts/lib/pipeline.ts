@@ -76,6 +76,8 @@ export interface PipelineOptions {
   rates?: CostRates;
   /** The command line recorded in the run lock (default `reproduce`). */
   command?: string;
+  /** Called once the run lock is held (e.g. to announce the run: nothing is said before). */
+  onLocked?: () => void;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function runPipeline(o: PipelineOptions): Promise<UnitOutcome[]> {
   const graph = buildGraph(o.options, o.rates);
   const lock = await acquireRunLock(o.out, o.command ?? "reproduce");
   try {
+    o.onLocked?.();
     if (lock.replaced && !o.quiet) {
       console.error(
         `[run] ${o.out}: took over the stale lock of pid ${lock.replaced.pid} on ` +
