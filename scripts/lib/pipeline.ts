@@ -76,8 +76,11 @@ export interface PipelineOptions {
   rates?: CostRates;
   /** The command line recorded in the run lock (default `reproduce`). */
   command?: string;
-  /** Called once the run lock is held (e.g. to announce the run: nothing is said before). */
-  onLocked?: () => void;
+  /**
+   * Called once the run lock is held, before anything is written (e.g. to announce the run, or
+   * remove a file the run replaces: nothing is said or written before the lock).
+   */
+  onLocked?: () => void | Promise<void>;
 }
 
 /**
@@ -89,7 +92,7 @@ export async function runPipeline(o: PipelineOptions): Promise<UnitOutcome[]> {
   const graph = buildGraph(o.options, o.rates);
   const lock = await acquireRunLock(o.out, o.command ?? "reproduce");
   try {
-    o.onLocked?.();
+    await o.onLocked?.();
     if (lock.replaced && !o.quiet) {
       console.error(
         `[run] ${o.out}: took over the stale lock of pid ${lock.replaced.pid} on ` +
