@@ -6,8 +6,9 @@
  * - No "undefined", "NaN" or "[object Object]" anywhere in the page, the Markdown report or the
  *   claims' notes.
  * - A complete run has no warning at the top; after a metric file is deleted (and a stale temp
- *   file left behind), `report` removes the temp file and the report's first lines say the run
- *   is incomplete and name the unit that is not done, above everything else on the page.
+ *   file and an error record without its fields left behind), `report` removes the temp file,
+ *   the report's first lines say the run is incomplete and name the unit that is not done,
+ *   above everything else on the page, and the notes list the error record without "undefined".
  *
  * Without Chromium the test is skipped with a message saying so, unless
  * `DEGENERACY_REQUIRE_CHROMIUM=1` (set by `.ci/run`, which installs it), where a missing browser
@@ -210,6 +211,12 @@ Deno.test({
       await Deno.remove(`${dir}/${metric}`);
       const stale = `${dir}/claims.json.tmp-4194304-0`;
       await Deno.writeTextFile(stale, "{");
+      // an error record without its fields (written by another tool): no "undefined" in notes
+      await Deno.mkdir(`${dir}/errors`, { recursive: true });
+      await Deno.writeTextFile(
+        `${dir}/errors/other__unit.json`,
+        JSON.stringify({ schema: "degeneracy.unit-error/1" }),
+      );
       const report = await deno([
         "run",
         "--no-prompt",
@@ -235,6 +242,12 @@ Deno.test({
         lines.slice(2, 8).some((l) => l.startsWith("> Not done: ") && l.includes(variant)),
         `the first lines do not name the missing unit of flipflop/${variant}:\n` +
           lines.slice(0, 8).join("\n"),
+      );
+      assert.ok(
+        lines.includes(
+          "- Unit failed: other/unit (stage stage not recorded): no message recorded (no value; its claims use the other variants)",
+        ),
+        "the error record without fields is not listed as such",
       );
       const incomplete = await render(`${dir}/report.html`, scratch);
       assertFiguresFit(incomplete, figures, "incomplete run");
