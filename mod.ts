@@ -48,6 +48,7 @@ export {
   FLIPFLOP_SCHEMA,
   type FlipFlopParams,
   flipFlopTask,
+  LEARNED_RATIO,
   learnedThreshold,
   type ParamSchema,
   type ParamValue,

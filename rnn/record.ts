@@ -167,7 +167,9 @@ export function validateRecord(r: NetworkRecord): void {
 /**
  * **The one reader of saved networks.** Checks that a parsed JSON value is a complete
  * `degeneracy.network/1` record — `id`, `task` (name, id, params), `member`, `shape`, both weight
- * sets (shapes and finite values) and `status` — and returns it typed. Every error names
+ * sets (shapes and finite values) and `status` — and returns it typed (a delayed-discrimination
+ * record from before `auxScale` existed gets `auxScale: "raw"`, what it was trained on). Every
+ * error names
  * `source` (the file) and the field, e.g. `runs/x/m003.json: record.final.wh[2] must be an
  * array of 64 numbers`.
  */
@@ -189,6 +191,15 @@ export function parseNetworkRecord(value: unknown, source: string): NetworkRecor
     }
     if (t.params !== undefined && (t.params === null || typeof t.params !== "object")) {
       throw new Error("task.params must be an object");
+    }
+    // Delayed-discrimination records written before the auxiliary target was scaled to
+    // [−1, 1] (tasks `auxScale`, default "range") have no auxScale: they were trained on the
+    // raw f2 − f1, so they rebuild their task with auxScale "raw".
+    if (
+      t.name === "delayed_discrimination" && t.params && typeof t.params === "object" &&
+      !("auxScale" in (t.params as Record<string, unknown>))
+    ) {
+      t.params = { ...(t.params as Record<string, unknown>), auxScale: "raw" };
     }
     if (!Number.isInteger(r.member) || (r.member as number) < 0) {
       throw new Error(`member must be an integer ≥ 0, got ${JSON.stringify(r.member)}`);

@@ -48,6 +48,21 @@ import {
 import { buildFigures, renderSvg, studyLabel } from "./report/figures.ts";
 import { inputWarnings, RunInputs } from "./report/inputs.ts";
 import type { Graph } from "./lib/units/graph.ts";
+import {
+  complexityStatementRows,
+  LEARNING_COLUMNS,
+  LEARNING_RULE,
+  learningRows,
+  type LearningSummary,
+  learningSummary,
+  STATEMENT_COLUMNS,
+} from "./report/fidelity.ts";
+import {
+  buildFixedPointFigures,
+  fixedPointData,
+  fixedPointsHtml,
+  fixedPointsMarkdown,
+} from "./report/fixed_points.ts";
 import { STUDIES } from "./presets.ts";
 
 /** Population row of the report. */
@@ -59,6 +74,8 @@ interface PopulationRow {
   population: MetricFile["population"] | null;
   complexity: { input: number; output: number } | null;
   means: Record<string, number | null>;
+  /** Whether its networks learned the task (the `learning` metric file). */
+  learning: LearningSummary | null;
 }
 
 /** Everything read from a run directory. */
@@ -144,10 +161,18 @@ export async function loadRun(out: string, graph?: Graph): Promise<RunData> {
         if (!f) missing.push(p);
         return f;
       };
-      const [dim, att, dfi, ood, pif, dsa, mdsF] = await Promise.all(
-        ["dimensionality", "attractorness", "distance_from_init", "ood", "pif", "dsa", "mds"].map(
-          read,
-        ),
+      const [dim, att, dfi, ood, pif, dsa, mdsF, rdfi, learn] = await Promise.all(
+        [
+          "dimensionality",
+          "attractorness",
+          "distance_from_init",
+          "ood",
+          "pif",
+          "dsa",
+          "mds",
+          "relative_distance_from_init",
+          "learning",
+        ].map(read),
       );
       const ids = (dsa ?? pif ?? dim ?? dfi ?? ood)?.ids ?? [];
       const aligned = (f: MetricFile | null) => {
@@ -164,7 +189,14 @@ export async function loadRun(out: string, graph?: Graph): Promise<RunData> {
         variant: v.id,
         label: v.label,
         level: v.level,
-        complexity: c ? { input: c.input, output: c.output } : null,
+        family: study.plan.family,
+        complexity: c
+          ? {
+            input: c.input,
+            output: c.output,
+            ...(c.timeAveraged ? { timeAveraged: c.timeAveraged } : {}),
+          }
+          : null,
         ids,
         perNetwork: {},
         pairwise: {},
@@ -173,14 +205,28 @@ export async function loadRun(out: string, graph?: Graph): Promise<RunData> {
       if (aligned(att)) vd.perNetwork.attractorness = att!.values;
       if (aligned(dfi)) vd.perNetwork.distance_from_init = dfi!.values;
       if (aligned(ood)) vd.perNetwork.ood = ood!.values;
+      if (aligned(rdfi)) vd.perNetwork.relative_distance_from_init = rdfi!.values;
       if (aligned(pif)) vd.pairwise.pif = pif!.matrix;
+      const rel = pif?.extra?.relativeToInit;
+      if (pif && Array.isArray(rel) && rel.length === ids.length) {
+        vd.pairwise.pif_relative = rel as number[][];
+      }
       if (aligned(dsa)) vd.pairwise.dsa = dsa!.matrix;
       if (mdsF?.points) mds.set(`${s}/${v.id}`, mdsF.points);
+      const fpPath = metricPath(out, s, v.id, "fixed_points");
+      const fpF = await read("fixed_points");
+      if (fpF && aligned(fpF)) {
+        try {
+          vd.fixedPoints = fixedPointData(fpF, fpPath);
+        } catch (e) {
+          unreadable.push((e as Error).message);
+        }
+      }
       variants.push(vd);
       const any = dim ?? dsa ?? pif ?? dfi ?? ood;
       if (any?.population) {
         const p = any.population;
-        vd.networks = { members: p.members, converged: p.converged, used: p.used };
+        vd.networks = { members: p.members, converged: p.learned ?? p.converged, used: p.used };
       }
       populations.push({
         study: s,
@@ -198,6 +244,7 @@ export async function loadRun(out: string, graph?: Graph): Promise<RunData> {
           dimensionality: summaryNumber(dim?.summary, "mean"),
           attractorness: summaryNumber(att?.summary, "mean"),
         },
+        learning: learningSummary(learn),
       });
     }
   }
@@ -219,6 +266,23 @@ function esc(s: string): string {
   );
 }
 
+/** A markdown table of plain-text cells. */
+function tableMarkdown(columns: string[], rows: string[][]): string {
+  const cell = (x: string) => x.replace(/\|/g, "\\|");
+  return [
+    `| ${columns.join(" | ")} |`,
+    `| ${columns.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
+  ].join("\n");
+}
+
+/** An HTML table of plain-text cells. */
+function tableHtml(columns: string[], rows: string[][]): string {
+  return `<table><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>\n` +
+    rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("\n") +
+    "</table>";
+}
+
 /** Markdown rows of the claims table. */
 function claimsMarkdown(claims: ClaimResult[]): string {
   const cell = (x: string) => x.replace(/\|/g, "\\|");
@@ -236,13 +300,14 @@ function claimsMarkdown(claims: ClaimResult[]): string {
 
 function populationsMarkdown(rows: PopulationRow[]): string {
   const lines = [
-    "| study | variant | networks | converged | not conv. | diverged | used | input bits | output bits | mean DSA | mean PIF/n² | dist. init | OOD MSE | OOD CV | PCs 95% | Δh |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| study | variant | networks | converged | learned | not conv. | diverged | used | input bits | output bits | mean DSA | mean PIF/n² | dist. init | OOD MSE | OOD CV | PCs 95% | Δh |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of rows) {
     const p = r.population;
     lines.push(
       `| ${r.study} | ${r.label} | ${p?.members ?? "–"} | ${p?.converged ?? "–"} | ` +
+        `${p?.learned ?? "–"} | ` +
         `${p?.notConverged ?? "–"} | ${p?.diverged ?? "–"} | ${p?.used ?? "–"} | ` +
         `${fmt(r.complexity?.input, 2)} | ${fmt(r.complexity?.output, 2)} | ${
           fmt(r.means.dsa)
@@ -294,7 +359,10 @@ export async function writeReport(
     seed: preset.seed,
     claims,
   });
-  const figures = buildFigures({ variants: data.variants, mds: data.mds, experiments, controls });
+  const figures = [
+    ...buildFigures({ variants: data.variants, mds: data.mds, experiments, controls }),
+    ...buildFixedPointFigures(data.variants, preset.seed),
+  ];
   const svgs: string[] = [];
   for (const f of figures) {
     const svg = await renderSvg(f.spec);
@@ -309,6 +377,10 @@ export async function writeReport(
     ...new Set(data.populations.flatMap((p) => p.population?.backends ?? [])),
   ].join(", ") || data.config.backend;
   const cc = claimCounts(claims);
+  const learnRows = learningRows(
+    data.populations.map((r) => ({ study: r.study, label: r.label, learning: r.learning })),
+  );
+  const statementRows = complexityStatementRows(data.variants);
   const summary = `${cc.tested} claims tested (${cc.byConstruction} more rows hold by ` +
     `construction and are not counted; false-discovery rate controlled over ${cc.fdrFamily} ` +
     `p-values): ${cc.counts.reproduced} reproduced, ${cc.counts["not reproduced"]} not ` +
@@ -352,6 +424,20 @@ export async function writeReport(
     "",
     populationsMarkdown(data.populations),
     "",
+    "## Did the converged networks learn the task?",
+    "",
+    LEARNING_RULE,
+    "",
+    tableMarkdown(LEARNING_COLUMNS, learnRows),
+    "",
+    "## The paper's complexity statements under both readings",
+    "",
+    statementRows
+      ? tableMarkdown(STATEMENT_COLUMNS, statementRows)
+      : "Not computed: the base variants (N = 1 flip-flop, delayed discrimination and sine, 2D " +
+        "path integration) are not all in this run.",
+    "",
+    ...fixedPointsMarkdown(data.variants),
     "## Figures",
     "",
     ...figures.flatMap((
@@ -412,13 +498,14 @@ ${
 </table>
 <p>${esc(TABLE1_NOTE)}</p>
 <h2>Populations</h2>
-<table><tr><th>study</th><th>variant</th><th>networks</th><th>converged</th><th>not conv.</th><th>diverged</th><th>used</th><th>input bits</th><th>output bits</th><th>mean DSA</th><th>mean PIF/n²</th><th>dist. init</th><th>OOD MSE</th><th>OOD CV</th><th>PCs 95%</th><th>Δh</th></tr>
+<table><tr><th>study</th><th>variant</th><th>networks</th><th>converged</th><th>learned</th><th>not conv.</th><th>diverged</th><th>used</th><th>input bits</th><th>output bits</th><th>mean DSA</th><th>mean PIF/n²</th><th>dist. init</th><th>OOD MSE</th><th>OOD CV</th><th>PCs 95%</th><th>Δh</th></tr>
 ${
     data.populations.map((r) => {
       const p = r.population;
       const cells = [
         p?.members,
         p?.converged,
+        p?.learned,
         p?.notConverged,
         p?.diverged,
         p?.used,
@@ -438,7 +525,15 @@ ${
     }).join("\n")
   }
 </table>
-<h2>Figures</h2>
+<h2>Did the converged networks learn the task?</h2><p>${esc(LEARNING_RULE)}</p>
+${tableHtml(LEARNING_COLUMNS, learnRows)}
+<h2>The paper's complexity statements under both readings</h2>
+${
+    statementRows
+      ? tableHtml(STATEMENT_COLUMNS, statementRows)
+      : "<p>Not computed: the base variants are not all in this run.</p>"
+  }
+${fixedPointsHtml(data.variants, esc)}<h2>Figures</h2>
 ${
     figures.map((f, i) =>
       `<figure id="${f.name}"><h3>${esc(f.title)}</h3>${

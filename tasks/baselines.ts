@@ -175,6 +175,12 @@ export function trivialBaselines(
 }
 
 /**
+ * The share of the best trivial loss a learned network must stay under: a tenth, the paper's
+ * own standard for its other tasks (docs/fidelity.md).
+ */
+export const LEARNED_RATIO = 0.1;
+
+/**
  * A convergence threshold that implies learning: the paper's early-stopping threshold, unless
  * it exceeds `ratio` × the best trivial baseline's loss (default ratio 0.1: a converged
  * network removes at least 90 % of the error the best trivial predictor leaves), in which case
@@ -185,7 +191,7 @@ export function trivialBaselines(
 export function learnedThreshold(
   paperThreshold: number,
   baselines: TrivialBaselines,
-  ratio = 0.1,
+  ratio = LEARNED_RATIO,
   tolerance = 0.05,
 ): { threshold: number; paper: number; trivialBound: number; binding: boolean } {
   if (!(paperThreshold >= 0 && Number.isFinite(paperThreshold))) {

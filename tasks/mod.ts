@@ -22,6 +22,7 @@ export {
 } from "./path_integration.ts";
 export { describeRange, type ParamSchema, type ParamValue } from "./params.ts";
 export {
+  LEARNED_RATIO,
   learnedThreshold,
   type TrivialBaseline,
   type TrivialBaselines,

@@ -15,6 +15,7 @@
  * | `degeneracy.dmd-fit/1`          | one network's DMD fit (operator in a `.f64` file)     |
  * | `degeneracy.dsa-rank/1`         | the common DSA rank of a population                   |
  * | `degeneracy.pair-block/1`       | a block of pairwise distances (DSA or PIF)            |
+ * | `degeneracy.fixed-points/1`     | one network's fixed points and its Fig. 2E view       |
  * | `degeneracy.unit-error/1`       | `OUT/errors/<unit>.json`: a unit that failed          |
  * | `degeneracy.unit-timing/1`      | `OUT/timings/<unit>.json`: a unit's measured time     |
  * | `degeneracy.claims/1`           | `OUT/claims.json`                                     |
@@ -28,6 +29,7 @@
 import type { NetworkRecord, TrainingConfig } from "../../rnn/types.ts";
 import type { Preset } from "../presets.ts";
 import type { StudyPlan } from "./plan.ts";
+import type { FixedPointRun, FixedPointView } from "./fixed_points.ts";
 
 /** Schema tags of every file the pipeline writes. */
 export const SCHEMA = {
@@ -40,6 +42,7 @@ export const SCHEMA = {
   dmdFit: "degeneracy.dmd-fit/1",
   dsaRank: "degeneracy.dsa-rank/1",
   pairBlock: "degeneracy.pair-block/1",
+  fixedPoints: "degeneracy.fixed-points/1",
   unitError: "degeneracy.unit-error/1",
   unitTiming: "degeneracy.unit-timing/1",
   claims: "degeneracy.claims/1",
@@ -53,10 +56,13 @@ export const METRIC_NAMES = [
   "dimensionality",
   "attractorness",
   "distance_from_init",
+  "relative_distance_from_init",
   "ood",
+  "learning",
   "pif",
   "dsa",
   "mds",
+  "fixed_points",
 ] as const;
 /** A metric of a population. */
 export type MetricName = typeof METRIC_NAMES[number];
@@ -67,6 +73,12 @@ export interface PopulationCounts {
   converged: number;
   notConverged: number;
   diverged: number;
+  /**
+   * Converged in training AND learned on fresh trials (main loss beats the best trivial
+   * predictor, auxiliary output learned; `learnedVerdict` of metrics/learning.ts); absent in
+   * older files.
+   */
+  learned?: number;
   used: number;
   /** Backends that trained the networks (e.g. `cpu-wasm-simd`, `webgpu`). */
   backends?: string[];
@@ -155,8 +167,11 @@ export interface ComplexityFile {
   taskId: string;
   trials: number;
   seed: number;
+  /** Input and output complexity, bits, per trial (§3.1). */
   input: number;
   output: number;
+  /** The same of the time-averaged signal (Fig. 2 captions); absent in older files. */
+  timeAveraged?: { input: number; output: number };
   details: unknown;
 }
 
@@ -172,6 +187,13 @@ export interface HiddenFile {
   status: NetworkRecord["status"];
   /** Whether the network enters the population's statistics (preset.useMembers). */
   used: boolean;
+  /**
+   * Whether it learned the task (converged in training, main loss on the learning batch beats
+   * the best trivial predictor, auxiliary loss under its bound), and why not; null when it
+   * diverged (not evaluated). Absent in older files.
+   */
+  learned?: boolean | null;
+  learnedReason?: string | null;
   trials: number;
   steps: number;
   units: number;
@@ -181,6 +203,32 @@ export interface HiddenFile {
   extra: Record<string, unknown>;
   /** Bytes of the `.f32` payload (0 when the network is not used). */
   bytes: number;
+}
+
+/**
+ * One network's fixed points (`degeneracy.fixed-points/1`, `fixed_points/mNNN.json`), written
+ * by the `fixed-points` unit (scripts/lib/fixed_points.ts computes it): one run of the finder
+ * per resting input of the task, the metric value (mean number of stable fixed points over the
+ * runs), the longest line attractor, and the Fig. 2E view. A network that does not enter the
+ * statistics has `used: false`, no runs and no view.
+ */
+export interface FixedPointsFile {
+  schema: typeof SCHEMA.fixedPoints;
+  network: string;
+  member: number;
+  status: NetworkRecord["status"];
+  used: boolean;
+  /** Every setting that affects the numbers (finder options, start pool, evaluation batch). */
+  parameters: Record<string, unknown>;
+  /** Mean over the runs of the number of stable fixed points (null when not used). */
+  value: number | null;
+  /** Longest one-dimensional continuum over the runs (null when not used). */
+  lineAttractorLength: number | null;
+  /** One run per resting input. */
+  runs: FixedPointRun[];
+  /** Trajectories and points of the middle run in the leading PCs, or null when not used. */
+  view: FixedPointView | null;
+  wallTimeSec: number;
 }
 
 /** Header of one network's DMD fit (`degeneracy.dmd-fit/1`; operator in `fits/mNNN.f64`). */
@@ -225,6 +273,8 @@ export interface PairResult {
   raw?: number;
   lowerBound?: number;
   exact?: boolean;
+  /** PIF only, size-varying studies: raw distance of the pair's initial matrices. */
+  rawInit?: number;
 }
 
 /** A block of pairwise distances (`degeneracy.pair-block/1`). */
@@ -432,9 +482,18 @@ export function metricSettings(
     pifRestarts: number;
     pifSeed: number;
     useMembers: string;
+    learnTrials?: number;
+    learnSeed?: number;
   },
 ): Record<string, unknown> {
-  const use = { metric, useMembers: m.useMembers };
+  // which networks are used: with "converged", the learned verdict on the learning batch
+  const use = {
+    metric,
+    useMembers: m.useMembers,
+    ...(m.useMembers !== "all" && m.learnTrials !== undefined
+      ? { learnTrials: m.learnTrials, learnSeed: m.learnSeed }
+      : {}),
+  };
   const evalBatch = { evalTrials: m.evalTrials, evalSeed: m.evalSeed };
   switch (metric) {
     case "dimensionality":

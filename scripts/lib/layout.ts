@@ -9,6 +9,7 @@
  * OUT/<experiment>/<variant>/fits/mNNN.json, .f64      DMD fits (degeneracy.dmd-fit/1)
  * OUT/<experiment>/<variant>/fits/rank.json            common DSA rank (degeneracy.dsa-rank/1)
  * OUT/<experiment>/<variant>/blocks/<metric>-bNNN.json pair blocks (degeneracy.pair-block/1)
+ * OUT/<experiment>/<variant>/fixed_points/mNNN.json   fixed points (degeneracy.fixed-points/1)
  * OUT/<experiment>/<variant>/metrics/<metric>.json     metrics (degeneracy.metric/2)
  * OUT/plan.json                                        the work units (degeneracy.plan/1)
  * OUT/errors/<unit>.json                               a unit that failed (degeneracy.unit-error/1)
@@ -69,6 +70,13 @@ export const refitPath = (
   ext: "json" | "f64" = "json",
 ) =>
   join(variantDir(out, experiment, variant), "fits", `r${String(member).padStart(3, "0")}.${ext}`);
+/** `OUT/<experiment>/<variant>/fixed_points/mNNN.json`: one network's fixed points. */
+export const fixedPointsPath = (
+  out: string,
+  experiment: string,
+  variant: string,
+  member: number,
+) => join(variantDir(out, experiment, variant), "fixed_points", `${member3(member)}.json`);
 /** `OUT/<experiment>/<variant>/fits/rank.json`. */
 export const rankPath = (out: string, experiment: string, variant: string) =>
   join(variantDir(out, experiment, variant), "fits", "rank.json");

@@ -15,6 +15,7 @@
  * | `dsa`                | DMD fits of two networks         | a pair → matrix         | §3.2.1, App. C |
  * | `mds`                | a distance matrix                | 2-D points              | Fig. 3B        |
  * | `complexity`         | a task                           | input/output bits       | §3.1           |
+ * | `fixed_points`       | network + its hidden states      | one value per network   | Fig. 2E, 7     |
  *
  * Pure functions (arrays in, numbers out); no file I/O here.
  *
@@ -34,10 +35,18 @@ import {
   prepareOperator,
 } from "../../metrics/dsa/mod.ts";
 import { classicalMds } from "../../metrics/mds.ts";
-import { taskComplexity } from "../../metrics/complexity.ts";
+import { type ComplexityReading, taskComplexity } from "../../metrics/complexity.ts";
 import { bootstrapCi, mean, median, standardDeviation } from "../../metrics/statistics.ts";
 import type { Task, TaskBatch } from "../../tasks/types.ts";
 import { metricArrayProblem, type MetricFile, type PopulationCounts, SCHEMA } from "./formats.ts";
+import {
+  FIXED_POINT_SETTINGS,
+  type FixedPointSettings,
+  type NetworkFixedPoints,
+  networkFixedPoints,
+  restingInputs,
+} from "./fixed_points.ts";
+import type { NetworkRecord } from "../../rnn/types.ts";
 
 /** Hidden-state trajectories in flat form (`data[(trial·steps + t)·units + u]`). */
 export interface FlatHidden {
@@ -179,13 +188,46 @@ export const METRIC_REGISTRY = {
   complexity: {
     input: "task",
     output: "values",
-    description: "N × mean single-channel Shannon entropy per trial, bits (input and output)",
-    defaults: { trials: 200, seed: 0, bins: 10, binning: "global" as "global" | "per-trial" },
+    description: "N × mean single-channel Shannon entropy, bits (input and output): per trial " +
+      '(§3.1, default) or of the time-averaged signal (`reading: "time-averaged"`, Fig. 2)',
+    defaults: {
+      trials: 200,
+      seed: 0,
+      bins: 10,
+      binning: "global" as "global" | "per-trial",
+      reading: "per-trial" as ComplexityReading,
+    },
     compute(
       task: Task,
-      p: { trials: number; seed: number; bins?: number; binning?: "global" | "per-trial" },
+      p: {
+        trials: number;
+        seed: number;
+        bins?: number;
+        binning?: "global" | "per-trial";
+        reading?: ComplexityReading;
+      },
     ) {
       return taskComplexity(task, p);
+    },
+  },
+  fixed_points: {
+    input: "network+hidden",
+    output: "values",
+    description: "stable fixed points of h ↦ tanh(W_h h + b + W_x x*) under the task's resting " +
+      "input x* (mean over the inputs: one per training frequency for sine), starts from the " +
+      "network's evaluation trajectories; extra: per-input summaries (counts by unstable " +
+      "directions, continua, line-attractor length, readouts at the stable points), Fig. 2E view",
+    defaults: FIXED_POINT_SETTINGS,
+    /** The resting input(s) x* of a task (scripts/lib/fixed_points.ts documents the choice). */
+    restingInputs,
+    compute(
+      record: Pick<NetworkRecord, "shape" | "final" | "initial">,
+      task: Task,
+      h: FlatHidden,
+      p: FixedPointSettings,
+    ): PerNetworkResult & { extra: NetworkFixedPoints } {
+      const r = networkFixedPoints(record, task, h, p);
+      return { value: r.value, extra: r };
     },
   },
 } as const;

@@ -21,6 +21,8 @@
  * - `across`: a rank correlation across all experiment variants (Fig. 3C: output complexity vs
  *   mean DSA; §3.2.3: mean DSA vs OOD CV), p-value by permuting variants.
  * - `ordering`: Appendix B's attractorness ordering of the four task families.
+ * - `fixed_points`: attractor claims read from the fixed points (2^N stable points of flip-flop;
+ *   line attractors from the auxiliary loss), scripts/report/fixed_point_claims.ts.
  *
  * Verdicts: `insufficient data` when a level (variant) of the claim has fewer than
  * {@link MIN_NETWORKS_PER_LEVEL} networks with data for its metric (the row's statistics are
@@ -51,6 +53,8 @@ import {
   type TrendResult,
   trendTest,
 } from "../../mod.ts";
+import type { FixedPointData } from "./fixed_points.ts";
+import { evaluateFixedPointClaim, fixedPointClaimSpecs } from "./fixed_point_claims.ts";
 
 /** Data of one variant, aligned by network index (the networks used for statistics). */
 export interface VariantData {
@@ -89,6 +93,8 @@ export interface VariantData {
    * PIF of the same pair at initialisation (size-invariant reading).
    */
   pairwise: Partial<Record<"dsa" | "pif" | "pif_relative", number[][]>>;
+  /** Fixed points of the networks (aligned with `ids`), when the run has them. */
+  fixedPoints?: FixedPointData;
 }
 
 /** Metrics a trend or equivalence claim can test. */
@@ -102,7 +108,9 @@ export type ClaimMetric =
   | "dimensionality"
   | "attractorness"
   | "output_complexity"
-  | "output_complexity_time_averaged";
+  | "output_complexity_time_averaged"
+  | "stable_fixed_points"
+  | "line_attractor_length";
 
 /** One testable claim. */
 export interface ClaimSpec {
@@ -113,7 +121,7 @@ export interface ClaimSpec {
   claim: string;
   /** Source in the paper. */
   source: string;
-  kind: "trend" | "complexity" | "equivalence" | "across" | "ordering";
+  kind: "trend" | "complexity" | "equivalence" | "across" | "ordering" | "fixed_points";
   metric: ClaimMetric;
   /** Studies whose variants the claim uses. */
   studies: string[];
@@ -424,7 +432,8 @@ function signedZ(estimate: number, p: number): number {
 const NOT_COMPUTED = "the metric is missing for this claim's variants (failed or not produced)";
 const NOT_RUN = "its studies were not run in this directory";
 
-interface Partial0 {
+/** A claim evaluated up to its verdict (which may wait for the false-discovery control). */
+export interface Partial0 {
   result: Omit<ClaimResult, "q" | "verdict"> & { verdict?: Verdict };
   /** How to turn q into a verdict (null: verdict already set). */
   decide: ((q: number | null) => Verdict) | null;
@@ -478,6 +487,10 @@ function unitName(m: ClaimMetric): string {
       return "output entropy (per trial)";
     case "output_complexity_time_averaged":
       return "output entropy (time-averaged)";
+    case "stable_fixed_points":
+      return "stable fixed points per network";
+    case "line_attractor_length":
+      return "line-attractor length per network";
   }
 }
 
@@ -494,11 +507,13 @@ function evaluateTrend(
   const r = blank(spec, statistic, vs);
   const trends: ClaimResult["trends"] = [];
   const missing: string[] = [];
+  const dropped: string[] = [];
   spec.studies.forEach((s, k) => {
     const pops: Population[] = [];
     for (const v of byStudy.get(s) ?? []) {
       const d = populationOf(v, spec.metric);
       if (d) pops.push({ level: spec.levelSign * v.level, data: d });
+      else dropped.push(`${s}/${v.variant}`);
     }
     if (pops.length < 2) {
       missing.push(s);
@@ -529,6 +544,9 @@ function evaluateTrend(
   }
   const notes: string[] = [];
   if (missing.length) notes.push(`no data: ${missing.join(", ")}`);
+  if (dropped.length) {
+    notes.push(`variants without data (fewer than 2 networks used): ${dropped.join(", ")}`);
+  }
   const mono = trends.map((t) => t.monotone);
   notes.push(`monotone: ${mono.join(", ")}`);
   notes.push(
@@ -550,7 +568,9 @@ function evaluateTrend(
   const net = r.networks;
   if (net && net.used > net.converged) {
     notes.push(
-      `partly trained: ${net.used - net.converged} of ${net.used} networks used did not converge`,
+      `partly trained: ${
+        net.used - net.converged
+      } of ${net.used} networks used did not learn the task`,
     );
   }
   if (spec.byConstruction) notes.push(`true by construction: ${spec.byConstruction}`);
@@ -642,7 +662,9 @@ function evaluateEquivalence(
   const net = r.networks;
   if (net && net.used > net.converged) {
     note.push(
-      `partly trained: ${net.used - net.converged} of ${net.used} networks used did not converge`,
+      `partly trained: ${
+        net.used - net.converged
+      } of ${net.used} networks used did not learn the task`,
     );
   }
   return {
@@ -737,7 +759,9 @@ function evaluateAcross(
     }`,
     ...(net && net.used > net.converged
       ? [
-        `partly trained: ${net.used - net.converged} of ${net.used} networks used did not converge`,
+        `partly trained: ${
+          net.used - net.converged
+        } of ${net.used} networks used did not learn the task`,
       ]
       : []),
   ];
@@ -858,6 +882,8 @@ export function evaluateClaims(
         return evaluateAcross(spec, byStudy, resamples, seed);
       case "ordering":
         return evaluateOrdering(spec, byStudy, resamples, seed);
+      case "fixed_points":
+        return evaluateFixedPointClaim(spec, byStudy, resamples, seed);
     }
   });
   // a level with too few networks: "insufficient data", outside the false-discovery family
@@ -1136,6 +1162,7 @@ export function claimSpecs(): ClaimSpec[] {
     direction: 0,
     levelSign: 1,
   });
+  out.push(...fixedPointClaimSpecs());
   return out;
 }
 
@@ -1147,7 +1174,7 @@ export const CLAIM_COLUMNS = [
   "p",
   "q (BH)",
   "pooled ρ or value [95% CI]",
-  "networks used (converged)",
+  "networks used (learned)",
   "verdict",
   "note",
 ];

@@ -35,11 +35,19 @@ const STUDY_LABEL: Record<string, string> = {
   sine_freq: "sine (N_freq)",
   sine_n: "sine (N)",
   path_integration: "path integ. (dims)",
+  dd_delay: "delayed discr. (max delay)",
+  pi_arena: "path integ. (arena size)",
   aux_loss: "aux loss weight",
   network_size: "hidden units",
   low_rank: "nuclear-norm weight",
   sparsity: "L1 weight",
 };
+
+/** Labels of the two readings of the complexity measure (docs/fidelity.md). */
+const READING_LABEL = {
+  "per-trial": "per trial (§3.1)",
+  "time-averaged": "time-averaged (Fig. 2)",
+} as const;
 
 /** Label of a study for figures. */
 export const studyLabel = (s: string) => STUDY_LABEL[s] ?? s;
@@ -120,13 +128,24 @@ export function buildFigures(input: FigureInput): Figure[] {
   const { variants } = input;
   const exp = variants.filter((v) => input.experiments.includes(v.study));
   const figs: Figure[] = [];
-  const cx = exp.filter((v) => v.complexity).map((v) => ({
-    study: studyLabel(v.study),
-    variant: v.label,
-    level: v.level,
-    input: v.complexity!.input,
-    output: v.complexity!.output,
-  }));
+  // One row per variant and reading of the complexity measure (§3.1 per trial; Fig. 2's
+  // time-averaged signal, when computed).
+  const cx = exp.filter((v) => v.complexity).flatMap((v) => {
+    const row = (reading: string, c: { input: number; output: number }) => ({
+      study: studyLabel(v.study),
+      variant: v.label,
+      level: v.level,
+      reading,
+      input: c.input,
+      output: c.output,
+    });
+    return [
+      row(READING_LABEL["per-trial"], v.complexity!),
+      ...(v.complexity!.timeAveraged
+        ? [row(READING_LABEL["time-averaged"], v.complexity!.timeAveraged)]
+        : []),
+    ];
+  });
   for (
     const [name, key, letter] of [
       ["fig2a_input_complexity", "input", "A"],
@@ -136,24 +155,28 @@ export function buildFigures(input: FigureInput): Figure[] {
     figs.push({
       name,
       title: `Fig. 2${letter}: ${key} complexity per variant`,
-      caption:
-        `Shannon entropy (bits) of the ${key} time series per trial, averaged over trials, ` +
-        `times N (§3.1).`,
+      caption: `Shannon entropy (bits) of the ${key} time series, times N, under both readings ` +
+        "of the paper: per trial, averaged over trials (§3.1), and of the time-averaged signal " +
+        "(Fig. 2 captions); docs/fidelity.md compares them.",
       spec: {
         ...base(`Fig. 2${letter} — ${key} complexity (bits)`, cx),
-        width: 420,
-        height: 220,
-        mark: "bar",
-        encoding: {
-          x: {
-            field: "variant",
-            type: "nominal",
-            sort: null,
-            title: null,
-            axis: { labelAngle: -40 },
+        facet: { row: { field: "reading", type: "nominal", title: null } },
+        resolve: { scale: { y: "independent" } },
+        spec: {
+          width: 420,
+          height: 160,
+          mark: "bar",
+          encoding: {
+            x: {
+              field: "variant",
+              type: "nominal",
+              sort: null,
+              title: null,
+              axis: { labelAngle: -40 },
+            },
+            y: { field: key, type: "quantitative", title: `${key} entropy (bits)` },
+            color: { field: "study", type: "nominal", title: "task" },
           },
-          y: { field: key, type: "quantitative", title: `${key} entropy (bits)` },
-          color: { field: "study", type: "nominal", title: "task" },
         },
       },
     });
@@ -161,18 +184,23 @@ export function buildFigures(input: FigureInput): Figure[] {
   figs.push({
     name: "fig2c_complexity_plane",
     title: "Fig. 2C: input vs output complexity",
-    caption: "Each variant in the input–output complexity plane; marker size grows with the level.",
+    caption: "Each variant in the input–output complexity plane under both readings; marker " +
+      "size grows with the level.",
     spec: {
       ...base("Fig. 2C — input vs output complexity", cx),
-      width: 320,
-      height: 260,
-      mark: { type: "point", filled: true },
-      encoding: {
-        x: { field: "input", type: "quantitative", title: "input entropy (bits)" },
-        y: { field: "output", type: "quantitative", title: "output entropy (bits)" },
-        color: { field: "study", type: "nominal", title: "task" },
-        size: { field: "level", type: "quantitative", legend: null },
-        tooltip: [{ field: "variant" }],
+      facet: { column: { field: "reading", type: "nominal", title: null } },
+      resolve: { scale: { x: "independent", y: "independent" } },
+      spec: {
+        width: 260,
+        height: 240,
+        mark: { type: "point", filled: true },
+        encoding: {
+          x: { field: "input", type: "quantitative", title: "input entropy (bits)" },
+          y: { field: "output", type: "quantitative", title: "output entropy (bits)" },
+          color: { field: "study", type: "nominal", title: "task" },
+          size: { field: "level", type: "quantitative", legend: null },
+          tooltip: [{ field: "variant" }],
+        },
       },
     },
   });
@@ -235,37 +263,49 @@ export function buildFigures(input: FigureInput): Figure[] {
       },
     },
   });
-  const c3 = exp.filter((v) => v.complexity && pairValues(v.pairwise.dsa).length).map((v) => {
+  const c3 = exp.filter((v) => v.complexity && pairValues(v.pairwise.dsa).length).flatMap((v) => {
     const xs = pairValues(v.pairwise.dsa);
-    return {
+    const dsa = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const row = (reading: string, output: number) => ({
       study: studyLabel(v.study),
       variant: v.label,
       level: v.level,
-      output: v.complexity!.output,
-      dsa: xs.reduce((a, b) => a + b, 0) / xs.length,
-    };
+      reading,
+      output,
+      dsa,
+    });
+    return [
+      row(READING_LABEL["per-trial"], v.complexity!.output),
+      ...(v.complexity!.timeAveraged
+        ? [row(READING_LABEL["time-averaged"], v.complexity!.timeAveraged.output)]
+        : []),
+    ];
   });
   figs.push({
     name: "fig3c_output_complexity_vs_dsa",
     title: "Fig. 3C: output complexity vs mean DSA",
-    caption: "Mean pairwise DSA of each variant against its output complexity; marker size " +
-      "grows with the level.",
+    caption: "Mean pairwise DSA of each variant against its output complexity, under both " +
+      "readings of the complexity measure; marker size grows with the level.",
     spec: {
       ...base("Fig. 3C — output complexity vs dynamical degeneracy", c3),
-      width: 320,
-      height: 260,
-      mark: { type: "point", filled: true },
-      encoding: {
-        x: { field: "output", type: "quantitative", title: "output entropy (bits)" },
-        y: {
-          field: "dsa",
-          type: "quantitative",
-          title: "mean pairwise DSA",
-          scale: { zero: false },
+      facet: { column: { field: "reading", type: "nominal", title: null } },
+      resolve: { scale: { x: "independent" } },
+      spec: {
+        width: 260,
+        height: 240,
+        mark: { type: "point", filled: true },
+        encoding: {
+          x: { field: "output", type: "quantitative", title: "output entropy (bits)" },
+          y: {
+            field: "dsa",
+            type: "quantitative",
+            title: "mean pairwise DSA",
+            scale: { zero: false },
+          },
+          color: { field: "study", type: "nominal", title: "task" },
+          size: { field: "level", type: "quantitative", legend: null },
+          tooltip: [{ field: "variant" }],
         },
-        color: { field: "study", type: "nominal", title: "task" },
-        size: { field: "level", type: "quantitative", legend: null },
-        tooltip: [{ field: "variant" }],
       },
     },
   });

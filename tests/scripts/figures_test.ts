@@ -15,7 +15,7 @@ function variant(study: string, level: number, values: number[]): VariantData {
     variant: `v${level}`,
     label: `${study} ${level}`,
     level,
-    complexity: { input: level, output: 2 * level },
+    complexity: { input: level, output: 2 * level, timeAveraged: { input: level, output: level } },
     ids: values.map((_, i) => `${study}/v${level}/m${i}`),
     perNetwork: {
       dimensionality: values,

@@ -42,6 +42,11 @@ const FIGURES = [
   "fig6c_low_rank",
   "fig6d_sparsity",
   "figA1_attractorness",
+  "fig2e_flipflop",
+  "fig2e_delayed_discrimination",
+  "fig2e_sine_freq",
+  "fig2e_path_integration",
+  "fig7_aux_line_attractors",
 ];
 
 /** Starts `deno run` on reproduce.ts with the task's narrow permissions. */

@@ -33,19 +33,22 @@ const CASES: [task: string, args: string[] | { skip: string }][] = [
     skip: "needs a Slurm cluster; .ci/run runs it against scripts/ci/slurm_cluster.sh's",
   }],
   ["build:wasm", ["--check"]],
-  ...(["flipflop", "delayed_discrimination", "sine", "path_integration"].map((name) =>
-    [`experiment:${name}`, [
-      "--preset",
-      "smoke",
-      "--members",
-      "2",
-      "--backend",
-      "cpu",
-      "--out",
-      `${RUN}/pipeline`,
-      "--quiet",
-    ]] as [string, string[]]
-  )),
+  ...(["flipflop", "delayed_discrimination", "sine", "path_integration", "dd_delay", "pi_arena"]
+    .map((
+      name,
+    ) =>
+      [`experiment:${name}`, [
+        "--preset",
+        "smoke",
+        "--members",
+        "2",
+        "--backend",
+        "cpu",
+        "--out",
+        `${RUN}/pipeline`,
+        "--quiet",
+      ]] as [string, string[]]
+    )),
   ...(["aux_loss", "network_size", "low_rank", "sparsity"].map((name) =>
     [`control:${name}`, [
       "--preset",

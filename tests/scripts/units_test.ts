@@ -37,12 +37,25 @@ Deno.test("every preset plans into a valid graph; paper without errors", () => {
         for (const p of [...u.inputs, ...u.outputs]) assert.ok(!p.startsWith("/"), p);
       }
     }
-    // every DSA embedding has rows ≥ 1.25 × columns
+    // every study × variant: the DSA embedding has rows ≥ 1.25 × columns, and the rank asked
+    // fits the embedding (the DMD regression is well posed)
     for (const v of g.variants) {
       const s = g.preset.dsa[v.family];
       const rows = v.evalTrials * (v.sizes.dsaSteps - (s.delays - 1) * s.delayInterval);
-      assert.ok(rows >= 1.25 * v.sizes.hidden * s.delays, `${name} ${v.study}/${v.variant}`);
+      const columns = v.sizes.hidden * s.delays;
+      assert.ok(rows >= 1.25 * columns, `${name} ${v.study}/${v.variant}`);
+      assert.ok(
+        v.rankAsked >= 1 && v.rankAsked <= Math.min(rows, columns),
+        `${v.study}/${v.variant}`,
+      );
     }
+    // the plan's memory fits: no unit needs more than a 16 GB node (the largest, a paper fit at
+    // hidden 256, about 1 GB)
+    const maxMemory = Math.max(...plan.stages.flatMap((st) => st.units.map((u) => u.memoryMB)));
+    assert.ok(maxMemory <= 16_000, `${name}: a unit needs ${maxMemory} MB`);
+    // the sloppy-dimension studies are planned too
+    assert.ok(g.variants.some((v) => v.study === "dd_delay"), `${name}: dd_delay`);
+    assert.ok(g.variants.some((v) => v.study === "pi_arena"), `${name}: pi_arena`);
   }
   const paper = buildGraph({ preset: "paper", backend: "auto" });
   const dd = paper.variants.find((v) => v.study === "delayed_discrimination")!;
@@ -121,13 +134,16 @@ async function results(out: string): Promise<Map<string, string>> {
     for await (const e of Deno.readDir(dir)) {
       const p = `${dir}/${e.name}`;
       if (e.isDirectory) await walk(p);
-      else if (/\/(networks|metrics|hidden|fits)\/[^/]+\.json$|\/complexity\//.test(p)) {
+      else if (
+        /\/(networks|metrics|hidden|fits|fixed_points)\/[^/]+\.json$|\/complexity\//.test(p)
+      ) {
         const v = JSON.parse(await Deno.readTextFile(p));
         files.set(
           p.slice(out.length),
           JSON.stringify(
             v,
-            (k, x) => (["wallTimeSec", "dataSampling", "source"].includes(k) ? undefined : x),
+            (k, x) =>
+              ["wallTimeSec", "dataSampling", "source", "timeMs"].includes(k) ? undefined : x,
           ),
         );
       }

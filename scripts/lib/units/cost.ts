@@ -15,6 +15,8 @@
  * - DSA pair: the Procrustes optimiser, iterations × (a·r³ + b·r²) with the iterations a pair
  *   took in the calibration (per size regime of `procrustesDistance`: r ≤ 32, ≤ 64, larger).
  * - PIF pair: (restarts + 3) alternating-assignment starts of c·n³ each.
+ * - fixed points: per resting input a nominal 2000·H³ + 1e9 flops (×4 where continua are
+ *   traced), at the fit's rate.
  *
  * @module
  */
@@ -88,6 +90,10 @@ export interface VariantSizes {
   rank: number;
   dsaRestarts: number;
   pifRestarts: number;
+  /** PIF also of each pair's initial matrices (doubles a PIF pair's cost). */
+  pifInit?: boolean;
+  /** Trials of the learning batch (a forward pass per network). */
+  learnTrials?: number;
   complexityTrials: number;
 }
 
@@ -120,7 +126,8 @@ export function trainCost(v: VariantSizes, members: number, r: CostRates): UnitC
 /** Evaluation trajectories, per-network metrics (PCA, Δh, OOD) of one network. */
 export function hiddenCost(v: VariantSizes, r: CostRates): UnitCost {
   const H = v.hidden, io = H * H + H * (v.inputDim + v.outputDim);
-  const fwd = (v.evalTrials * v.steps + v.oodTrials * v.oodSteps) * io;
+  const fwd = (v.evalTrials * v.steps + v.oodTrials * v.oodSteps + (v.learnTrials ?? 0) * v.steps) *
+    io;
   const pca = 2 * v.evalTrials * v.steps * H * H + 10 * H ** 3;
   const memory = BASE_MB + mb(v.evalTrials * v.steps * H * 4 * 4) +
     mb(v.oodTrials * v.oodSteps * (H + v.outputDim + v.inputDim) * 4 * 2);
@@ -128,6 +135,33 @@ export function hiddenCost(v: VariantSizes, r: CostRates): UnitCost {
     coreSeconds: fixed(r, 2) + fwd / r.forwardMacPerSec + pca / r.fitFlopsPerSec,
     memoryMB: memory,
   };
+}
+
+/**
+ * Nominal flop count of one fixed-point search of an H-unit network (`findFixedPoints` with the
+ * pipeline's settings): 2000·H³ + 1e9 (the L-BFGS starts, Newton refinements and eigenvalue
+ * problems), ×4 for the task families whose networks hold line or plane attractors (delayed
+ * discrimination, path integration), where continuation along the continua dominates. At the
+ * nominal fit rate this is ≈ 1.3 s for a 128-unit flip-flop network and ≈ 1.5 s for a 64-unit
+ * delayed-discrimination network (measured: ≈ 1 s and ≈ 1.5–1.8 s of CPU, docs/fixed_points.md).
+ */
+export function fixedPointFlops(hidden: number, family: string): number {
+  const continua = family === "delayed_discrimination" || family === "path_integration";
+  return (2000 * hidden ** 3 + 1e9) * (continua ? 4 : 1);
+}
+
+/** The fixed points of one network: one search per resting input (`runs`), plus the view. */
+export function fixedPointsCost(
+  v: VariantSizes,
+  family: string,
+  runs: number,
+  r: CostRates,
+): UnitCost {
+  const H = v.hidden;
+  const flops = runs * fixedPointFlops(H, family) + 2 * v.evalTrials * v.steps * H * H;
+  const memory = BASE_MB + mb(v.evalTrials * v.steps * H * (4 + 8)) + mb(4096 * H * 8 * 2) +
+    mb(1024 * H * 8 * 8);
+  return { coreSeconds: fixed(r, 1) + flops / r.fitFlopsPerSec, memoryMB: memory };
 }
 
 /** Flops of one DMD fit (see the module doc). */
@@ -183,7 +217,8 @@ export function pifPairSeconds(n: number, restarts: number, r: CostRates): numbe
 export function pifBlockCost(v: VariantSizes, pairs: number, r: CostRates): UnitCost {
   const n = v.hidden;
   return {
-    coreSeconds: fixed(r, 1) + pairs * pifPairSeconds(n, v.pifRestarts, r),
+    coreSeconds: fixed(r, 1) +
+      (v.pifInit ? 2 : 1) * pairs * pifPairSeconds(n, v.pifRestarts, r),
     memoryMB: BASE_MB + mb(n * n * 8 * 20),
   };
 }

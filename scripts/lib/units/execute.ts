@@ -18,6 +18,10 @@ import {
 } from "../../../metrics/pairwise.ts";
 import { _assemblePifMatrix, type PifPairResult } from "../../../metrics/pif/pif.ts";
 import type { TaskBatch } from "../../../tasks/types.ts";
+import { LEARNED_RATIO } from "../../../tasks/baselines.ts";
+import { learnedVerdict, outputLosses } from "../../../metrics/learning.ts";
+import { pifRelativeToInit, relativeDistanceFromInit } from "../../../metrics/size_invariant.ts";
+import { baselinesOf } from "../studies.ts";
 import * as E from "../engine.ts";
 import { debugEnabled } from "../cli.ts";
 import { exists, join, readJson, writeBytesAtomic, writeJsonAtomic } from "../io.ts";
@@ -66,6 +70,7 @@ import {
   type UnitJob,
   type VariantSettings,
 } from "./graph.ts";
+import { fixedPointsUnit, mergeFixedPoints } from "./fixed_points.ts";
 
 export { COMPLEXITY_SEED, EVAL_SEED, OOD_SEED } from "./graph.ts";
 
@@ -166,11 +171,6 @@ function settingsOf(graph: Graph, job: { study: string; variant: string }): Vari
   return v;
 }
 
-/** Whether a network enters the population's statistics (`useMembers` of its settings). */
-export function isUsed(v: VariantSettings, status: NetworkRecord["status"]): boolean {
-  return v.measure.useMembers === "all" ? status !== "diverged" : status === "converged";
-}
-
 /** Computes one unit (no skip check, no error file; see {@link runUnit}). */
 export async function executeUnit(
   out: string,
@@ -190,6 +190,8 @@ export async function executeUnit(
       return await fitUnit(out, graph, job);
     case "dsa-rank":
       return await dsaRankUnit(out, graph, job);
+    case "fixed-points":
+      return await fixedPointsUnit(out, graph, job);
     case "pairs":
       return job.metric === "pif" ? await pifBlockUnit(out, graph, job) : await dsaBlockUnit(
         out,
@@ -197,6 +199,7 @@ export async function executeUnit(
         job,
       );
     case "merge":
+      if (job.what === "fixed_points") return await mergeFixedPoints(out, graph, job);
       return job.what === "pernet"
         ? await mergePerNetwork(out, graph, job)
         : job.what === "pif"
@@ -216,6 +219,11 @@ async function complexityUnit(out: string, graph: Graph, job: JobOf<"complexity"
   const v = settingsOf(graph, job);
   const trials = graph.preset.complexityTrials;
   const c = METRIC_REGISTRY.complexity.compute(v.rv.task, { trials, seed: COMPLEXITY_SEED });
+  const t = METRIC_REGISTRY.complexity.compute(v.rv.task, {
+    trials,
+    seed: COMPLEXITY_SEED,
+    reading: "time-averaged",
+  });
   const file: ComplexityFile = {
     schema: SCHEMA.complexity,
     study: job.study,
@@ -226,6 +234,7 @@ async function complexityUnit(out: string, graph: Graph, job: JobOf<"complexity"
     seed: COMPLEXITY_SEED,
     input: c.input,
     output: c.output,
+    timeAveraged: { input: t.input, output: t.output },
     details: c,
   };
   await writeJsonAtomic(complexityPath(out, job.study, job.variant), file);
@@ -276,13 +285,44 @@ function evalBatch(v: VariantSettings): TaskBatch {
   return b;
 }
 
+/** The learning batch of a population (fresh trials for each network's losses; cached). */
+function learnBatch(v: VariantSettings): TaskBatch {
+  const { learnTrials, learnSeed } = v.measure;
+  const key = `${v.rv.task.id}/${learnTrials}/${learnSeed}`;
+  let b = batchCache.get(key);
+  if (!b) {
+    b = v.rv.task.sample(learnTrials, learnSeed);
+    batchCache.set(key, b);
+  }
+  return b;
+}
+
+/**
+ * Whether a non-diverged network learned its task (`learnedVerdict`): its losses on the
+ * learning batch against the task's trivial baselines (docs/fidelity.md).
+ */
+function learning(v: VariantSettings, rec: NetworkRecord) {
+  const lb = learnBatch(v);
+  const outputs = E.forward(rec, lb.batch, lb.steps, lb.inputs).outputs;
+  const losses = outputLosses(outputs, lb, rec.shape.auxDim);
+  const b = baselinesOf(v.rv.task);
+  const verdict = learnedVerdict(rec.status, losses, {
+    mainTrivial: b.best.mse,
+    aux: losses.aux !== null && b.aux ? LEARNED_RATIO * b.aux.best.mse : null,
+  });
+  return { losses, ratio: losses.main / b.best.mse, verdict };
+}
+
 async function hiddenUnit(out: string, graph: Graph, job: JobOf<"hidden">) {
   const v = settingsOf(graph, job);
   const rec = await readNetworkRecord(
     networkPath(out, job.study, job.variant, job.member),
     expectedNetwork(v, job.member),
   );
-  const used = isUsed(v, rec.status);
+  const learned = rec.status === "diverged" ? null : learning(v, rec);
+  const used = v.measure.useMembers === "all"
+    ? rec.status !== "diverged"
+    : learned !== null && learned.verdict.learned;
   const ev = evalBatch(v);
   const header: HiddenFile = {
     schema: SCHEMA.hidden,
@@ -290,6 +330,8 @@ async function hiddenUnit(out: string, graph: Graph, job: JobOf<"hidden">) {
     member: rec.member,
     status: rec.status,
     used,
+    learned: learned ? learned.verdict.learned : null,
+    learnedReason: learned ? learned.verdict.reason : null,
     trials: ev.batch,
     steps: ev.steps,
     units: rec.shape.hidden,
@@ -298,6 +340,11 @@ async function hiddenUnit(out: string, graph: Graph, job: JobOf<"hidden">) {
     extra: {},
     bytes: 0,
   };
+  if (learned) {
+    header.values.main_loss = learned.losses.main;
+    header.values.trivial_ratio = learned.ratio;
+    if (learned.losses.aux !== null) header.values.aux_loss = learned.losses.aux;
+  }
   let payload: Float32Array = new Float32Array(0);
   if (used) {
     const hidden = E.forward(rec, ev.batch, ev.steps, ev.inputs).hidden;
@@ -306,16 +353,18 @@ async function hiddenUnit(out: string, graph: Graph, job: JobOf<"hidden">) {
     const dim = R.dimensionality.compute(h, R.dimensionality.defaults);
     const att = R.attractorness.compute(h);
     const dfi = R.distance_from_init.compute(rec.initial.wh, rec.final.wh);
+    const rel = relativeDistanceFromInit(rec.initial.wh, rec.final.wh);
     const ood = R.ood.compute(v.rv.task, (batch) => {
       const r = E.forward(rec, batch.batch, batch.steps, batch.inputs);
       return { outputs: r.outputs, outDim: rec.shape.outputDim };
     }, { trials: v.measure.oodTrials, seed: v.measure.oodSeed });
-    header.values = {
+    Object.assign(header.values, {
       dimensionality: dim.value,
       attractorness: att.value,
       distance_from_init: dfi.value,
+      relative_distance_from_init: rel.relative,
       ood: ood.value,
-    };
+    });
     header.extra = {
       dimensionality: dim.extra,
       attractorness: att.extra,
@@ -539,17 +588,21 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   const t0 = performance.now();
   const v = settingsOf(graph, job);
   const params = { restarts: v.measure.pifRestarts, seed: v.measure.pifSeed };
-  const nets = new Map<number, NetworkRecord>();
+  const nets = new Map<number, NetworkRecord | null>();
   const load = async (m: number) => {
-    let r = nets.get(m);
-    if (!r) {
-      r = await readNetworkRecord(
-        networkPath(out, job.study, job.variant, m),
-        expectedNetwork(v, m),
+    if (!nets.has(m)) {
+      const h = await readJson<HiddenFile>(hiddenPath(out, job.study, job.variant, m));
+      nets.set(
+        m,
+        h.used
+          ? await readNetworkRecord(
+            networkPath(out, job.study, job.variant, m),
+            expectedNetwork(v, m),
+          )
+          : null,
       );
-      nets.set(m, r);
     }
-    return isUsed(v, r.status) ? r : null;
+    return nets.get(m)!;
   };
   let todo: [number, number][] = job.pairs;
   if (job.checks) {
@@ -573,6 +626,9 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
       raw: r.raw,
       lowerBound: r.lowerBound,
       exact: r.exact,
+      ...(v.measure.pifInit
+        ? { rawInit: METRIC_REGISTRY.pif.pair(ra.initial.wh, rb.initial.wh, params).raw }
+        : {}),
     });
   }
   const file: PairBlockFile = {
@@ -581,7 +637,12 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
     block: job.block,
     checks: job.checks,
     pairs,
-    parameters: { ...params, weights: "wh", normalisation: "n^2" },
+    parameters: {
+      ...params,
+      weights: "wh",
+      normalisation: "n^2",
+      ...(v.measure.pifInit ? { initialPairs: true } : {}),
+    },
     wallTimeSec: (performance.now() - t0) / 1000,
   };
   await writeJsonAtomic(blockPath(out, job.study, job.variant, "pif", job.block, job.checks), file);
@@ -608,19 +669,27 @@ async function population(out: string, graph: Graph, v: VariantSettings) {
     recs.map((record, m) => ({ file: networkPath(out, study, variant, m), record })),
   );
   if (dup !== null) throw new Error(dup);
-  const used = recs.filter((r) => isUsed(v, r.status));
+  const headers: HiddenFile[] = [];
+  for (let m = 0; m < graph.preset.members; m++) {
+    headers.push(await readJson<HiddenFile>(hiddenPath(out, study, variant, m)));
+  }
+  const used = recs.filter((_, m) => headers[m].used);
   const digests = await Promise.all(
     recs.map(async (r) => ({ id: r.id, digest: await networkDigest(r) })),
   );
   return {
     recs,
     used,
+    headers,
     networks: await networksDigest(digests),
-    counts: populationCounts(
-      recs.map((r) => r.status),
-      used.length,
-      [...new Set(recs.map((r) => r.backend))],
-    ),
+    counts: {
+      ...populationCounts(
+        recs.map((r) => r.status),
+        used.length,
+        [...new Set(recs.map((r) => r.backend))],
+      ),
+      learned: headers.filter((h) => h.learned === true).length,
+    },
   };
 }
 
@@ -710,6 +779,19 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
     }),
     buildMetricFile({
       ...base,
+      ...await prov("relative_distance_from_init"),
+      metric: "relative_distance_from_init",
+      parameters: { weights: "wh", normalisation: "‖W_0‖_F" },
+      ids,
+      values: values("relative_distance_from_init"),
+      summary: summarize(values("relative_distance_from_init")),
+      checks: null,
+      source,
+      wallTimeSec,
+    }),
+    { ...learningFile(v, pop, base, source, wallTimeSec), ...await prov("learning") },
+    buildMetricFile({
+      ...base,
       ...await prov("ood"),
       metric: "ood",
       parameters: {
@@ -729,6 +811,53 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
   for (const f of files) {
     await writeJsonOutput(metricPath(out, job.study, job.variant, f.metric), f);
   }
+}
+
+/**
+ * The `learning` metric file: every non-diverged network (used or not) with its main loss on the
+ * learning batch as a share of the best trivial predictor's (`values`), its main and auxiliary
+ * losses, and whether it learned (docs/fidelity.md).
+ */
+function learningFile(
+  v: VariantSettings,
+  pop: Awaited<ReturnType<typeof population>>,
+  base: ReturnType<typeof metricBase>,
+  source: Record<string, unknown>,
+  wallTimeSec: number,
+): MetricFile {
+  const rows = pop.headers.map((h, m) => ({ h, rec: pop.recs[m] }))
+    .filter(({ h }) => h.learned !== null && h.learned !== undefined);
+  const b = baselinesOf(v.rv.task);
+  const ratios = rows.map(({ h }) => h.values.trivial_ratio);
+  const learnedRatios = rows.filter(({ h }) => h.learned).map(({ h }) => h.values.trivial_ratio);
+  return buildMetricFile({
+    ...base,
+    metric: "learning",
+    parameters: {
+      learnTrials: v.measure.learnTrials,
+      learnSeed: v.measure.learnSeed,
+      baselines: b,
+      auxBound: b.aux ? LEARNED_RATIO * b.aux.best.mse : null,
+      earlyStopThreshold: v.rv.config.earlyStopThreshold,
+    },
+    ids: rows.map(({ rec }) => rec.id),
+    values: ratios,
+    summary: {
+      ...summarize(ratios),
+      learned: learnedRatios.length,
+      learnedMaxRatio: learnedRatios.length ? Math.max(...learnedRatios) : null,
+    },
+    checks: null,
+    source,
+    extra: {
+      status: rows.map(({ rec }) => rec.status),
+      learned: rows.map(({ h }) => h.learned),
+      reason: rows.map(({ h }) => h.learnedReason ?? null),
+      mainLoss: rows.map(({ h }) => h.values.main_loss),
+      auxLoss: rows.map(({ h }) => h.values.aux_loss ?? null),
+    },
+    wallTimeSec,
+  });
 }
 
 async function readBlocks(
@@ -837,11 +966,33 @@ async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
         maxRestartSpread: Math.max(0, ...upperTriangle(r.restartsSpread)),
       },
       source: { run: "pipeline", units: `pif/${job.study}/${job.variant}/*` },
-      extra: { rawMatrix: r.matrix, lowerBound: r.lowerBound, restartSpread: r.restartsSpread },
+      extra: {
+        rawMatrix: r.matrix,
+        lowerBound: r.lowerBound,
+        restartSpread: r.restartsSpread,
+        ...(v.measure.pifInit ? { relativeToInit: relativeToInit(members, pairs) } : {}),
+      },
       wallTimeSec: seconds,
     });
   }
   await writeJsonAtomic(metricPath(out, job.study, job.variant, "pif"), file);
+}
+
+/**
+ * PIF of each trained pair divided by PIF of the same pair's initial matrices (the
+ * size-invariant reading, metrics/size_invariant.ts), as a symmetric matrix over `members`.
+ */
+function relativeToInit(members: number[], pairs: PairResult[]): number[][] {
+  const pos = new Map(members.map((m, i) => [m, i]));
+  const m = members.map(() => members.map(() => 0));
+  for (const p of pairs) {
+    const i = pos.get(p.a), j = pos.get(p.b);
+    if (i === undefined || j === undefined || p.raw === undefined || p.rawInit === undefined) {
+      continue;
+    }
+    m[i][j] = m[j][i] = pifRelativeToInit(p.raw, p.rawInit);
+  }
+  return m;
 }
 
 async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {

@@ -17,6 +17,7 @@
  * | fit        | `fit/<study>/<variant>/mNNN`             | `fits/mNNN.json` + `.f64` (DMD operator) |
  * | dsa-rank   | `dsa-rank/<study>/<variant>`             | `fits/rank.json` (common rank; refits)   |
  * | dsa        | `dsa/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/dsa-bNNN.json`, `dsa-cNNN.json`  |
+ * | fixed-points | `fixed-points/<study>/<variant>/mNNN`  | `fixed_points/mNNN.json` (fixed points, Fig. 2E view) |
  * | merge      | `merge/<study>/<variant>/<what>`         | `metrics/<metric>.json`                  |
  * | report     | `report`                                 | `claims.json`, `report.md`, `report.html`|
  *
@@ -46,6 +47,7 @@ import {
   claimsPath,
   complexityPath,
   fitPath,
+  fixedPointsPath,
   hiddenPath,
   metricPath,
   networkPath,
@@ -54,12 +56,14 @@ import {
   reportMdPath,
 } from "../layout.ts";
 import { SCHEMA } from "../formats.ts";
+import { FIXED_POINT_SETTINGS, type FixedPointSettings, restingInputs } from "../fixed_points.ts";
 import {
   complexityCost,
   type CostRates,
   dsaBlockCost,
   dsaPairSeconds,
   fitCost,
+  fixedPointsCost,
   hiddenCost,
   mergeCost,
   NOMINAL_RATES,
@@ -80,6 +84,7 @@ export const STAGES = [
   "fit",
   "dsa-rank",
   "dsa",
+  "fixed-points",
   "merge",
   "report",
 ] as const;
@@ -91,11 +96,12 @@ export const STAGE_DEPENDS: Record<StageName, StageName[]> = {
   complexity: [],
   train: [],
   hidden: ["train"],
-  pif: ["train"],
+  pif: ["train", "hidden"],
   fit: ["hidden"],
   "dsa-rank": ["hidden", "fit"],
   dsa: ["fit", "dsa-rank"],
-  merge: ["train", "hidden", "pif", "dsa-rank", "dsa"],
+  "fixed-points": ["train", "hidden"],
+  merge: ["train", "hidden", "pif", "dsa-rank", "dsa", "fixed-points"],
   report: ["complexity", "merge"],
 };
 
@@ -143,7 +149,13 @@ export type UnitJob =
     /** Member pairs (a < b) of the block; for `checks`, the slot range `[[first, end]]`. */
     pairs: [number, number][];
   }
-  | { kind: "merge"; study: string; variant: string; what: "pernet" | "pif" | "dsa" }
+  | { kind: "fixed-points"; study: string; variant: string; member: number }
+  | {
+    kind: "merge";
+    study: string;
+    variant: string;
+    what: "pernet" | "pif" | "dsa" | "fixed_points";
+  }
   | { kind: "report" };
 
 /** A work unit. */
@@ -174,6 +186,10 @@ export const EVAL_SEED = 900_001;
 export const OOD_SEED = 900_002;
 /** Seed of the complexity sample. */
 export const COMPLEXITY_SEED = 900_003;
+/** Seed of the learning batch (each network's main and auxiliary loss on fresh trials). */
+export const LEARN_SEED = 900_004;
+/** Trials of the learning batch. */
+export const LEARN_TRIALS = 512;
 
 /**
  * Everything that sets the numbers of a population's measurement units (hidden states,
@@ -199,8 +215,21 @@ export interface MeasureSettings {
   /** PIF restarts and seed (the same for every pair). */
   pifRestarts: number;
   pifSeed: number;
-  /** Networks entering the statistics: converged ones, or all non-diverged ones. */
+  /**
+   * Networks entering the statistics: learned ones (converged in training and learned on the
+   * learning batch), or all non-diverged ones.
+   */
   useMembers: "converged" | "all";
+  /** Trials and seed of the learning batch (main / auxiliary loss on fresh trials). */
+  learnTrials: number;
+  learnSeed: number;
+  /**
+   * Also the PIF distance of each pair's initial matrices (for the size-invariant reading PIF
+   * trained / PIF initial), set in studies whose variants differ in hidden size.
+   */
+  pifInit: boolean;
+  /** Fixed-point finder settings (options, start pool, view) and its seed (`finder.seed`). */
+  fixedPoints: FixedPointSettings;
 }
 
 /** A population's settings for the units (beyond its resolved task and training). */
@@ -269,6 +298,7 @@ export function studiesOf(options: PlanOptions, preset = presetOf(options)): Res
 
 function sizesOf(preset: Preset, s: ResolvedStudy, rv: ResolvedVariant): VariantSettings {
   const family = s.plan.family;
+  const pifInit = new Set(s.variants.map((x) => x.config.hidden)).size > 1;
   const dsa = preset.dsa[family];
   const H = rv.config.hidden;
   const evalTrials = evalTrialsFor(preset, family, H, rv.task.steps);
@@ -295,6 +325,13 @@ function sizesOf(preset: Preset, s: ResolvedStudy, rv: ResolvedVariant): Variant
       pifRestarts: preset.pifRestarts,
       pifSeed: preset.seed,
       useMembers: preset.useMembers,
+      learnTrials: LEARN_TRIALS,
+      learnSeed: LEARN_SEED,
+      pifInit,
+      fixedPoints: {
+        ...FIXED_POINT_SETTINGS,
+        finder: { ...FIXED_POINT_SETTINGS.finder, seed: preset.seed },
+      },
     },
     sizes: {
       hidden: H,
@@ -311,6 +348,8 @@ function sizesOf(preset: Preset, s: ResolvedStudy, rv: ResolvedVariant): Variant
       rank: rankAsked,
       dsaRestarts: dsa.restarts,
       pifRestarts: preset.pifRestarts,
+      pifInit,
+      learnTrials: LEARN_TRIALS,
       complexityTrials: preset.complexityTrials,
     },
   };
@@ -414,6 +453,7 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
     fit: [],
     "dsa-rank": [],
     dsa: [],
+    "fixed-points": [],
     merge: [],
     report: [],
   };
@@ -482,7 +522,9 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
     for (const metric of ["pif", "dsa"] as const) {
       const size = pairBlockOf(v, metric, pairs.length, options.pairBlock);
       const inputsOf = (ms: number[]) =>
-        metric === "pif" ? ms.map(net) : [rank, ...ms.flatMap(fit), ...ms.map((m) => hid(m)[0])];
+        metric === "pif"
+          ? [...ms.map(net), ...ms.map((m) => hid(m)[0])]
+          : [rank, ...ms.flatMap(fit), ...ms.map((m) => hid(m)[0])];
       const cost = (n: number) =>
         metric === "pif" ? pifBlockCost(v.sizes, n, rates) : dsaBlockCost(v.sizes, n, rates);
       for (let b = 0; b * size < pairs.length; b++) {
@@ -529,20 +571,47 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
       }
     }
     const mp = (metric: string) => metricPath("", s, vid, metric);
-    const pernet = ["dimensionality", "attractorness", "distance_from_init", "ood"].map(mp);
+    const pernet = [
+      "dimensionality",
+      "attractorness",
+      "distance_from_init",
+      "relative_distance_from_init",
+      "ood",
+      "learning",
+    ].map(mp);
     add("merge", `merge/${key}/pernet`, { kind: "merge", study: s, variant: vid, what: "pernet" }, {
       inputs: [...members.map(net), ...members.map((m) => hid(m)[0])],
       outputs: pernet,
-    }, mergeCost(K, rates, 4));
+    }, mergeCost(K, rates, pernet.length));
     add("merge", `merge/${key}/pif`, { kind: "merge", study: s, variant: vid, what: "pif" }, {
-      inputs: [...members.map(net), ...blocks.pif],
+      inputs: [...members.map(net), ...members.map((m) => hid(m)[0]), ...blocks.pif],
       outputs: [mp("pif")],
     }, mergeCost(K, rates));
     add("merge", `merge/${key}/dsa`, { kind: "merge", study: s, variant: vid, what: "dsa" }, {
-      inputs: [...members.map(net), rank, ...blocks.dsa],
+      inputs: [...members.map(net), ...members.map((m) => hid(m)[0]), rank, ...blocks.dsa],
       outputs: [mp("dsa"), mp("mds")],
     }, mergeCost(K, rates));
-    reportInputs.push(...pernet, mp("pif"), mp("dsa"), mp("mds"));
+    const fpRuns = restingInputs(v.rv.task).length;
+    const fps = members.map((m) => fixedPointsPath("", s, vid, m));
+    for (const m of members) {
+      add(
+        "fixed-points",
+        `fixed-points/${key}/${m3(m)}`,
+        { kind: "fixed-points", study: s, variant: vid, member: m },
+        { inputs: [net(m), ...hid(m)], outputs: [fps[m]] },
+        fixedPointsCost(v.sizes, v.family, fpRuns, rates),
+      );
+    }
+    add("merge", `merge/${key}/fixed_points`, {
+      kind: "merge",
+      study: s,
+      variant: vid,
+      what: "fixed_points",
+    }, {
+      inputs: [...members.map(net), ...fps],
+      outputs: [mp("fixed_points")],
+    }, mergeCost(K, rates));
+    reportInputs.push(...pernet, mp("pif"), mp("dsa"), mp("mds"), mp("fixed_points"));
   }
   add("report", "report", { kind: "report" }, {
     inputs: reportInputs,
