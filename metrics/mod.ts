@@ -8,8 +8,10 @@
  * - Weights: PIF (`pif/`, Appendix D) on the assignment solver of `lsa.ts`, distance from
  *   initialisation (§3.2.2).
  * - Behaviour: OOD mean squared error and its coefficient of variation (§3.2.3).
- * - Report statistics (rank correlations, permutation tests, bootstrap CIs) and the self-checks
- *   recorded with every distance matrix.
+ * - Report statistics (rank correlations, permutation tests, bootstrap CIs, trend and
+ *   equivalence tests), the variance of a degeneracy statistic by source (networks, evaluation
+ *   batch, optimiser: `noise.ts`) and the power of the trend test (`power.ts`), and the
+ *   self-checks recorded with every distance matrix.
  * - The library's seeded random streams (`rng.ts`), used by the tasks and the training engine
  *   too.
  *
@@ -129,6 +131,34 @@ export {
   trendTest,
   upperIncompleteGamma,
 } from "./trend.ts";
+export {
+  contrastNoise,
+  meanPairwiseVariance,
+  type NoiseSource,
+  type NoiseSplit,
+  noiseSplit,
+  type PairwiseComponents,
+  pairwiseComponents,
+  type ReplicateVariance,
+  replicateVariance,
+  type SamplingModel,
+  samplingModel,
+  samplingVariance,
+  satterthwaite,
+} from "./noise.ts";
+export {
+  combinedPower,
+  contrastStandardError,
+  minimalDetectableChange,
+  plantedContrast,
+  type PowerOptions,
+  type PowerPopulation,
+  type RequiredNetworks,
+  requiredNetworks,
+  testVariance,
+  trendPower,
+  tTestPower,
+} from "./power.ts";
 export {
   learnedVerdict,
   type LearningThresholds,

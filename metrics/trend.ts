@@ -19,6 +19,11 @@
  * different networks (a network is never compared with its own copy). Replicates in which a
  * statistic is undefined (e.g. every draw the same network) are dropped and counted.
  *
+ * Measurement noise: a population may carry `measurementVariance`, the variance of its
+ * statistic from the measurement that resampling networks cannot see (noise.ts); the trend's
+ * intervals and its contrast then include it (see {@link Population}). Without it the results
+ * are exactly those of the network bootstrap alone.
+ *
  * Conventions: confidence intervals are percentile bootstrap intervals; p-values use the
  * normal approximation z = estimate / bootstrap standard error (a Wald test with a bootstrap
  * SE), which is smooth in the data and not limited to multiples of 1/resamples (a
@@ -44,6 +49,14 @@ export interface Population {
   level: number;
   /** The population's networks (pairwise distances or per-network values). */
   data: PopulationData;
+  /**
+   * Measurement variance of the population's statistic that resampling networks cannot see
+   * (e.g. a shift of every distance from the evaluation batch; `noiseSplit` of noise.ts gives
+   * it as `addOn`), with its degrees of freedom (default ∞). When set, every bootstrap replicate
+   * of the statistic gets an independent Gaussian draw of this variance (from its own stream,
+   * so the network resampling is unchanged) and the contrast's variance adds Σ cᵢ² vᵢ.
+   */
+  measurementVariance?: { variance: number; df?: number };
 }
 
 /** Bootstrap options shared by the tests. */
@@ -64,6 +77,15 @@ export function populationSize(d: PopulationData): number {
 function checkPopulation(p: Population, name: string): void {
   if (!p || typeof p !== "object") throw new Error(`${name} must be an object`);
   if (!Number.isFinite(p.level)) throw new Error(`${name}.level must be finite, got ${p.level}`);
+  const mv = p.measurementVariance;
+  if (mv !== undefined) {
+    if (!(Number.isFinite(mv.variance) && mv.variance >= 0)) {
+      throw new Error(`${name}.measurementVariance.variance must be finite and ≥ 0`);
+    }
+    if (mv.df !== undefined && !(mv.df > 0)) {
+      throw new Error(`${name}.measurementVariance.df must be > 0, got ${mv.df}`);
+    }
+  }
   const d = p.data;
   if (!d || (d.kind !== "pairwise" && d.kind !== "values" && d.kind !== "cv")) {
     throw new Error(`${name}.data.kind must be "pairwise", "values" or "cv"`);
@@ -433,11 +455,27 @@ function welch(
   weights: number[],
   cols: number[][],
   sizes: number[],
+  measurement: ({ variance: number; df?: number } | undefined)[] = [],
 ): { se: number; df: number } {
   const terms = weights.map((w, i) => w * w * (sdOf(cols[i]) ** 2) * sizes[i] / (sizes[i] - 1));
-  const variance = terms.reduce((a, b) => a + b, 0);
-  const denom = terms.reduce((a, t, i) => a + (t * t) / (sizes[i] - 1), 0);
+  const extra = weights.map((w, i) => w * w * (measurement[i]?.variance ?? 0));
+  const variance = terms.reduce((a, b) => a + b, 0) + extra.reduce((a, b) => a + b, 0);
+  const denom = terms.reduce((a, t, i) => a + (t * t) / (sizes[i] - 1), 0) +
+    extra.reduce((a, t, i) => a + (t > 0 ? (t * t) / (measurement[i]?.df ?? Infinity) : 0), 0);
   return { se: Math.sqrt(variance), df: variance > 0 ? (variance * variance) / denom : Infinity };
+}
+
+/**
+ * Bootstrap replicates with each population's measurement variance added (an independent
+ * Gaussian draw per replicate and population, from a stream of its own); the replicates
+ * themselves when no population has one.
+ */
+function withMeasurementNoise(reps: number[][], pops: Population[], seed: number): number[][] {
+  const sd = pops.map((p) => Math.sqrt(p.measurementVariance?.variance ?? 0));
+  if (sd.every((s) => s === 0)) return reps;
+  const rng = makeRng((seed ^ 0x5bd1e995) >>> 0);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  return reps.map((row) => row.map((s, i) => (sd[i] > 0 ? s + sd[i] * gauss() : s)));
 }
 
 /**
@@ -463,11 +501,12 @@ export function trendTest(populations: Population[], options: ResampleOptions = 
   }
   const w = trendContrastWeights(pops.length);
   const contrastOf = (m: number[]) => m.reduce((a, v, i) => a + w[i] * v, 0);
-  const means = point.map((m, i) => interval(m, reps.map((r) => r[i]), level));
+  const noisy = withMeasurementNoise(reps, pops, seed);
+  const means = point.map((m, i) => interval(m, noisy.map((r) => r[i]), level));
   const adjacent = pops.slice(1).map((p, i) => ({
     from: pops[i].level,
     to: p.level,
-    ...interval(point[i + 1] - point[i], reps.map((r) => r[i + 1] - r[i]), level),
+    ...interval(point[i + 1] - point[i], noisy.map((r) => r[i + 1] - r[i]), level),
   }));
   const monotone = adjacent.every((a) => a.ciLow > 0)
     ? "increasing"
@@ -476,7 +515,12 @@ export function trendTest(populations: Population[], options: ResampleOptions = 
     : "no";
   const sizes = pops.map((p) => populationSize(p.data));
   const estimate = contrastOf(point);
-  const { se, df } = welch(w, pops.map((_, i) => reps.map((r) => r[i])), sizes);
+  const { se, df } = welch(
+    w,
+    pops.map((_, i) => reps.map((r) => r[i])),
+    sizes,
+    pops.map((p) => p.measurementVariance),
+  );
   const tStat = se > 0 ? estimate / se : estimate === 0 ? 0 : Math.sign(estimate) * Infinity;
   const p = se > 0 ? Math.min(1, 2 * studentTCdf(-Math.abs(tStat), df)) : (estimate === 0 ? 1 : 0);
   const half = se > 0 ? studentTQuantile(1 - (1 - level) / 2, df) * se : 0;

@@ -7,13 +7,20 @@
  */
 import type {
   AdamConfig,
+  OptimiserState,
   RnnKernel,
   RnnParams,
   RnnShape,
   StepData,
   StepRegularisers,
 } from "./types.ts";
-import { cloneParams, flattenParams, validateShape, viewParams } from "./params.ts";
+import {
+  checkFloat32Array,
+  cloneParams,
+  flattenParams,
+  validateShape,
+  viewParams,
+} from "./params.ts";
 import { AdamState, DEFAULT_ADAM } from "./optim.ts";
 import { addRegularisers, clipGradNorm } from "./loss.ts";
 
@@ -140,5 +147,46 @@ export class MemberTrainer {
   /** Copies of the current parameters. */
   getParams(): RnnParams {
     return cloneParams(this.params);
+  }
+
+  /** A copy of the Adam state (moments flat in the parameter layout, and the step count). */
+  getOptimiserState(): OptimiserState {
+    return { m: this.adam.m.slice(), v: this.adam.v.slice(), t: this.adam.t };
+  }
+
+  /** Replaces the Adam state with a copy of `state`; throws naming the field on a bad value. */
+  setOptimiserState(state: OptimiserState, name = "optimiser"): void {
+    validateOptimiserState(this.flat.length, state, name);
+    this.adam.restore(state);
+  }
+}
+
+/**
+ * Checks one member's Adam state for P parameters: Float32Array moments of length P and an
+ * integer step count ≥ 0; throws naming the field. (Values are not checked: a diverged
+ * member's frozen state may hold non-finite numbers.)
+ *
+ * @example
+ * ```ts
+ * import { validateOptimiserState } from "@degeneracy/degeneracy";
+ * const state = { m: new Float32Array(3), v: new Float32Array(3), t: 0 };
+ * validateOptimiserState(3, state); // fine
+ * try {
+ *   validateOptimiserState(4, state);
+ * } catch (e) {
+ *   console.log((e as Error).message); // names optimiser.m and the length 4
+ * }
+ * ```
+ */
+export function validateOptimiserState(
+  size: number,
+  state: OptimiserState,
+  name = "optimiser",
+): void {
+  if (state === null || typeof state !== "object") throw new Error(`${name} must be an object`);
+  checkFloat32Array(`${name}.m`, state.m, size);
+  checkFloat32Array(`${name}.v`, state.v, size);
+  if (!Number.isInteger(state.t) || state.t < 0) {
+    throw new Error(`${name}.t must be an integer ≥ 0, got ${state.t}`);
   }
 }

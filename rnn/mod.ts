@@ -13,6 +13,7 @@ export type {
   AdamConfig,
   MemberStatus,
   NetworkRecord,
+  OptimiserState,
   PopulationBackend,
   RnnKernel,
   RnnParams,
@@ -49,6 +50,7 @@ export {
   DEFAULT_ADAM,
   type LrScheduler,
   ReduceOnPlateau,
+  type SchedulerState,
 } from "./optim.ts";
 export {
   addRegularisers,
@@ -57,7 +59,15 @@ export {
   nuclearNormAndSubgradient,
   stepDataFromBatch,
 } from "./loss.ts";
-export { MemberTrainer, objectiveAndGrads } from "./member.ts";
+export { MemberTrainer, objectiveAndGrads, validateOptimiserState } from "./member.ts";
+export {
+  CHECKPOINT_SCHEMA,
+  checkpointFromBytes,
+  checkpointToBytes,
+  type MemberCheckpoint,
+  type TrainingCheckpoint,
+  validateCheckpoint,
+} from "./checkpoint.ts";
 export { type KernelChoice, loadKernel } from "./kernels/select.ts";
 export {
   type BackendOptions,
@@ -83,6 +93,9 @@ export {
   trainPopulation,
   type TrainPopulationOptions,
   type TrainProgress,
+  trainSegment,
+  type TrainSegmentOptions,
+  type TrainSegmentResult,
   validateTrainingConfig,
 } from "./train.ts";
 export {

@@ -134,12 +134,58 @@ export interface LrScheduler {
   readonly lr: number;
   /** End of an epoch with the given test loss; updates `lr`. */
   step(testLoss: number): void;
+  /** The schedule's mutable state (for a training checkpoint); plain numbers, copies. */
+  getState(): SchedulerState;
+  /**
+   * Restores a state returned by `getState` of a scheduler with the same configuration;
+   * throws naming the field when a value is missing or of the wrong kind.
+   */
+  setState(state: SchedulerState): void;
 }
+
+/**
+ * Mutable state of a learning-rate schedule: the current rate and, per kind, its counters
+ * (`tCur`, `tI` for cosine warm restarts; `best`, `bad` for reduce-on-plateau). `best` may be
+ * `Infinity` before the first finite loss.
+ */
+export interface SchedulerState {
+  /** Learning rate of the next epoch. */
+  lr: number;
+  /** Epochs since the last restart (cosine warm restarts). */
+  tCur?: number;
+  /** Length of the current cycle in epochs (cosine warm restarts). */
+  tI?: number;
+  /** Best test loss so far (reduce-on-plateau). */
+  best?: number;
+  /** Epochs without improvement (reduce-on-plateau). */
+  bad?: number;
+}
+
+function stateNumber(
+  state: SchedulerState,
+  key: keyof SchedulerState,
+  ok: (x: number) => boolean,
+  range: string,
+): number {
+  const x = state?.[key];
+  if (typeof x !== "number" || !ok(x)) {
+    throw new Error(`scheduler state.${key} must be ${range}, got ${x}`);
+  }
+  return x;
+}
+
+const positiveLr = (x: number) => x >= 0 && Number.isFinite(x);
 
 /** Constant learning rate. */
 class ConstantLr implements LrScheduler {
-  constructor(readonly lr: number) {}
+  constructor(public lr: number) {}
   step(_testLoss: number): void {}
+  getState(): SchedulerState {
+    return { lr: this.lr };
+  }
+  setState(state: SchedulerState): void {
+    this.lr = stateNumber(state, "lr", positiveLr, "a finite number ≥ 0");
+  }
 }
 
 /**
@@ -177,6 +223,20 @@ export class CosineWarmRestarts implements LrScheduler {
     }
     this.lr = this.etaMin +
       (this.baseLr - this.etaMin) * (1 + Math.cos(Math.PI * this.tCur / this.tI)) / 2;
+  }
+  /** `{ lr, tCur, tI }`. */
+  getState(): SchedulerState {
+    return { lr: this.lr, tCur: this.tCur, tI: this.tI };
+  }
+  /** Restores `{ lr, tCur, tI }`. */
+  setState(state: SchedulerState): void {
+    const lr = stateNumber(state, "lr", positiveLr, "a finite number ≥ 0");
+    const count = (x: number) => Number.isInteger(x) && x >= 0;
+    const tCur = stateNumber(state, "tCur", count, "an integer ≥ 0");
+    const tI = stateNumber(state, "tI", (x) => count(x) && x >= 1, "an integer ≥ 1");
+    this.lr = lr;
+    this.tCur = tCur;
+    this.tI = tI;
   }
 }
 
@@ -221,6 +281,19 @@ export class ReduceOnPlateau implements LrScheduler {
       if (this.lr - next > 1e-8) this.lr = next;
       this.bad = 0;
     }
+  }
+  /** `{ lr, best, bad }`. */
+  getState(): SchedulerState {
+    return { lr: this.lr, best: this.best, bad: this.bad };
+  }
+  /** Restores `{ lr, best, bad }`. */
+  setState(state: SchedulerState): void {
+    const lr = stateNumber(state, "lr", positiveLr, "a finite number ≥ 0");
+    const best = stateNumber(state, "best", (x) => !Number.isNaN(x), "a number (Infinity allowed)");
+    const bad = stateNumber(state, "bad", (x) => Number.isInteger(x) && x >= 0, "an integer ≥ 0");
+    this.lr = lr;
+    this.best = best;
+    this.bad = bad;
   }
 }
 

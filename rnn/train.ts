@@ -21,6 +21,7 @@ import type { Task } from "../tasks/types.ts";
 import type {
   MemberStatus,
   NetworkRecord,
+  OptimiserState,
   PopulationBackend,
   RnnParams,
   RnnShape,
@@ -42,6 +43,8 @@ import { handOver, hasWorkerSampling, type WorkerSampling } from "./backends/cpu
 import { createTask, type TaskSpec } from "../tasks/factory.ts";
 import type { KernelChoice } from "./kernels/select.ts";
 import { NETWORK_SCHEMA, paramsToSerialized } from "./record.ts";
+import { cloneParams } from "./params.ts";
+import { CHECKPOINT_SCHEMA, type TrainingCheckpoint, validateCheckpoint } from "./checkpoint.ts";
 
 /**
  * Checks a training configuration; throws naming the field and the allowed range.
@@ -173,7 +176,30 @@ export interface TrainPopulationOptions {
   onProgress?: (p: TrainProgress) => void;
   /** Aborts training between steps; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Continue from this checkpoint (from `trainSegment`) instead of starting fresh. It must come
+   * from the same task, configuration, members and seeds, and the same backend; anything else
+   * throws naming the field. Training then goes on exactly as if it had never stopped.
+   */
+  resume?: TrainingCheckpoint;
 }
+
+/** Options of `trainSegment`. */
+export interface TrainSegmentOptions extends TrainPopulationOptions {
+  /**
+   * Stop after this epoch (1-based, > the resumed checkpoint's epoch; default: train to the
+   * end). Training ends earlier when every member has stopped or at `maxEpochs`.
+   */
+  stopAfterEpoch?: number;
+}
+
+/**
+ * What `trainSegment` returns: the checkpoint after the last epoch run, and the records when
+ * training is over (every member stopped, or `maxEpochs` reached).
+ */
+export type TrainSegmentResult =
+  | { done: true; checkpoint: TrainingCheckpoint; records: NetworkRecord[] }
+  | { done: false; checkpoint: TrainingCheckpoint; records?: undefined };
 
 /** Builds a backend for given initial parameters (lets callers inject their own backend). */
 export type PopulationBackendFactory = (
@@ -293,6 +319,7 @@ function abortError(signal: AbortSignal): unknown {
 /**
  * Trains a population on `task` with `config` (module doc for the schedule of one epoch) and
  * returns one record per member, in member order. The backend is disposed before returning.
+ * With `resume`, training continues from a checkpoint (see `trainSegment`).
  *
  * @example A tiny population
  * ```ts
@@ -308,6 +335,142 @@ export async function trainPopulation(
   config: TrainingConfig,
   options: TrainPopulationOptions = {},
 ): Promise<NetworkRecord[]> {
+  const out = await runTraining(task, config, options, undefined, false);
+  return out.records as NetworkRecord[];
+}
+
+/**
+ * Trains a population like `trainPopulation`, but stops after epoch `stopAfterEpoch` and
+ * returns a checkpoint of the whole training state (`rnn/checkpoint.ts`); `resume` continues
+ * from one. Training E epochs straight and training E₁ epochs, saving the checkpoint
+ * (`checkpointToBytes`) and resuming for the rest gives bit-identical weights and histories on
+ * the same backend. The backend needs `exportOptimiserState` / `importOptimiserState` (the CPU
+ * and WebGPU backends have them). Resuming a checkpoint in which no member is still training
+ * starts no backend and returns the records at once.
+ *
+ * @example Two segments equal one run
+ * ```ts
+ * import {
+ *   checkpointFromBytes,
+ *   checkpointToBytes,
+ *   createTask,
+ *   defaultTrainingConfig,
+ *   trainPopulation,
+ *   trainSegment,
+ * } from "@degeneracy/degeneracy";
+ * const task = createTask({ name: "flipflop", n: 1, steps: 10 });
+ * const config = defaultTrainingConfig(task, { hidden: 4, maxEpochs: 3, stepsPerEpoch: 2 });
+ * const opts = { members: 2, seed: 1, workers: 0 };
+ * const straight = await trainPopulation(task, config, opts);
+ * const first = await trainSegment(task, config, { ...opts, stopAfterEpoch: 1 });
+ * const saved = checkpointFromBytes(checkpointToBytes(first.checkpoint));
+ * const rest = await trainSegment(task, config, { ...opts, resume: saved });
+ * if (!rest.done || rest.records[1].final.wh[0][0] !== straight[1].final.wh[0][0]) {
+ *   throw new Error("not bit-identical");
+ * }
+ * ```
+ */
+export async function trainSegment(
+  task: Task,
+  config: TrainingConfig,
+  options: TrainSegmentOptions = {},
+): Promise<TrainSegmentResult> {
+  const stop = options.stopAfterEpoch;
+  if (stop !== undefined) {
+    const from = options.resume?.epoch ?? 0;
+    if (!Number.isInteger(stop) || stop <= from) {
+      throw new Error(
+        `stopAfterEpoch must be an integer > ${from} (${
+          options.resume ? "the checkpoint's epoch" : "0"
+        }), got ${stop}`,
+      );
+    }
+  }
+  const out = await runTraining(task, config, options, stop, true);
+  const checkpoint = out.checkpoint as TrainingCheckpoint;
+  return out.records
+    ? { done: true, checkpoint, records: out.records }
+    : { done: false, checkpoint };
+}
+
+/**
+ * Checks that `cp` continues this run; throws naming the first field that differs.
+ */
+function checkResume(
+  cp: TrainingCheckpoint,
+  task: Task,
+  config: TrainingConfig,
+  shape: RnnShape & { auxDim: number },
+  seeds: MemberSeeds[],
+  first: number,
+): void {
+  validateCheckpoint(cp);
+  if (cp.task.id !== task.id) {
+    throw new Error(`checkpoint.task.id is ${cp.task.id}, but this run trains ${task.id}`);
+  }
+  const keys = new Set([...Object.keys(config), ...Object.keys(cp.config)]);
+  for (const key of keys) {
+    const want = stableJson((config as unknown as Record<string, unknown>)[key]);
+    const got = stableJson((cp.config as unknown as Record<string, unknown>)[key]);
+    if (want !== got) {
+      throw new Error(`checkpoint.config.${key} is ${got}, but this run has ${want}`);
+    }
+  }
+  for (const key of ["inputDim", "hidden", "outputDim", "auxDim"] as const) {
+    if (cp.shape[key] !== shape[key]) {
+      throw new Error(
+        `checkpoint.shape.${key} is ${cp.shape[key]}, but this run has ${shape[key]}`,
+      );
+    }
+  }
+  if (cp.epoch > config.maxEpochs) {
+    throw new Error(`checkpoint.epoch is ${cp.epoch}, beyond config.maxEpochs ${config.maxEpochs}`);
+  }
+  if (cp.members.length !== seeds.length) {
+    throw new Error(
+      `checkpoint.members has ${cp.members.length} members, but this run trains ${seeds.length}`,
+    );
+  }
+  cp.members.forEach((m, k) => {
+    if (m.member !== first + k) {
+      throw new Error(
+        `checkpoint.members[${k}].member is ${m.member}, but this run's member ${k} is ${
+          first + k
+        }`,
+      );
+    }
+    for (const key of ["initSeed", "dataSeed"] as const) {
+      if (m.seeds[key] !== seeds[k][key]) {
+        throw new Error(
+          `checkpoint.members[${k}].seeds.${key} is ${m.seeds[key]}, but this run has ${
+            seeds[k][key]
+          }`,
+        );
+      }
+    }
+  });
+}
+
+/** JSON with object keys sorted (configurations compare independently of key order). */
+function stableJson(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(stableJson).join(",")}]`;
+  if (x !== null && typeof x === "object") {
+    const o = x as Record<string, unknown>;
+    return `{${
+      Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(",")
+    }}`;
+  }
+  return JSON.stringify(x) ?? "undefined";
+}
+
+/** The engine behind `trainPopulation` and `trainSegment`. */
+async function runTraining(
+  task: Task,
+  config: TrainingConfig,
+  options: TrainPopulationOptions,
+  stopAfterEpoch: number | undefined,
+  wantCheckpoint: boolean,
+): Promise<{ records: NetworkRecord[] | null; checkpoint: TrainingCheckpoint | null }> {
   validateTrainingConfig(config);
   const shape = networkShape(task, config);
   const seeds = resolveSeeds(config, options);
@@ -316,6 +479,10 @@ export async function trainPopulation(
   if (!Number.isInteger(first) || first < 0) {
     throw new Error(`firstMember must be an integer ≥ 0, got ${first}`);
   }
+  const resume = options.resume;
+  if (resume !== undefined) checkResume(resume, task, config, shape, seeds, first);
+  const startEpoch = resume?.epoch ?? 0;
+  const lastEpoch = Math.min(config.maxEpochs, stopAfterEpoch ?? config.maxEpochs);
   const kernelShape: RnnShape = {
     inputDim: shape.inputDim,
     hidden: shape.hidden,
@@ -328,36 +495,142 @@ export async function trainPopulation(
   const makeStepData = (seed: number): StepData =>
     handOver(makeData(seed, config.batchSize, config.auxWeight));
 
-  const runs: MemberRun[] = seeds.map((s) => ({
-    seeds: s,
-    initial: initParams(kernelShape, s.initSeed, config.init),
-    status: "training",
-    stopEpoch: 0,
-    below: 0,
-    trainLoss: [],
-    testLoss: [],
-    lr: [],
-  }));
+  const runs: MemberRun[] = seeds.map((s, k) => {
+    const saved = resume?.members[k];
+    return {
+      seeds: s,
+      initial: initParams(kernelShape, s.initSeed, config.init),
+      status: saved?.status ?? "training",
+      stopEpoch: saved?.stopEpoch ?? 0,
+      below: saved?.below ?? 0,
+      trainLoss: [...(saved?.history.trainLoss ?? [])],
+      testLoss: [...(saved?.history.testLoss ?? [])],
+      lr: [...(saved?.history.lr ?? [])],
+    };
+  });
+  const schedulers = runs.map((_, k) => {
+    const s = createScheduler(config.scheduler, config.lr);
+    const saved = resume?.members[k];
+    if (saved) {
+      try {
+        s.setState(saved.scheduler);
+      } catch (e) {
+        throw new Error(`checkpoint.members[${k}].${(e as Error).message}`);
+      }
+    }
+    return s;
+  });
+  const active = runs.map((r) => r.status === "training");
+  const signal = options.signal;
+  if (signal?.aborted) throw abortError(signal);
+
+  const finish = (
+    backendName: string,
+    finals: RnnParams[],
+    optimiser: OptimiserState[] | null,
+    epochsRun: number,
+    done: boolean,
+    wallTimeSec: number,
+    dataSampling: "workers" | "main",
+  ) => {
+    const checkpoint: TrainingCheckpoint | null = optimiser === null ? null : {
+      schema: CHECKPOINT_SCHEMA,
+      task: { name: task.name, id: task.id, params: { ...task.params } },
+      config: structuredClone(config),
+      shape: { ...shape },
+      epoch: epochsRun,
+      backend: backendName,
+      wallTimeSec,
+      members: runs.map((r, k) => ({
+        member: first + k,
+        seeds: { ...r.seeds },
+        status: r.status,
+        stopEpoch: r.stopEpoch,
+        below: r.below,
+        history: { trainLoss: [...r.trainLoss], testLoss: [...r.testLoss], lr: [...r.lr] },
+        scheduler: schedulers[k].getState(),
+        params: finals[k],
+        optimiser: optimiser[k],
+      })),
+    };
+    const records = !done ? null : runs.map((r, k) => {
+      const status: MemberStatus = r.status === "training" ? "not_converged" : r.status;
+      const member = first + k;
+      return toRecord({
+        task,
+        config,
+        id: `${options.idPrefix ?? task.id}/m${String(member).padStart(3, "0")}`,
+        member,
+        seeds: r.seeds,
+        shape,
+        initial: r.initial,
+        final: finals[k],
+        history: { trainLoss: r.trainLoss, testLoss: r.testLoss, lr: r.lr },
+        stopEpoch: r.status === "training" ? epochsRun : r.stopEpoch,
+        status,
+        backend: backendName,
+        dataSampling,
+        wallTimeSec,
+      });
+    });
+    return { records, checkpoint };
+  };
+
+  // Nothing left to train (every member stopped in an earlier segment): no backend needed.
+  if (resume && (!active.some((a) => a) || startEpoch >= config.maxEpochs)) {
+    return finish(
+      resume.backend,
+      resume.members.map((m) => cloneParams(m.params)),
+      wantCheckpoint
+        ? resume.members.map((m) => ({
+          m: m.optimiser.m.slice(),
+          v: m.optimiser.v.slice(),
+          t: m.optimiser.t,
+        }))
+        : null,
+      startEpoch,
+      true,
+      resume.wallTimeSec,
+      "main",
+    );
+  }
+
   const testData = runs.map((r) =>
     makeData(testBatchSeed(r.seeds.dataSeed), config.testBatchSize, 0)
   );
-  const schedulers = runs.map(() => createScheduler(config.scheduler, config.lr));
-
   const choice = options.backend ?? "auto";
   if (typeof choice === "string") validateBackendChoice(choice);
-  const signal = options.signal;
-  if (signal?.aborted) throw abortError(signal);
   const t0 = performance.now();
+  const startParams = resume ? resume.members.map((m) => m.params) : runs.map((r) => r.initial);
   const backend = typeof choice === "function"
-    ? await choice(kernelShape, runs.map((r) => r.initial), config)
+    ? await choice(kernelShape, startParams, config)
     : await createBackend(choice, {
       shape: kernelShape,
-      initial: runs.map((r) => r.initial),
+      initial: startParams,
       regularisers: { l1: config.l1, nuclear: config.nuclear, gradClip: config.gradClip },
       workers: options.workers,
       kernel: options.kernel,
     });
   try {
+    if ((resume || wantCheckpoint) && !canCheckpoint(backend)) {
+      throw new Error(
+        `backend ${backend.name} cannot ${
+          resume ? "resume from" : "write"
+        } a checkpoint: it lacks exportOptimiserState / importOptimiserState`,
+      );
+    }
+    if (resume) {
+      if (resume.backend !== backend.name) {
+        throw new Error(
+          `checkpoint.backend is ${resume.backend}, but this run's backend is ${backend.name}; ` +
+            "resume on the backend (and CPU kernel) that wrote the checkpoint",
+        );
+      }
+      await (backend.importOptimiserState as (s: OptimiserState[]) => Promise<void>).call(
+        backend,
+        resume.members.map((m) => m.optimiser),
+      );
+    }
     const wantsWorkerSampling = options.sampleInWorkers !== false &&
       hasWorkerSampling(backend) && rebuildsIdentically(task);
     const seeded = wantsWorkerSampling &&
@@ -373,9 +646,8 @@ export async function trainPopulation(
           "sampling training batches on the main thread instead",
       );
     }
-    const active = runs.map(() => true);
-    let epochsRun = 0;
-    for (let epoch = 1; epoch <= config.maxEpochs && active.some((a) => a); epoch++) {
+    let epochsRun = startEpoch;
+    for (let epoch = startEpoch + 1; epoch <= lastEpoch && active.some((a) => a); epoch++) {
       const lrs = Float64Array.from(schedulers, (s) => s.lr);
       const trainedThisEpoch = [...active];
       const sums = new Float64Array(K);
@@ -476,36 +748,36 @@ export async function trainPopulation(
           meanTrainLoss: mean(trained.map((r) => r.trainLoss.at(-1) as number)),
           meanTestLoss: mean(finiteTest),
           elapsedSec,
-          etaSec: active.some((a) => a) ? elapsedSec / epoch * (config.maxEpochs - epoch) : 0,
+          etaSec: active.some((a) => a)
+            ? elapsedSec / (epoch - startEpoch) * (config.maxEpochs - epoch)
+            : 0,
           backend: backend.name,
         });
       }
     }
     const finals = await backend.getParams();
-    const wallTimeSec = (performance.now() - t0) / 1000;
-    return runs.map((r, k) => {
-      const status: MemberStatus = r.status === "training" ? "not_converged" : r.status;
-      const member = first + k;
-      return toRecord({
-        task,
-        config,
-        id: `${options.idPrefix ?? task.id}/m${String(member).padStart(3, "0")}`,
-        member,
-        seeds: r.seeds,
-        shape,
-        initial: r.initial,
-        final: finals[k],
-        history: { trainLoss: r.trainLoss, testLoss: r.testLoss, lr: r.lr },
-        stopEpoch: r.status === "training" ? epochsRun : r.stopEpoch,
-        status,
-        backend: backend.name,
-        dataSampling: seeded ? "workers" : "main",
-        wallTimeSec,
-      });
-    });
+    const done = !active.some((a) => a) || epochsRun >= config.maxEpochs;
+    const optimiser = wantCheckpoint
+      ? await (backend.exportOptimiserState as () => Promise<OptimiserState[]>).call(backend)
+      : null;
+    const wallTimeSec = (resume?.wallTimeSec ?? 0) + (performance.now() - t0) / 1000;
+    return finish(
+      backend.name,
+      finals,
+      optimiser,
+      epochsRun,
+      done,
+      wallTimeSec,
+      seeded ? "workers" : "main",
+    );
   } finally {
     await backend.dispose();
   }
+}
+
+function canCheckpoint(b: PopulationBackend): boolean {
+  return typeof b.exportOptimiserState === "function" &&
+    typeof b.importOptimiserState === "function";
 }
 
 /**

@@ -135,6 +135,19 @@ export interface AdamConfig {
 }
 
 /**
+ * Adam state of one member (PyTorch's `exp_avg`, `exp_avg_sq` and `step`), flat in the
+ * parameter layout of `paramLayout` (wx | wh | b | wo | bo), length P each.
+ */
+export interface OptimiserState {
+  /** First moment, length P. */
+  m: Float32Array;
+  /** Second moment, length P. */
+  v: Float32Array;
+  /** Adam steps taken (integer ≥ 0). */
+  t: number;
+}
+
+/**
  * Regularisers and clipping applied inside a step (paper §3.3):
  * total loss = task loss + l1·‖W_h‖₁ + nuclear·‖W_h‖_*; the gradient uses the subgradients
  * sign(W_h) and U Vᵀ (from the SVD of W_h); clipping rescales the whole gradient (task +
@@ -168,6 +181,17 @@ export interface PopulationBackend {
   evaluate(data: StepData[]): Promise<Float64Array>;
   /** Current parameters of every member (copies). */
   getParams(): Promise<RnnParams[]>;
+  /**
+   * Adam state of every member (copies), for a training checkpoint. Optional: a backend
+   * without it cannot stop and resume training.
+   */
+  exportOptimiserState?(): Promise<OptimiserState[]>;
+  /**
+   * Replaces every member's Adam state (one per member, in member order; arrays copied), so
+   * that the next step continues as if training had never stopped. Throws naming the field on
+   * a wrong count or length.
+   */
+  importOptimiserState?(states: OptimiserState[]): Promise<void>;
   /** Release workers / GPU memory. */
   dispose(): Promise<void>;
 }

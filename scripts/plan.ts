@@ -7,7 +7,7 @@
  * (`degeneracy.plan/1`) there.
  *
  * Run: `deno task plan --preset P [--only study,…] [--members K] [--train-block K]
- * [--pair-block P] [--nominal] [--recalibrate] [--json FILE]`.
+ * [--train-segment E] [--pair-block P] [--sensitivity GRID] [--nominal] [--recalibrate] [--json FILE]`.
  *
  * @module
  */
@@ -22,6 +22,7 @@ import {
   runCli,
   UsageError,
 } from "./lib/cli.ts";
+import { SENSITIVITY_GRIDS } from "./lib/sensitivity.ts";
 import { readDone, writeJsonAtomic } from "./lib/io.ts";
 import { planPath, unitTimingPath } from "./lib/layout.ts";
 import { SCHEMA, type UnitTimingFile } from "./lib/formats.ts";
@@ -154,6 +155,14 @@ export const CLI = defineCli({
       defaultText: "automatic",
     }),
     "pair-block": f.int("P", "pairs per DSA / PIF unit", { min: 1, defaultText: "automatic" }),
+    "train-segment": f.int("E", "epochs per training unit when a unit is split into segments", {
+      min: 1,
+      defaultText: "automatic",
+    }),
+    sensitivity: f.choice(
+      Object.keys(SENSITIVITY_GRIDS),
+      "include a measurement-sensitivity grid's units (docs/sensitivity.md)",
+    ),
     nominal: f.switch("use the fixed nominal rates instead of calibrating this machine"),
     recalibrate: f.switch("measure the machine again (else the cached calibration is reused)"),
     calibration: f.path("FILE", "calibration cache", "runs/.cost-model.json"),
@@ -190,6 +199,8 @@ if (import.meta.main) {
       backend: "auto",
       ...(a["train-block"] !== undefined ? { trainBlock: a["train-block"] } : {}),
       ...(a["pair-block"] !== undefined ? { pairBlock: a["pair-block"] } : {}),
+      ...(a.sensitivity !== undefined ? { sensitivity: { grid: a.sensitivity } } : {}),
+      ...(a["train-segment"] !== undefined ? { trainSegmentEpochs: a["train-segment"] } : {}),
     };
     if (a.compare !== undefined) {
       const plan = await readDone<PlanFile>(planPath(a.compare), SCHEMA.plan);

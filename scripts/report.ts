@@ -49,6 +49,14 @@ import { buildFigures, renderSvg, studyLabel } from "./report/figures.ts";
 import { inputWarnings, RunInputs } from "./report/inputs.ts";
 import type { Graph } from "./lib/units/graph.ts";
 import {
+  annotateClaims,
+  applyMeasurementVariance,
+  MEASUREMENT_RULE,
+  readSensitivitySummary,
+  sensitivityHtml,
+  sensitivityMarkdown,
+} from "./report/sensitivity_view.ts";
+import {
   complexityStatementRows,
   LEARNING_COLUMNS,
   LEARNING_RULE,
@@ -350,7 +358,16 @@ export async function writeReport(
   );
   // Every claim of the paper; those whose studies this run directory lacks are "not computed".
   const specs = claimSpecs();
-  const claims = evaluateClaims(specs, data.variants, preset.bootstrap, preset.seed);
+  // a sensitivity study (deno task sensitivity) adds each population's shared measurement
+  // variance to the trend tests and a note on its noise and stability to each row
+  const sensitivity = await readSensitivitySummary(out);
+  const claims = evaluateClaims(
+    specs,
+    sensitivity ? applyMeasurementVariance(data.variants, sensitivity.noise) : data.variants,
+    preset.bootstrap,
+    preset.seed,
+  );
+  if (sensitivity) annotateClaims(claims, sensitivity);
   await writeJsonAtomic(claimsPath(out), {
     schema: SCHEMA.claims,
     preset: preset.name,
@@ -416,10 +433,12 @@ export async function writeReport(
     "",
     VERDICT_RULE,
     "",
+    ...(sensitivity ? [MEASUREMENT_RULE, ""] : []),
     claimsMarkdown(claims),
     "",
     TABLE1_NOTE,
     "",
+    ...(sensitivity ? [sensitivityMarkdown(sensitivity)] : []),
     "## Populations",
     "",
     populationsMarkdown(data.populations),
@@ -484,6 +503,7 @@ ${
   }</code>.</p>
 <p><strong>${esc(summary)}</strong></p>
 <h2>Claims</h2><p>${esc(VERDICT_RULE).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")}</p>
+${sensitivity ? `<p>${esc(MEASUREMENT_RULE)}</p>` : ""}
 <table><tr>${CLAIM_COLUMNS.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>
 ${
     claims.map((c) => {
@@ -497,6 +517,7 @@ ${
   }
 </table>
 <p>${esc(TABLE1_NOTE)}</p>
+${sensitivity ? sensitivityHtml(sensitivity) : ""}
 <h2>Populations</h2>
 <table><tr><th>study</th><th>variant</th><th>networks</th><th>converged</th><th>learned</th><th>not conv.</th><th>diverged</th><th>used</th><th>input bits</th><th>output bits</th><th>mean DSA</th><th>mean PIF/n²</th><th>dist. init</th><th>OOD MSE</th><th>OOD CV</th><th>PCs 95%</th><th>Δh</th></tr>
 ${

@@ -9,7 +9,7 @@
  *
  * Run: `deno task reproduce [--preset smoke|quick|paper] [--out DIR] [--members K]
  * [--backend auto|cpu|webgpu] [--only study,study] [--executor local|slurm] [--workers N]
- * [--train-block K] [--pair-block P] [--quiet]`.
+ * [--train-block K] [--train-segment E] [--pair-block P] [--quiet]`.
  */
 import { getPreset, STUDIES } from "./presets.ts";
 import { checkStudyNames } from "./lib/studies.ts";
@@ -47,6 +47,8 @@ export interface ReproduceOptions {
   pairBlock?: number;
   /** The command line recorded in the run lock. */
   command?: string;
+  /** Epochs per training segment (default automatic, ≈ 1 core-hour per segment). */
+  trainSegmentEpochs?: number;
 }
 
 /** The run options (plan.json `options`) of reproduce's flags. */
@@ -58,6 +60,7 @@ export function planOptionsOf(o: ReproduceOptions): PlanOptions {
     backend: o.backend,
     ...(o.trainBlock !== undefined ? { trainBlock: o.trainBlock } : {}),
     ...(o.pairBlock !== undefined ? { pairBlock: o.pairBlock } : {}),
+    ...(o.trainSegmentEpochs !== undefined ? { trainSegmentEpochs: o.trainSegmentEpochs } : {}),
   };
 }
 
@@ -134,6 +137,14 @@ export const CLI = defineCli({
       min: 1,
       defaultText: "automatic, about one core-hour",
     }),
+    "train-segment": f.int(
+      "E",
+      "epochs per training unit when a unit is split into epoch segments",
+      {
+        min: 1,
+        defaultText: "automatic, about one core-hour; results do not change",
+      },
+    ),
     partition: f.string("P", "Slurm partition (slurm only)"),
     account: f.string("A", "Slurm account (slurm only)"),
     "sbatch-flag": f.repeat(f.string("F", "extra sbatch flag (slurm only)")),
@@ -167,6 +178,7 @@ if (import.meta.main) {
       workers: values.workers,
       trainBlock: values["train-block"],
       pairBlock: values["pair-block"],
+      trainSegmentEpochs: values["train-segment"],
     };
     const graph = buildGraph(planOptionsOf(o));
     requireAccess({

@@ -12,6 +12,7 @@
  */
 import type {
   AdamConfig,
+  OptimiserState,
   PopulationBackend,
   RnnKernel,
   RnnParams,
@@ -19,10 +20,10 @@ import type {
   StepData,
   StepRegularisers,
 } from "../types.ts";
-import { MemberTrainer } from "../member.ts";
+import { MemberTrainer, validateOptimiserState } from "../member.ts";
 import { DEFAULT_ADAM, validateAdam } from "../optim.ts";
 import { validateRegularisers } from "../loss.ts";
-import { flattenParams, validateParams, validateShape, viewParams } from "../params.ts";
+import { flattenParams, paramCount, validateParams, validateShape, viewParams } from "../params.ts";
 import { type KernelChoice, loadKernel, validateKernelChoice } from "../kernels/select.ts";
 import { WorkerClient } from "../../metrics/worker_pool.ts";
 
@@ -69,6 +70,16 @@ function checkStepArgs(K: number, data: StepData[], lrs?: Float64Array, active?:
   }
 }
 
+function checkOptimiserStates(K: number, states: OptimiserState[]): void {
+  if (!Array.isArray(states) || states.length !== K) {
+    throw new Error(
+      `optimiser states must be an array of ${K} (one per member), got ${
+        Array.isArray(states) ? states.length : typeof states
+      }`,
+    );
+  }
+}
+
 /** In-process backend (no workers): the reference the worker backend must match bitwise. */
 class InProcessBackend implements PopulationBackend {
   readonly name: string;
@@ -100,6 +111,16 @@ class InProcessBackend implements PopulationBackend {
   }
   getParams(): Promise<RnnParams[]> {
     return Promise.resolve(this.trainers.map((t) => t.getParams()));
+  }
+  exportOptimiserState(): Promise<OptimiserState[]> {
+    return Promise.resolve(this.trainers.map((t) => t.getOptimiserState()));
+  }
+  importOptimiserState(states: OptimiserState[]): Promise<void> {
+    checkOptimiserStates(this.members, states);
+    const size = paramCount(this.opts.shape);
+    states.forEach((s, k) => validateOptimiserState(size, s, `optimiser[${k}]`));
+    this.trainers.forEach((t, k) => t.setOptimiserState(states[k], `optimiser[${k}]`));
+    return Promise.resolve();
   }
   dispose(): Promise<void> {
     this.trainers = [];
@@ -135,6 +156,7 @@ interface CpuWorkerReply {
   taskId?: string;
   losses?: { index: number; loss: number }[];
   params?: { index: number; flat: Float32Array }[];
+  optimiser?: { index: number; m: Float32Array; v: Float32Array; t: number }[];
 }
 
 /** How workers build and sample a task themselves (`WorkerSampling`). */
@@ -360,6 +382,34 @@ class WorkerBackend implements PopulationBackend, WorkerSampling {
       b: p.b.slice(),
       wo: p.wo.slice(),
       bo: p.bo.slice(),
+    }));
+  }
+
+  async exportOptimiserState(): Promise<OptimiserState[]> {
+    if (this.handles.length === 0) throw new Error("cpu backend already disposed");
+    const out: OptimiserState[] = new Array(this.members);
+    const replies = await Promise.all(
+      this.handles.map((h) => h.call<CpuWorkerReply>({ type: "getOptimiser" })),
+    );
+    for (const r of replies) {
+      for (const { index, m, v, t } of r.optimiser ?? []) out[index] = { m, v, t };
+    }
+    return out;
+  }
+
+  async importOptimiserState(states: OptimiserState[]): Promise<void> {
+    if (this.handles.length === 0) throw new Error("cpu backend already disposed");
+    checkOptimiserStates(this.members, states);
+    // Checked here, before any worker changes, so that a bad state names its member.
+    const size = paramCount(this.opts.shape);
+    states.forEach((s, k) => validateOptimiserState(size, s, `optimiser[${k}]`));
+    await Promise.all(this.handles.map((h, w) => {
+      const items = [];
+      for (let k = 0; k < this.members; k++) {
+        if (this.owner[k] !== w) continue;
+        items.push({ index: k, m: states[k].m.slice(), v: states[k].v.slice(), t: states[k].t });
+      }
+      return h.call<CpuWorkerReply>({ type: "setOptimiser", items });
     }));
   }
 

@@ -89,6 +89,26 @@ async function handle(msg: Record<string, unknown>): Promise<Record<string, unkn
       const params = [...trainers.entries()].map(([index, t]) => ({ index, flat: t.flat.slice() }));
       return { params, transfer: params.map((p) => p.flat.buffer) };
     }
+    case "getOptimiser": {
+      const optimiser = [...trainers.entries()].map(([index, t]) => ({
+        index,
+        ...t.getOptimiserState(),
+      }));
+      return {
+        optimiser,
+        transfer: optimiser.flatMap((o) => [o.m.buffer, o.v.buffer]),
+      };
+    }
+    case "setOptimiser": {
+      for (
+        const it of msg.items as { index: number; m: Float32Array; v: Float32Array; t: number }[]
+      ) {
+        const t = trainers.get(it.index);
+        if (!t) throw new Error(`member ${it.index} does not live in this worker`);
+        t.setOptimiserState({ m: it.m, v: it.v, t: it.t }, `optimiser[${it.index}]`);
+      }
+      return {};
+    }
     default:
       throw new Error(`unknown message type ${String(msg.type)}`);
   }

@@ -19,6 +19,7 @@
 import type * as TF from "npm:@tensorflow/tfjs-core@4.22.0";
 import type {
   AdamConfig,
+  OptimiserState,
   PopulationBackend,
   RnnParams,
   RnnShape,
@@ -34,6 +35,7 @@ import {
   validateStepData,
 } from "../params.ts";
 import { validateAdam } from "../optim.ts";
+import { validateOptimiserState } from "../member.ts";
 import { nuclearNormAndSubgradient, validateRegularisers } from "../loss.ts";
 import {
   backwardRecurrenceProgram,
@@ -331,6 +333,51 @@ class WebGpuPopulation implements PopulationBackend {
       this.checkAlive();
       const flat = await this.params.data() as Float32Array;
       return unpackParams(this.shape, flat, this.members);
+    });
+  }
+
+  /** Adam moments per member (rows of the `[K, P]` tensors) and step counts, as copies. */
+  exportOptimiserState(): Promise<OptimiserState[]> {
+    return this.serial(async () => {
+      this.checkAlive();
+      const P = this.layout.total;
+      const m = await this.m.data() as Float32Array;
+      const v = await this.v.data() as Float32Array;
+      return Array.from({ length: this.members }, (_, k) => ({
+        m: m.slice(k * P, (k + 1) * P),
+        v: v.slice(k * P, (k + 1) * P),
+        t: this.stepCount[k],
+      }));
+    });
+  }
+
+  /** Uploads every member's Adam moments and step count (checked first; nothing changes on error). */
+  importOptimiserState(states: OptimiserState[]): Promise<void> {
+    return this.serial(() => {
+      this.checkAlive();
+      const K = this.members;
+      const P = this.layout.total;
+      if (!Array.isArray(states) || states.length !== K) {
+        throw new Error(
+          `optimiser states must be an array of ${K} (one per member), got ${
+            Array.isArray(states) ? states.length : typeof states
+          }`,
+        );
+      }
+      states.forEach((s, k) => validateOptimiserState(P, s, `optimiser[${k}]`));
+      const m = new Float32Array(K * P);
+      const v = new Float32Array(K * P);
+      states.forEach((s, k) => {
+        m.set(s.m, k * P);
+        v.set(s.v, k * P);
+      });
+      const tf = this.tf;
+      const next = { m: tf.tensor2d(m, [K, P]), v: tf.tensor2d(v, [K, P]) };
+      tf.dispose([this.m, this.v]);
+      this.m = next.m;
+      this.v = next.v;
+      states.forEach((s, k) => (this.stepCount[k] = s.t));
+      return Promise.resolve();
     });
   }
 

@@ -79,6 +79,37 @@ export async function trainMembers(
   return out;
 }
 
+/**
+ * One epoch segment of the training of the consecutive members `members` (seeds as in
+ * {@link trainMembers}): resumes from `resume` when given, stops after `stopAfterEpoch` when
+ * given, and returns the engine's segment result (the checkpoint, and the records when training
+ * is over).
+ */
+export async function trainMembersSegment(
+  task: Task,
+  config: TrainingConfig,
+  members: number[],
+  options: TrainMembersOptions & {
+    resume?: M.TrainingCheckpoint;
+    stopAfterEpoch?: number;
+  },
+): Promise<M.TrainSegmentResult> {
+  const runs = contiguousRuns(members);
+  if (runs.length !== 1) {
+    throw new Error(`an epoch segment trains consecutive members, got ${members.join(", ")}`);
+  }
+  return await M.trainSegment(task, config, {
+    seeds: members.map((k) => M.memberSeeds(options.seed, k, config.sharedData)),
+    firstMember: members[0],
+    backend: options.backend as "auto" | "cpu" | "webgpu",
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    idPrefix: options.idPrefix,
+    onProgress: M.progressPrinter({ quiet: options.quiet, label: options.label }),
+    ...(options.resume ? { resume: options.resume } : {}),
+    ...(options.stopAfterEpoch !== undefined ? { stopAfterEpoch: options.stopAfterEpoch } : {}),
+  });
+}
+
 /** `SerializedParams` (nested arrays) → flat `RnnParams`. */
 export function toParams(s: SerializedParams): RnnParams {
   const flat = (rows: number[][]) => Float32Array.from(rows.flat());

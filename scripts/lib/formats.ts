@@ -19,6 +19,7 @@
  * | `degeneracy.unit-error/1`       | `OUT/errors/<unit>.json`: a unit that failed          |
  * | `degeneracy.unit-timing/1`      | `OUT/timings/<unit>.json`: a unit's measured time     |
  * | `degeneracy.claims/1`           | `OUT/claims.json`                                     |
+ * | `degeneracy.sensitivity/1`      | `OUT/sensitivity/summary.json` (scripts/report/sensitivity_view.ts) |
  *
  * `degeneracy.metric/1` (before the work units) came in two shapes, the pipeline's (with
  * `population`, `checks`) and the measure scripts' (with `source`, `selfChecks`);

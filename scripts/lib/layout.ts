@@ -40,6 +40,25 @@ export const networkPath = (out: string, experiment: string, variant: string, me
     "networks",
     `m${String(member).padStart(3, "0")}.json`,
   );
+/**
+ * `OUT/<experiment>/<variant>/checkpoints/mFFF-mLLL-eNNNN.ckpt`: the training state of members
+ * first…last after epoch `epoch` (an epoch segment's output; `degeneracy.checkpoint/1` bytes).
+ */
+export const trainCheckpointPath = (
+  out: string,
+  experiment: string,
+  variant: string,
+  first: number,
+  last: number,
+  epoch: number,
+) =>
+  join(
+    variantDir(out, experiment, variant),
+    "checkpoints",
+    `m${String(first).padStart(3, "0")}-m${String(last).padStart(3, "0")}-e${
+      String(epoch).padStart(4, "0")
+    }.ckpt`,
+  );
 /** `OUT/<experiment>/<variant>/metrics/<metric>.json`. */
 export const metricPath = (out: string, experiment: string, variant: string, metric: string) =>
   join(variantDir(out, experiment, variant), "metrics", `${metric}.json`);

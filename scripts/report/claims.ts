@@ -93,6 +93,12 @@ export interface VariantData {
    * PIF of the same pair at initialisation (size-invariant reading).
    */
   pairwise: Partial<Record<"dsa" | "pif" | "pif_relative", number[][]>>;
+  /**
+   * Measurement variance of the population's statistic per metric that resampling networks
+   * cannot see (the shared evaluation-batch and optimiser noise of the sensitivity study,
+   * scripts/report/sensitivity.ts); the trend tests add it (`Population.measurementVariance`).
+   */
+  measurementVariance?: Partial<Record<ClaimMetric, { variance: number; df: number }>>;
   /** Fixed points of the networks (aligned with `ids`), when the run has them. */
   fixedPoints?: FixedPointData;
 }
@@ -512,8 +518,14 @@ function evaluateTrend(
     const pops: Population[] = [];
     for (const v of byStudy.get(s) ?? []) {
       const d = populationOf(v, spec.metric);
-      if (d) pops.push({ level: spec.levelSign * v.level, data: d });
-      else dropped.push(`${s}/${v.variant}`);
+      const mv = v.measurementVariance?.[spec.metric];
+      if (d) {
+        pops.push({
+          level: spec.levelSign * v.level,
+          data: d,
+          ...(mv ? { measurementVariance: mv } : {}),
+        });
+      } else dropped.push(`${s}/${v.variant}`);
     }
     if (pops.length < 2) {
       missing.push(s);

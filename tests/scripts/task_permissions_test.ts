@@ -79,6 +79,7 @@ const CASES: [task: string, args: string[] | { skip: string }][] = [
   ["plan", ["--preset", "smoke", "--only", "flipflop", "--nominal"]],
   ["status", ["--out", `${RUN}/reproduce`, "--wait", "--timeout", "60"]],
   ["run_unit", ["--out", `${RUN}/reproduce`, "--stage", "train", "--index", "0", "--quiet"]],
+  ["sensitivity", ["--out", `${RUN}/reproduce`, "--settings", "optimiser2,trials16", "--quiet"]],
   ["measure:pif", [
     "--run",
     `${RUN}/pipeline/flipflop/n1`,

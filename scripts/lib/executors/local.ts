@@ -106,16 +106,25 @@ export async function runLocal(
   };
 
   if (options.workers <= 0) {
-    for (const u of pending) {
-      if (!ready(u)) continue; // an input failed upstream
-      finish(
-        u,
-        await runUnit(out, graph, u, {
-          workers: 0,
-          backend: options.backend,
-          quiet: options.quiet,
-        }),
-      );
+    // Passes until nothing more is ready: a unit may read what a later-sorted unit of its own
+    // stage writes (epoch segments chained by checkpoints); a unit never ready had an input
+    // fail upstream.
+    for (let ran = true; ran;) {
+      ran = false;
+      for (let k = 0; k < pending.length; k++) {
+        const u = pending[k];
+        if (!ready(u)) continue;
+        pending.splice(k--, 1);
+        ran = true;
+        finish(
+          u,
+          await runUnit(out, graph, u, {
+            workers: 0,
+            backend: options.backend,
+            quiet: options.quiet,
+          }),
+        );
+      }
     }
     return outcomes;
   }

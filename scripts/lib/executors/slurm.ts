@@ -191,6 +191,12 @@ export interface ArrayPlan {
   memoryMB: number;
   /** Stages (earlier in this submission) whose arrays this one waits for. */
   waitsFor: string[];
+  /**
+   * 1-based wave within the stage: units that read outputs of other unfinished units of their
+   * stage (epoch segments chained by checkpoints) go into a later wave, whose arrays also wait
+   * for the arrays of the wave before.
+   */
+  wave: number;
 }
 
 /**
@@ -198,6 +204,8 @@ export interface ArrayPlan {
  * plan order, grouped by request class ({@link requestClass}; classes in order of first
  * appearance), each group in parts of at most `maxArraySize`; each array waits for the stages it
  * depends on that have arrays in this submission (a stage that is already done needs no waiting).
+ * A unit that reads an output of another unfinished unit of its own stage goes into a later wave
+ * of that stage (`wave`), whose arrays also wait for the previous wave's.
  */
 export function arraysToSubmit(plan: Plan, states: PlanStates, maxArraySize: number): ArrayPlan[] {
   const submitted = new Set<string>();
@@ -212,26 +220,46 @@ export function arraysToSubmit(plan: Plan, states: PlanStates, maxArraySize: num
       });
     if (todo.length === 0) continue;
     const waitsFor = stage.dependsOn.filter((d) => submitted.has(d));
-    const classes = new Map<
-      string,
-      { timeMinutes: number; memoryMB: number; units: typeof todo }
-    >();
-    for (const u of todo) {
-      const c = requestClass(u.unit);
-      const key = `${c.timeMinutes}/${c.memoryMB}`;
-      if (!classes.has(key)) classes.set(key, { ...c, units: [] });
-      classes.get(key)!.units.push(u);
-    }
+    // Waves: a unit comes after the unfinished units of this stage whose outputs it reads.
+    const producer = new Map<string, number>();
+    todo.forEach((u, i) => u.unit.outputs.forEach((o) => producer.set(o, i)));
+    const waveOf: number[] = new Array(todo.length).fill(0);
+    const wave = (i: number, seen: Set<number>): number => {
+      if (waveOf[i] > 0) return waveOf[i];
+      if (seen.has(i)) throw new Error(`unit "${todo[i].id}": its inputs form a cycle`);
+      seen.add(i);
+      let w = 1;
+      for (const input of todo[i].unit.inputs) {
+        const p = producer.get(input);
+        if (p !== undefined && p !== i) w = Math.max(w, wave(p, seen) + 1);
+      }
+      return (waveOf[i] = w);
+    };
+    todo.forEach((_, i) => wave(i, new Set()));
     const stageArrays: Omit<ArrayPlan, "part" | "parts">[] = [];
-    for (const c of classes.values()) {
-      for (let i = 0; i < c.units.length; i += maxArraySize) {
-        stageArrays.push({
-          stage: stage.name,
-          units: c.units.slice(i, i + maxArraySize),
-          timeMinutes: c.timeMinutes,
-          memoryMB: c.memoryMB,
-          waitsFor,
-        });
+    for (let w = 1; w <= Math.max(...waveOf); w++) {
+      const classes = new Map<
+        string,
+        { timeMinutes: number; memoryMB: number; units: typeof todo }
+      >();
+      todo.forEach((u, i) => {
+        if (waveOf[i] !== w) return;
+        const c = requestClass(u.unit);
+        const key = `${c.timeMinutes}/${c.memoryMB}`;
+        if (!classes.has(key)) classes.set(key, { ...c, units: [] });
+        classes.get(key)!.units.push(u);
+      });
+      for (const c of classes.values()) {
+        for (let i = 0; i < c.units.length; i += maxArraySize) {
+          stageArrays.push({
+            stage: stage.name,
+            units: c.units.slice(i, i + maxArraySize),
+            timeMinutes: c.timeMinutes,
+            memoryMB: c.memoryMB,
+            waitsFor,
+            wave: w,
+          });
+        }
       }
     }
     stageArrays.forEach((a, i) => arrays.push({ ...a, part: i + 1, parts: stageArrays.length }));
@@ -380,6 +408,8 @@ export async function submitSlurm(
   file.submissions.push(record);
   const submissionNo = file.submissions.length;
   const jobIdsOfStage = new Map<string, string[]>();
+  /** Job ids per `stage#wave`: a later wave of a stage waits for the wave before. */
+  const jobIdsOfWave = new Map<string, string[]>();
   const runName = out.split("/").pop() || "run";
   for (const a of arrays) {
     const res = { timeMinutes: a.timeMinutes, memoryMB: a.memoryMB };
@@ -404,7 +434,10 @@ export async function submitSlurm(
       String(submissionNo).padStart(3, "0")
     }-${a.stage}-${a.part}.sbatch`;
     await writeTextAtomic(`${out}/${rel}`, jobScript(spec));
-    const dependsOn = a.waitsFor.flatMap((s) => jobIdsOfStage.get(s) ?? []);
+    const dependsOn = [
+      ...a.waitsFor.flatMap((s) => jobIdsOfStage.get(s) ?? []),
+      ...(a.wave > 1 ? jobIdsOfWave.get(`${a.stage}#${a.wave - 1}`) ?? [] : []),
+    ];
     const args = [
       "--parsable",
       ...(dependsOn.length
@@ -439,6 +472,8 @@ export async function submitSlurm(
     };
     record.arrays.push(entry);
     jobIdsOfStage.set(a.stage, [...(jobIdsOfStage.get(a.stage) ?? []), jobId]);
+    const waveKey = `${a.stage}#${a.wave}`;
+    jobIdsOfWave.set(waveKey, [...(jobIdsOfWave.get(waveKey) ?? []), jobId]);
     await writeJsonAtomic(jobsPath(out), file);
     env.log(
       `stage ${a.stage}${a.parts > 1 ? ` part ${a.part}/${a.parts}` : ""}: job ${jobId}, ` +

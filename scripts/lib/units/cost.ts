@@ -108,15 +108,23 @@ const BASE_MB = 120;
 const fixed = (r: CostRates, files: number) => r.unitOverheadSec + files * (r.writeSecPerFile ?? 0);
 const mb = (bytes: number) => bytes / 1e6;
 
-/** Training of `members` networks of a population (upper bound: every epoch runs). */
-export function trainCost(v: VariantSizes, members: number, r: CostRates): UnitCost {
+/**
+ * Training of `members` networks of a population for `epochs` epochs (default `maxEpochs`; an
+ * upper bound: every epoch runs).
+ */
+export function trainCost(
+  v: VariantSizes,
+  members: number,
+  r: CostRates,
+  epochs: number = v.config.maxEpochs,
+): UnitCost {
   const c = v.config, H = c.hidden;
   const perTrial = v.steps * (H * H + H * (v.inputDim + v.outputDim));
   const perEpoch = c.stepsPerEpoch * 3 * c.batchSize * perTrial + c.testBatchSize * perTrial;
   // nuclear-norm subgradient: an H×H SVD per step (float64, ~20 H³ flops at a quarter of the
   // fit's rate)
   const svd = c.nuclear > 0 ? (c.stepsPerEpoch * 20 * H ** 3) / (r.fitFlopsPerSec / 4) : 0;
-  const perMember = c.maxEpochs * (perEpoch / r.trainMacPerSec + svd);
+  const perMember = epochs * (perEpoch / r.trainMacPerSec + svd);
   const params = H * (v.inputDim + H + 1) + v.outputDim * (H + 1);
   const memory = BASE_MB + mb(members * params * 4 * 8) +
     mb((c.batchSize + c.testBatchSize) * v.steps * (H + v.inputDim + v.outputDim) * 4 * 4);

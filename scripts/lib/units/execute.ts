@@ -9,6 +9,11 @@
  */
 import type { NetworkRecord } from "../../../rnn/types.ts";
 import { duplicateNetworks, readNetworkRecord } from "../../../rnn/record.ts";
+import {
+  checkpointFromBytes,
+  checkpointToBytes,
+  type TrainingCheckpoint,
+} from "../../../rnn/checkpoint.ts";
 import type { DmdFit } from "../../../metrics/dsa/mod.ts";
 import { fitDmd, hankelNumericalRank } from "../../../metrics/dsa/mod.ts";
 import {
@@ -34,6 +39,7 @@ import {
   networkPath,
   rankPath,
   refitPath,
+  trainCheckpointPath,
   unitErrorPath,
   unitTimingPath,
 } from "../layout.ts";
@@ -165,10 +171,37 @@ export async function runUnit(
   }
 }
 
-function settingsOf(graph: Graph, job: { study: string; variant: string }): VariantSettings {
-  const v = graph.variants.find((x) => x.study === job.study && x.variant === job.variant);
-  if (!v) throw new Error(`unknown population ${job.study}/${job.variant}`);
+function settingsOf(
+  graph: Graph,
+  job: { study: string; variant: string; setting?: string },
+): VariantSettings {
+  const list = job.setting === undefined ? graph.variants : graph.measureVariants;
+  const v = list.find((x) =>
+    x.study === job.study && x.variant === job.variant && x.setting === job.setting
+  );
+  if (!v) {
+    throw new Error(
+      `unknown population ${job.study}/${job.variant}` +
+        (job.setting ? ` under setting ${job.setting}` : ""),
+    );
+  }
   return v;
+}
+
+/**
+ * The directories of a population's measurement files under `out` (its `dirs`: the run's own
+ * layout, or a sensitivity setting's, which may share families with the run). Networks always
+ * come from `out`.
+ */
+function dirsOf(out: string, v: VariantSettings) {
+  const d = v.dirs;
+  return {
+    hidden: join(out, d?.hidden ?? ""),
+    fits: join(out, d?.fits ?? ""),
+    dsa: join(out, d?.dsa ?? ""),
+    pif: join(out, d?.pif ?? ""),
+    metrics: join(out, d?.metrics ?? ""),
+  };
 }
 
 /** Computes one unit (no skip check, no error file; see {@link runUnit}). */
@@ -205,6 +238,11 @@ export async function executeUnit(
         : job.what === "pif"
         ? await mergePif(out, graph, job)
         : await mergeDsa(out, graph, job);
+    case "sensitivity": {
+      const { writeSensitivitySummary } = await import("../../report/sensitivity.ts");
+      await writeSensitivitySummary(out, graph);
+      return;
+    }
     case "report": {
       const { writeReport } = await import("../../report.ts");
       await writeReport(out, { quiet: options.quiet, graph });
@@ -247,6 +285,7 @@ async function trainUnit(
   options: ExecuteOptions,
 ) {
   const v = settingsOf(graph, job);
+  if (job.segment) return await trainSegmentUnit(out, v, graph, job, options);
   const missing: number[] = [];
   for (const m of job.members) {
     if (!(await exists(networkPath(out, job.study, job.variant, m)))) missing.push(m);
@@ -268,6 +307,65 @@ async function trainUnit(
       throw new Error(`engine returned member ${recs[j].member} where ${missing[j]} was asked for`);
     }
     await writeJsonAtomic(networkPath(out, job.study, job.variant, missing[j]), recs[j]);
+  }
+}
+
+/**
+ * One epoch segment of a training unit: resumes from the previous segment's checkpoint (when
+ * not the first), trains to the segment's last epoch and writes its checkpoint, or, in the last
+ * segment, the network files exactly as an unsplit unit does. A segment whose members have all
+ * stopped carries the checkpoint over without training.
+ */
+async function trainSegmentUnit(
+  out: string,
+  v: VariantSettings,
+  graph: Graph,
+  job: JobOf<"train">,
+  options: ExecuteOptions,
+) {
+  const { first, last } = job.segment!;
+  const ms = job.members;
+  const maxEpochs = v.rv.config.maxEpochs;
+  const ckpt = (e: number) =>
+    trainCheckpointPath(out, job.study, job.variant, ms[0], ms[ms.length - 1], e);
+  const final = last >= maxEpochs;
+  let resume: TrainingCheckpoint | undefined;
+  if (first > 1) {
+    const path = ckpt(first - 1);
+    try {
+      resume = checkpointFromBytes(await Deno.readFile(path));
+    } catch (e) {
+      throw new Error(`checkpoint ${path}: ${(e as Error).message}`);
+    }
+    const training = resume.members.some((m) => m.status === "training");
+    if (training && resume.epoch !== first - 1) {
+      throw new Error(
+        `checkpoint ${path} holds epoch ${resume.epoch}, but this segment starts at epoch ${first}`,
+      );
+    }
+  }
+  const result = await E.trainMembersSegment(v.rv.task, v.rv.config, ms, {
+    seed: graph.preset.seed,
+    backend: options.backend,
+    quiet: options.quiet,
+    workers: options.workers,
+    idPrefix: `${job.study}/${job.variant}`,
+    label: `${job.study}/${job.variant} e${first}-${last}`,
+    resume,
+    stopAfterEpoch: final ? undefined : last,
+  });
+  if (!final) {
+    await writeBytesAtomic(ckpt(last), checkpointToBytes(result.checkpoint));
+    return;
+  }
+  if (!result.done) throw new Error(`training did not finish by epoch ${maxEpochs}`);
+  for (let j = 0; j < result.records.length; j++) {
+    if (result.records[j].member !== ms[j]) {
+      throw new Error(
+        `engine returned member ${result.records[j].member} where ${ms[j]} was asked for`,
+      );
+    }
+    await writeJsonOutput(networkPath(out, job.study, job.variant, ms[j]), result.records[j]);
   }
 }
 
@@ -373,11 +471,12 @@ async function hiddenUnit(out: string, graph: Graph, job: JobOf<"hidden">) {
     payload = hidden;
     header.bytes = hidden.byteLength;
   }
+  const root = dirsOf(out, v).hidden;
   await writeBytesOutput(
-    hiddenPath(out, job.study, job.variant, job.member, "f32"),
+    hiddenPath(root, job.study, job.variant, job.member, "f32"),
     typedArrayBytes(payload),
   );
-  await writeJsonOutput(hiddenPath(out, job.study, job.variant, job.member), header);
+  await writeJsonOutput(hiddenPath(root, job.study, job.variant, job.member), header);
 }
 
 /** Reads a network's evaluation trajectories (header and float32 payload). */
@@ -430,7 +529,8 @@ async function writeFit(
 
 async function fitUnit(out: string, graph: Graph, job: JobOf<"fit">) {
   const v = settingsOf(graph, job);
-  const h = await readHidden(out, job.study, job.variant, job.member);
+  const at = dirsOf(out, v);
+  const h = await readHidden(at.hidden, job.study, job.variant, job.member);
   const base = {
     schema: SCHEMA.dmdFit,
     network: h.header.network,
@@ -439,8 +539,8 @@ async function fitUnit(out: string, graph: Graph, job: JobOf<"fit">) {
     rankAsked: v.measure.rankAsked,
     numericalRank: null as number | null,
   };
-  const json = fitPath(out, job.study, job.variant, job.member);
-  const bin = fitPath(out, job.study, job.variant, job.member, "f64");
+  const json = fitPath(at.fits, job.study, job.variant, job.member);
+  const bin = fitPath(at.fits, job.study, job.variant, job.member, "f64");
   if (!h.header.used) return await writeFit(json, bin, base, null);
   const x = fitInput(v, h);
   const o = dsaOptions(v, v.measure.rankAsked);
@@ -492,20 +592,21 @@ async function readRank(out: string, study: string, variant: string): Promise<Ds
 
 async function dsaRankUnit(out: string, graph: Graph, job: JobOf<"dsa-rank">) {
   const v = settingsOf(graph, job);
+  const at = dirsOf(out, v);
   const headers: DmdFitFile[] = [];
   for (let m = 0; m < graph.preset.members; m++) {
-    headers.push(await readJson<DmdFitFile>(fitPath(out, job.study, job.variant, m)));
+    headers.push(await readJson<DmdFitFile>(fitPath(at.fits, job.study, job.variant, m)));
   }
   const used = headers.filter((h) => h.used);
   const rank = used.length ? Math.min(...used.map((h) => h.rank)) : v.measure.rankAsked;
   const refitted: number[] = [];
   for (const h of used) {
     if (h.rank === rank) continue;
-    const hid = await readHidden(out, job.study, job.variant, h.member);
+    const hid = await readHidden(at.hidden, job.study, job.variant, h.member);
     const fit = fitDmd(fitInput(v, hid), dsaOptions(v, rank));
     await writeFit(
-      refitPath(out, job.study, job.variant, h.member),
-      refitPath(out, job.study, job.variant, h.member, "f64"),
+      refitPath(at.fits, job.study, job.variant, h.member),
+      refitPath(at.fits, job.study, job.variant, h.member, "f64"),
       { ...h, numericalRank: h.numericalRank },
       fit,
     );
@@ -518,7 +619,7 @@ async function dsaRankUnit(out: string, graph: Graph, job: JobOf<"dsa-rank">) {
     rankCapped: rank < v.measure.rankAsked,
     refitted,
   };
-  await writeJsonAtomic(rankPath(out, job.study, job.variant), file);
+  await writeJsonAtomic(rankPath(at.fits, job.study, job.variant), file);
 }
 
 /** Used members of a population, in member order, from their hidden headers. */
@@ -534,7 +635,8 @@ async function usedMembers(out: string, graph: Graph, study: string, variant: st
 async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   const t0 = performance.now();
   const v = settingsOf(graph, job);
-  const rank = await readRank(out, job.study, job.variant);
+  const at = dirsOf(out, v);
+  const rank = await readRank(at.fits, job.study, job.variant);
   const options = dsaOptions(v, rank.rank);
   const fits = new Map<number, { fit: DmdFit; prepared: ReturnType<typeof prep> }>();
   const prep = (f: DmdFit) => METRIC_REGISTRY.dsa.prepare(f);
@@ -543,8 +645,8 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
     if (!f) {
       const re = rank.refitted.includes(m);
       const fit = await readFit(
-        (re ? refitPath : fitPath)(out, job.study, job.variant, m),
-        (re ? refitPath : fitPath)(out, job.study, job.variant, m, "f64"),
+        (re ? refitPath : fitPath)(at.fits, job.study, job.variant, m),
+        (re ? refitPath : fitPath)(at.fits, job.study, job.variant, m, "f64"),
       );
       if (!fit.file.used) return null;
       f = { fit, prepared: prep(fit) };
@@ -555,7 +657,7 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   const pairs: PairResult[] = [];
   let todo: [number, number][] = job.pairs;
   if (job.checks) {
-    const used = await usedMembers(out, graph, job.study, job.variant);
+    const used = await usedMembers(at.hidden, graph, job.study, job.variant);
     const slots: [number, number][] = [];
     for (const { i, j } of evenlySpacedSelfChecks(used.length, 3)) {
       slots.push([used[i].member, used[i].member]);
@@ -581,7 +683,10 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
     parameters: options,
     wallTimeSec: (performance.now() - t0) / 1000,
   };
-  await writeJsonAtomic(blockPath(out, job.study, job.variant, "dsa", job.block, job.checks), file);
+  await writeJsonAtomic(
+    blockPath(at.dsa, job.study, job.variant, "dsa", job.block, job.checks),
+    file,
+  );
 }
 
 async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
@@ -589,9 +694,10 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   const v = settingsOf(graph, job);
   const params = { restarts: v.measure.pifRestarts, seed: v.measure.pifSeed };
   const nets = new Map<number, NetworkRecord | null>();
+  const hidden = dirsOf(out, v).hidden;
   const load = async (m: number) => {
     if (!nets.has(m)) {
-      const h = await readJson<HiddenFile>(hiddenPath(out, job.study, job.variant, m));
+      const h = await readJson<HiddenFile>(hiddenPath(hidden, job.study, job.variant, m));
       nets.set(
         m,
         h.used
@@ -645,7 +751,10 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
     },
     wallTimeSec: (performance.now() - t0) / 1000,
   };
-  await writeJsonAtomic(blockPath(out, job.study, job.variant, "pif", job.block, job.checks), file);
+  await writeJsonAtomic(
+    blockPath(dirsOf(out, v).pif, job.study, job.variant, "pif", job.block, job.checks),
+    file,
+  );
 }
 
 /** What member `m`'s network file must hold (its population's task, member index, size). */
@@ -670,8 +779,9 @@ async function population(out: string, graph: Graph, v: VariantSettings) {
   );
   if (dup !== null) throw new Error(dup);
   const headers: HiddenFile[] = [];
+  const hidden = dirsOf(out, v).hidden;
   for (let m = 0; m < graph.preset.members; m++) {
-    headers.push(await readJson<HiddenFile>(hiddenPath(out, study, variant, m)));
+    headers.push(await readJson<HiddenFile>(hiddenPath(hidden, study, variant, m)));
   }
   const used = recs.filter((_, m) => headers[m].used);
   const digests = await Promise.all(
@@ -714,12 +824,13 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
   const t0 = performance.now();
   const v = settingsOf(graph, job);
   const pop = await population(out, graph, v);
+  const at = dirsOf(out, v);
   const headers: HiddenFile[] = [];
   for (const r of pop.used) {
-    const h = await readJson<HiddenFile>(hiddenPath(out, job.study, job.variant, r.member));
+    const h = await readJson<HiddenFile>(hiddenPath(at.hidden, job.study, job.variant, r.member));
     if (h.network !== r.id || !h.used) {
       throw new Error(
-        `${hiddenPath(out, job.study, job.variant, r.member)}: network ${h.network} ` +
+        `${hiddenPath(at.hidden, job.study, job.variant, r.member)}: network ${h.network} ` +
           `(used ${h.used}) does not match ${r.id}; delete it to recompute`,
       );
     }
@@ -809,7 +920,7 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
     }),
   ];
   for (const f of files) {
-    await writeJsonOutput(metricPath(out, job.study, job.variant, f.metric), f);
+    await writeJsonOutput(metricPath(at.metrics, job.study, job.variant, f.metric), f);
   }
 }
 
@@ -863,18 +974,20 @@ function learningFile(
 async function readBlocks(
   out: string,
   graph: Graph,
-  study: string,
-  variant: string,
+  v: VariantSettings,
   metric: "dsa" | "pif",
 ): Promise<{ pairs: PairResult[]; checks: PairResult[]; seconds: number }> {
+  const { study, variant } = v;
+  const root = dirsOf(out, v)[metric];
   const units = graph.stages.find((s) => s.name === metric)!.units.filter((u) =>
-    u.job.kind === "pairs" && u.job.study === study && u.job.variant === variant
+    u.job.kind === "pairs" && u.job.study === study && u.job.variant === variant &&
+    u.job.setting === v.setting
   );
   const pairs: PairResult[] = [], checks: PairResult[] = [];
   let seconds = 0;
   for (const u of units) {
     const job = u.job as JobOf<"pairs">;
-    const p = blockPath(out, study, variant, metric, job.block, job.checks);
+    const p = blockPath(root, study, variant, metric, job.block, job.checks);
     const f = await readJson<PairBlockFile>(p);
     if (f.schema !== SCHEMA.pairBlock || f.metric !== metric) {
       throw new Error(`${p}: not a ${metric} ${SCHEMA.pairBlock} file`);
@@ -909,7 +1022,7 @@ async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
   const v = settingsOf(graph, job);
   const pop = await population(out, graph, v);
   const members = pop.used.map((r) => r.member);
-  const { pairs, checks, seconds } = await readBlocks(out, graph, job.study, job.variant, "pif");
+  const { pairs, checks, seconds } = await readBlocks(out, graph, v, "pif");
   const ids = pop.used.map((r) => r.id);
   const params = {
     restarts: v.measure.pifRestarts,
@@ -975,7 +1088,7 @@ async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
       wallTimeSec: seconds,
     });
   }
-  await writeJsonAtomic(metricPath(out, job.study, job.variant, "pif"), file);
+  await writeJsonAtomic(metricPath(dirsOf(out, v).metrics, job.study, job.variant, "pif"), file);
 }
 
 /**
@@ -997,8 +1110,9 @@ function relativeToInit(members: number[], pairs: PairResult[]): number[][] {
 
 async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
   const v = settingsOf(graph, job);
+  const at = dirsOf(out, v);
   const pop = await population(out, graph, v);
-  const rank = await readRank(out, job.study, job.variant);
+  const rank = await readRank(at.fits, job.study, job.variant);
   const members = pop.used.map((r) => r.member);
   const ids = pop.used.map((r) => r.id);
   const s = v.measure.dsa;
@@ -1017,7 +1131,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
     checks = {};
     parameters = { ...s, ...evalParams, dsaSteps: v.measure.dsaSteps };
   } else {
-    const blocks = await readBlocks(out, graph, job.study, job.variant, "dsa");
+    const blocks = await readBlocks(out, graph, v, "dsa");
     seconds = blocks.seconds;
     const a = assembleMatrix(members, blocks.pairs, `dsa ${job.study}/${job.variant}`);
     matrix = a.matrix;
@@ -1058,7 +1172,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
     source: { run: "pipeline", units: `dsa/${job.study}/${job.variant}/*` },
     wallTimeSec: seconds,
   });
-  await writeJsonOutput(metricPath(out, job.study, job.variant, "dsa"), dsaFile);
+  await writeJsonOutput(metricPath(at.metrics, job.study, job.variant, "dsa"), dsaFile);
   const t0 = performance.now();
   const points = ids.length >= 2
     ? METRIC_REGISTRY.mds.compute(matrix, { dims: 2 }).coords
@@ -1072,8 +1186,8 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
     points,
     summary: { n: ids.length },
     checks: null,
-    source: { metric: metricPath("", job.study, job.variant, "dsa") },
+    source: { metric: metricPath(v.dirs?.metrics ?? "", job.study, job.variant, "dsa") },
     wallTimeSec: (performance.now() - t0) / 1000,
   });
-  await writeJsonOutput(metricPath(out, job.study, job.variant, "mds"), mds);
+  await writeJsonOutput(metricPath(at.metrics, job.study, job.variant, "mds"), mds);
 }

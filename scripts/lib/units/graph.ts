@@ -12,6 +12,7 @@
  * | ---------- | ---------------------------------------- | ---------------------------------------- |
  * | complexity | `complexity/<study>/<variant>`           | `complexity/<study>__<variant>.json`     |
  * | train      | `train/<study>/<variant>/m000-m007`      | `<study>/<variant>/networks/mNNN.json`   |
+ * |            | `…/m000-m000/e0001-0150` (epoch segment) | `checkpoints/m000-m000-e0150.ckpt`; the last segment the networks |
  * | hidden     | `hidden/<study>/<variant>/mNNN`          | `hidden/mNNN.json` + `.f32` (trajectories, per-network metrics) |
  * | pif        | `pif/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/pif-bNNN.json`, `pif-cNNN.json`  |
  * | fit        | `fit/<study>/<variant>/mNNN`             | `fits/mNNN.json` + `.f64` (DMD operator) |
@@ -19,6 +20,7 @@
  * | dsa        | `dsa/<study>/<variant>/bNNN`, `…/cNNN`   | `blocks/dsa-bNNN.json`, `dsa-cNNN.json`  |
  * | fixed-points | `fixed-points/<study>/<variant>/mNNN`  | `fixed_points/mNNN.json` (fixed points, Fig. 2E view) |
  * | merge      | `merge/<study>/<variant>/<what>`         | `metrics/<metric>.json`                  |
+ * | sensitivity | `sensitivity` (with a grid only)        | `sensitivity/summary.json`              |
  * | report     | `report`                                 | `claims.json`, `report.md`, `report.html`|
  *
  * The graph is a pure function of the run's options ({@link PlanOptions}); `plan.json` holds its
@@ -54,7 +56,15 @@ import {
   rankPath,
   reportHtmlPath,
   reportMdPath,
+  trainCheckpointPath,
 } from "../layout.ts";
+import {
+  checkSensitivityOptions,
+  planSensitivity,
+  type SensitivityOptions,
+  type SensitivityPlan,
+  sensitivitySummaryPath,
+} from "../sensitivity.ts";
 import { SCHEMA } from "../formats.ts";
 import { FIXED_POINT_SETTINGS, type FixedPointSettings, restingInputs } from "../fixed_points.ts";
 import {
@@ -88,8 +98,13 @@ export const STAGES = [
   "merge",
   "report",
 ] as const;
+/**
+ * The stage of the measurement-sensitivity summary (scripts/lib/sensitivity.ts): present, just
+ * before `report`, only in a graph whose options ask for a sensitivity grid.
+ */
+export const SENSITIVITY_STAGE = "sensitivity" as const;
 /** A stage name. */
-export type StageName = typeof STAGES[number];
+export type StageName = typeof STAGES[number] | typeof SENSITIVITY_STAGE;
 
 /** Direct dependencies of each stage (stages whose outputs its units read). */
 export const STAGE_DEPENDS: Record<StageName, StageName[]> = {
@@ -102,6 +117,7 @@ export const STAGE_DEPENDS: Record<StageName, StageName[]> = {
   dsa: ["fit", "dsa-rank"],
   "fixed-points": ["train", "hidden"],
   merge: ["train", "hidden", "pif", "dsa-rank", "dsa", "fixed-points"],
+  sensitivity: ["complexity", "train", "hidden", "merge"],
   report: ["complexity", "merge"],
 };
 
@@ -124,15 +140,36 @@ export interface PlanOptions {
   trainBlock?: number;
   /** Pairs per DSA / PIF block (default: automatic per population). */
   pairBlock?: number;
+  /**
+   * A grid of measurement settings recomputed on the same trained networks (units suffixed
+   * `@<setting>`, a `sensitivity` summary unit; scripts/lib/sensitivity.ts). Never retrains.
+   */
+  sensitivity?: SensitivityOptions;
+  /**
+   * Epochs per training segment (default: automatic, ≈ TARGET_TRAIN_SEGMENT_SECONDS at nominal
+   * rates; a training unit below that is one unit).
+   */
+  trainSegmentEpochs?: number;
 }
 
 /** What a unit does (internal; plan.json carries only the public fields). */
 export type UnitJob =
   | { kind: "complexity"; study: string; variant: string }
-  | { kind: "train"; study: string; variant: string; members: number[] }
-  | { kind: "hidden"; study: string; variant: string; member: number }
-  | { kind: "fit"; study: string; variant: string; member: number }
-  | { kind: "dsa-rank"; study: string; variant: string }
+  | {
+    kind: "train";
+    study: string;
+    variant: string;
+    members: number[];
+    /**
+     * Epochs `[first, last]` (1-based, inclusive) of an epoch segment: it resumes from the
+     * checkpoint after epoch `first − 1` (when first > 1) and writes the checkpoint after `last`,
+     * or the network files when `last` is `maxEpochs`. Absent: the whole training in one unit.
+     */
+    segment?: { first: number; last: number };
+  }
+  | { kind: "hidden"; study: string; variant: string; member: number; setting?: string }
+  | { kind: "fit"; study: string; variant: string; member: number; setting?: string }
+  | { kind: "dsa-rank"; study: string; variant: string; setting?: string }
   | {
     kind: "pairs";
     metric: "dsa" | "pif";
@@ -148,6 +185,8 @@ export type UnitJob =
     checks: boolean;
     /** Member pairs (a < b) of the block; for `checks`, the slot range `[[first, end]]`. */
     pairs: [number, number][];
+    /** The sensitivity setting whose measurement this is (absent: the run's own). */
+    setting?: string;
   }
   | { kind: "fixed-points"; study: string; variant: string; member: number }
   | {
@@ -155,7 +194,9 @@ export type UnitJob =
     study: string;
     variant: string;
     what: "pernet" | "pif" | "dsa" | "fixed_points";
+    setting?: string;
   }
+  | { kind: "sensitivity" }
   | { kind: "report" };
 
 /** A work unit. */
@@ -225,11 +266,26 @@ export interface MeasureSettings {
   learnSeed: number;
   /**
    * Also the PIF distance of each pair's initial matrices (for the size-invariant reading PIF
-   * trained / PIF initial), set in studies whose variants differ in hidden size.
+   * trained / PIF initial): set in studies whose variants differ in hidden size, and in the
+   * sensitivity setting that reads every PIF claim relative to init.
    */
   pifInit: boolean;
   /** Fixed-point finder settings (options, start pool, view) and its seed (`finder.seed`). */
   fixedPoints: FixedPointSettings;
+}
+
+/**
+ * Where a population's measurement files live, relative to the run directory ("" = the run's
+ * own layout): evaluation trajectories, DMD fits (and the common rank), DSA and PIF pair blocks,
+ * and the metric files its merges write. A sensitivity setting points the families it shares
+ * with the run (or with another setting) at their files and its own at `sensitivity/<id>`.
+ */
+export interface MeasureDirs {
+  hidden: string;
+  fits: string;
+  dsa: string;
+  pif: string;
+  metrics: string;
 }
 
 /** A population's settings for the units (beyond its resolved task and training). */
@@ -246,6 +302,10 @@ export interface VariantSettings {
   rankAsked: number;
   /** The measurement settings of its units. */
   measure: MeasureSettings;
+  /** The sensitivity setting these units measure (absent: the run's own measurement). */
+  setting?: string;
+  /** Where its files live (absent: the run's own layout). */
+  dirs?: MeasureDirs;
 }
 
 /** The unit graph of a run. */
@@ -254,6 +314,10 @@ export interface Graph {
   preset: Preset;
   studies: ResolvedStudy[];
   variants: VariantSettings[];
+  /** The populations' measurements under the sensitivity grid's settings (units `…@<setting>`). */
+  measureVariants: VariantSettings[];
+  /** The resolved sensitivity grid (null without `options.sensitivity`). */
+  sensitivity: SensitivityPlan | null;
   stages: Stage[];
   /** Units by id. */
   byId: Map<string, Unit>;
@@ -401,6 +465,34 @@ export function trainBlockOf(v: VariantSettings, members: number, trainBlock?: n
   return Math.max(1, Math.min(members, Math.floor(TARGET_TRAIN_UNIT_SECONDS / one)));
 }
 
+/**
+ * Target core-seconds (at nominal rates) of one epoch segment of a training unit: a training
+ * unit estimated above it (one large network of the paper preset) is split into epoch segments
+ * chained by checkpoints (`train/<study>/<variant>/mNNN-mNNN/eXXXX-YYYY`), so that no unit needs
+ * much more than an hour of one core. The split does not change the numbers (training resumes
+ * bit-identically from a checkpoint).
+ */
+export const TARGET_TRAIN_SEGMENT_SECONDS = 3600;
+
+/**
+ * Epochs per segment of a training unit of `members` networks: `trainSegmentEpochs`, or the
+ * fewest segments of ≤ TARGET_TRAIN_SEGMENT_SECONDS at nominal rates (balanced); `maxEpochs`
+ * (no split) when the whole unit fits.
+ */
+export function trainSegmentEpochsOf(
+  v: VariantSettings,
+  members: number,
+  trainSegmentEpochs?: number,
+): number {
+  const E = v.sizes.config.maxEpochs;
+  if (trainSegmentEpochs !== undefined) return Math.min(trainSegmentEpochs, E);
+  const whole = trainCost(v.sizes, members, NOMINAL_RATES).coreSeconds;
+  if (whole <= TARGET_TRAIN_SEGMENT_SECONDS) return E;
+  const perEpoch = (whole - trainCost(v.sizes, members, NOMINAL_RATES, 0).coreSeconds) / E;
+  const segments = Math.ceil(E / Math.max(1, Math.floor(TARGET_TRAIN_SEGMENT_SECONDS / perEpoch)));
+  return Math.ceil(E / segments);
+}
+
 /** Pairs per block of `metric`: `pairBlock`, or ≈ TARGET_UNIT_SECONDS at nominal rates. */
 export function pairBlockOf(
   v: VariantSettings,
@@ -444,6 +536,8 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
   const variants = studies.flatMap((s) => s.variants.map((rv) => sizesOf(preset, s, rv)));
   const problems = validateVariants(variants, preset);
   if (problems.length) throw new PlanError(problems);
+  const sensitivity = options.sensitivity ? planSensitivity(options.sensitivity, variants) : null;
+  if (sensitivity?.problems.length) throw new PlanError(sensitivity.problems);
   const K = preset.members;
   const units: Record<StageName, Unit[]> = {
     complexity: [],
@@ -455,6 +549,7 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
     dsa: [],
     "fixed-points": [],
     merge: [],
+    sensitivity: [],
     report: [],
   };
   const add = (stage: StageName, id: string, job: UnitJob, io: {
@@ -477,8 +572,6 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
     const { study: s, variant: vid } = v;
     const key = `${s}/${vid}`;
     const net = (m: number) => networkPath("", s, vid, m);
-    const hid = (m: number) => [hiddenPath("", s, vid, m), hiddenPath("", s, vid, m, "f32")];
-    const fit = (m: number) => [fitPath("", s, vid, m), fitPath("", s, vid, m, "f64")];
     const cPath = complexityPath("", s, vid);
     reportInputs.push(cPath);
     add("complexity", `complexity/${key}`, { kind: "complexity", study: s, variant: vid }, {
@@ -486,91 +579,217 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
       outputs: [cPath],
     }, complexityCost(v.sizes, rates));
     const tb = trainBlockOf(v, K, options.trainBlock);
+    const maxEpochs = v.sizes.config.maxEpochs;
+    const digits = Math.max(4, String(maxEpochs).length);
+    const e4 = (e: number) => String(e).padStart(digits, "0");
     for (let first = 0; first < K; first += tb) {
       const ms = members.slice(first, first + tb);
-      add(
-        "train",
-        `train/${key}/${m3(ms[0])}-${m3(ms[ms.length - 1])}`,
-        { kind: "train", study: s, variant: vid, members: ms },
-        { inputs: [], outputs: ms.map(net) },
-        trainCost(v.sizes, ms.length, rates),
-      );
+      const block = `${m3(ms[0])}-${m3(ms[ms.length - 1])}`;
+      const se = trainSegmentEpochsOf(v, ms.length, options.trainSegmentEpochs);
+      if (se >= maxEpochs) {
+        add(
+          "train",
+          `train/${key}/${block}`,
+          { kind: "train", study: s, variant: vid, members: ms },
+          { inputs: [], outputs: ms.map(net) },
+          trainCost(v.sizes, ms.length, rates),
+        );
+        continue;
+      }
+      // Epoch segments chained by checkpoints; the last one writes the networks.
+      const ckpt = (e: number) => trainCheckpointPath("", s, vid, ms[0], ms[ms.length - 1], e);
+      for (let e0 = 1; e0 <= maxEpochs; e0 += se) {
+        const e1 = Math.min(maxEpochs, e0 + se - 1);
+        add(
+          "train",
+          `train/${key}/${block}/e${e4(e0)}-${e4(e1)}`,
+          { kind: "train", study: s, variant: vid, members: ms, segment: { first: e0, last: e1 } },
+          {
+            inputs: e0 > 1 ? [ckpt(e0 - 1)] : [],
+            outputs: e1 < maxEpochs ? [ckpt(e1)] : ms.map(net),
+          },
+          trainCost(v.sizes, ms.length, rates, e1 - e0 + 1),
+        );
+      }
     }
-    for (const m of members) {
+    reportInputs.push(...measurementUnits(v, ALL_FAMILIES, K, options, rates, add));
+    reportInputs.push(fixedPointUnits(v, K, rates, add));
+  }
+  const sensitivityInputs: string[] = [];
+  for (const mv of sensitivity?.measureVariants ?? []) {
+    sensitivityInputs.push(...measurementUnits(mv, mv.families, K, options, rates, add));
+  }
+  if (sensitivity) {
+    const out = sensitivitySummaryPath("");
+    const inputs = [...new Set([...reportInputs, ...sensitivityInputs])];
+    for (const v of variants) {
+      for (const m of members) inputs.push(hiddenPath("", v.study, v.variant, m));
+    }
+    add("sensitivity", "sensitivity", { kind: "sensitivity" }, {
+      inputs,
+      outputs: [out],
+    }, reportCost(variants.length * (1 + sensitivity.settings.length), rates));
+    reportInputs.push(out);
+  }
+  add("report", "report", { kind: "report" }, {
+    inputs: reportInputs,
+    outputs: [claimsPath(""), reportMdPath(""), reportHtmlPath("")],
+  }, reportCost(variants.length, rates));
+  const names: StageName[] = sensitivity
+    ? [...STAGES.slice(0, -1), SENSITIVITY_STAGE, "report"]
+    : [...STAGES];
+  const stages = names.map((name) => ({
+    name,
+    dependsOn: name === "report" && sensitivity
+      ? [...STAGE_DEPENDS.report, SENSITIVITY_STAGE]
+      : STAGE_DEPENDS[name],
+    units: units[name],
+  }));
+  const byId = new Map<string, Unit>();
+  for (const st of stages) for (const u of st.units) byId.set(u.id, u);
+  return {
+    options,
+    preset,
+    studies,
+    variants,
+    measureVariants: sensitivity?.measureVariants ?? [],
+    sensitivity,
+    stages,
+    byId,
+  };
+}
+
+/** The measurement unit families of a population. */
+export type MeasureFamily = "hidden" | "fit" | "dsa" | "pif";
+const ALL_FAMILIES: readonly MeasureFamily[] = ["hidden", "fit", "dsa", "pif"];
+
+/**
+ * Adds the measurement units of one population (`families` of them: evaluation trajectories and
+ * per-network metrics, DMD fits and the common rank, DSA pair blocks, PIF pair blocks, and the
+ * merges that write their metric files), with the paths of `v.dirs` and ids suffixed
+ * `@<v.setting>` for a sensitivity setting. Returns the metric files it writes.
+ */
+function measurementUnits(
+  v: VariantSettings,
+  families: readonly MeasureFamily[],
+  K: number,
+  options: PlanOptions,
+  rates: CostRates,
+  add: (stage: StageName, id: string, job: UnitJob, io: {
+    inputs: string[];
+    outputs: string[];
+  }, cost: UnitCost) => void,
+): string[] {
+  const { study: s, variant: vid } = v;
+  const key = `${s}/${vid}`;
+  const at = (id: string) => (v.setting ? `${id}@${v.setting}` : id);
+  const setting = v.setting ? { setting: v.setting } : {};
+  const d = v.dirs ?? { hidden: "", fits: "", dsa: "", pif: "", metrics: "" };
+  const has = (f: MeasureFamily) => families.includes(f);
+  const members = Array.from({ length: K }, (_, m) => m);
+  const net = (m: number) => networkPath("", s, vid, m);
+  const hid = (
+    m: number,
+  ) => [hiddenPath(d.hidden, s, vid, m), hiddenPath(d.hidden, s, vid, m, "f32")];
+  const fit = (m: number) => [fitPath(d.fits, s, vid, m), fitPath(d.fits, s, vid, m, "f64")];
+  for (const m of members) {
+    if (has("hidden")) {
       add(
         "hidden",
-        `hidden/${key}/${m3(m)}`,
-        { kind: "hidden", study: s, variant: vid, member: m },
-        {
-          inputs: [net(m)],
-          outputs: hid(m),
-        },
+        at(`hidden/${key}/${m3(m)}`),
+        { kind: "hidden", study: s, variant: vid, member: m, ...setting },
+        { inputs: [net(m)], outputs: hid(m) },
         hiddenCost(v.sizes, rates),
       );
-      add("fit", `fit/${key}/${m3(m)}`, { kind: "fit", study: s, variant: vid, member: m }, {
-        inputs: hid(m),
-        outputs: fit(m),
-      }, fitCost(v.sizes, rates));
     }
-    const rank = rankPath("", s, vid);
-    add("dsa-rank", `dsa-rank/${key}`, { kind: "dsa-rank", study: s, variant: vid }, {
+    if (has("fit")) {
+      add(
+        "fit",
+        at(`fit/${key}/${m3(m)}`),
+        {
+          kind: "fit",
+          study: s,
+          variant: vid,
+          member: m,
+          ...setting,
+        },
+        { inputs: hid(m), outputs: fit(m) },
+        fitCost(v.sizes, rates),
+      );
+    }
+  }
+  const rank = rankPath(d.fits, s, vid);
+  if (has("fit")) {
+    add("dsa-rank", at(`dsa-rank/${key}`), {
+      kind: "dsa-rank",
+      study: s,
+      variant: vid,
+      ...setting,
+    }, {
       inputs: members.flatMap((m) => [...fit(m), ...hid(m)]),
       outputs: [rank],
     }, mergeCost(K, rates));
-    const pairs = memberPairs(K);
-    const blocks: Record<"dsa" | "pif", string[]> = { dsa: [], pif: [] };
-    for (const metric of ["pif", "dsa"] as const) {
-      const size = pairBlockOf(v, metric, pairs.length, options.pairBlock);
-      const inputsOf = (ms: number[]) =>
-        metric === "pif"
-          ? [...ms.map(net), ...ms.map((m) => hid(m)[0])]
-          : [rank, ...ms.flatMap(fit), ...ms.map((m) => hid(m)[0])];
-      const cost = (n: number) =>
-        metric === "pif" ? pifBlockCost(v.sizes, n, rates) : dsaBlockCost(v.sizes, n, rates);
-      for (let b = 0; b * size < pairs.length; b++) {
-        const ps = pairs.slice(b * size, (b + 1) * size);
-        const involved = [...new Set(ps.flat())].sort((x, y) => x - y);
-        const out = blockPath("", s, vid, metric, b);
-        blocks[metric].push(out);
-        add(
+  }
+  const pairs = memberPairs(K);
+  const blocks: Record<"dsa" | "pif", string[]> = { dsa: [], pif: [] };
+  for (const metric of ["pif", "dsa"] as const) {
+    if (!has(metric)) continue;
+    const size = pairBlockOf(v, metric, pairs.length, options.pairBlock);
+    const inputsOf = (ms: number[]) =>
+      metric === "pif"
+        ? [...ms.map(net), ...ms.map((m) => hid(m)[0])]
+        : [rank, ...ms.flatMap(fit), ...ms.map((m) => hid(m)[0])];
+    const cost = (n: number) =>
+      metric === "pif" ? pifBlockCost(v.sizes, n, rates) : dsaBlockCost(v.sizes, n, rates);
+    const dir = metric === "pif" ? d.pif : d.dsa;
+    for (let b = 0; b * size < pairs.length; b++) {
+      const ps = pairs.slice(b * size, (b + 1) * size);
+      const involved = [...new Set(ps.flat())].sort((x, y) => x - y);
+      const out = blockPath(dir, s, vid, metric, b);
+      blocks[metric].push(out);
+      add(
+        metric,
+        at(`${metric}/${key}/b${String(b).padStart(3, "0")}`),
+        {
+          kind: "pairs",
           metric,
-          `${metric}/${key}/b${String(b).padStart(3, "0")}`,
-          {
-            kind: "pairs",
-            metric,
-            study: s,
-            variant: vid,
-            block: b,
-            checks: false,
-            pairs: ps,
-          },
-          { inputs: inputsOf(involved), outputs: [out] },
-          cost(ps.length),
-        );
-      }
-      // self-checks: d(X, X) and reversed pairs on sampled networks, CHECK_SLOTS pair slots
-      for (let c = 0; c * size < CHECK_SLOTS; c++) {
-        const out = blockPath("", s, vid, metric, c, true);
-        blocks[metric].push(out);
-        const n = Math.min(size, CHECK_SLOTS - c * size);
-        add(
-          metric,
-          `${metric}/${key}/c${String(c).padStart(3, "0")}`,
-          {
-            kind: "pairs",
-            metric,
-            study: s,
-            variant: vid,
-            block: c,
-            checks: true,
-            pairs: [[c * size, c * size + n]],
-          },
-          { inputs: inputsOf(members), outputs: [out] },
-          cost(n),
-        );
-      }
+          study: s,
+          variant: vid,
+          block: b,
+          checks: false,
+          pairs: ps,
+          ...setting,
+        },
+        { inputs: inputsOf(involved), outputs: [out] },
+        cost(ps.length),
+      );
     }
-    const mp = (metric: string) => metricPath("", s, vid, metric);
+    // self-checks: d(X, X) and reversed pairs on sampled networks, CHECK_SLOTS pair slots
+    for (let c = 0; c * size < CHECK_SLOTS; c++) {
+      const out = blockPath(dir, s, vid, metric, c, true);
+      blocks[metric].push(out);
+      const n = Math.min(size, CHECK_SLOTS - c * size);
+      add(
+        metric,
+        at(`${metric}/${key}/c${String(c).padStart(3, "0")}`),
+        {
+          kind: "pairs",
+          metric,
+          study: s,
+          variant: vid,
+          block: c,
+          checks: true,
+          pairs: [[c * size, c * size + n]],
+          ...setting,
+        },
+        { inputs: inputsOf(members), outputs: [out] },
+        cost(n),
+      );
+    }
+  }
+  const mp = (metric: string) => metricPath(d.metrics, s, vid, metric);
+  const written: string[] = [];
+  if (has("hidden")) {
     const pernet = [
       "dimensionality",
       "attractorness",
@@ -579,52 +798,87 @@ export function buildGraph(options: PlanOptions, rates: CostRates = NOMINAL_RATE
       "ood",
       "learning",
     ].map(mp);
-    add("merge", `merge/${key}/pernet`, { kind: "merge", study: s, variant: vid, what: "pernet" }, {
-      inputs: [...members.map(net), ...members.map((m) => hid(m)[0])],
-      outputs: pernet,
-    }, mergeCost(K, rates, pernet.length));
-    add("merge", `merge/${key}/pif`, { kind: "merge", study: s, variant: vid, what: "pif" }, {
-      inputs: [...members.map(net), ...members.map((m) => hid(m)[0]), ...blocks.pif],
-      outputs: [mp("pif")],
-    }, mergeCost(K, rates));
-    add("merge", `merge/${key}/dsa`, { kind: "merge", study: s, variant: vid, what: "dsa" }, {
-      inputs: [...members.map(net), ...members.map((m) => hid(m)[0]), rank, ...blocks.dsa],
-      outputs: [mp("dsa"), mp("mds")],
-    }, mergeCost(K, rates));
-    const fpRuns = restingInputs(v.rv.task).length;
-    const fps = members.map((m) => fixedPointsPath("", s, vid, m));
-    for (const m of members) {
-      add(
-        "fixed-points",
-        `fixed-points/${key}/${m3(m)}`,
-        { kind: "fixed-points", study: s, variant: vid, member: m },
-        { inputs: [net(m), ...hid(m)], outputs: [fps[m]] },
-        fixedPointsCost(v.sizes, v.family, fpRuns, rates),
-      );
-    }
-    add("merge", `merge/${key}/fixed_points`, {
+    add("merge", at(`merge/${key}/pernet`), {
       kind: "merge",
       study: s,
       variant: vid,
-      what: "fixed_points",
+      what: "pernet",
+      ...setting,
     }, {
-      inputs: [...members.map(net), ...fps],
-      outputs: [mp("fixed_points")],
-    }, mergeCost(K, rates));
-    reportInputs.push(...pernet, mp("pif"), mp("dsa"), mp("mds"), mp("fixed_points"));
+      inputs: [...members.map(net), ...members.map((m) => hid(m)[0])],
+      outputs: pernet,
+    }, mergeCost(K, rates, pernet.length));
+    written.push(...pernet);
   }
-  add("report", "report", { kind: "report" }, {
-    inputs: reportInputs,
-    outputs: [claimsPath(""), reportMdPath(""), reportHtmlPath("")],
-  }, reportCost(variants.length, rates));
-  const stages = STAGES.map((name) => ({
-    name,
-    dependsOn: STAGE_DEPENDS[name],
-    units: units[name],
-  }));
-  const byId = new Map<string, Unit>();
-  for (const st of stages) for (const u of st.units) byId.set(u.id, u);
-  return { options, preset, studies, variants, stages, byId };
+  if (has("pif")) {
+    add("merge", at(`merge/${key}/pif`), {
+      kind: "merge",
+      study: s,
+      variant: vid,
+      what: "pif",
+      ...setting,
+    }, {
+      inputs: [...members.map(net), ...members.map((m) => hid(m)[0]), ...blocks.pif],
+      outputs: [mp("pif")],
+    }, mergeCost(K, rates));
+    written.push(mp("pif"));
+  }
+  if (has("dsa")) {
+    add("merge", at(`merge/${key}/dsa`), {
+      kind: "merge",
+      study: s,
+      variant: vid,
+      what: "dsa",
+      ...setting,
+    }, {
+      inputs: [...members.map(net), ...members.map((m) => hid(m)[0]), rank, ...blocks.dsa],
+      outputs: [mp("dsa"), mp("mds")],
+    }, mergeCost(K, rates));
+    written.push(mp("dsa"), mp("mds"));
+  }
+  return written;
+}
+
+/**
+ * Adds a population's fixed-point units (one per network, then the merge); part of the run's own
+ * measurement only (no sensitivity setting changes what they read). Returns the metric file.
+ */
+function fixedPointUnits(
+  v: VariantSettings,
+  K: number,
+  rates: CostRates,
+  add: (stage: StageName, id: string, job: UnitJob, io: {
+    inputs: string[];
+    outputs: string[];
+  }, cost: UnitCost) => void,
+): string {
+  const { study: s, variant: vid } = v;
+  const key = `${s}/${vid}`;
+  const members = Array.from({ length: K }, (_, m) => m);
+  const net = (m: number) => networkPath("", s, vid, m);
+  const hid = (m: number) => [hiddenPath("", s, vid, m), hiddenPath("", s, vid, m, "f32")];
+  const fpRuns = restingInputs(v.rv.task).length;
+  const fps = members.map((m) => fixedPointsPath("", s, vid, m));
+  for (const m of members) {
+    add(
+      "fixed-points",
+      `fixed-points/${key}/${m3(m)}`,
+      { kind: "fixed-points", study: s, variant: vid, member: m },
+      { inputs: [net(m), ...hid(m)], outputs: [fps[m]] },
+      fixedPointsCost(v.sizes, v.family, fpRuns, rates),
+    );
+  }
+  const out = metricPath("", s, vid, "fixed_points");
+  add("merge", `merge/${key}/fixed_points`, {
+    kind: "merge",
+    study: s,
+    variant: vid,
+    what: "fixed_points",
+  }, {
+    inputs: [...members.map(net), ...fps],
+    outputs: [out],
+  }, mergeCost(K, rates));
+  return out;
 }
 
 /** The public plan (`degeneracy.plan/1`) of a graph. */
@@ -655,9 +909,11 @@ export function checkPlanOptions(o: PlanOptions): void {
     }
   };
   getPreset(o.preset);
+  if (o.sensitivity !== undefined) checkSensitivityOptions(o.sensitivity);
   int(o.members, "members", 1);
   int(o.trainBlock, "trainBlock", 1);
   int(o.pairBlock, "pairBlock", 1);
+  int(o.trainSegmentEpochs, "trainSegmentEpochs", 1);
   for (const s of o.studies ?? []) {
     if (!(STUDIES as readonly string[]).includes(s)) {
       throw new Error(`studies: unknown study "${s}" (allowed: ${STUDIES.join(", ")})`);
@@ -697,16 +953,21 @@ export function checkPlanStructure(p: PlanFile): string[] {
       }
     };
     closure(st.name);
+    // Within a stage, a unit may read what an earlier unit of the stage wrote (epoch
+    // segments of a training unit, chained by checkpoints).
+    const withinStage = new Set<string>();
     for (const u of st.units) {
       if (ids.has(u.id)) problems.push(`unit ${u.id}: duplicate id`);
       ids.add(u.id);
       for (const i of u.inputs) {
+        if (withinStage.has(i)) continue;
         const from = producer.get(i);
         if (from === undefined) problems.push(`unit ${u.id}: input ${i} is no earlier output`);
         else if (!deps.has(from)) {
           problems.push(`unit ${u.id}: reads ${i} of stage ${from}, not a dependency`);
         }
       }
+      for (const o of u.outputs) withinStage.add(o);
     }
     for (const u of st.units) {
       for (const o of u.outputs) {
