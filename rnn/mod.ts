@@ -100,6 +100,7 @@ export {
 } from "./train.ts";
 export {
   NETWORK_SCHEMA,
+  type NetworkExpectation,
   type NetworkRun,
   paramsFromRecord,
   paramsFromSerialized,

@@ -204,6 +204,17 @@ export function parseNetworkRecord(value: unknown, source: string): NetworkRecor
     if (!Number.isInteger(r.member) || (r.member as number) < 0) {
       throw new Error(`member must be an integer ≥ 0, got ${JSON.stringify(r.member)}`);
     }
+    for (const k of ["initSeed", "dataSeed"]) {
+      if (typeof r[k] !== "number" || !Number.isInteger(r[k])) {
+        throw new Error(`${k} must be an integer, got ${JSON.stringify(r[k])}`);
+      }
+    }
+    if (r.config === null || typeof r.config !== "object" || Array.isArray(r.config)) {
+      throw new Error("config must be an object (the training configuration)");
+    }
+    if (!Number.isInteger(r.stopEpoch) || (r.stopEpoch as number) < 0) {
+      throw new Error(`stopEpoch must be an integer ≥ 0, got ${JSON.stringify(r.stopEpoch)}`);
+    }
     if (r.shape === null || typeof r.shape !== "object") throw new Error("shape must be an object");
     validateRecord(r as unknown as NetworkRecord);
     return r as unknown as NetworkRecord;
@@ -213,11 +224,105 @@ export function parseNetworkRecord(value: unknown, source: string): NetworkRecor
   }
 }
 
+/** What a reader knows a network file must hold (e.g. the pipeline knows its population). */
+export interface NetworkExpectation {
+  /** The task variant (`task.id`) of the population. */
+  taskId?: string;
+  /** The member index the file's name stands for. */
+  member?: number;
+  /** Hidden units of the population. */
+  hidden?: number;
+}
+
 /**
- * Reads and validates a saved network file ({@link parseNetworkRecord}); a missing file,
- * invalid JSON or a bad field is an Error naming the file.
+ * Throws an Error naming `file` and the field when a valid record is not the one expected
+ * (another variant's task, another member, another size).
  */
-export async function readNetworkRecord(path: string): Promise<NetworkRecord> {
+export function checkNetworkExpectation(
+  r: NetworkRecord,
+  file: string,
+  expect: NetworkExpectation,
+): void {
+  if (expect.taskId !== undefined && r.task.id !== expect.taskId) {
+    throw new Error(
+      `${file}: task.id is "${r.task.id}", this population's task is "${expect.taskId}"`,
+    );
+  }
+  if (expect.member !== undefined && r.member !== expect.member) {
+    throw new Error(`${file}: member is ${r.member}, the file stands for member ${expect.member}`);
+  }
+  if (expect.hidden !== undefined && r.shape.hidden !== expect.hidden) {
+    throw new Error(
+      `${file}: shape.hidden is ${r.shape.hidden}, this population has ${expect.hidden} units`,
+    );
+  }
+}
+
+/** A 64-bit hash (hex) of serialised weights (for finding copies; equality is confirmed). */
+function weightsHash(p: SerializedParams): string {
+  let h1 = 0x811c9dc5, h2 = 0x01000193;
+  const buf = new Float64Array(1), words = new Uint32Array(buf.buffer);
+  const mix = (x: number) => {
+    buf[0] = x;
+    for (const w of words) {
+      h1 = Math.imul(h1 ^ w, 0x01000193);
+      h2 = Math.imul(h2 ^ w, 0x5bd1e995) ^ (h2 >>> 15);
+    }
+  };
+  for (const m of [p.wx, p.wh, p.wo]) for (const row of m) for (const x of row) mix(x);
+  for (const v of [p.b, p.bo]) for (const x of v) mix(x);
+  return (h1 >>> 0).toString(16) + (h2 >>> 0).toString(16);
+}
+
+/**
+ * The first pair of networks that cannot both be genuine members (one line naming both files),
+ * or null: the same id; the same member, initSeed or dataSeed within one population (same task
+ * variant and training configuration); identical final weights anywhere.
+ */
+export function duplicateNetworks(nets: { file: string; record: NetworkRecord }[]): string | null {
+  const seen = new Map<string, string>();
+  const weightsOf = new Map<string, SerializedParams>();
+  const clash = (key: string, file: string): string | null => {
+    const other = seen.get(key);
+    if (other !== undefined && other !== file) return other;
+    seen.set(key, file);
+    return null;
+  };
+  for (const { file, record: r } of nets) {
+    const pop = `${r.task.id}|${JSON.stringify(r.config)}`;
+    const checks: [string, string][] = [
+      [`id|${r.id}`, `the same id "${r.id}"`],
+      [`member|${pop}|${r.member}`, `the same member ${r.member} of task ${r.task.id}`],
+      [`init|${pop}|${r.initSeed}`, `the same initSeed ${r.initSeed} (task ${r.task.id})`],
+      [`data|${pop}|${r.dataSeed}`, `the same dataSeed ${r.dataSeed} (task ${r.task.id})`],
+      [`weights|${weightsHash(r.final)}`, "identical final weights"],
+    ];
+    weightsOf.set(file, r.final);
+    for (const [key, what] of checks) {
+      let other = clash(key, file);
+      if (
+        other !== null && key.startsWith("weights|") &&
+        JSON.stringify(weightsOf.get(other)) !== JSON.stringify(r.final)
+      ) {
+        other = null; // a hash collision, not a copy
+      }
+      if (other !== null) {
+        return `${other} and ${file} hold ${what}: one of them is a copy; remove it`;
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Reads and validates a saved network file ({@link parseNetworkRecord}, then
+ * {@link checkNetworkExpectation} when `expect` is given); a missing file, invalid JSON or a bad
+ * field is an Error naming the file.
+ */
+export async function readNetworkRecord(
+  path: string,
+  expect?: NetworkExpectation,
+): Promise<NetworkRecord> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -230,7 +335,9 @@ export async function readNetworkRecord(path: string): Promise<NetworkRecord> {
   } catch (e) {
     throw new Error(`${path}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
-  return parseNetworkRecord(value, path);
+  const r = parseNetworkRecord(value, path);
+  if (expect) checkNetworkExpectation(r, path, expect);
+  return r;
 }
 
 /**

@@ -18,7 +18,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { defineCli, f, parseOrExit } from "./lib/cli.ts";
+import { writeTextAtomic } from "./lib/io.ts";
 import process from "node:process";
 import { makeProblem, stepFlops, Trainee, type WorkloadName, WORKLOADS } from "./bench/harness.ts";
 import { tsKernel } from "../rnn/kernels/ts.ts";
@@ -46,39 +47,43 @@ interface Result {
   note?: string;
 }
 
-const { values: args } = parseArgs({
-  args: Deno.args,
-  options: {
-    json: { type: "string" },
-    only: { type: "string" },
-    members: { type: "string", default: "1,8,50" },
-    seconds: { type: "string", default: "3" },
-    rounds: { type: "string", default: "2" },
-    "no-torch": { type: "boolean", default: false },
-    "torch-impl": { type: "string", default: "nnrnn" },
-    python: { type: "string", default: "/usr/bin/python3" },
+const workloads = Object.keys(WORKLOADS) as WorkloadName[];
+
+/** The command line of `deno task bench`. */
+export const CLI = defineCli({
+  name: "bench",
+  summary: "Training-speed bench: network-steps/s of one training step on the Appendix A " +
+    "workloads for our kernels and, when available, PyTorch (ratios measured in one run).",
+  flags: {
+    json: f.path("FILE", "also write the rows as JSON"),
+    only: f.choice(workloads, "one workload only"),
+    members: f.numbers("K,…", "population sizes", {
+      integer: true,
+      min: 1,
+      max: 1000,
+      allowed: "comma-separated distinct integers from 1 to 1000; default 1,8,50",
+    }),
+    seconds: f.number("S", "seconds per measurement", {
+      min: 0,
+      max: 600,
+      minOpen: true,
+      defaultText: "3",
+    }),
+    rounds: f.int("N", "rounds of the two-core comparison", { min: 1, max: 20, defaultText: "2" }),
+    "no-torch": f.switch("skip the PyTorch baseline"),
+    "torch-impl": f.choice(["nnrnn", "loop"] as const, "PyTorch implementation", "nnrnn"),
+    python: f.path("FILE", "Python with torch", "/usr/bin/python3"),
   },
 });
-
-const workloads = Object.keys(WORKLOADS) as WorkloadName[];
-if (args.only !== undefined && !workloads.includes(args.only as WorkloadName)) {
-  throw new Error(`--only must be one of ${workloads.join(", ")}, got ${args.only}`);
-}
-const memberCounts = args.members.split(",").map(Number);
-if (memberCounts.some((k) => !Number.isInteger(k) || k < 1 || k > 1000)) {
-  throw new Error(`--members must be comma-separated integers in [1, 1000], got ${args.members}`);
-}
-const seconds = Number(args.seconds);
-if (!(seconds > 0 && seconds <= 600)) {
-  throw new Error(`--seconds must be in (0, 600], got ${args.seconds}`);
-}
-const rounds = Number(args.rounds);
-if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) {
-  throw new Error(`--rounds must be an integer in [1, 20], got ${args.rounds}`);
-}
-if (args["torch-impl"] !== "nnrnn" && args["torch-impl"] !== "loop") {
-  throw new Error(`--torch-impl must be nnrnn or loop, got ${args["torch-impl"]}`);
-}
+const parsed = parseOrExit(CLI, Deno.args);
+const args = {
+  ...parsed,
+  "torch-impl": parsed["torch-impl"] ?? "nnrnn",
+  python: parsed.python ?? "/usr/bin/python3",
+};
+const memberCounts = parsed.members ?? [1, 8, 50];
+const seconds = parsed.seconds ?? 3;
+const rounds = parsed.rounds ?? 2;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -460,8 +465,6 @@ for (const w of workloads) {
 }
 
 if (args.json) {
-  const tmp = `${args.json}.tmp`;
-  await Deno.writeTextFile(tmp, JSON.stringify(results, null, 1) + "\n");
-  await Deno.rename(tmp, args.json);
+  await writeTextAtomic(args.json, JSON.stringify(results, null, 1) + "\n");
   console.log(`\nwrote ${args.json}`);
 }

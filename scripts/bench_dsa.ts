@@ -34,7 +34,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { defineCli, f, InvalidValue, parseOrExit } from "./lib/cli.ts";
+import { writeTextAtomic } from "./lib/io.ts";
 import process from "node:process";
 import { compareDmd } from "../metrics/dsa/dsa.ts";
 import { type DmdFit, fitDmd, type FlatTrajectories } from "../metrics/dsa/dmd.ts";
@@ -198,7 +199,7 @@ function comparePair(
   return { res: t.value, prepWall: prep.wall, prepCpu: prep.cpu, pairWall: t.wall, pairCpu: t.cpu };
 }
 
-const f2 = (x: number) => x.toFixed(2);
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
 const f5 = (x: number) => (Number.isFinite(x) ? x.toFixed(5) : "-");
 
 /** Task of each study's populations (the controls train delayed discrimination). */
@@ -216,43 +217,72 @@ const STUDY_TASK: Record<StudyName, TaskName> = {
   sparsity: "delayed_discrimination",
 };
 
+/** delays/rank settings, e.g. `10/50,20/200`. */
+function settingsFlag(defaultText: string, what: string) {
+  return f.custom(
+    "D/R,…",
+    what,
+    `comma-separated delays/rank pairs of integers ≥ 1, e.g. 10/50,30/1000; default ${defaultText}`,
+    (raw) =>
+      raw.split(",").filter((x) => x.trim() !== "").map((x, i) => {
+        const m = /^\s*(\d+)\/(\d+)\s*$/.exec(x);
+        if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) {
+          throw new InvalidValue(`item ${i + 1} ${JSON.stringify(x)} is not delays/rank`);
+        }
+        return `${Number(m[1])}/${Number(m[2])}`;
+      }),
+  );
+}
+
+/** The command line of `deno task bench:dsa`. */
+export const CLI = defineCli({
+  name: "bench:dsa",
+  summary: "DSA speed: fit and compare two systems at delays/rank settings, the old path " +
+    "(legacy Procrustes, scalar Cholesky) against the new one in one run, optionally " +
+    "dsaDistance's default options, the paper preset's DSA core-hours, the reference-style " +
+    "optimiser and a whole matrix on Web Workers.",
+  flags: {
+    settings: settingsFlag("10/50,20/200,30/500,30/1000", "delays/rank settings"),
+    "new-only": f.switch("time only the new path"),
+    defaults: settingsFlag("none", "settings at which to time dsaDistance's default options"),
+    paper: f.switch("project the paper preset's DSA core-hours"),
+    json: f.path("FILE", "also write the results as JSON"),
+    baseline: f.int("R", "largest rank timed with the reference-style optimiser (0 = none)", {
+      min: 0,
+      defaultText: "0",
+    }),
+    matrix: f.switch("also time a whole matrix"),
+    "matrix-only": f.switch("time only a whole matrix"),
+    systems: f.int("S", "systems of the matrix", { min: 2, max: 10000, defaultText: "50" }),
+    workers: f.int("W", "Web Workers of the matrix", { min: 1, max: 1024, defaultText: "2" }),
+    procrustes: f.json(
+      "JSON",
+      "Procrustes option overrides",
+      "a JSON object of Procrustes options",
+      (v) => {
+        if (v === null || typeof v !== "object" || Array.isArray(v)) {
+          throw new InvalidValue("not a JSON object");
+        }
+        return v as ProcrustesOptions;
+      },
+    ),
+  },
+});
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      settings: { type: "string", default: "10/50,20/200,30/500,30/1000" },
-      "new-only": { type: "boolean", default: false },
-      defaults: { type: "string", default: "" },
-      paper: { type: "boolean", default: false },
-      json: { type: "string" },
-      baseline: { type: "string", default: "0" },
-      matrix: { type: "boolean", default: false },
-      "matrix-only": { type: "boolean", default: false },
-      systems: { type: "string", default: "50" },
-      workers: { type: "string", default: "2" },
-      procrustes: { type: "string" },
-    },
-  });
-  const parseSettings = (s: string) =>
-    s.split(",").map((x) => x.trim()).filter(Boolean).map((x) => {
-      const [d, r] = x.split("/").map(Number);
-      if (!(Number.isInteger(d) && d >= 1 && Number.isInteger(r) && r >= 1)) {
-        console.error(`--settings/--defaults: "${x}" is not delays/rank (e.g. 30/1000)`);
-        Deno.exit(2);
-      }
-      return { key: x, d, r };
+  const values = parseOrExit(CLI, Deno.args);
+  const toSettings = (xs: string[]) =>
+    xs.map((key) => {
+      const [d, r] = key.split("/").map(Number);
+      return { key, d, r };
     });
-  let procOverride: ProcrustesOptions = {};
-  try {
-    procOverride = values.procrustes ? JSON.parse(values.procrustes) : {};
-  } catch {
-    console.error("--procrustes: must be a JSON object, e.g. '{\"maxIter\":70}'");
-    Deno.exit(2);
-  }
+  const procOverride: ProcrustesOptions = values.procrustes ?? {};
   const withOld = !values["new-only"];
-  const settings = values["matrix-only"] ? [] : parseSettings(values.settings!);
-  const defaults = parseSettings(values.defaults!);
-  const baselineMaxRank = Number(values.baseline);
+  const settings = values["matrix-only"]
+    ? []
+    : toSettings(values.settings ?? ["10/50", "20/200", "30/500", "30/1000"]);
+  const defaults = toSettings(values.defaults ?? []);
+  const baselineMaxRank = values.baseline ?? 0;
   const a = randomRnnTrajectories(1);
   const b = randomRnnTrajectories(2);
   // warm-up (JIT, WASM compilation) on small fits and comparisons of both paths
@@ -519,7 +549,7 @@ if (import.meta.main) {
   }
   let matrixRow: Record<string, unknown> | undefined;
   if (values.matrix || values["matrix-only"]) {
-    const S = Number(values.systems), workers = Number(values.workers);
+    const S = values.systems ?? 50, workers = values.workers ?? 2;
     const systems = Array.from({ length: S }, (_, i) => randomRnnTrajectories(100 + i));
     const po = benchProcrustes(50);
     const t0 = performance.now(), cpu0 = cpuSeconds();
@@ -560,9 +590,8 @@ if (import.meta.main) {
       "second",
   );
   if (values.json) {
-    const tmp = values.json + ".tmp";
-    Deno.writeTextFileSync(
-      tmp,
+    await writeTextAtomic(
+      values.json,
       JSON.stringify(
         {
           schema: "degeneracy.bench.dsa/2",
@@ -576,6 +605,5 @@ if (import.meta.main) {
         2,
       ),
     );
-    Deno.renameSync(tmp, values.json);
   }
 }

@@ -18,7 +18,7 @@
  * shared, overloaded machine the CPU time is the fairer figure for one thread, the wall time
  * the one that shows what workers gain.
  */
-import { parseArgs } from "node:util";
+import { defineCli, f, InvalidValue, parseOrExit } from "./lib/cli.ts";
 import process from "node:process";
 import { pifDistance, pifDistanceMatrix } from "../metrics/pif/pif.ts";
 import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../metrics/pif/parallel.ts";
@@ -32,30 +32,40 @@ function gaussianMatrix(n: number, rng: () => number): number[][] {
   );
 }
 
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "128" },
-    restarts: { type: "string", default: "20" },
-    pairs: { type: "string", default: "3" },
-    matrix: { type: "string", default: "20" },
-    workers: { type: "string" },
+/** The command line of `deno task bench:pif`. */
+export const CLI = defineCli({
+  name: "bench:pif",
+  summary: "PIF speed: single pairs of random n × n matrices, and a whole matrix serially and " +
+    "on Web Workers (identical results).",
+  flags: {
+    n: f.int("N", "matrix size", { min: 2, max: 4096, defaultText: "128" }),
+    restarts: f.int("R", "optimiser restarts", { min: 1, max: 100000, defaultText: "20" }),
+    pairs: f.int("P", "timed single pairs", { min: 1, max: 1000, defaultText: "3" }),
+    matrix: f.custom(
+      "K",
+      "networks of the timed matrix",
+      "0 (skip) or an integer from 2 to 1000; default 20",
+      (raw) => {
+        const x = Number(raw);
+        if (!Number.isInteger(x) || x < 0 || x === 1 || x > 1000) {
+          throw new InvalidValue(`${JSON.stringify(raw)} is not allowed`);
+        }
+        return x;
+      },
+    ),
+    workers: f.int("W", "Web Workers of the parallel matrix", {
+      min: 1,
+      max: 1024,
+      defaultText: "one per core",
+    }),
   },
 });
-const n = Number(values.n);
-const restarts = Number(values.restarts);
-const pairs = Number(values.pairs);
-if (!Number.isInteger(n) || n < 2) throw new Error(`--n must be an integer ≥ 2, got ${values.n}`);
-if (!Number.isInteger(pairs) || pairs < 1) {
-  throw new Error(`--pairs must be ≥ 1, got ${values.pairs}`);
-}
-const networks = Number(values.matrix);
-if (!Number.isInteger(networks) || networks < 0 || networks === 1) {
-  throw new Error(`--matrix must be 0 (skip) or an integer ≥ 2, got ${values.matrix}`);
-}
-const workers = Number(values.workers ?? navigator.hardwareConcurrency ?? 1);
-if (!Number.isInteger(workers) || workers < 1) {
-  throw new Error(`--workers must be an integer ≥ 1, got ${values.workers}`);
-}
+const values = parseOrExit(CLI, Deno.args);
+const n = values.n ?? 128;
+const restarts = values.restarts ?? 20;
+const pairs = values.pairs ?? 3;
+const networks = values.matrix ?? 20;
+const workers = values.workers ?? navigator.hardwareConcurrency ?? 1;
 
 const rng = makeRng(12345);
 // warm-up (JIT) on a small pair, not timed

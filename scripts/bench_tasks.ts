@@ -16,7 +16,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { defineCli, f, parseOrExit } from "./lib/cli.ts";
+import { writeTextAtomic } from "./lib/io.ts";
 import process from "node:process";
 import seedrandomImport from "npm:seedrandom@3.0.5";
 import aleaImport from "npm:seedrandom@3.0.5/lib/alea.js";
@@ -27,18 +28,19 @@ import type { Task } from "../tasks/types.ts";
 
 type Gen = (seed: string) => () => number;
 
-const { values: args } = parseArgs({
-  args: Deno.args,
-  options: {
-    reps: { type: "string", default: "30" },
-    baseline: { type: "string" },
-    json: { type: "string" },
+/** The command line of `deno task bench:tasks`. */
+export const CLI = defineCli({
+  name: "bench:tasks",
+  summary: "Task-generator speed (batches per second) on Appendix A batch sizes, optionally " +
+    "against a baseline tarball of an earlier version.",
+  flags: {
+    reps: f.int("N", "batches per timing", { min: 1, max: 10000, defaultText: "30" }),
+    baseline: f.path("FILE", "tarball of an earlier version to compare with"),
+    json: f.path("FILE", "also write the rows as JSON"),
   },
 });
-const reps = Number(args.reps);
-if (!Number.isInteger(reps) || reps < 1 || reps > 10_000) {
-  throw new Error(`--reps must be an integer in [1, 10000], got ${args.reps}`);
-}
+const args = parseOrExit(CLI, Deno.args);
+const reps = args.reps ?? 30;
 
 /** Appendix A batch sizes and shapes. */
 const WORKLOADS: { label: string; spec: TaskSpec; batch: number }[] = [
@@ -182,8 +184,4 @@ for (const { label, spec, batch } of WORKLOADS) {
   console.log(JSON.stringify(row));
 }
 
-if (args.json) {
-  const tmp = `${args.json}.tmp`;
-  await Deno.writeTextFile(tmp, JSON.stringify(results, null, 2) + "\n");
-  await Deno.rename(tmp, args.json);
-}
+if (args.json) await writeTextAtomic(args.json, JSON.stringify(results, null, 2) + "\n");

@@ -30,6 +30,7 @@ import { createWebGpuBackend, releaseWebGpu, webgpuAdapterInfo } from "../rnn/ba
 import type { RnnParams, RnnShape, StepData } from "../rnn/types.ts";
 import { WORKLOADS as CPU_WORKLOADS } from "./bench/harness.ts";
 import { tsKernel } from "../rnn/kernels/ts.ts";
+import { writeTextAtomic } from "./lib/io.ts";
 
 interface Workload {
   hidden: number;
@@ -174,10 +175,9 @@ async function parityCheck(
   }
 }
 
+/** Writes `value` as indented JSON, durably and atomically (temp + fsync + rename). */
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}`;
-  await Deno.writeTextFile(tmp, JSON.stringify(value, null, 2) + "\n");
-  await Deno.rename(tmp, path);
+  await writeTextAtomic(path, JSON.stringify(value, null, 2) + "\n");
 }
 
 function parseList(name: string, s: string): number[] {

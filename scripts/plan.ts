@@ -11,10 +11,17 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { getPreset, STUDIES } from "./presets.ts";
-import { intFlag, runMain, UsageError } from "./lib/cli.ts";
-import { checkStudyNames } from "./lib/studies.ts";
+import { STUDIES } from "./presets.ts";
+import {
+  COMMON_FLAGS,
+  defineCli,
+  f,
+  MAX_MEMBERS,
+  MODULE_FOLDERS,
+  requireAccess,
+  runCli,
+  UsageError,
+} from "./lib/cli.ts";
 import { SENSITIVITY_GRIDS } from "./lib/sensitivity.ts";
 import { readDone, writeJsonAtomic } from "./lib/io.ts";
 import { planPath, unitTimingPath } from "./lib/layout.ts";
@@ -132,85 +139,79 @@ export function compareMarkdown(rows: CompareRow[]): string {
   return lines.join("\n");
 }
 
-const USAGE = "usage: plan.ts --preset smoke|quick|paper [--only study,…] [--members K] " +
-  "[--train-block K] [--train-segment E] [--pair-block P] [--nominal] [--recalibrate] " +
-  "[--calibration FILE] [--sensitivity GRID] [--json FILE] [--compare DIR]\n" +
-  "  --nominal      use the fixed nominal rates instead of calibrating this machine\n" +
-  "  --recalibrate  measure the machine again (else the cached calibration is reused)\n" +
-  "  --calibration  calibration cache (default runs/.cost-model.json)\n" +
-  "  --sensitivity  include a measurement-sensitivity grid's units (docs/sensitivity.md)\n" +
-  "  --json         also write the plan (degeneracy.plan/1) to FILE\n" +
-  "  --compare      compare the estimates with the unit timings of the run in DIR (its plan)\n" +
-  `studies: ${STUDIES.join(", ")}`;
+/** The command line of `deno task plan`. */
+export const CLI = defineCli({
+  name: "plan",
+  summary: "The costed plan of a run, before anything runs: builds and validates every work " +
+    "unit of a preset and prints per stage the units, estimated core-hours, largest unit and " +
+    "peak memory (rates calibrated on this machine, cached in --calibration).",
+  flags: {
+    preset: COMMON_FLAGS.preset,
+    only: f.choices(STUDIES, "study,…", "plan only these studies (default: all)"),
+    members: COMMON_FLAGS.members,
+    "train-block": f.int("K", "networks per training unit", {
+      min: 1,
+      max: MAX_MEMBERS,
+      defaultText: "automatic",
+    }),
+    "pair-block": f.int("P", "pairs per DSA / PIF unit", { min: 1, defaultText: "automatic" }),
+    "train-segment": f.int("E", "epochs per training unit when a unit is split into segments", {
+      min: 1,
+      defaultText: "automatic",
+    }),
+    sensitivity: f.choice(
+      Object.keys(SENSITIVITY_GRIDS),
+      "include a measurement-sensitivity grid's units (docs/sensitivity.md)",
+    ),
+    nominal: f.switch("use the fixed nominal rates instead of calibrating this machine"),
+    recalibrate: f.switch("measure the machine again (else the cached calibration is reused)"),
+    calibration: f.path("FILE", "calibration cache", "runs/.cost-model.json"),
+    json: f.path("FILE", "also write the plan (degeneracy.plan/1) to FILE"),
+    compare: f.path("DIR", "compare the estimates with the unit timings of the run in DIR"),
+  },
+  notes: [`studies: ${STUDIES.join(", ")}`],
+});
 
 if (import.meta.main) {
-  await runMain(async () => {
-    const { values: a } = parseArgs({
-      args: Deno.args,
-      options: {
-        preset: { type: "string", default: "quick" },
-        only: { type: "string" },
-        members: { type: "string" },
-        "train-block": { type: "string" },
-        "pair-block": { type: "string" },
-        sensitivity: { type: "string" },
-        "train-segment": { type: "string" },
-        nominal: { type: "boolean", default: false },
-        recalibrate: { type: "boolean", default: false },
-        calibration: { type: "string", default: "runs/.cost-model.json" },
-        json: { type: "string" },
-        compare: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (a.help) {
-      console.log(USAGE);
-      return;
+  await runCli(CLI, Deno.args, async (a) => {
+    if (a.nominal && a.recalibrate) {
+      throw new UsageError("--recalibrate", "given with --nominal", "one of the two");
     }
-    try {
-      getPreset(a.preset!);
-    } catch (e) {
-      throw new UsageError(`--preset: ${(e as Error).message}`);
-    }
-    let studies;
-    if (a.only !== undefined) {
-      try {
-        studies = checkStudyNames(a.only.split(",").map((s) => s.trim()));
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-    }
+    const calibration = a.calibration ?? "runs/.cost-model.json";
+    const calRead = a.nominal ? [] : [{ flag: "--calibration", path: calibration }];
+    const dirOf = (p: string) => p.includes("/") ? p.slice(0, p.lastIndexOf("/")) || "/" : ".";
+    requireAccess({
+      script: "scripts/plan.ts",
+      read: [
+        ...calRead,
+        ...(a.compare !== undefined ? [{ flag: "--compare", path: a.compare }] : []),
+        ...MODULE_FOLDERS,
+      ],
+      write: [
+        ...(a.nominal ? [] : [{ flag: "--calibration", path: dirOf(calibration) }]),
+        ...(a.json !== undefined ? [{ flag: "--json", path: dirOf(a.json) }] : []),
+      ],
+    }, Deno.args);
     const options: PlanOptions = {
-      preset: a.preset!,
-      ...(a.members !== undefined ? { members: intFlag(a.members, "members", 1) } : {}),
-      ...(studies ? { studies } : {}),
+      preset: a.preset ?? "quick",
+      ...(a.members !== undefined ? { members: a.members } : {}),
+      ...(a.only ? { studies: a.only } : {}),
       backend: "auto",
-      ...(a["train-block"] !== undefined
-        ? { trainBlock: intFlag(a["train-block"], "train-block", 1) }
-        : {}),
-      ...(a["pair-block"] !== undefined
-        ? { pairBlock: intFlag(a["pair-block"], "pair-block", 1) }
-        : {}),
+      ...(a["train-block"] !== undefined ? { trainBlock: a["train-block"] } : {}),
+      ...(a["pair-block"] !== undefined ? { pairBlock: a["pair-block"] } : {}),
       ...(a.sensitivity !== undefined ? { sensitivity: { grid: a.sensitivity } } : {}),
-      ...(a["train-segment"] !== undefined
-        ? { trainSegmentEpochs: intFlag(a["train-segment"], "train-segment", 1) }
-        : {}),
+      ...(a["train-segment"] !== undefined ? { trainSegmentEpochs: a["train-segment"] } : {}),
     };
-    if (options.sensitivity && !(options.sensitivity.grid in SENSITIVITY_GRIDS)) {
-      throw new UsageError(
-        `--sensitivity: unknown grid "${options.sensitivity.grid}" (allowed: ${
-          Object.keys(SENSITIVITY_GRIDS).join(", ")
-        })`,
-      );
-    }
     if (a.compare !== undefined) {
       const plan = await readDone<PlanFile>(planPath(a.compare), SCHEMA.plan);
       if (!plan) {
-        throw new UsageError(`--compare: ${planPath(a.compare)} is missing or not a plan`);
+        throw new UsageError(
+          "--compare",
+          `${planPath(a.compare)} is missing or not a ${SCHEMA.plan} file`,
+          "a run directory written by reproduce or plan",
+        );
       }
-      const cal = a.nominal ? null : await loadOrCalibrate(a.calibration!, {
+      const cal = a.nominal ? null : await loadOrCalibrate(calibration, {
         recalibrate: a.recalibrate,
         log: (l) => console.error(l),
       });
@@ -229,15 +230,18 @@ if (import.meta.main) {
       buildGraph(options, NOMINAL_RATES);
     } catch (e) {
       if (e instanceof PlanError) {
-        for (const p of e.problems) console.error(`error: ${p}`);
-        Deno.exit(2);
+        throw new UsageError(
+          "--preset",
+          `the plan of preset ${options.preset} is invalid: ${e.problems.join("; ")}`,
+          "fix the preset or its studies, or plan other studies with --only",
+        );
       }
       throw e;
     }
     let rates: CostRates = NOMINAL_RATES;
     let source = "nominal rates (not calibrated)";
     if (!a.nominal) {
-      const cal = await loadOrCalibrate(a.calibration!, {
+      const cal = await loadOrCalibrate(calibration, {
         recalibrate: a.recalibrate,
         log: (l) => console.error(l),
       });

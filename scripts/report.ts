@@ -6,9 +6,15 @@
  *
  * Run: `deno task report [--out DIR] [--quiet]`.
  */
-import { parseArgs } from "node:util";
-import { readDone, writeJsonAtomic, writeTextAtomic } from "./lib/io.ts";
-import { runMain } from "./lib/cli.ts";
+import {
+  acquireRunLock,
+  exists,
+  readDone,
+  removeStaleTemps,
+  writeJsonAtomic,
+  writeTextAtomic,
+} from "./lib/io.ts";
+import { defineCli, f, PRESET_NAMES, requireAccess, runCli, UsageError } from "./lib/cli.ts";
 import { readUnitErrors } from "./lib/units/status.ts";
 import {
   claimsPath,
@@ -35,10 +41,13 @@ import {
   type ClaimResult,
   claimSpecs,
   evaluateClaims,
+  MIN_NETWORKS_PER_LEVEL,
   type VariantData,
   VERDICT_RULE,
 } from "./report/claims.ts";
 import { buildFigures, renderSvg, studyLabel } from "./report/figures.ts";
+import { inputWarnings, RunInputs } from "./report/inputs.ts";
+import type { Graph } from "./lib/units/graph.ts";
 import {
   annotateClaims,
   applyMeasurementVariance,
@@ -88,6 +97,10 @@ export interface RunData {
   failures: UnitErrorFile[];
   /** Metric files this version cannot read (with the reason). */
   unreadable: string[];
+  /** Metric files not computed from this run's networks with its settings (with the reason). */
+  refused: string[];
+  /** The plan and unit states the run directory is checked against. */
+  inputs: RunInputs;
 }
 
 /**
@@ -116,8 +129,12 @@ async function readMetric(path: string, unreadable: string[]): Promise<MetricFil
   return f;
 }
 
-/** Reads the run's config, complexity and metric files (missing files are listed, not fatal). */
-export async function loadRun(out: string): Promise<RunData> {
+/**
+ * Reads the run's config, complexity and metric files (missing files are listed, not fatal),
+ * checked against its plan: `graph` is the run's unit graph when the caller has it (the report
+ * unit), else it is built from `OUT/plan.json`.
+ */
+export async function loadRun(out: string, graph?: Graph): Promise<RunData> {
   const config = await readDone<RunConfig>(configPath(out), SCHEMA.config);
   if (!config) throw new Error(`${configPath(out)}: missing or not a ${SCHEMA.config} file`);
   const variants: VariantData[] = [];
@@ -125,6 +142,11 @@ export async function loadRun(out: string): Promise<RunData> {
   const populations: PopulationRow[] = [];
   const missing: string[] = [];
   const unreadable: string[] = [];
+  const refused: string[] = [];
+  const inputs = await RunInputs.load(
+    out,
+    graph ? () => graph : await import("./lib/units/graph.ts").then((m) => m.buildGraph),
+  );
   const studyNames = STUDIES.filter((s) => s in config.studies);
   for (const s of studyNames) {
     const study = config.studies[s];
@@ -134,7 +156,16 @@ export async function loadRun(out: string): Promise<RunData> {
       if (!c) missing.push(cPath);
       const read = async (m: string) => {
         const p = metricPath(out, s, v.id, m);
-        const f = await readMetric(p, unreadable);
+        let f = await readMetric(p, unreadable);
+        if (f) {
+          const why = f.metric !== m
+            ? `${p}: holds metric "${f.metric}", not ${m}`
+            : await inputs.refusal(f, p, s, v.id);
+          if (why !== null) {
+            refused.push(why);
+            f = null;
+          }
+        }
         if (!f) missing.push(p);
         return f;
       };
@@ -191,9 +222,8 @@ export async function loadRun(out: string): Promise<RunData> {
       if (aligned(dsa)) vd.pairwise.dsa = dsa!.matrix;
       if (mdsF?.points) mds.set(`${s}/${v.id}`, mdsF.points);
       const fpPath = metricPath(out, s, v.id, "fixed_points");
-      const fpF = await readMetric(fpPath, unreadable);
-      if (!fpF) missing.push(fpPath);
-      else if (aligned(fpF)) {
+      const fpF = await read("fixed_points");
+      if (fpF && aligned(fpF)) {
         try {
           vd.fixedPoints = fixedPointData(fpF, fpPath);
         } catch (e) {
@@ -227,7 +257,7 @@ export async function loadRun(out: string): Promise<RunData> {
     }
   }
   const failures = await readUnitErrors(out);
-  return { config, variants, mds, populations, missing, failures, unreadable };
+  return { config, variants, mds, populations, missing, failures, unreadable, refused, inputs };
 }
 
 const fmt = (x: number | null | undefined, d = 3) =>
@@ -310,9 +340,9 @@ const TABLE1_NOTE = "Note on Table 1, representational load: the table lists dyn
 /** Writes figures, claims.json, report.md and report.html for the run in `out`. */
 export async function writeReport(
   out: string,
-  options: { quiet?: boolean } = {},
+  options: { quiet?: boolean; graph?: Graph } = {},
 ): Promise<ClaimResult[]> {
-  const data = await loadRun(out);
+  const data = await loadRun(out, options.graph);
   const preset = data.config.preset;
   const studies = new Set(data.variants.map((v) => v.study));
   const experiments = [
@@ -372,11 +402,21 @@ export async function writeReport(
     `construction and are not counted; false-discovery rate controlled over ${cc.fdrFamily} ` +
     `p-values): ${cc.counts.reproduced} reproduced, ${cc.counts["not reproduced"]} not ` +
     `reproduced, ${cc.counts.inconclusive} inconclusive, ${
+      cc.counts["insufficient data"]
+    } with insufficient data (fewer than ${MIN_NETWORKS_PER_LEVEL} networks in a level), ${
       cc.counts["not computed"]
     } not computed.`;
+  const warnings = inputWarnings(
+    data.inputs,
+    data.refused,
+    data.unreadable,
+    new Map(data.failures.map((f) => [f.unit, f.message.split("\n")[0]])),
+  );
   const head = [
     `# Reproduction report — preset \`${preset.name}\``,
     "",
+    ...warnings.flatMap((w) => [`> ${w}`, ">"]).slice(0, -1),
+    ...(warnings.length ? [""] : []),
     `${preset.description}`,
     "",
     `Networks per variant: ${preset.members}; statistics use ${
@@ -437,6 +477,7 @@ export async function writeReport(
     reproduced: "#1a7f37",
     "not reproduced": "#cf222e",
     inconclusive: "#9a6700",
+    "insufficient data": "#8250df",
     "not computed": "#57606a",
   };
   const html = `<!doctype html>
@@ -444,8 +485,16 @@ export async function writeReport(
 <style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}
 table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}figure{margin:2em 0}
-figcaption{color:#444;font-size:14px}</style></head><body>
+figcaption{color:#444;font-size:14px}figure svg{max-width:100%;height:auto}
+table{display:block;max-width:100%;overflow-x:auto}</style></head><body>
 <h1>Reproduction report — preset <code>${esc(preset.name)}</code></h1>
+${
+    warnings.length
+      ? `<div id="run-warnings" style="border-left:4px solid #cf222e;padding:0 1em">${
+        warnings.map((w) => `<p>${esc(w).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")}</p>`).join("")
+      }</div>`
+      : ""
+  }
 <p>${esc(preset.description)}</p>
 <p>Networks per variant: ${preset.members}; statistics use ${
     preset.useMembers === "all" ? "all non-diverged" : "converged"
@@ -529,25 +578,39 @@ ${
   return claims;
 }
 
+/** The command line of `deno task report`. */
+export const CLI = defineCli({
+  name: "report",
+  summary: "Writes the figures, claims.json, report.md and report.html of a run directory from " +
+    "its config, plan, networks, complexity and metric files. Reads and writes only there.",
+  flags: {
+    out: f.path("DIR", "run directory", "runs/<preset>"),
+    preset: f.choice(PRESET_NAMES, "preset whose default run directory to report", "quick"),
+    quiet: f.switch("no summary line on stderr"),
+  },
+});
+
 if (import.meta.main) {
-  await runMain(async () => {
-    const { values } = parseArgs({
-      args: Deno.args,
-      options: {
-        out: { type: "string" },
-        preset: { type: "string", default: "quick" },
-        quiet: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help) {
-      console.log(
-        "usage: report.ts [--out DIR | --preset P] [--quiet]  (default DIR: runs/<preset>)",
-      );
-      return;
+  await runCli(CLI, Deno.args, async (values) => {
+    if (values.out !== undefined && values.preset !== undefined) {
+      throw new UsageError("--preset", "given with --out", "one of --out DIR or --preset P");
     }
-    await writeReport(values.out ?? `runs/${values.preset}`, { quiet: values.quiet });
+    const out = values.out ?? `runs/${values.preset ?? "quick"}`;
+    requireAccess({
+      script: "scripts/report.ts",
+      read: [{ flag: "--out", path: out }],
+      write: [{ flag: "--out", path: out }],
+      other: ["--allow-sys=hostname"],
+    }, Deno.args);
+    if (!(await exists(out))) {
+      throw new UsageError("--out", `${out} does not exist`, "a run directory");
+    }
+    const lock = await acquireRunLock(out, `deno task report ${Deno.args.join(" ")}`.trim());
+    try {
+      await removeStaleTemps(out);
+      await writeReport(out, { quiet: values.quiet });
+    } finally {
+      lock.release();
+    }
   });
 }

@@ -11,13 +11,22 @@
  * [--backend auto|cpu|webgpu] [--only study,study] [--executor local|slurm] [--workers N]
  * [--train-block K] [--train-segment E] [--pair-block P] [--quiet]`.
  */
-import { parseArgs } from "node:util";
 import { getPreset, STUDIES } from "./presets.ts";
 import { checkStudyNames } from "./lib/studies.ts";
-import { intFlag, runMain, UsageError } from "./lib/cli.ts";
+import {
+  COMMON_FLAGS,
+  defineCli,
+  f,
+  MAX_MEMBERS,
+  MODULE_FOLDERS,
+  requireAccess,
+  runCli,
+  UsageError,
+} from "./lib/cli.ts";
+import { acquireRunLock } from "./lib/io.ts";
 import { releaseWebGpu } from "./lib/engine.ts";
 import { fmtDuration, Progress } from "./lib/progress.ts";
-import { preparePlan, runPipeline } from "./lib/pipeline.ts";
+import { preparePlan, retrainUnreadableNetworks, runPipeline } from "./lib/pipeline.ts";
 import { buildGraph, type PlanFile, type PlanOptions } from "./lib/units/graph.ts";
 
 export { allStudies } from "./lib/studies.ts";
@@ -36,6 +45,8 @@ export interface ReproduceOptions {
   /** Members per training unit / pairs per DSA and PIF block (default automatic). */
   trainBlock?: number;
   pairBlock?: number;
+  /** The command line recorded in the run lock. */
+  command?: string;
   /** Epochs per training segment (default automatic, ≈ 1 core-hour per segment). */
   trainSegmentEpochs?: number;
 }
@@ -64,16 +75,18 @@ export async function reproduce(o: ReproduceOptions): Promise<number> {
   const progress = new Progress("reproduce", 0, { quiet: o.quiet, intervalMs: 5000 });
   const graph = buildGraph(options);
   const units = graph.stages.reduce((a, s) => a + s.units.length, 0);
-  progress.log(
-    `preset ${preset.name}: ${graph.studies.length} studies, ${graph.variants.length} ` +
-      `populations × ${preset.members} networks, ${units} units → ${o.out}`,
-  );
   const failures = await runPipeline({
     out: o.out,
     options,
     workers: o.workers,
     quiet: o.quiet,
     progress,
+    command: o.command,
+    onLocked: () =>
+      progress.log(
+        `preset ${preset.name}: ${graph.studies.length} studies, ${graph.variants.length} ` +
+          `populations × ${preset.members} networks, ${units} units → ${o.out}`,
+      ),
   });
   const sec = (performance.now() - t0) / 1000;
   progress.log(`done in ${fmtDuration(sec)}`);
@@ -100,105 +113,93 @@ export interface SlurmSubmitOptions {
 
 const SLURM_FLAGS = ["partition", "account", "sbatch-flag", "max-array-size", "array-throttle"];
 
-const USAGE = "usage: reproduce.ts [--preset smoke|quick|paper] [--out DIR] [--members K] " +
-  "[--backend auto|cpu|webgpu] [--only study,study] [--executor local|slurm] [--workers N] " +
-  "[--train-block K] [--train-segment E] [--pair-block P] [--quiet]\n" +
-  "  --executor     local (default: this machine, one worker per core) or slurm (job arrays)\n" +
-  "  --workers      local workers (default: one per core)\n" +
-  "  --train-block  networks per training unit (default: automatic, ≈ 1 core-hour)\n" +
-  "  --train-segment  epochs per training unit when a unit is split into epoch segments\n" +
-  "                 (default: automatic, ≈ 1 core-hour; results do not change)\n" +
-  "  --pair-block   pairs per DSA / PIF unit (default: automatic, ≈ 1 core-hour)\n" +
-  "  slurm only:    --partition P --account A --sbatch-flag F (repeatable) " +
-  "--max-array-size N --array-throttle N\n" +
-  `studies: ${STUDIES.join(", ")}`;
+/** The command line of `deno task reproduce`. */
+export const CLI = defineCli({
+  name: "reproduce",
+  summary: "Reproduces the paper end to end into one run directory: task complexity, training " +
+    "of every population, every metric, the figures and the report, as a graph of work units. " +
+    "Resumable: rerun the same command after a kill; finished units are skipped.",
+  flags: {
+    ...COMMON_FLAGS,
+    only: f.choices(STUDIES, "study,…", "run only these studies (default: all)"),
+    executor: f.choice(
+      ["local", "slurm"] as const,
+      "local: this machine, one worker per core; slurm: job arrays",
+      "local",
+    ),
+    workers: f.int("N", "local workers", { min: 0, max: 1024, defaultText: "one per core" }),
+    "train-block": f.int("K", "networks per training unit", {
+      min: 1,
+      max: MAX_MEMBERS,
+      defaultText: "automatic, about one minute of training",
+    }),
+    "pair-block": f.int("P", "pairs per DSA / PIF unit", {
+      min: 1,
+      defaultText: "automatic, about one core-hour",
+    }),
+    "train-segment": f.int(
+      "E",
+      "epochs per training unit when a unit is split into epoch segments",
+      {
+        min: 1,
+        defaultText: "automatic, about one core-hour; results do not change",
+      },
+    ),
+    partition: f.string("P", "Slurm partition (slurm only)"),
+    account: f.string("A", "Slurm account (slurm only)"),
+    "sbatch-flag": f.repeat(f.string("F", "extra sbatch flag (slurm only)")),
+    "max-array-size": f.int("N", "largest Slurm job array (slurm only)", { min: 1 }),
+    "array-throttle": f.int("N", "Slurm array tasks running at once (slurm only)", { min: 1 }),
+  },
+  notes: [`studies: ${STUDIES.join(", ")}`],
+});
 
 if (import.meta.main) {
-  await runMain(async () => {
-    const { values } = parseArgs({
-      args: Deno.args,
-      options: {
-        preset: { type: "string", default: "quick" },
-        out: { type: "string" },
-        members: { type: "string" },
-        backend: { type: "string", default: "auto" },
-        only: { type: "string" },
-        executor: { type: "string", default: "local" },
-        workers: { type: "string" },
-        "train-block": { type: "string" },
-        "pair-block": { type: "string" },
-        "train-segment": { type: "string" },
-        partition: { type: "string" },
-        account: { type: "string" },
-        "sbatch-flag": { type: "string", multiple: true },
-        "max-array-size": { type: "string" },
-        "array-throttle": { type: "string" },
-        quiet: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return;
-    }
-    const executor = values.executor!;
-    if (executor !== "local" && executor !== "slurm") {
-      throw new UsageError(`--executor: must be local or slurm, got "${executor}"`);
-    }
+  await runCli(CLI, Deno.args, async (values) => {
+    const executor = values.executor ?? "local";
     if (executor === "local") {
-      for (const f of SLURM_FLAGS) {
-        if ((values as Record<string, unknown>)[f] !== undefined) {
-          throw new UsageError(`--${f}: only with --executor slurm`);
+      for (const flag of SLURM_FLAGS) {
+        const v = (values as Record<string, unknown>)[flag];
+        if (v !== undefined && !(Array.isArray(v) && v.length === 0)) {
+          throw new UsageError(`--${flag}`, "only with --executor slurm", "add --executor slurm");
         }
       }
     } else if (values.workers !== undefined) {
-      throw new UsageError("--workers: only with --executor local");
+      throw new UsageError("--workers", "only with --executor local", "drop --workers");
     }
-    try {
-      getPreset(values.preset!);
-    } catch (e) {
-      throw new UsageError(`--preset: ${(e as Error).message}`);
-    }
-    if (!/^[a-z0-9-]+$/.test(values.backend!)) {
-      throw new UsageError(`--backend: must be auto, cpu or webgpu, got "${values.backend}"`);
-    }
-    let only: string[] | undefined;
-    if (values.only !== undefined) {
-      only = values.only.split(",").map((s) => s.trim());
-      if (only.some((s) => s === "")) {
-        throw new UsageError(`--only: a comma-separated list of studies (${STUDIES.join(", ")})`);
-      }
-      try {
-        checkStudyNames(only);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-    }
+    const preset = values.preset ?? "quick";
     const o: ReproduceOptions = {
-      preset: values.preset!,
-      out: values.out ?? `runs/${values.preset}`,
-      members: intFlag(values.members, "members", 1),
-      backend: values.backend!,
-      quiet: values.quiet!,
-      only,
-      workers: intFlag(values.workers, "workers", 0),
-      trainBlock: intFlag(values["train-block"], "train-block", 1),
-      pairBlock: intFlag(values["pair-block"], "pair-block", 1),
-      trainSegmentEpochs: intFlag(values["train-segment"], "train-segment", 1),
+      preset,
+      out: values.out ?? `runs/${preset}`,
+      members: values.members,
+      backend: values.backend ?? "auto",
+      quiet: values.quiet,
+      only: values.only,
+      workers: values.workers,
+      trainBlock: values["train-block"],
+      pairBlock: values["pair-block"],
+      trainSegmentEpochs: values["train-segment"],
     };
+    const graph = buildGraph(planOptionsOf(o));
+    requireAccess({
+      script: "scripts/reproduce.ts",
+      read: [{ flag: "--out", path: o.out }, ...MODULE_FOLDERS],
+      write: [{ flag: "--out", path: o.out }],
+      other: [
+        "--allow-sys=hostname",
+        ...(executor === "slurm" ? [`--allow-run=sbatch,squeue,scancel,${Deno.execPath()}`] : []),
+      ],
+    }, Deno.args);
+    const command = `deno task reproduce ${Deno.args.join(" ")}`.trim();
     if (executor === "slurm") {
-      const graph = buildGraph(planOptionsOf(o));
-      const plan: PlanFile = await preparePlan(o.out, graph);
       const slurm: SlurmSubmitOptions = {
         out: o.out,
         quiet: o.quiet,
         partition: values.partition,
         account: values.account,
-        sbatchFlags: values["sbatch-flag"] ?? [],
-        maxArraySize: values["max-array-size"],
-        arrayThrottle: values["array-throttle"],
+        sbatchFlags: values["sbatch-flag"],
+        maxArraySize: values["max-array-size"]?.toString(),
+        arrayThrottle: values["array-throttle"]?.toString(),
       };
       let mod: { submitSlurm?: (p: PlanFile, s: SlurmSubmitOptions) => Promise<void> };
       try {
@@ -212,11 +213,21 @@ if (import.meta.main) {
       if (typeof mod.submitSlurm !== "function") {
         throw new Error("--executor slurm: scripts/lib/executors/slurm.ts has no submitSlurm");
       }
-      await mod.submitSlurm(plan, slurm);
+      // the submitting command holds the run lock; the array tasks (run_unit) never take it
+      const lock = await acquireRunLock(o.out, command);
+      try {
+        let plan: PlanFile = await preparePlan(o.out, graph);
+        if ((await retrainUnreadableNetworks(o.out, graph)).length) {
+          plan = await preparePlan(o.out, graph);
+        }
+        await mod.submitSlurm(plan, slurm);
+      } finally {
+        lock.release();
+      }
       return;
     }
     try {
-      await reproduce(o);
+      await reproduce({ ...o, command });
     } finally {
       // Destroy the GPU device (when one was used) before the process exits.
       await releaseWebGpu();

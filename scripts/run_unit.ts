@@ -12,77 +12,94 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { intFlag, runMain, UsageError } from "./lib/cli.ts";
+import { defineCli, f, MODULE_FOLDERS, requireAccess, runCli, UsageError } from "./lib/cli.ts";
 import { readDone } from "./lib/io.ts";
 import { planPath } from "./lib/layout.ts";
 import { SCHEMA } from "./lib/formats.ts";
-import { buildGraph, type PlanFile } from "./lib/units/graph.ts";
+import { buildGraph, type PlanFile, STAGES } from "./lib/units/graph.ts";
 import { runUnit } from "./lib/units/execute.ts";
 import { releaseWebGpu } from "./lib/engine.ts";
 
-const USAGE = "usage: run_unit.ts --out DIR (--stage NAME --index I | --id UNIT) " +
-  "[--workers N] [--quiet]\n" +
-  "  --out      run directory holding plan.json\n" +
-  "  --stage    stage name and --index the unit's 0-based position in it (plan.json), or\n" +
-  "  --id       the unit id\n" +
-  "  --workers  CPU training workers (default 0: single-threaded)\n" +
-  "  --quiet    no training progress on stderr";
+/** The command line of `deno task run_unit`. */
+export const CLI = defineCli({
+  name: "run_unit",
+  summary: "Runs exactly one work unit of a run directory's plan.json, by position " +
+    "(--stage NAME --index I) or by id (--id UNIT); skipped when its outputs exist. Takes no " +
+    "run lock: the command that drives the run (reproduce, or the Slurm submission) holds it.",
+  flags: {
+    out: f.path("DIR", "run directory holding plan.json (required)"),
+    stage: f.choice(STAGES, "stage of the unit (with --index)"),
+    index: f.int("I", "the unit's 0-based position in its stage (with --stage)", { min: 0 }),
+    id: f.string("UNIT", "the unit id (instead of --stage and --index)", {
+      allowed: "a unit id of plan.json, e.g. fit/flipflop/n1/m003",
+    }),
+    workers: f.int("N", "CPU training workers", { min: 0, max: 1024, defaultText: "0" }),
+    quiet: f.switch("no training progress on stderr"),
+  },
+});
 
 if (import.meta.main) {
-  await runMain(async () => {
-    const { values: a } = parseArgs({
-      args: Deno.args,
-      options: {
-        out: { type: "string" },
-        stage: { type: "string" },
-        index: { type: "string" },
-        id: { type: "string" },
-        workers: { type: "string" },
-        quiet: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (a.help) {
-      console.log(USAGE);
-      return;
+  await runCli(CLI, Deno.args, async (a) => {
+    if (!a.out) {
+      throw new UsageError("--out", "missing", "the run directory holding plan.json");
     }
-    if (!a.out) throw new UsageError("--out: required (the run directory holding plan.json)");
     const byPosition = a.stage !== undefined || a.index !== undefined;
     if (byPosition === (a.id !== undefined)) {
-      throw new UsageError("give either --stage NAME --index I or --id UNIT");
+      throw new UsageError(
+        a.id !== undefined ? "--id" : "--stage",
+        byPosition ? "given with --id" : "no unit named",
+        "either --stage NAME --index I or --id UNIT",
+      );
     }
     if (byPosition && (a.stage === undefined || a.index === undefined)) {
-      throw new UsageError("--stage and --index go together");
+      throw new UsageError(
+        a.stage === undefined ? "--index" : "--stage",
+        `given without ${a.stage === undefined ? "--stage" : "--index"}`,
+        "--stage and --index go together",
+      );
     }
-    const index = intFlag(a.index, "index", 0);
-    const workers = intFlag(a.workers, "workers", 0) ?? 0;
+    const workers = a.workers ?? 0;
+    requireAccess({
+      script: "scripts/run_unit.ts",
+      read: [{ flag: "--out", path: a.out }, ...MODULE_FOLDERS],
+      write: [{ flag: "--out", path: a.out }],
+    }, Deno.args);
     const plan = await readDone<PlanFile>(planPath(a.out), SCHEMA.plan);
     if (!plan) {
-      throw new UsageError(`--out: ${planPath(a.out)} is missing or not a ${SCHEMA.plan} file`);
+      throw new UsageError(
+        "--out",
+        `${planPath(a.out)} is missing or not a ${SCHEMA.plan} file`,
+        "a run directory written by reproduce or plan",
+      );
     }
     let id = a.id;
     if (byPosition) {
       const st = plan.stages.find((s) => s.name === a.stage);
-      if (!st) {
+      if (!st || st.units.length === 0) {
         throw new UsageError(
-          `--stage: unknown stage "${a.stage}" (plan stages: ${
-            plan.stages.map((s) => s.name).join(", ")
-          })`,
+          "--stage",
+          `the plan has no unit in stage "${a.stage}"`,
+          `plan stages: ${plan.stages.filter((s) => s.units.length).map((s) => s.name).join(", ")}`,
         );
       }
-      if (index! >= st.units.length) {
+      if (a.index! >= st.units.length) {
         throw new UsageError(
-          `--index: stage ${st.name} has ${st.units.length} units (0 … ${st.units.length - 1})`,
+          "--index",
+          `${a.index} is past the end of stage ${st.name}`,
+          `0 … ${st.units.length - 1}`,
         );
       }
-      id = st.units[index!].id;
+      id = st.units[a.index!].id;
     }
     const graph = buildGraph(plan.options);
     const unit = graph.byId.get(id!);
-    if (!unit) throw new UsageError(`--id: no unit "${id}" in ${planPath(a.out)}`);
+    if (!unit) {
+      throw new UsageError(
+        "--id",
+        `no unit "${id}" in ${planPath(a.out)}`,
+        "a unit id of plan.json",
+      );
+    }
     const planned = plan.stages.flatMap((s) => s.units).find((u) => u.id === id);
     if (!planned || JSON.stringify(planned.outputs) !== JSON.stringify(unit.outputs)) {
       throw new Error(
@@ -94,7 +111,7 @@ if (import.meta.main) {
       outcome = await runUnit(a.out, graph, unit, {
         workers,
         backend: plan.options.backend,
-        quiet: a.quiet!,
+        quiet: a.quiet,
         runner: "run_unit",
       });
     } finally {

@@ -16,9 +16,16 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { intFlag, runMain, UsageError } from "./lib/cli.ts";
-import { readDone } from "./lib/io.ts";
+import {
+  defineCli,
+  f,
+  InvalidValue,
+  MODULE_FOLDERS,
+  requireAccess,
+  runCli,
+  UsageError,
+} from "./lib/cli.ts";
+import { acquireRunLock, readDone } from "./lib/io.ts";
 import { planPath } from "./lib/layout.ts";
 import { SCHEMA } from "./lib/formats.ts";
 import { fmtDuration, Progress } from "./lib/progress.ts";
@@ -35,17 +42,47 @@ import {
 } from "./lib/units/graph.ts";
 import type { SlurmSubmitOptions } from "./reproduce.ts";
 
-const USAGE = "usage: sensitivity.ts --out DIR [--grid NAME] [--settings a,b,…] [--dry-run] " +
-  "[--executor local|slurm] [--workers N] [--quiet]\n" +
-  "  --out        a run directory made by `deno task reproduce` (its plan.json and networks)\n" +
-  `  --grid       the settings grid (default: the run's preset; ${
-    Object.keys(SENSITIVITY_GRIDS).join(", ")
-  })\n` +
-  "  --settings   only these settings of the grid (comma-separated ids)\n" +
-  "  --dry-run    validate and print each setting's units and estimated core-hours, run nothing\n" +
-  "  --executor   local (default) or slurm; --workers N local workers\n" +
-  "  slurm only:  --partition P --account A --sbatch-flag F (repeatable) --max-array-size N " +
-  "--array-throttle N";
+/** The command line of `deno task sensitivity`. */
+export const CLI = defineCli({
+  name: "sensitivity",
+  summary: "The measurement-sensitivity study of a finished run directory: the degeneracy " +
+    "metrics of the same trained networks under a grid of measurement settings, every claim " +
+    "under each setting, the variance by source; rewrites the report with its section. Never " +
+    "trains. Resumable.",
+  flags: {
+    out: f.path("DIR", "a run directory made by `deno task reproduce` (required)"),
+    grid: f.choice(
+      Object.keys(SENSITIVITY_GRIDS),
+      "the settings grid",
+      "the run's preset",
+    ),
+    settings: f.custom(
+      "ID,…",
+      "only these settings of the grid",
+      "comma-separated setting ids of the grid",
+      (raw) => {
+        const xs = raw.split(",").map((s) => s.trim());
+        if (xs.some((x) => x === "")) throw new InvalidValue(`"${raw}" has an empty item`);
+        if (new Set(xs).size !== xs.length) throw new InvalidValue(`"${raw}" repeats an id`);
+        return xs;
+      },
+    ),
+    "dry-run": f.switch("validate and print each setting's units and core-hours; run nothing"),
+    executor: f.choice(
+      ["local", "slurm"] as const,
+      "local: this machine, one worker per core; slurm: job arrays",
+      "local",
+    ),
+    workers: f.int("N", "local workers", { min: 0, max: 1024, defaultText: "one per core" }),
+    quiet: f.switch("no progress lines"),
+    partition: f.string("P", "Slurm partition (slurm only)"),
+    account: f.string("A", "Slurm account (slurm only)"),
+    "sbatch-flag": f.repeat(f.string("F", "extra sbatch flag (slurm only)")),
+    "max-array-size": f.int("N", "largest Slurm job array (slurm only)", { min: 1 }),
+    "array-throttle": f.int("N", "Slurm array tasks running at once (slurm only)", { min: 1 }),
+  },
+  notes: [`grids: ${Object.keys(SENSITIVITY_GRIDS).join(", ")}`],
+});
 
 const SLURM_FLAGS = ["partition", "account", "sbatch-flag", "max-array-size", "array-throttle"];
 
@@ -58,19 +95,23 @@ export async function sensitivityOptions(
   const plan = await readDone<PlanFile>(planPath(out), SCHEMA.plan);
   if (!plan) {
     throw new UsageError(
-      `--out: ${planPath(out)} is missing; run \`deno task reproduce --out ${out}\` first`,
+      "--out",
+      `${planPath(out)} is missing`,
+      `a run directory: run \`deno task reproduce --out ${out}\` first`,
     );
   }
   const g = grid ?? plan.options.preset;
   if (!(g in SENSITIVITY_GRIDS)) {
     throw new UsageError(
-      `--grid: unknown grid "${g}" (allowed: ${Object.keys(SENSITIVITY_GRIDS).join(", ")})`,
+      "--grid",
+      `no grid for the run's preset "${g}"`,
+      `one of ${Object.keys(SENSITIVITY_GRIDS).join(", ")}`,
     );
   }
   const ids = SENSITIVITY_GRIDS[g].settings.map((s) => s.id);
   for (const s of settings ?? []) {
     if (!ids.includes(s)) {
-      throw new UsageError(`--settings: "${s}" is not in grid ${g} (allowed: ${ids.join(", ")})`);
+      throw new UsageError("--settings", `"${s}" is not in grid ${g}`, `from ${ids.join(", ")}`);
     }
   }
   return { ...plan.options, sensitivity: { grid: g, ...(settings ? { settings } : {}) } };
@@ -124,71 +165,52 @@ export async function removeStaleSummary(out: string, graph: Graph): Promise<boo
 }
 
 if (import.meta.main) {
-  await runMain(async () => {
-    const { values } = parseArgs({
-      args: Deno.args,
-      options: {
-        out: { type: "string" },
-        grid: { type: "string" },
-        settings: { type: "string" },
-        "dry-run": { type: "boolean", default: false },
-        executor: { type: "string", default: "local" },
-        workers: { type: "string" },
-        partition: { type: "string" },
-        account: { type: "string" },
-        "sbatch-flag": { type: "string", multiple: true },
-        "max-array-size": { type: "string" },
-        "array-throttle": { type: "string" },
-        quiet: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return;
+  await runCli(CLI, Deno.args, async (values) => {
+    if (!values.out) {
+      throw new UsageError("--out", "missing", "a run directory made by `deno task reproduce`");
     }
-    if (!values.out) throw new UsageError("--out: required (a run directory)");
-    const executor = values.executor!;
-    if (executor !== "local" && executor !== "slurm") {
-      throw new UsageError(`--executor: must be local or slurm, got "${executor}"`);
-    }
+    const executor = values.executor ?? "local";
     if (executor === "local") {
-      for (const f of SLURM_FLAGS) {
-        if ((values as Record<string, unknown>)[f] !== undefined) {
-          throw new UsageError(`--${f}: only with --executor slurm`);
+      for (const flag of SLURM_FLAGS) {
+        const v = (values as Record<string, unknown>)[flag];
+        if (v !== undefined && !(Array.isArray(v) && v.length === 0)) {
+          throw new UsageError(`--${flag}`, "only with --executor slurm", "add --executor slurm");
         }
       }
     } else if (values.workers !== undefined) {
-      throw new UsageError("--workers: only with --executor local");
+      throw new UsageError("--workers", "only with --executor local", "drop --workers");
     }
-    const settings = values.settings?.split(",").map((s) => s.trim());
-    if (settings?.some((s) => s === "")) {
-      throw new UsageError("--settings: a comma-separated list of setting ids");
-    }
-    const workers = intFlag(values.workers, "workers", 0);
     const out = values.out;
-    const options = await sensitivityOptions(out, values.grid, settings);
+    requireAccess({
+      script: "scripts/sensitivity.ts",
+      read: [{ flag: "--out", path: out }, ...MODULE_FOLDERS],
+      write: [{ flag: "--out", path: out }],
+      other: [
+        "--allow-sys=hostname",
+        ...(executor === "slurm" ? [`--allow-run=sbatch,squeue,scancel,${Deno.execPath()}`] : []),
+      ],
+    }, Deno.args);
+    const options = await sensitivityOptions(out, values.grid, values.settings);
     let graph: Graph;
     try {
       graph = buildGraph(options);
     } catch (e) {
       if (e instanceof PlanError) {
-        for (const p of e.problems) console.error(`error: ${p}`);
-        Deno.exit(2);
+        throw new UsageError("--out", e.problems[0], "a run directory whose plan this grid fits");
       }
       throw e;
     }
     const costs = settingCosts(graph);
     const total = costs.reduce((a, c) => a + c.coreSeconds, 0);
     const progress = new Progress("sensitivity", 0, { quiet: values.quiet, intervalMs: 5000 });
-    progress.log(
-      `grid ${options.sensitivity!.grid}: ${costs.length} settings, ` +
-        `${costs.reduce((a, c) => a + c.units, 0)} units, ${(total / 3600).toFixed(2)} ` +
-        `core-hours at nominal rates → ${out}`,
-    );
+    const announce = () =>
+      progress.log(
+        `grid ${options.sensitivity!.grid}: ${costs.length} settings, ` +
+          `${costs.reduce((a, c) => a + c.units, 0)} units, ${(total / 3600).toFixed(2)} ` +
+          `core-hours at nominal rates → ${out}`,
+      );
     if (values["dry-run"]) {
+      announce();
       console.log("| setting | units | core-hours (nominal) |\n| --- | ---: | ---: |");
       for (const c of costs) {
         console.log(`| \`${c.id}\` | ${c.units} | ${(c.coreSeconds / 3600).toFixed(3)} |`);
@@ -201,21 +223,21 @@ if (import.meta.main) {
     const missing = untrained(out, graph);
     if (missing.length) {
       throw new UsageError(
-        `--out: ${missing.length} training unit(s) are not done (e.g. ${missing[0]}); the ` +
-          `sensitivity study never trains: finish the run with \`deno task reproduce\` first`,
+        "--out",
+        `${missing.length} training unit(s) are not done (e.g. ${missing[0]})`,
+        "the sensitivity study never trains: finish the run with `deno task reproduce` first",
       );
     }
-    await removeStaleSummary(out, graph);
+    const command = `deno task sensitivity ${Deno.args.join(" ")}`.trim();
     if (executor === "slurm") {
-      const plan: PlanFile = await preparePlan(out, graph);
       const slurm: SlurmSubmitOptions = {
         out,
-        quiet: values.quiet!,
+        quiet: values.quiet,
         partition: values.partition,
         account: values.account,
-        sbatchFlags: values["sbatch-flag"] ?? [],
-        maxArraySize: values["max-array-size"],
-        arrayThrottle: values["array-throttle"],
+        sbatchFlags: values["sbatch-flag"],
+        maxArraySize: values["max-array-size"]?.toString(),
+        arrayThrottle: values["array-throttle"]?.toString(),
       };
       let mod: { submitSlurm?: (p: PlanFile, s: SlurmSubmitOptions) => Promise<void> };
       try {
@@ -229,16 +251,29 @@ if (import.meta.main) {
       if (typeof mod.submitSlurm !== "function") {
         throw new Error("--executor slurm: scripts/lib/executors/slurm.ts has no submitSlurm");
       }
-      await mod.submitSlurm(plan, slurm);
+      // the submitting command holds the run lock; the array tasks (run_unit) never take it
+      const lock = await acquireRunLock(out, command);
+      try {
+        announce();
+        await removeStaleSummary(out, graph);
+        await mod.submitSlurm(await preparePlan(out, graph), slurm);
+      } finally {
+        lock.release();
+      }
       return;
     }
     const t0 = performance.now();
     const failures = await runPipeline({
       out,
       options,
-      workers: workers ?? undefined,
-      quiet: values.quiet!,
+      workers: values.workers,
+      quiet: values.quiet,
       progress,
+      command,
+      onLocked: async () => {
+        announce();
+        await removeStaleSummary(out, graph);
+      },
     });
     progress.log(`done in ${fmtDuration((performance.now() - t0) / 1000)}`);
     if (failures.length) {

@@ -12,8 +12,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { intFlag, runMain, UsageError } from "./lib/cli.ts";
+import { defineCli, f, requireAccess, runCli, UsageError } from "./lib/cli.ts";
 import { readDone } from "./lib/io.ts";
 import { planPath } from "./lib/layout.ts";
 import { SCHEMA } from "./lib/formats.ts";
@@ -66,36 +65,46 @@ export function statusTable(counts: StageCounts[], slurm: SlurmView = { kind: "n
   return [line(head), ...rows.map(line)];
 }
 
-const USAGE = "usage: status.ts --out DIR [--wait] [--interval S] [--timeout S]\n" +
-  "  --out       run directory (holding plan.json)\n" +
-  "  --wait      poll until no unit can still run; exit 0 only if every unit is done\n" +
-  "  --interval  seconds between polls (default 10)\n" +
-  "  --timeout   give up waiting after S seconds (exit 1)";
+/** The command line of `deno task status`. */
+export const CLI = defineCli({
+  name: "status",
+  summary: "Progress of a run directory: done / failed / pending units per stage and the failed " +
+    "units with their messages, from its plan.json and files alone. Reads only.",
+  flags: {
+    out: f.path("DIR", "run directory holding plan.json (required)"),
+    wait: f.switch("poll until no unit can still run; exit 0 only if every unit is done"),
+    interval: f.int("S", "seconds between polls", { min: 1, max: 86400, defaultText: "10" }),
+    timeout: f.int("S", "give up waiting after S seconds (exit 1)", { min: 1 }),
+  },
+});
 
 if (import.meta.main) {
-  await runMain(async () => {
-    const { values: a } = parseArgs({
-      args: Deno.args,
-      options: {
-        out: { type: "string" },
-        wait: { type: "boolean", default: false },
-        interval: { type: "string" },
-        timeout: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (a.help) {
-      console.log(USAGE);
-      return;
+  await runCli(CLI, Deno.args, async (a) => {
+    if (!a.out) {
+      throw new UsageError("--out", "missing", "the run directory holding plan.json");
     }
-    if (!a.out) throw new UsageError("--out: required (the run directory holding plan.json)");
-    const interval = intFlag(a.interval, "interval", 1) ?? 10;
-    const timeout = intFlag(a.timeout, "timeout", 1);
+    if (!a.wait && (a.interval !== undefined || a.timeout !== undefined)) {
+      throw new UsageError(
+        a.interval !== undefined ? "--interval" : "--timeout",
+        "only with --wait",
+        "add --wait",
+      );
+    }
+    const interval = a.interval ?? 10;
+    const timeout = a.timeout;
+    requireAccess({
+      script: "scripts/status.ts",
+      read: [{ flag: "--out", path: a.out }],
+      write: [],
+      other: ["--allow-run=squeue"],
+    }, Deno.args);
     const plan = await readDone<PlanFile>(planPath(a.out), SCHEMA.plan);
     if (!plan) {
-      throw new UsageError(`--out: ${planPath(a.out)} is missing or not a ${SCHEMA.plan} file`);
+      throw new UsageError(
+        "--out",
+        `${planPath(a.out)} is missing or not a ${SCHEMA.plan} file`,
+        "a run directory written by reproduce or plan",
+      );
     }
     const t0 = performance.now();
     let last = "";

@@ -24,7 +24,7 @@
  * @module
  */
 import process from "node:process";
-import { parseArgs } from "node:util";
+import { defineCli, f, requireAccess, runCli, UsageError } from "../lib/cli.ts";
 import { findFixedPoints, sampleStarts } from "../../metrics/fixed_points/finder.ts";
 import { fixedPointNet } from "../../metrics/fixed_points/network.ts";
 import type { FixedPointNet, FixedPointResult } from "../../metrics/fixed_points/types.ts";
@@ -32,13 +32,7 @@ import { makeRng } from "../../metrics/rng.ts";
 import { runNetwork } from "../../rnn/record.ts";
 import type { NetworkRecord } from "../../rnn/types.ts";
 import { createTask, type TaskSpec } from "../../tasks/factory.ts";
-import {
-  InputError,
-  listJsonFiles,
-  readJson,
-  runScript,
-  writeJsonAtomic,
-} from "../measure/common.ts";
+import { InputError, listJsonFiles, readJson, writeJsonAtomic } from "../measure/common.ts";
 import {
   type AdamFixedPointResult,
   adamFixedPoints,
@@ -122,37 +116,42 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)];
 };
 
+/** The command line of `deno task bench:fixed_points`. */
+export const CLI = defineCli({
+  name: "bench:fixed_points",
+  summary: "Fixed-point finder against a reference-style Adam run on the same networks from " +
+    "the same starts (wall and CPU time, fixed points found and recovered).",
+  flags: {
+    run: f.path("DIR", "also bench every saved network under DIR (with --only …,run)"),
+    only: f.choices(["fixture", "embedded", "run"] as const, "a,b", "networks to bench"),
+    reps: f.int("N", "repeats of ours (best kept)", { min: 1, max: 1000, defaultText: "3" }),
+    "adam-iters": f.int("N", "most Adam iterations of the reference", {
+      min: 1,
+      defaultText: String(ANCHOR_DEFAULTS.maxIters),
+    }),
+    starts: f.int("N", "starts per network", { min: 1, max: 1_000_000, defaultText: "256" }),
+    json: f.path("FILE", "also write the rows as JSON"),
+  },
+});
+
 if (import.meta.main) {
-  await runScript(async () => {
-    const { values: a } = parseArgs({
-      options: {
-        run: { type: "string" },
-        only: { type: "string", default: "fixture,embedded,run" },
-        reps: { type: "string", default: "3" },
-        "adam-iters": { type: "string" },
-        starts: { type: "string", default: "256" },
-        json: { type: "string" },
-      },
-    });
-    const only = new Set(a.only!.split(",").map((s) => s.trim()));
-    for (const o of only) {
-      if (!["fixture", "embedded", "run"].includes(o)) {
-        throw new InputError(`--only must list fixture, embedded, run; got ${o}`);
-      }
+  await runCli(CLI, Deno.args, async (a) => {
+    const only = new Set(a.only ?? ["fixture", "embedded", "run"]);
+    if (a.run !== undefined && !only.has("run")) {
+      throw new UsageError("--run", "given without run in --only", "add run to --only");
     }
-    const reps = Number(a.reps), numStarts = Number(a.starts);
-    const adamIters = a["adam-iters"] === undefined
-      ? ANCHOR_DEFAULTS.maxIters
-      : Number(a["adam-iters"]);
-    if (!Number.isInteger(reps) || reps < 1) {
-      throw new InputError(`--reps must be an integer ≥ 1, got ${a.reps}`);
-    }
-    if (!Number.isInteger(numStarts) || numStarts < 1) {
-      throw new InputError(`--starts must be an integer ≥ 1, got ${a.starts}`);
-    }
-    if (!Number.isInteger(adamIters) || adamIters < 1) {
-      throw new InputError(`--adam-iters must be an integer ≥ 1, got ${a["adam-iters"]}`);
-    }
+    const reps = a.reps ?? 3, numStarts = a.starts ?? 256;
+    const adamIters = a["adam-iters"] ?? ANCHOR_DEFAULTS.maxIters;
+    const dirOf = (p: string) => p.includes("/") ? p.slice(0, p.lastIndexOf("/")) || "/" : ".";
+    requireAccess({
+      script: "scripts/bench/fixed_points.ts",
+      read: [
+        ...(a.run !== undefined ? [{ flag: "--run", path: a.run }] : []),
+        ...(a.json !== undefined ? [{ flag: "--json", path: dirOf(a.json) }] : []),
+        "tests/fixtures/fixed_points",
+      ],
+      write: a.json !== undefined ? [{ flag: "--json", path: dirOf(a.json) }] : [],
+    }, Deno.args);
     const fixture = await readJson(FIXTURE.pathname) as NetworkRecord;
     const nets: BenchNet[] = [];
     if (only.has("fixture")) {

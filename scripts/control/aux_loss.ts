@@ -8,7 +8,7 @@
 import type { Preset } from "../presets.ts";
 import type { StudyPlan } from "../lib/plan.ts";
 import { levelToken } from "../lib/plan.ts";
-import { runStudiesMain } from "../lib/study.ts";
+import { type LevelRule, runStudiesMain } from "../lib/study.ts";
 
 /** The study plan of this script for `preset` (`levels` overrides the preset's levels). */
 export function plan(preset: Preset, levels: number[] = preset.levels.aux_loss): StudyPlan[] {
@@ -28,4 +28,10 @@ export function plan(preset: Preset, levels: number[] = preset.levels.aux_loss):
   }];
 }
 
-if (import.meta.main) await runStudiesMain("aux_loss", plan, Deno.args);
+/** What `--levels` accepts. */
+export const LEVELS: LevelRule = {
+  allowed: "comma-separated distinct numbers ≥ 0 (auxiliary-loss weights; 0 = off)",
+  min: 0,
+};
+
+if (import.meta.main) await runStudiesMain("aux_loss", plan, Deno.args, LEVELS);

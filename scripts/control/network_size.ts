@@ -7,7 +7,7 @@
  */
 import type { Preset } from "../presets.ts";
 import type { StudyPlan } from "../lib/plan.ts";
-import { runStudiesMain } from "../lib/study.ts";
+import { type LevelRule, runStudiesMain } from "../lib/study.ts";
 
 /** The study plan of this script for `preset` (`levels` overrides the preset's levels). */
 export function plan(preset: Preset, levels: number[] = preset.levels.network_size): StudyPlan[] {
@@ -27,4 +27,11 @@ export function plan(preset: Preset, levels: number[] = preset.levels.network_si
   }];
 }
 
-if (import.meta.main) await runStudiesMain("network_size", plan, Deno.args);
+/** What `--levels` accepts. */
+export const LEVELS: LevelRule = {
+  allowed: "comma-separated distinct integers ≥ 1 (hidden units)",
+  integer: true,
+  min: 1,
+};
+
+if (import.meta.main) await runStudiesMain("network_size", plan, Deno.args, LEVELS);

@@ -8,7 +8,7 @@
 import type { Preset } from "../presets.ts";
 import type { StudyPlan } from "../lib/plan.ts";
 import { levelToken } from "../lib/plan.ts";
-import { runStudiesMain } from "../lib/study.ts";
+import { type LevelRule, runStudiesMain } from "../lib/study.ts";
 
 /** The study plan of this script for `preset` (`levels` overrides the preset's levels). */
 export function plan(preset: Preset, levels: number[] = preset.levels.sparsity): StudyPlan[] {
@@ -28,4 +28,10 @@ export function plan(preset: Preset, levels: number[] = preset.levels.sparsity):
   }];
 }
 
-if (import.meta.main) await runStudiesMain("sparsity", plan, Deno.args);
+/** What `--levels` accepts. */
+export const LEVELS: LevelRule = {
+  allowed: "comma-separated distinct numbers ≥ 0 (L1 weights)",
+  min: 0,
+};
+
+if (import.meta.main) await runStudiesMain("sparsity", plan, Deno.args, LEVELS);

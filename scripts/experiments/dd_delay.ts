@@ -11,7 +11,7 @@
  */
 import type { Preset } from "../presets.ts";
 import type { StudyPlan } from "../lib/plan.ts";
-import { runStudiesMain } from "../lib/study.ts";
+import { type LevelRule, runStudiesMain } from "../lib/study.ts";
 
 /** The study plan of this script for `preset` (`levels` overrides the preset's levels). */
 export function plan(preset: Preset, levels: number[] = preset.levels.dd_delay): StudyPlan[] {
@@ -31,4 +31,11 @@ export function plan(preset: Preset, levels: number[] = preset.levels.dd_delay):
   }];
 }
 
-if (import.meta.main) await runStudiesMain("dd_delay", plan, Deno.args);
+/** What `--levels` accepts (the doubled OOD delay must fit the 60-step trial). */
+export const LEVELS: LevelRule = {
+  allowed: "comma-separated distinct integers from 5 to 26 (longest delay, steps)",
+  integer: true,
+  min: 5,
+};
+
+if (import.meta.main) await runStudiesMain("dd_delay", plan, Deno.args, LEVELS);

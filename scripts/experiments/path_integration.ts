@@ -7,7 +7,7 @@
  */
 import type { Preset } from "../presets.ts";
 import type { StudyPlan } from "../lib/plan.ts";
-import { runStudiesMain } from "../lib/study.ts";
+import { type LevelRule, runStudiesMain } from "../lib/study.ts";
 
 /** The study plan of this script for `preset` (`levels` overrides the preset's levels). */
 export function plan(
@@ -30,4 +30,11 @@ export function plan(
   }];
 }
 
-if (import.meta.main) await runStudiesMain("path_integration", plan, Deno.args);
+/** What `--levels` accepts. */
+export const LEVELS: LevelRule = {
+  allowed: "comma-separated distinct integers from 2 to 3 (dimensions)",
+  integer: true,
+  min: 2,
+};
+
+if (import.meta.main) await runStudiesMain("path_integration", plan, Deno.args, LEVELS);

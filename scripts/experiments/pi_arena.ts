@@ -11,7 +11,7 @@
  */
 import type { Preset } from "../presets.ts";
 import type { StudyPlan } from "../lib/plan.ts";
-import { runStudiesMain } from "../lib/study.ts";
+import { type LevelRule, runStudiesMain } from "../lib/study.ts";
 
 /** The study plan of this script for `preset` (`levels` overrides the preset's levels). */
 export function plan(preset: Preset, levels: number[] = preset.levels.pi_arena): StudyPlan[] {
@@ -31,4 +31,10 @@ export function plan(preset: Preset, levels: number[] = preset.levels.pi_arena):
   }];
 }
 
-if (import.meta.main) await runStudiesMain("pi_arena", plan, Deno.args);
+/** What `--levels` accepts. */
+export const LEVELS: LevelRule = {
+  allowed: "comma-separated distinct numbers > 0 (arena side)",
+  min: Number.MIN_VALUE,
+};
+
+if (import.meta.main) await runStudiesMain("pi_arena", plan, Deno.args, LEVELS);

@@ -10,7 +10,7 @@
  */
 import type { Preset } from "../presets.ts";
 import type { StudyPlan } from "../lib/plan.ts";
-import { runStudiesMain } from "../lib/study.ts";
+import { type LevelRule, runStudiesMain } from "../lib/study.ts";
 
 /** The two study plans of this script for `preset`. */
 export function plan(preset: Preset, freqLevels: number[] = preset.levels.sine_freq): StudyPlan[] {
@@ -46,4 +46,11 @@ export function plan(preset: Preset, freqLevels: number[] = preset.levels.sine_f
   ];
 }
 
-if (import.meta.main) await runStudiesMain("sine", plan, Deno.args);
+/** What `--levels` accepts. */
+export const LEVELS: LevelRule = {
+  allowed: "comma-separated distinct integers ≥ 1 (training frequencies N_freq)",
+  integer: true,
+  min: 1,
+};
+
+if (import.meta.main) await runStudiesMain("sine", plan, Deno.args, LEVELS);

@@ -131,6 +131,23 @@ export interface MetricFile {
   extra?: Record<string, unknown>;
   /** Compute time in seconds (excluded from comparisons). */
   wallTimeSec?: number;
+  /**
+   * Digests of what the numbers were computed from (the networks) and with (the settings);
+   * the report uses a file only when both match the run's ({@link MetricProvenance}).
+   */
+  provenance?: MetricProvenance;
+}
+
+/**
+ * Where a metric file's numbers come from, as SHA-256 digests (hex): `networks` of every
+ * network of the population ({@link networksDigest}: ids and weights, seeds, task, training
+ * configuration and outcome of each), `settings` of the measurement settings that decide this
+ * metric's numbers ({@link settingsDigest} of {@link metricSettings}). A reader recomputes both
+ * from the run directory and refuses the file when either differs.
+ */
+export interface MetricProvenance {
+  networks: string;
+  settings: string;
 }
 
 /** `OUT/config.json`: the preset and every study's resolved variants. */
@@ -342,6 +359,8 @@ export function upgradeMetricFile(raw: unknown, file: string): MetricFile | Erro
   if (shapes.length !== 1) {
     return new Error(`${file}: needs exactly one of values, matrix or points`);
   }
+  const problem = metricArrayProblem(r, file);
+  if (problem !== null) return new Error(problem);
   if (r.schema === SCHEMA.metric) return r as unknown as MetricFile;
   // metric/1 → metric/2
   const metric = r.metric === "ood_mse" ? "ood" : r.metric;
@@ -363,6 +382,165 @@ export function upgradeMetricFile(raw: unknown, file: string): MetricFile | Erro
     ...(r.extra ? { extra: r.extra as Record<string, unknown> } : {}),
     ...(typeof r.wallTimeSec === "number" ? { wallTimeSec: r.wallTimeSec } : {}),
   };
+}
+
+/** `null`, NaN or a short row in a metric file's values / matrix / points, or null when fine. */
+export function metricArrayProblem(r: Record<string, unknown>, file: string): string | null {
+  const ids = r.ids as string[];
+  const n = ids.length;
+  const finite = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+  const bad = (x: unknown) =>
+    typeof x === "number" ? String(x) : x === null ? "null" : JSON.stringify(x) ?? String(x);
+  if (r.values !== undefined) {
+    if (!Array.isArray(r.values) || r.values.length !== n) {
+      return `${file}: values must hold one number per id (${n}), got ${
+        Array.isArray(r.values) ? r.values.length : typeof r.values
+      }`;
+    }
+    const i = r.values.findIndex((x) => !finite(x));
+    if (i >= 0) return `${file}: values[${i}] must be a finite number, got ${bad(r.values[i])}`;
+  }
+  for (const key of ["matrix", "points"] as const) {
+    const m = r[key];
+    if (m === undefined) continue;
+    if (!Array.isArray(m) || m.length !== n) {
+      return `${file}: ${key} must hold one row per id (${n}), got ${
+        Array.isArray(m) ? m.length : typeof m
+      }`;
+    }
+    const cols = key === "matrix" ? n : Array.isArray(m[0]) ? m[0].length : 0;
+    for (let i = 0; i < n; i++) {
+      const row = m[i];
+      if (!Array.isArray(row) || row.length !== cols || (key === "points" && cols === 0)) {
+        return `${file}: ${key}[${i}] must hold ${cols || "≥ 1"} numbers, got ${
+          Array.isArray(row) ? row.length : bad(row)
+        }`;
+      }
+      const j = row.findIndex((x) => !finite(x));
+      if (j >= 0) {
+        return `${file}: ${key}[${i}][${j}] must be a finite number, got ${bad(row[j])}`;
+      }
+    }
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Digests of a metric file's inputs and settings
+
+/** JSON with object keys sorted (so equal values give equal text, whatever the key order). */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  const o = v as Record<string, unknown>;
+  return `{${
+    Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) =>
+      `${JSON.stringify(k)}:${canonicalJson(o[k])}`
+    ).join(",")
+  }}`;
+}
+
+/** SHA-256 of `data` (text as UTF-8), hex. */
+export async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const d = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
+  );
+  return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Digest of one saved network: everything that decides the numbers measured from it (id, task,
+ * training configuration, member, seeds, shape, initial and final weights, status, epochs),
+ * not where or how fast it was trained (backend, wall time), so a network trained again to the
+ * same weights keeps its digest.
+ */
+export function networkDigest(r: NetworkRecord): Promise<string> {
+  return sha256Hex(canonicalJson({
+    id: r.id,
+    task: r.task,
+    config: r.config,
+    member: r.member,
+    initSeed: r.initSeed,
+    dataSeed: r.dataSeed,
+    shape: r.shape,
+    initial: r.initial,
+    final: r.final,
+    status: r.status,
+    stopEpoch: r.stopEpoch,
+  }));
+}
+
+/** Digest of a population: its networks' digests, ordered by network id. */
+export function networksDigest(nets: { id: string; digest: string }[]): Promise<string> {
+  const sorted = [...nets].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return sha256Hex(canonicalJson(sorted.map((n) => [n.id, n.digest])));
+}
+
+/** Digest of settings (canonical JSON). */
+export function settingsDigest(settings: unknown): Promise<string> {
+  return sha256Hex(canonicalJson(settings));
+}
+
+/**
+ * The measurement settings that decide `metric`'s numbers for a population: which networks are
+ * used, the evaluation or OOD batch, the DSA and PIF settings and seeds. The pipeline's merge
+ * units record their digest; the report recomputes it from the run's plan; a measure script
+ * records the digest of the same fields from its flags, so its file is accepted exactly when
+ * it was computed with the run's settings.
+ */
+export function metricSettings(
+  metric: string,
+  m: {
+    evalTrials: number;
+    evalSeed: number;
+    oodTrials: number;
+    oodSeed: number;
+    dsa: unknown;
+    dsaSeed: number;
+    dsaSteps: number;
+    rankAsked: number;
+    pifRestarts: number;
+    pifSeed: number;
+    useMembers: string;
+    learnTrials?: number;
+    learnSeed?: number;
+  },
+): Record<string, unknown> {
+  // which networks are used: with "converged", the learned verdict on the learning batch
+  const use = {
+    metric,
+    useMembers: m.useMembers,
+    ...(m.useMembers !== "all" && m.learnTrials !== undefined
+      ? { learnTrials: m.learnTrials, learnSeed: m.learnSeed }
+      : {}),
+  };
+  const evalBatch = { evalTrials: m.evalTrials, evalSeed: m.evalSeed };
+  switch (metric) {
+    case "dimensionality":
+      return { ...use, ...evalBatch, threshold: 0.95 };
+    case "attractorness":
+      return { ...use, ...evalBatch };
+    case "distance_from_init":
+      return { ...use, weights: "wh", normalisation: "n^2" };
+    case "ood":
+      return { ...use, oodTrials: m.oodTrials, oodSeed: m.oodSeed };
+    case "pif":
+      return { ...use, restarts: m.pifRestarts, seed: m.pifSeed };
+    case "dsa":
+    case "mds":
+      return {
+        ...use,
+        ...evalBatch,
+        dsa: m.dsa,
+        dsaSeed: m.dsaSeed,
+        dsaSteps: m.dsaSteps,
+        rankAsked: m.rankAsked,
+        ...(metric === "mds" ? { dims: 2 } : {}),
+      };
+    default:
+      return { ...use, measure: m };
+  }
 }
 
 /** Typed array kinds of the binary payload files. */

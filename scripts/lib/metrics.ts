@@ -38,7 +38,7 @@ import { classicalMds } from "../../metrics/mds.ts";
 import { type ComplexityReading, taskComplexity } from "../../metrics/complexity.ts";
 import { bootstrapCi, mean, median, standardDeviation } from "../../metrics/statistics.ts";
 import type { Task, TaskBatch } from "../../tasks/types.ts";
-import { type MetricFile, type PopulationCounts, SCHEMA } from "./formats.ts";
+import { metricArrayProblem, type MetricFile, type PopulationCounts, SCHEMA } from "./formats.ts";
 import {
   FIXED_POINT_SETTINGS,
   type FixedPointSettings,
@@ -292,7 +292,8 @@ export function populationCounts(
 
 /**
  * Builds a `degeneracy.metric/2` file and checks its shape: exactly one of values, matrix or
- * points, each with one entry per id; a matrix square. Throws naming the field.
+ * points, each with one entry per id, every entry finite; a matrix square. Throws naming the
+ * field.
  */
 export function buildMetricFile(m: Omit<MetricFile, "schema">): MetricFile {
   const shapes = (["values", "matrix", "points"] as const).filter((k) => m[k] !== undefined);
@@ -306,5 +307,8 @@ export function buildMetricFile(m: Omit<MetricFile, "schema">): MetricFile {
   if (m.matrix && m.matrix.some((row) => row.length !== m.ids.length)) {
     throw new Error(`metric ${m.metric}: matrix must be ${m.ids.length}×${m.ids.length}`);
   }
+  // never a silent NaN: JSON would write it as null
+  const problem = metricArrayProblem(m as unknown as Record<string, unknown>, `metric ${m.metric}`);
+  if (problem !== null) throw new Error(problem);
   return { schema: SCHEMA.metric, ...m };
 }

@@ -6,12 +6,13 @@
  *
  * @module
  */
-import { exists, join, removeStaleTemps, writeJsonAtomic } from "./io.ts";
-import { planPath } from "./layout.ts";
+import { acquireRunLock, exists, join, removeStaleTemps, writeJsonAtomic } from "./io.ts";
+import { networkPath, planPath } from "./layout.ts";
+import { readNetworkRecord } from "../../rnn/record.ts";
 import { ensureConfig } from "./studies.ts";
 import { buildGraph, type Graph, planFile, type PlanOptions } from "./units/graph.ts";
 import type { CostRates } from "./units/cost.ts";
-import { runUnit, type UnitOutcome } from "./units/execute.ts";
+import { expectedNetwork, runUnit, type UnitOutcome } from "./units/execute.ts";
 import { unitStates } from "./units/status.ts";
 import { runLocal } from "./executors/local.ts";
 import type { Progress } from "./progress.ts";
@@ -35,6 +36,35 @@ export async function preparePlan(out: string, graph: Graph) {
   return plan;
 }
 
+/**
+ * Checks every network file the plan's training units wrote (`readNetworkRecord` with the
+ * population's task, member and size): a file that cannot be read (invalid JSON, a null or
+ * misshapen weight, another variant's task, …) is moved aside to `<file>.unreadable` with one
+ * line saying so, and its training unit runs again. Returns the files moved aside.
+ */
+export async function retrainUnreadableNetworks(
+  out: string,
+  graph: Graph,
+  log: (line: string) => void = (l) => console.error(l),
+): Promise<string[]> {
+  const moved: string[] = [];
+  for (const v of graph.variants) {
+    for (let m = 0; m < graph.preset.members; m++) {
+      const file = networkPath(out, v.study, v.variant, m);
+      if (!(await exists(file))) continue;
+      try {
+        await readNetworkRecord(file, expectedNetwork(v, m));
+      } catch (e) {
+        const reason = (e as Error).message.split("\n")[0];
+        await Deno.rename(file, `${file}.unreadable`);
+        log(`[run] ${reason}: unreadable, so it is retrained (kept as ${file}.unreadable)`);
+        moved.push(file);
+      }
+    }
+  }
+  return moved;
+}
+
 /** Options of {@link runPipeline}. */
 export interface PipelineOptions {
   out: string;
@@ -44,17 +74,43 @@ export interface PipelineOptions {
   quiet: boolean;
   progress?: Progress;
   rates?: CostRates;
+  /** The command line recorded in the run lock (default `reproduce`). */
+  command?: string;
+  /**
+   * Called once the run lock is held, before anything is written (e.g. to announce the run, or
+   * remove a file the run replaces: nothing is said or written before the lock).
+   */
+  onLocked?: () => void | Promise<void>;
 }
 
 /**
- * Builds the graph, writes config.json and plan.json and runs every unit locally; then runs the
+ * Builds the graph, takes the run lock (one run per directory; refused while another run
+ * holds it), writes config.json and plan.json and runs every unit locally; then runs the
  * report if it has not run (because a unit it reads failed). Returns the failed units.
  */
 export async function runPipeline(o: PipelineOptions): Promise<UnitOutcome[]> {
   const graph = buildGraph(o.options, o.rates);
-  await Deno.mkdir(o.out, { recursive: true });
+  const lock = await acquireRunLock(o.out, o.command ?? "reproduce");
+  try {
+    await o.onLocked?.();
+    if (lock.replaced && !o.quiet) {
+      console.error(
+        `[run] ${o.out}: took over the stale lock of pid ${lock.replaced.pid} on ` +
+          `${lock.replaced.host} (started ${lock.replaced.started}; that process is gone)`,
+      );
+    }
+    return await runLocked(o, graph);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(o: PipelineOptions, graph: Graph): Promise<UnitOutcome[]> {
   await removeStaleTemps(o.out);
   await preparePlan(o.out, graph);
+  if ((await retrainUnreadableNetworks(o.out, graph)).length) {
+    await preparePlan(o.out, graph); // the run is incomplete again: drop the old report
+  }
   const workers = o.workers ?? navigator.hardwareConcurrency ?? 1;
   const outcomes = await runLocal(o.out, graph, {
     workers,

@@ -9,6 +9,7 @@ import { type Preset, STUDIES, type StudyName } from "../presets.ts";
 import * as E from "./engine.ts";
 import { readDone, writeJsonAtomic } from "./io.ts";
 import { configPath } from "./layout.ts";
+import { UsageError } from "./cli.ts";
 import { type RunConfig, SCHEMA } from "./formats.ts";
 import { type StudyPlan, validatePlan, type VariantPlan } from "./plan.ts";
 import {
@@ -173,10 +174,11 @@ export async function ensureConfig(
   const prev = await readDone<RunConfig>(path, SCHEMA.config);
   const cfg: RunConfig = prev ?? { schema: SCHEMA.config, preset, backend, studies: {} };
   if (prev && JSON.stringify(scientific(prev.preset)) !== JSON.stringify(scientific(preset))) {
-    throw new Error(
+    throw new UsageError(
+      "--out",
       `${path}: this run directory was made with preset "${prev.preset.name}" ` +
-        `(members ${prev.preset.members}); use another --out for preset "${preset.name}" ` +
-        `(members ${preset.members})`,
+        `(members ${prev.preset.members})`,
+      `use another --out for preset "${preset.name}" (members ${preset.members})`,
     );
   }
   let changed = !prev;
@@ -184,9 +186,11 @@ export async function ensureConfig(
   for (const [name, entry] of Object.entries(entries)) {
     const old = cfg.studies[name];
     if (old && JSON.stringify(old) !== JSON.stringify(entry)) {
-      throw new Error(
-        `${path}: study ${name} was run here with other variants or settings; ` +
-          `use another --out (old variants: ${Object.keys(old.variants).join(", ")})`,
+      throw new UsageError(
+        "--out",
+        `${path}: study ${name} was run here with other variants or settings ` +
+          `(old variants: ${Object.keys(old.variants).join(", ")})`,
+        "use another --out, or the settings of that run",
       );
     }
     if (!old) {

@@ -12,29 +12,54 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { METRIC_REGISTRY } from "../lib/metrics.ts";
+import { defineCli, runCli } from "../lib/cli.ts";
 import {
-  InputError,
+  exactlyOne,
+  measureAccess,
+  measureProvenance,
   metricFile,
+  OUT_FLAG,
   perSystem,
-  runScript,
+  requireOut,
   summarize,
   writeJsonAtomic,
 } from "./common.ts";
-import { asFlat, hiddenInputOptions, loadSystems } from "./forward.ts";
+import { asFlat, HIDDEN_INPUT_FLAGS, loadSystems } from "./forward.ts";
+
+/** The command line of `deno task measure:attractorness`. */
+export const CLI = defineCli({
+  name: "measure:attractorness",
+  summary: "Attractorness Δh (Appendix B) of hidden-state trajectories, one value per system, " +
+    "as a degeneracy.metric/2 file.",
+  flags: { ...HIDDEN_INPUT_FLAGS, ...OUT_FLAG },
+});
 
 if (import.meta.main) {
-  await runScript(async () => {
-    const { values: a } = parseArgs({
-      options: { ...hiddenInputOptions, out: { type: "string" } },
-    });
-    if (!a.out) throw new InputError("--out FILE is required");
-    const { ids, systems, source, file, population } = await loadSystems(a);
+  await runCli(CLI, Deno.args, async (a) => {
+    exactlyOne({ hidden: a.hidden, run: a.run });
+    const out = requireOut(a.out);
+    measureAccess(
+      "scripts/measure/attractorness.ts",
+      [["--hidden", a.hidden], ["--run", a.run]],
+      out,
+      Deno.args,
+    );
+    const { ids, systems, source, file, population, networksDigest } = await loadSystems(a);
     const res = perSystem(file, systems, (s) => METRIC_REGISTRY.attractorness.compute(asFlat(s)));
     const values = res.map((r) => r.value);
+    const provenance = networksDigest === undefined ? undefined : await measureProvenance(
+      "attractorness",
+      networksDigest,
+      {
+        evalTrials: a.trials ?? 100,
+        evalSeed: a.seed ?? 0,
+        includeUnconverged: a["include-unconverged"],
+        population,
+      },
+    );
     await writeJsonAtomic(
-      a.out,
+      out,
       metricFile({
         metric: "attractorness",
         ...(population ? { population } : {}),
@@ -45,8 +70,9 @@ if (import.meta.main) {
         checks: null,
         source,
         extra: { perTrial: res.map((r) => r.extra) },
+        ...(provenance ? { provenance } : {}),
       }),
     );
-    console.log(`attractorness: ${ids.length} systems → ${a.out}`);
+    console.log(`attractorness: ${ids.length} systems → ${out}`);
   });
 }

@@ -8,10 +8,20 @@
  *
  * @module
  */
-import { parseNetworkRecord } from "../../rnn/record.ts";
+import { duplicateNetworks, parseNetworkRecord } from "../../rnn/record.ts";
 import type { NetworkRecord } from "../../rnn/types.ts";
-import { type MetricFile, SCHEMA, upgradeMetricFile } from "../lib/formats.ts";
+import {
+  type MetricFile,
+  metricSettings,
+  networkDigest,
+  networksDigest,
+  SCHEMA,
+  settingsDigest,
+  upgradeMetricFile,
+} from "../lib/formats.ts";
 import { buildMetricFile, populationCounts } from "../lib/metrics.ts";
+import { f, requireAccess, runMain, UsageError } from "../lib/cli.ts";
+import { dirname } from "../lib/io.ts";
 
 export { summarize, upperTriangle } from "../lib/metrics.ts";
 export { writeJsonAtomic } from "../lib/io.ts";
@@ -25,15 +35,63 @@ export const NETWORK_SCHEMA = SCHEMA.network;
 /** Error raised for bad input; the scripts print its message as one line. */
 export class InputError extends Error {}
 
-/** Runs `main`, turning any error into one line on stderr and exit code 1. */
-export async function runScript(main: () => Promise<void>): Promise<void> {
-  try {
-    await main();
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    console.error(`error: ${msg.split("\n")[0]}`);
-    Deno.exit(1);
+/** Runs `main`, turning any error into one line on stderr (exit 2 for a bad flag, else 1). */
+export function runScript(main: () => Promise<void>): Promise<void> {
+  return runMain(main);
+}
+
+/** The flag of the metric file a measure script writes. */
+export const OUT_FLAG = {
+  out: f.path("FILE", "the metric file to write (required; its directory is created)"),
+};
+
+/** Flags of the scripts that read saved networks (`--run DIR`). */
+export const RUN_FLAGS = {
+  run: f.path("DIR", "saved networks: every degeneracy.network/1 file under DIR"),
+  "include-unconverged": f.switch("also measure networks that did not converge"),
+  "task-id": f.string("ID", "keep only the networks of this task variant", {
+    allowed: "a task id, e.g. flipflop-n3",
+  }),
+};
+
+/** Throws a UsageError unless exactly one of the input flags `given` has a value. */
+export function exactlyOne(given: Record<string, unknown>): void {
+  const names = Object.keys(given).map((n) => `--${n}`);
+  const set = Object.entries(given).filter(([, v]) => v !== undefined).map(([n]) => `--${n}`);
+  if (set.length !== 1) {
+    throw new UsageError(
+      set[1] ?? names[0],
+      set.length === 0 ? "no input given" : `given with ${set[0]}`,
+      `exactly one of ${names.join(", ")}`,
+    );
   }
+}
+
+/** Throws a UsageError when `--out` is missing. */
+export function requireOut(out: string | undefined): string {
+  if (out === undefined) throw new UsageError("--out", "missing", "the metric file to write");
+  return out;
+}
+
+/**
+ * Checks, before anything is read or written, that the inputs (`[flag, path]`, undefined
+ * paths skipped) may be read and `out`'s directory written; otherwise the error gives the
+ * exact `deno run` command for `script` (e.g. `scripts/measure/pif.ts`) with these grants
+ * (and `extraRead`, e.g. the worker modules).
+ */
+export function measureAccess(
+  script: string,
+  inputs: [string, string | undefined][],
+  out: string | undefined,
+  args: string[],
+  extraRead: string[] = [],
+): void {
+  const read = inputs.filter(([, p]) => p !== undefined).map(([flag, path]) => ({
+    flag,
+    path: path!,
+  }));
+  const outDir = out === undefined ? [] : [{ flag: "--out", path: dirname(out) }];
+  requireAccess({ script, read: [...read, ...outDir, ...extraRead], write: outDir }, args);
 }
 
 /** Reads and parses a JSON file; errors name the file. */
@@ -144,7 +202,11 @@ export interface LoadedNetwork {
  * `degeneracy.network/1` are skipped and counted). Each network file is validated by
  * `parseNetworkRecord` (rnn/record.ts); errors name the file and the field. Keeps only
  * `status: "converged"` members unless `includeUnconverged`; `taskId` keeps only that task
- * variant. `population` counts every network of the selected variant(s) by status.
+ * variant (without it, networks of two variants are an error naming a file of each).
+ * `population` counts every network of the selected variant(s) by status, and
+ * `networksDigest` is their digest (the provenance of the metric file). An empty directory, no
+ * network of the task, no network left to measure, or two files holding the same network
+ * (same id, member, seeds or weights) are errors naming the directory or both files.
  */
 export async function loadRunDirectory(
   dir: string,
@@ -154,12 +216,20 @@ export async function loadRunDirectory(
   excluded: { id: string; status: string }[];
   skippedFiles: number;
   population: MetricFile["population"];
+  networksDigest: string;
 }> {
   const files = await listJsonFiles(dir);
+  if (files.length === 0) {
+    throw new InputError(`${dir}: no JSON files here (expected ${NETWORK_SCHEMA} network files)`);
+  }
   const networks: LoadedNetwork[] = [];
   const excluded: { id: string; status: string }[] = [];
   const statuses: string[] = [];
   const backends = new Set<string>();
+  const selected: { file: string; record: NetworkRecord }[] = [];
+  const taskIds = new Set<string>();
+  /** The first file of each task variant (to name two files of different variants). */
+  const fileOfTask = new Map<string, string>();
   let skippedFiles = 0;
   for (const file of files) {
     const raw = await readJson(file);
@@ -176,7 +246,10 @@ export async function loadRunDirectory(
     } catch (e) {
       throw new InputError((e as Error).message);
     }
+    taskIds.add(r.task.id);
+    if (!fileOfTask.has(r.task.id)) fileOfTask.set(r.task.id, file);
     if (options.taskId !== undefined && r.task.id !== options.taskId) continue;
+    selected.push({ file, record: r });
     statuses.push(r.status);
     backends.add(r.backend);
     if (r.status !== "converged" && !options.includeUnconverged) {
@@ -194,20 +267,81 @@ export async function loadRunDirectory(
       record: r,
     });
   }
-  const seen = new Map<string, string>();
-  for (const n of networks) {
-    const other = seen.get(n.id);
-    if (other !== undefined) {
-      throw new InputError(`${n.file}: id "${n.id}" appears in more than one file (also ${other})`);
-    }
-    seen.set(n.id, n.file);
+  if (taskIds.size === 0) {
+    throw new InputError(
+      `${dir}: no ${NETWORK_SCHEMA} files among its ${files.length} JSON files`,
+    );
   }
+  if (selected.length === 0) {
+    throw new InputError(
+      `${dir}: no network of task ${options.taskId} (--task-id; tasks here: ${
+        [...taskIds].sort().join(", ")
+      })`,
+    );
+  }
+  if (options.taskId === undefined && taskIds.size > 1) {
+    const [[a, fa], [b, fb]] = [...fileOfTask];
+    throw new InputError(
+      `${fb}: task.id is "${b}", but ${fa} is "${a}": one population holds one task variant ` +
+        `(pick one with --task-id; tasks here: ${[...taskIds].sort().join(", ")})`,
+    );
+  }
+  const dup = duplicateNetworks(selected);
+  if (dup !== null) throw new InputError(dup);
+  if (networks.length === 0) {
+    throw new InputError(
+      `${dir}: none of its ${selected.length} networks converged (${
+        excluded.map((x) => x.status).join(", ")
+      }); add --include-unconverged to measure them`,
+    );
+  }
+  const digests = await Promise.all(
+    selected.map(async ({ record }) => ({ id: record.id, digest: await networkDigest(record) })),
+  );
   return {
     networks,
     excluded,
     skippedFiles,
     population: populationCounts(statuses, networks.length, [...backends]),
+    networksDigest: await networksDigest(digests),
   };
+}
+
+/**
+ * The provenance of a metric file measured from a run directory: the digest of its networks and
+ * of the settings `metricSettings(metric, …)` describes, from the script's flags (fields the
+ * script does not use keep the pipeline's defaults so that equal settings give equal digests).
+ */
+export async function measureProvenance(
+  metric: string,
+  networks: string,
+  settings: Partial<Parameters<typeof metricSettings>[1]> & {
+    includeUnconverged: boolean;
+    population: MetricFile["population"];
+  },
+): Promise<MetricFile["provenance"]> {
+  const { includeUnconverged, population, ...rest } = settings;
+  // the pipeline's "all" leaves diverged networks out; --include-unconverged keeps them
+  const useMembers = !includeUnconverged
+    ? "converged"
+    : (population?.diverged ?? 0) > 0
+    ? "all, diverged included"
+    : "all";
+  const full = {
+    evalTrials: 0,
+    evalSeed: 0,
+    oodTrials: 0,
+    oodSeed: 0,
+    dsa: null,
+    dsaSeed: 0,
+    dsaSteps: 0,
+    rankAsked: 0,
+    pifRestarts: 0,
+    pifSeed: 0,
+    ...rest,
+    useMembers,
+  };
+  return { networks, settings: await settingsDigest(metricSettings(metric, full)) };
 }
 
 /**
@@ -229,60 +363,6 @@ export async function readMetricFile(path: string): Promise<MetricFile> {
     }
   }
   return f;
-}
-
-/**
- * `parseArgs` options of the scripts that read recurrent weights (`pif.ts`,
- * `distance_from_init.ts`): `--run DIR` or `--weights FILE`, `--include-unconverged`,
- * `--task-id ID`; check the choice with {@link requireRunOrWeights}.
- */
-export const weightsInputOptions = {
-  run: { type: "string" },
-  weights: { type: "string" },
-  "include-unconverged": { type: "boolean", default: false },
-  "task-id": { type: "string" },
-} as const;
-
-/** Throws an `InputError` unless exactly one of `--run DIR` and `--weights FILE` is given. */
-export function requireRunOrWeights(a: { run?: string; weights?: string }): void {
-  if ((a.run === undefined) === (a.weights === undefined)) {
-    throw new InputError("give exactly one of --run DIR or --weights FILE");
-  }
-}
-
-/** Parses a numeric CLI option, naming it on error. */
-export function numberOption(
-  value: string | undefined,
-  name: string,
-  fallback: number,
-  check: (x: number) => boolean = Number.isFinite,
-  range = "a finite number",
-): number {
-  if (value === undefined) return fallback;
-  const x = Number(value);
-  if (value.trim() === "" || !check(x)) {
-    throw new InputError(`--${name} must be ${range}, got ${value}`);
-  }
-  return x;
-}
-
-/**
- * Integer command-line option `--name` ≥ `min`: {@link numberOption} with the check
- * `Number.isInteger(x) && x >= min` and the range text "an integer ≥ min".
- */
-export function integerOption(
-  value: string | undefined,
-  name: string,
-  fallback: number,
-  min: number,
-): number {
-  return numberOption(
-    value,
-    name,
-    fallback,
-    (x) => Number.isInteger(x) && x >= min,
-    `an integer ≥ ${min}`,
-  );
 }
 
 /**

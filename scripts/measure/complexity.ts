@@ -13,51 +13,63 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { taskComplexity } from "../../metrics/complexity.ts";
 import { createTask, type TaskSpec } from "../../tasks/factory.ts";
 import type { Task } from "../../tasks/types.ts";
+import { defineCli, f, runCli, UsageError } from "../lib/cli.ts";
 import {
   InputError,
-  integerOption,
   loadRunDirectory,
+  measureAccess,
   metricFile,
-  numberOption,
-  runScript,
+  OUT_FLAG,
+  requireOut,
   writeJsonAtomic,
 } from "./common.ts";
 
+/** The command line of `deno task measure:complexity`. */
+export const CLI = defineCli({
+  name: "measure:complexity",
+  summary: "Input and output complexity (§3.1: N × mean single-channel Shannon entropy per " +
+    "trial, bits) of task variants, as a degeneracy.metric/2 file (values: output complexity).",
+  flags: {
+    task: f.repeat(
+      f.json("JSON", 'a task spec, e.g. {"name":"flipflop","n":3}', "a JSON task spec object"),
+    ),
+    run: f.path("DIR", "the distinct task variants of the saved networks under DIR"),
+    ...OUT_FLAG,
+    trials: f.int("N", "trials sampled per task", { min: 1, max: 1_000_000, defaultText: "200" }),
+    seed: f.int("S", "data seed of those trials", { defaultText: "0" }),
+    bins: f.int("B", "histogram bins", { min: 1, max: 100000, defaultText: "10" }),
+    binning: f.choice(["global", "per-trial"] as const, "bin edges", "global"),
+  },
+});
+
 if (import.meta.main) {
-  await runScript(async () => {
-    const { values: a } = parseArgs({
-      options: {
-        task: { type: "string", multiple: true },
-        run: { type: "string" },
-        out: { type: "string" },
-        trials: { type: "string" },
-        seed: { type: "string" },
-        bins: { type: "string" },
-        binning: { type: "string", default: "global" },
-      },
-    });
-    if (!a.out) throw new InputError("--out FILE is required");
-    const trials = integerOption(a.trials, "trials", 200, 1);
-    const seed = numberOption(a.seed, "seed", 0, Number.isInteger, "an integer");
-    const bins = integerOption(a.bins, "bins", 10, 1);
-    if (a.binning !== "global" && a.binning !== "per-trial") {
-      throw new InputError(`--binning must be global or per-trial, got ${a.binning}`);
+  await runCli(CLI, Deno.args, async (a) => {
+    if (a.task.length === 0 && a.run === undefined) {
+      throw new UsageError("--task", "no task given", "at least one --task JSON or a --run DIR");
     }
+    const out = requireOut(a.out);
+    const trials = a.trials ?? 200;
+    const seed = a.seed ?? 0;
+    const bins = a.bins ?? 10;
+    const binning = a.binning ?? "global";
     const tasks = new Map<string, Task>();
-    for (const spec of a.task ?? []) {
-      let parsed: unknown;
+    for (const [k, spec] of a.task.entries()) {
+      let t: Task;
       try {
-        parsed = JSON.parse(spec);
-      } catch {
-        throw new InputError(`--task must be a JSON task spec, got ${spec}`);
+        t = createTask(spec as TaskSpec);
+      } catch (e) {
+        throw new UsageError(
+          "--task",
+          `task ${k + 1}: ${(e as Error).message.split("\n")[0]}`,
+          'a JSON task spec, e.g. {"name":"flipflop","n":3}',
+        );
       }
-      const t = createTask(parsed as TaskSpec);
       tasks.set(t.id, t);
     }
+    measureAccess("scripts/measure/complexity.ts", [["--run", a.run]], out, Deno.args);
     if (a.run !== undefined) {
       const run = await loadRunDirectory(a.run, { includeUnconverged: true });
       for (const n of run.networks) {
@@ -69,25 +81,17 @@ if (import.meta.main) {
         }
       }
     }
-    if (tasks.size === 0) throw new InputError("give at least one --task JSON or a --run DIR");
     const ids = [...tasks.keys()];
-    const res = ids.map((id) =>
-      taskComplexity(tasks.get(id)!, {
-        trials,
-        seed,
-        bins,
-        binning: a.binning as "global" | "per-trial",
-      })
-    );
+    const res = ids.map((id) => taskComplexity(tasks.get(id)!, { trials, seed, bins, binning }));
     await writeJsonAtomic(
-      a.out,
+      out,
       metricFile({
         metric: "complexity",
         parameters: {
           trials,
           seed,
           bins,
-          binning: a.binning,
+          binning,
           units: "bits",
           values: "output complexity",
         },

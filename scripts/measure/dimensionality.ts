@@ -16,37 +16,50 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { METRIC_REGISTRY } from "../lib/metrics.ts";
+import { defineCli, f, runCli } from "../lib/cli.ts";
 import {
-  InputError,
+  exactlyOne,
+  measureAccess,
+  measureProvenance,
   metricFile,
-  numberOption,
+  OUT_FLAG,
   perSystem,
-  runScript,
+  requireOut,
   summarize,
   writeJsonAtomic,
 } from "./common.ts";
-import { asFlat, hiddenInputOptions, loadSystems } from "./forward.ts";
+import { asFlat, HIDDEN_INPUT_FLAGS, loadSystems } from "./forward.ts";
+
+/** The command line of `deno task measure:dimensionality`. */
+export const CLI = defineCli({
+  name: "measure:dimensionality",
+  summary: "Dimensionality (§3.1, Fig. 2D): the PCs explaining --threshold of the hidden-state " +
+    "variance, one value per system, as a degeneracy.metric/2 file.",
+  flags: {
+    ...HIDDEN_INPUT_FLAGS,
+    ...OUT_FLAG,
+    threshold: f.number("F", "fraction of the variance the kept PCs explain", {
+      min: 0,
+      max: 1,
+      minOpen: true,
+      defaultText: "0.95",
+    }),
+  },
+});
 
 if (import.meta.main) {
-  await runScript(async () => {
-    const { values: a } = parseArgs({
-      options: {
-        ...hiddenInputOptions,
-        out: { type: "string" },
-        threshold: { type: "string" },
-      },
-    });
-    if (!a.out) throw new InputError("--out FILE is required");
-    const threshold = numberOption(
-      a.threshold,
-      "threshold",
-      0.95,
-      (x) => x > 0 && x <= 1,
-      "in (0, 1]",
+  await runCli(CLI, Deno.args, async (a) => {
+    exactlyOne({ hidden: a.hidden, run: a.run });
+    const out = requireOut(a.out);
+    measureAccess(
+      "scripts/measure/dimensionality.ts",
+      [["--hidden", a.hidden], ["--run", a.run]],
+      out,
+      Deno.args,
     );
-    const { ids, systems, source, file, population } = await loadSystems(a);
+    const threshold = a.threshold ?? 0.95;
+    const { ids, systems, source, file, population, networksDigest } = await loadSystems(a);
     const res = perSystem(
       file,
       systems,
@@ -54,8 +67,19 @@ if (import.meta.main) {
     );
     const values = res.map((r) => r.value);
     const cumulative = res.map((r) => r.extra);
+    // the pipeline measures at threshold 0.95 only: another threshold is another setting
+    const provenance = networksDigest === undefined
+      ? undefined
+      : threshold !== 0.95
+      ? { networks: networksDigest, settings: `threshold ${threshold}` }
+      : await measureProvenance("dimensionality", networksDigest, {
+        evalTrials: a.trials ?? 100,
+        evalSeed: a.seed ?? 0,
+        includeUnconverged: a["include-unconverged"],
+        population,
+      });
     await writeJsonAtomic(
-      a.out,
+      out,
       metricFile({
         metric: "dimensionality",
         ...(population ? { population } : {}),
@@ -66,8 +90,9 @@ if (import.meta.main) {
         checks: null,
         source,
         extra: { cumulative },
+        ...(provenance ? { provenance } : {}),
       }),
     );
-    console.log(`dimensionality: ${ids.length} systems → ${a.out}`);
+    console.log(`dimensionality: ${ids.length} systems → ${out}`);
   });
 }

@@ -13,37 +13,56 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { METRIC_REGISTRY } from "../lib/metrics.ts";
+import { defineCli, f, runCli } from "../lib/cli.ts";
 import {
+  exactlyOne,
   idsField,
   InputError,
   loadRunDirectory,
   matrixField,
+  measureAccess,
+  measureProvenance,
   type MetricFile,
   metricFile,
+  OUT_FLAG,
   readJson,
-  requireRunOrWeights,
-  runScript,
+  requireOut,
+  RUN_FLAGS,
   summarize,
-  weightsInputOptions,
   writeJsonAtomic,
 } from "./common.ts";
 
+/** The command line of `deno task measure:distance_from_init`. */
+export const CLI = defineCli({
+  name: "measure:distance_from_init",
+  summary: "Distance from the initial weights (§3.2.2, Fig. 4B): ‖W_T − W_0‖_F / n² of the " +
+    "recurrent weights, one value per network, as a degeneracy.metric/2 file.",
+  flags: {
+    ...RUN_FLAGS,
+    weights: f.path(
+      "FILE",
+      'user weights: { "ids"?, "initial": number[][][], "final": number[][][] }',
+    ),
+    ...OUT_FLAG,
+  },
+});
+
 if (import.meta.main) {
-  await runScript(async () => {
-    const { values: a } = parseArgs({
-      options: {
-        ...weightsInputOptions,
-        out: { type: "string" },
-      },
-    });
-    if (!a.out) throw new InputError("--out FILE is required");
-    requireRunOrWeights(a);
+  await runCli(CLI, Deno.args, async (a) => {
+    exactlyOne({ run: a.run, weights: a.weights });
+    const out = requireOut(a.out);
+    measureAccess(
+      "scripts/measure/distance_from_init.ts",
+      [["--run", a.run], ["--weights", a.weights]],
+      out,
+      Deno.args,
+    );
     let ids: string[];
     let pairs: [number[][], number[][]][];
     let source: Record<string, unknown>;
     let population: MetricFile["population"];
+    let provenance: MetricFile["provenance"];
     if (a.run !== undefined) {
       const run = await loadRunDirectory(a.run, {
         includeUnconverged: a["include-unconverged"],
@@ -53,6 +72,10 @@ if (import.meta.main) {
       pairs = run.networks.map((n) => [n.initialWh, n.finalWh]);
       population = run.population;
       source = { run: a.run, excluded: run.excluded, skippedFiles: run.skippedFiles };
+      provenance = await measureProvenance("distance_from_init", run.networksDigest, {
+        includeUnconverged: a["include-unconverged"],
+        population,
+      });
     } else {
       const f = a.weights!;
       const raw = await readJson(f) as Record<string, unknown>;
@@ -76,11 +99,10 @@ if (import.meta.main) {
       ids = idsField(raw.ids, pairs.length, f);
       source = { weights: f };
     }
-    if (ids.length === 0) throw new InputError("no networks to measure");
     const res = pairs.map(([w0, w1]) => METRIC_REGISTRY.distance_from_init.compute(w0, w1));
     const values = res.map((r) => r.value);
     await writeJsonAtomic(
-      a.out,
+      out,
       metricFile({
         metric: "distance_from_init",
         ...(population ? { population } : {}),
@@ -91,8 +113,9 @@ if (import.meta.main) {
         checks: null,
         source,
         extra: { raw: res.map((r) => r.extra) },
+        ...(provenance ? { provenance } : {}),
       }),
     );
-    console.log(`distance_from_init: ${ids.length} networks → ${a.out}`);
+    console.log(`distance_from_init: ${ids.length} networks → ${out}`);
   });
 }

@@ -19,84 +19,83 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import type { DmdFit, DsaOptions } from "../../metrics/dsa/mod.ts";
 import { METRIC_REGISTRY } from "../lib/metrics.ts";
+import { defineCli, f, runCli } from "../lib/cli.ts";
+import { settingsDigest } from "../lib/formats.ts";
 import {
+  exactlyOne,
   InputError,
-  integerOption,
+  measureAccess,
   metricFile,
-  numberOption,
-  runScript,
+  OUT_FLAG,
+  requireOut,
   summarize,
   upperTriangle,
   writeJsonAtomic,
 } from "./common.ts";
-import { hiddenInputOptions, loadSystems } from "./forward.ts";
+import { HIDDEN_INPUT_FLAGS, loadSystems } from "./forward.ts";
+
+/** The command line of `deno task measure:dsa`. */
+export const CLI = defineCli({
+  name: "measure:dsa",
+  summary: "Pairwise Dynamical Similarity Analysis distances (§3.2.1, Appendix C) between " +
+    "hidden-state trajectories, as a degeneracy.metric/2 matrix.",
+  flags: {
+    ...HIDDEN_INPUT_FLAGS,
+    ...OUT_FLAG,
+    delays: f.int("D", "delay-embedding depth", {
+      min: 1,
+      max: 100000,
+      defaultText: "the contract's",
+    }),
+    "delay-interval": f.int("K", "steps between delays", { min: 1, max: 100000, defaultText: "1" }),
+    rank: f.int("R", "DMD rank", { min: 1 }),
+    "rank-threshold": f.number("T", "rank by singular-value threshold", { min: 0 }),
+    "rank-explained-variance": f.number("F", "rank by explained variance", {
+      min: 0,
+      max: 1,
+      minOpen: true,
+    }),
+    ridge: f.number("L", "ridge of the DMD fit", { min: 0 }),
+    "reduced-rank-regression": f.switch("fit by reduced-rank regression"),
+    score: f.choice(["angular", "euclidean", "wasserstein"] as const, "distance score", "angular"),
+    restarts: f.int("N", "Procrustes optimiser restarts", { min: 0, max: 100000 }),
+    "dsa-seed": f.int("S", "the optimiser's seed", { defaultText: "0" }),
+    "self-checks": f.int("K", "d(X, X) and symmetry self-checks", {
+      min: 0,
+      max: 1000,
+      defaultText: "3",
+    }),
+  },
+});
 
 if (import.meta.main) {
-  await runScript(async () => {
-    const { values: a } = parseArgs({
-      options: {
-        ...hiddenInputOptions,
-        out: { type: "string" },
-        delays: { type: "string" },
-        "delay-interval": { type: "string" },
-        rank: { type: "string" },
-        "rank-threshold": { type: "string" },
-        "rank-explained-variance": { type: "string" },
-        ridge: { type: "string" },
-        "reduced-rank-regression": { type: "boolean", default: false },
-        score: { type: "string", default: "angular" },
-        restarts: { type: "string" },
-        "dsa-seed": { type: "string" },
-        "self-checks": { type: "string" },
-      },
-    });
-    if (!a.out) throw new InputError("--out FILE is required");
+  await runCli(CLI, Deno.args, async (a) => {
+    exactlyOne({ hidden: a.hidden, run: a.run });
+    const out = requireOut(a.out);
+    measureAccess(
+      "scripts/measure/dsa.ts",
+      [["--hidden", a.hidden], ["--run", a.run]],
+      out,
+      Deno.args,
+    );
     const options: DsaOptions = {
-      score: a.score as DsaOptions["score"],
+      score: a.score ?? "angular",
       reducedRankRegression: a["reduced-rank-regression"],
     };
-    if (a.score !== "angular" && a.score !== "euclidean" && a.score !== "wasserstein") {
-      throw new InputError(`--score must be angular, euclidean or wasserstein, got ${a.score}`);
-    }
-    if (a.delays !== undefined) {
-      options.delays = integerOption(a.delays, "delays", 1, 1);
-    }
-    if (a["delay-interval"] !== undefined) {
-      options.delayInterval = integerOption(a["delay-interval"], "delay-interval", 1, 1);
-    }
-    if (a.rank !== undefined) {
-      options.rank = integerOption(a.rank, "rank", 1, 1);
-    }
-    if (a["rank-threshold"] !== undefined) {
-      options.rankThreshold = numberOption(
-        a["rank-threshold"],
-        "rank-threshold",
-        0,
-        (x) => x >= 0,
-        "≥ 0",
-      );
-    }
+    if (a.delays !== undefined) options.delays = a.delays;
+    if (a["delay-interval"] !== undefined) options.delayInterval = a["delay-interval"];
+    if (a.rank !== undefined) options.rank = a.rank;
+    if (a["rank-threshold"] !== undefined) options.rankThreshold = a["rank-threshold"];
     if (a["rank-explained-variance"] !== undefined) {
-      options.rankExplainedVariance = numberOption(
-        a["rank-explained-variance"],
-        "rank-explained-variance",
-        1,
-        (x) => x > 0 && x <= 1,
-        "in (0, 1]",
-      );
+      options.rankExplainedVariance = a["rank-explained-variance"];
     }
-    if (a.ridge !== undefined) {
-      options.ridge = numberOption(a.ridge, "ridge", 0, (x) => x >= 0, "≥ 0");
-    }
-    if (a.restarts !== undefined) {
-      options.restarts = integerOption(a.restarts, "restarts", 0, 0);
-    }
-    options.seed = numberOption(a["dsa-seed"], "dsa-seed", 0, Number.isInteger, "an integer");
-    const selfCheckSamples = integerOption(a["self-checks"], "self-checks", 3, 0);
-    const { ids, systems, source, file, population } = await loadSystems(a);
+    if (a.ridge !== undefined) options.ridge = a.ridge;
+    if (a.restarts !== undefined) options.restarts = a.restarts;
+    options.seed = a["dsa-seed"] ?? 0;
+    const selfCheckSamples = a["self-checks"] ?? 3;
+    const { ids, systems, source, file, population, networksDigest } = await loadSystems(a);
     if (ids.length < 2) {
       throw new InputError(`${file}: need at least 2 systems, got ${ids.length}`);
     }
@@ -108,8 +107,19 @@ if (import.meta.main) {
       throw new InputError(`${file}: ${(e as Error).message}`);
     }
     const seconds = (performance.now() - t0) / 1000;
+    // the pipeline's DSA settings are a preset's (delays, rank, …, steps fed to DSA): a file of
+    // this script records its own flags, which the report accepts only if they are the run's
+    const provenance = networksDigest === undefined ? undefined : {
+      networks: networksDigest,
+      settings: await settingsDigest({
+        script: "measure:dsa",
+        options,
+        trials: a.trials ?? 100,
+        seed: a.seed ?? 0,
+      }),
+    };
     await writeJsonAtomic(
-      a.out,
+      out,
       metricFile({
         metric: "dsa",
         ...(population ? { population } : {}),
@@ -124,12 +134,13 @@ if (import.meta.main) {
         checks: res.selfChecks,
         source,
         extra: { restartsSpread: res.restartsSpread, ranks: res.fits.map((f: DmdFit) => f.rank) },
+        ...(provenance ? { provenance } : {}),
       }),
     );
     console.log(
       `dsa: ${ids.length} systems, ${(ids.length * (ids.length - 1)) / 2} pairs in ${
         seconds.toFixed(1)
-      } s → ${a.out}`,
+      } s → ${out}`,
     );
   });
 }

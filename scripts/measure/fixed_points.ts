@@ -23,7 +23,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { findFixedPoints } from "../../metrics/fixed_points/finder.ts";
 import { fixedPointNet } from "../../metrics/fixed_points/network.ts";
 import { summarizeFixedPoints } from "../../metrics/fixed_points/summary.ts";
@@ -33,16 +32,19 @@ import type {
   FixedPointResult,
 } from "../../metrics/fixed_points/types.ts";
 import type { NetworkRecord } from "../../rnn/types.ts";
+import { defineCli, f, runCli, UsageError } from "../lib/cli.ts";
 import {
+  exactlyOne,
   idsField,
   InputError,
-  integerOption,
   loadRunDirectory,
   matrixField,
+  measureAccess,
   metricFile,
-  numberOption,
+  OUT_FLAG,
   readJson,
-  runScript,
+  requireOut,
+  RUN_FLAGS,
   summarize,
   writeJsonAtomic,
 } from "./common.ts";
@@ -69,10 +71,18 @@ function parseInput(text: string | undefined, dim: number, file: string): number
   try {
     x = JSON.parse(text);
   } catch {
-    throw new InputError(`--input must be a JSON array of numbers, got ${text}`);
+    throw new UsageError(
+      "--input",
+      `${JSON.stringify(text)} is not valid JSON`,
+      "a JSON array of numbers",
+    );
   }
   if (!Array.isArray(x) || x.length !== dim || !x.every((v) => Number.isFinite(v))) {
-    throw new InputError(`--input must be a JSON array of ${dim} numbers (inputDim of ${file})`);
+    throw new UsageError(
+      "--input",
+      `${JSON.stringify(text)} is not ${dim} numbers`,
+      `a JSON array of ${dim} numbers, the inputDim of ${file}`,
+    );
   }
   return x as number[];
 }
@@ -105,56 +115,80 @@ async function loadNetsFile(path: string): Promise<Job[]> {
   });
 }
 
+/** The command line of `deno task measure:fixed_points`. */
+export const CLI = defineCli({
+  name: "measure:fixed_points",
+  summary: "Fixed points, slow points and line attractors of the autonomous map " +
+    "h ↦ tanh(W_h h + b + W_x x*) of each network, as a degeneracy.metric/2 file (values: " +
+    "number of stable fixed points).",
+  flags: {
+    ...RUN_FLAGS,
+    nets: f.path("FILE", 'user networks: { "ids"?, "networks": [{ "wh", "b", "starts"? }] }'),
+    ...OUT_FLAG,
+    input: f.string("JSON", "the constant input x* (with --run)", {
+      allowed: "a JSON array of inputDim numbers; default zeros",
+    }),
+    trials: f.int("N", "trials whose hidden states seed the starts (with --run)", {
+      min: 1,
+      max: 1_000_000,
+      defaultText: "32",
+    }),
+    "data-seed": f.int("S", "data seed of those trials", { defaultText: "0" }),
+    starts: f.int("N", "finder starts", { min: 1, max: 1_000_000, defaultText: "256" }),
+    noise: f.number("S", "noise added to the starts", { min: 0, defaultText: "0.05" }),
+    midpoints: f.int("N", "midpoints probed between fixed points", {
+      min: 0,
+      max: 1_000_000,
+      defaultText: "256",
+    }),
+    "slow-tol": f.number("T", "speed below which a point is slow", {
+      min: 0,
+      minOpen: true,
+      defaultText: "1e-3",
+    }),
+    "marginal-tol": f.number("T", "|λ| − 1 below which a mode is marginal", {
+      min: 0,
+      max: 1,
+      minOpen: true,
+      maxOpen: true,
+      defaultText: "0.05",
+    }),
+    "continuum-tol": f.number("T", "tolerance of continua (line attractors)", {
+      min: 0,
+      minOpen: true,
+      defaultText: "1e-2",
+    }),
+    seed: f.int("S", "finder seed", { defaultText: "0" }),
+    eigenvalues: f.int("K", "leading Jacobian eigenvalues kept", {
+      min: 0,
+      max: 100000,
+      defaultText: "4",
+    }),
+    "no-continua": f.switch("skip the search for continua"),
+  },
+});
+
 if (import.meta.main) {
-  await runScript(async () => {
-    const { values: a } = parseArgs({
-      options: {
-        run: { type: "string" },
-        nets: { type: "string" },
-        out: { type: "string" },
-        input: { type: "string" },
-        trials: { type: "string" },
-        "data-seed": { type: "string" },
-        "include-unconverged": { type: "boolean", default: false },
-        "task-id": { type: "string" },
-        starts: { type: "string" },
-        noise: { type: "string" },
-        midpoints: { type: "string" },
-        "slow-tol": { type: "string" },
-        "marginal-tol": { type: "string" },
-        "continuum-tol": { type: "string" },
-        seed: { type: "string" },
-        eigenvalues: { type: "string" },
-        "no-continua": { type: "boolean", default: false },
-      },
-    });
-    if (!a.out) throw new InputError("--out FILE is required");
-    if ((a.run === undefined) === (a.nets === undefined)) {
-      throw new InputError("give exactly one of --run DIR or --nets FILE");
-    }
+  await runCli(CLI, Deno.args, async (a) => {
+    exactlyOne({ run: a.run, nets: a.nets });
+    const out = requireOut(a.out);
+    measureAccess(
+      "scripts/measure/fixed_points.ts",
+      [["--run", a.run], ["--nets", a.nets]],
+      out,
+      Deno.args,
+    );
     const finder: FixedPointOptions = {
-      numStarts: integerOption(a.starts, "starts", 256, 1),
-      noise: numberOption(a.noise, "noise", 0.05, (x) => x >= 0, "a number ≥ 0"),
-      midpoints: integerOption(a.midpoints, "midpoints", 256, 0),
-      slowTol: numberOption(a["slow-tol"], "slow-tol", 1e-3, (x) => x > 0, "a number > 0"),
-      marginalTol: numberOption(
-        a["marginal-tol"],
-        "marginal-tol",
-        0.05,
-        (x) => x > 0 && x < 1,
-        "a number in (0, 1)",
-      ),
-      continuumTol: numberOption(
-        a["continuum-tol"],
-        "continuum-tol",
-        1e-2,
-        (x) => x > 0,
-        "a number > 0",
-      ),
-      seed: numberOption(a.seed, "seed", 0, Number.isInteger, "an integer"),
+      numStarts: a.starts ?? 256,
+      noise: a.noise ?? 0.05,
+      midpoints: a.midpoints ?? 256,
+      slowTol: a["slow-tol"] ?? 1e-3,
+      marginalTol: a["marginal-tol"] ?? 0.05,
+      continuumTol: a["continuum-tol"] ?? 1e-2,
+      seed: a.seed ?? 0,
       continua: !a["no-continua"],
     };
-    const eigenvalues = integerOption(a.eigenvalues, "eigenvalues", 4, 0);
+    const eigenvalues = a.eigenvalues ?? 4;
     let jobs: Job[];
     let source: Record<string, unknown>;
     let input: number[] | null = null;
@@ -162,8 +196,8 @@ if (import.meta.main) {
       jobs = await loadNetsFile(a.nets);
       source = { nets: a.nets };
     } else {
-      const trials = integerOption(a.trials, "trials", 32, 1);
-      const dataSeed = numberOption(a["data-seed"], "data-seed", 0, Number.isInteger, "an integer");
+      const trials = a.trials ?? 32;
+      const dataSeed = a["data-seed"] ?? 0;
       const run = await loadRunDirectory(a.run!, {
         includeUnconverged: a["include-unconverged"],
         taskId: a["task-id"],
@@ -208,7 +242,7 @@ if (import.meta.main) {
     const counts = (f: (s: ReturnType<typeof summarizeFixedPoints>) => number) =>
       summarize(jobs.map((j) => f(networks[j.id])));
     await writeJsonAtomic(
-      a.out,
+      out,
       metricFile({
         metric: "fixed_points",
         parameters: {
@@ -230,6 +264,6 @@ if (import.meta.main) {
         extra: { networks },
       }),
     );
-    console.log(`fixed_points: ${jobs.length} networks → ${a.out}`);
+    console.log(`fixed_points: ${jobs.length} networks → ${out}`);
   });
 }

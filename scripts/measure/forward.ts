@@ -14,13 +14,13 @@ import { createTask, type TaskSpec } from "../../tasks/factory.ts";
 import type { Task, TaskBatch } from "../../tasks/types.ts";
 import {
   InputError,
-  integerOption,
   type LoadedNetwork,
   loadRunDirectory,
   loadTrajectoriesFile,
   type MetricFile,
-  numberOption,
+  RUN_FLAGS,
 } from "./common.ts";
+import { f } from "../lib/cli.ts";
 
 /** Sizes of a saved network (`outputDim` counts auxiliary rows, the last `auxDim`). */
 export function networkShape(net: LoadedNetwork): RnnShape & { auxDim: number } {
@@ -80,28 +80,33 @@ export function networkTrajectories(
   });
 }
 
-/** CLI options shared by the scripts that measure hidden states. */
-export const hiddenInputOptions = {
-  hidden: { type: "string" },
-  run: { type: "string" },
-  trials: { type: "string" },
-  seed: { type: "string" },
-  "include-unconverged": { type: "boolean", default: false },
-  "task-id": { type: "string" },
-} as const;
+/** Flags of the scripts that measure hidden states (`--hidden FILE` or `--run DIR`). */
+export const HIDDEN_INPUT_FLAGS = {
+  hidden: f.path(
+    "FILE",
+    'user trajectories: { "ids"?, "trajectories": systems × trials × steps × units }',
+  ),
+  ...RUN_FLAGS,
+  trials: f.int("N", "trials run forward per network (with --run)", {
+    min: 1,
+    max: 1_000_000,
+    defaultText: "100",
+  }),
+  seed: f.int("S", "data seed of those trials (with --run)", { defaultText: "0" }),
+};
 
 /**
  * The systems to measure: `--hidden FILE` (user trajectories) or `--run DIR` (saved networks
- * run forward on `--trials` (default 100) trials of their task drawn with data seed `--seed`
+ * run forward on `trials` (default 100) trials of their task drawn with data seed `seed`
  * (default 0), the same trials for every network of a task variant; `ood` samples the OOD
- * variant). Exactly one of the two.
+ * variant). Exactly one of the two (checked by the caller with `exactlyOne`).
  */
 export async function loadSystems(
   a: {
     hidden?: string;
     run?: string;
-    trials?: string;
-    seed?: string;
+    trials?: number;
+    seed?: number;
     "include-unconverged"?: boolean;
     "task-id"?: string;
   },
@@ -113,16 +118,15 @@ export async function loadSystems(
   file: string;
   nets: LoadedNetwork[];
   population?: MetricFile["population"];
+  /** Digest of the networks measured (with `--run`). */
+  networksDigest?: string;
 }> {
-  if ((a.hidden === undefined) === (a.run === undefined)) {
-    throw new InputError("give exactly one of --hidden FILE or --run DIR");
-  }
   if (a.hidden !== undefined) {
     const { ids, systems } = await loadTrajectoriesFile(a.hidden);
     return { ids, systems, source: { hidden: a.hidden }, file: a.hidden, nets: [] };
   }
-  const trials = integerOption(a.trials, "trials", 100, 1);
-  const seed = numberOption(a.seed, "seed", 0, Number.isInteger, "an integer");
+  const trials = a.trials ?? 100;
+  const seed = a.seed ?? 0;
   const run = await loadRunDirectory(a.run!, {
     includeUnconverged: a["include-unconverged"],
     taskId: a["task-id"],
@@ -143,6 +147,7 @@ export async function loadSystems(
     file: a.run!,
     nets: run.networks,
     population: run.population,
+    networksDigest: run.networksDigest,
   };
 }
 

@@ -8,25 +8,38 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { METRIC_REGISTRY } from "../lib/metrics.ts";
+import { defineCli, f, runCli, UsageError } from "../lib/cli.ts";
 import {
   InputError,
-  integerOption,
+  measureAccess,
   metricFile,
+  OUT_FLAG,
   readMetricFile,
-  runScript,
+  requireOut,
   writeJsonAtomic,
 } from "./common.ts";
 
+/** The command line of `deno task measure:mds`. */
+export const CLI = defineCli({
+  name: "measure:mds",
+  summary: "Classical MDS (Fig. 3B) of the pairwise distance matrix of a metric file (e.g. DSA " +
+    "or PIF), as a degeneracy.metric/2 file with every id's coordinates.",
+  flags: {
+    metric: f.path("FILE", "a metric file with a matrix (required)"),
+    ...OUT_FLAG,
+    dims: f.int("D", "dimensions", { min: 1, max: 1000, defaultText: "2" }),
+  },
+});
+
 if (import.meta.main) {
-  await runScript(async () => {
-    const { values: a } = parseArgs({
-      options: { metric: { type: "string" }, out: { type: "string" }, dims: { type: "string" } },
-    });
-    if (!a.out) throw new InputError("--out FILE is required");
-    if (!a.metric) throw new InputError("--metric FILE (a metric file with a matrix) is required");
-    const dims = integerOption(a.dims, "dims", 2, 1);
+  await runCli(CLI, Deno.args, async (a) => {
+    if (a.metric === undefined) {
+      throw new UsageError("--metric", "missing", "a metric file with a matrix");
+    }
+    const out = requireOut(a.out);
+    measureAccess("scripts/measure/mds.ts", [["--metric", a.metric]], out, Deno.args);
+    const dims = a.dims ?? 2;
     const m = await readMetricFile(a.metric);
     if (!m.matrix) throw new InputError(`${a.metric}: matrix is required (a pairwise metric file)`);
     let res;
@@ -36,7 +49,7 @@ if (import.meta.main) {
       throw new InputError(`${a.metric}: matrix: ${(e as Error).message}`);
     }
     await writeJsonAtomic(
-      a.out,
+      out,
       metricFile({
         metric: "mds",
         parameters: { of: m.metric, dims, method: "classical" },
@@ -51,6 +64,6 @@ if (import.meta.main) {
         extra: { eigenvalues: res.eigenvalues },
       }),
     );
-    console.log(`mds: ${m.ids.length} points in ${dims}D → ${a.out}`);
+    console.log(`mds: ${m.ids.length} points in ${dims}D → ${out}`);
   });
 }

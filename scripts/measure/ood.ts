@@ -20,19 +20,22 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { meanSquaredError } from "../../metrics/ood.ts";
 import { METRIC_REGISTRY, summarizeOod } from "../lib/metrics.ts";
+import { defineCli, f, runCli } from "../lib/cli.ts";
 import {
+  exactlyOne,
   idsField,
   InputError,
-  integerOption,
   loadRunDirectory,
+  measureAccess,
+  measureProvenance,
   type MetricFile,
   metricFile,
-  numberOption,
+  OUT_FLAG,
   readJson,
-  runScript,
+  requireOut,
+  RUN_FLAGS,
   trialsField,
   writeJsonAtomic,
 } from "./common.ts";
@@ -40,15 +43,16 @@ import { networkTask, runForward } from "./forward.ts";
 
 async function fromRun(
   dir: string,
-  a: { trials?: string; seed?: string; "include-unconverged"?: boolean; "task-id"?: string },
+  a: { trials?: number; seed?: number; "include-unconverged"?: boolean; "task-id"?: string },
 ): Promise<{
   ids: string[];
   mse: number[];
   source: Record<string, unknown>;
   population?: MetricFile["population"];
+  networksDigest?: string;
 }> {
-  const trials = integerOption(a.trials, "trials", 200, 1);
-  const seed = numberOption(a.seed, "seed", 0, Number.isInteger, "an integer");
+  const trials = a.trials ?? 200;
+  const seed = a.seed ?? 0;
   const run = await loadRunDirectory(dir, {
     includeUnconverged: a["include-unconverged"],
     taskId: a["task-id"],
@@ -63,6 +67,7 @@ async function fromRun(
     ids: run.networks.map((n) => n.id),
     mse,
     population: run.population,
+    networksDigest: run.networksDigest,
     source: {
       run: dir,
       trials,
@@ -116,34 +121,59 @@ async function fromMse(f: string): Promise<{ ids: string[]; mse: number[] }> {
   return { ids: idsField(raw.ids, raw.mse.length, f), mse: raw.mse as number[] };
 }
 
+/** The command line of `deno task measure:ood`. */
+export const CLI = defineCli({
+  name: "measure:ood",
+  summary: "Out-of-distribution MSE per network and its coefficient of variation across " +
+    "networks (§3.2.3, Fig. 5), as a degeneracy.metric/2 file (summary.cv).",
+  flags: {
+    ...RUN_FLAGS,
+    outputs: f.path("FILE", 'user outputs: { "ids"?, "targets", "mask"?, "outputs" }'),
+    mse: f.path("FILE", 'already computed MSEs: { "ids"?, "mse": number[] }'),
+    trials: f.int("N", "OOD trials per network (with --run)", {
+      min: 1,
+      max: 1_000_000,
+      defaultText: "200",
+    }),
+    seed: f.int("S", "data seed of the OOD trials (with --run)", { defaultText: "0" }),
+    ...OUT_FLAG,
+    ddof: f.int("D", "delta degrees of freedom of σ in the CV", {
+      min: 0,
+      max: 1,
+      defaultText: "0",
+    }),
+  },
+});
+
 if (import.meta.main) {
-  await runScript(async () => {
-    const { values: a } = parseArgs({
-      options: {
-        run: { type: "string" },
-        outputs: { type: "string" },
-        mse: { type: "string" },
-        trials: { type: "string" },
-        seed: { type: "string" },
-        "include-unconverged": { type: "boolean", default: false },
-        "task-id": { type: "string" },
-        out: { type: "string" },
-        ddof: { type: "string" },
-      },
-    });
-    if (!a.out) throw new InputError("--out FILE is required");
-    if ([a.run, a.outputs, a.mse].filter((x) => x !== undefined).length !== 1) {
-      throw new InputError("give exactly one of --run DIR, --outputs FILE or --mse FILE");
-    }
-    const ddof = numberOption(a.ddof, "ddof", 0, (x) => x === 0 || x === 1, "0 or 1");
-    const { ids, mse, source, population } = a.run !== undefined
+  await runCli(CLI, Deno.args, async (a) => {
+    exactlyOne({ run: a.run, outputs: a.outputs, mse: a.mse });
+    const out = requireOut(a.out);
+    measureAccess(
+      "scripts/measure/ood.ts",
+      [["--run", a.run], ["--outputs", a.outputs], ["--mse", a.mse]],
+      out,
+      Deno.args,
+    );
+    const ddof = a.ddof ?? 0;
+    const { ids, mse, source, population, networksDigest } = a.run !== undefined
       ? await fromRun(a.run, a)
       : a.outputs !== undefined
       ? { ...(await fromOutputs(a.outputs)), source: { outputs: a.outputs } }
       : { ...(await fromMse(a.mse!)), source: { mse: a.mse } };
     const summary = summarizeOod(mse, ddof);
+    const provenance = networksDigest === undefined ? undefined : await measureProvenance(
+      "ood",
+      networksDigest,
+      {
+        oodTrials: a.trials ?? 200,
+        oodSeed: a.seed ?? 0,
+        includeUnconverged: a["include-unconverged"],
+        population,
+      },
+    );
     await writeJsonAtomic(
-      a.out,
+      out,
       metricFile({
         metric: "ood",
         ...(population ? { population } : {}),
@@ -153,8 +183,9 @@ if (import.meta.main) {
         summary,
         checks: null,
         source,
+        ...(provenance ? { provenance } : {}),
       }),
     );
-    console.log(`ood: ${ids.length} networks, CV = ${summary.cv} → ${a.out}`);
+    console.log(`ood: ${ids.length} networks, CV = ${summary.cv} → ${out}`);
   });
 }

@@ -23,25 +23,26 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import type { PifMatrixResult } from "../../metrics/pif/mod.ts";
 import { METRIC_REGISTRY } from "../lib/metrics.ts";
 import { pifDistanceMatrixParallel, pifWorkersAvailable } from "../../metrics/pif/mod.ts";
+import { defineCli, f, runCli, UsageError } from "../lib/cli.ts";
 import {
+  exactlyOne,
   idsField,
   InputError,
-  integerOption,
   loadRunDirectory,
   matrixField,
+  measureAccess,
+  measureProvenance,
   type MetricFile,
   metricFile,
-  numberOption,
+  OUT_FLAG,
   readJson,
-  requireRunOrWeights,
-  runScript,
+  requireOut,
+  RUN_FLAGS,
   summarize,
   upperTriangle,
-  weightsInputOptions,
   writeJsonAtomic,
 } from "./common.ts";
 
@@ -67,40 +68,57 @@ export async function loadWeightsFile(
   return { ids: idsField(obj.ids, matrices.length, path), matrices };
 }
 
+/** The command line of `deno task measure:pif`. */
+export const CLI = defineCli({
+  name: "measure:pif",
+  summary: "Pairwise permutation-independent Frobenius (PIF) distances between recurrent weight " +
+    "matrices (§3.2.2, Appendix D), as a degeneracy.metric/2 matrix.",
+  flags: {
+    ...RUN_FLAGS,
+    weights: f.path("FILE", 'user weights: { "ids"?, "matrices": number[][][] }'),
+    ...OUT_FLAG,
+    which: f.choice(["final", "initial"] as const, "which W_h of saved networks", "final"),
+    restarts: f.int("N", "optimiser restarts per pair", { min: 1, max: 100000, defaultText: "20" }),
+    seed: f.int("S", "seed of every pair's optimiser", { defaultText: "0" }),
+    "self-checks": f.int("K", "identity and symmetry self-checks", {
+      min: 0,
+      max: 1000,
+      defaultText: "3",
+    }),
+    workers: f.int("N", "Web Workers (0 = serial; the matrix is identical)", {
+      min: 0,
+      max: 1024,
+      defaultText: "one per core when they can start",
+    }),
+  },
+});
+
 if (import.meta.main) {
-  await runScript(async () => {
-    const { values: a } = parseArgs({
-      options: {
-        ...weightsInputOptions,
-        out: { type: "string" },
-        which: { type: "string", default: "final" },
-        restarts: { type: "string" },
-        seed: { type: "string" },
-        "self-checks": { type: "string" },
-        workers: { type: "string" },
-      },
-    });
-    if (!a.out) throw new InputError("--out FILE is required");
-    requireRunOrWeights(a);
-    if (a.which !== "final" && a.which !== "initial") {
-      throw new InputError(`--which must be final or initial, got ${a.which}`);
+  await runCli(CLI, Deno.args, async (a) => {
+    exactlyOne({ run: a.run, weights: a.weights });
+    const out = requireOut(a.out);
+    if (a.weights !== undefined && a.which !== undefined) {
+      throw new UsageError("--which", "given with --weights", "only with --run DIR");
     }
-    const restarts = integerOption(a.restarts, "restarts", 20, 1);
-    const seed = numberOption(a.seed, "seed", 0, Number.isInteger, "an integer");
-    const checks = integerOption(a["self-checks"], "self-checks", 3, 0);
+    const workersDir = new URL("../../metrics/", import.meta.url).pathname;
     const canSpawn = pifWorkersAvailable();
-    const workers = numberOption(
-      a.workers,
-      "workers",
-      canSpawn ? navigator.hardwareConcurrency ?? 1 : 0,
-      (x) => Number.isInteger(x) && x >= 0 && x <= 1024,
-      "an integer in [0, 1024] (0 = serial)",
+    measureAccess(
+      "scripts/measure/pif.ts",
+      [["--run", a.run], ["--weights", a.weights]],
+      out,
+      Deno.args,
+      ["metrics"],
     );
+    const which = a.which ?? "final";
+    const restarts = a.restarts ?? 20;
+    const seed = a.seed ?? 0;
+    const checks = a["self-checks"] ?? 3;
+    const workers = a.workers ?? (canSpawn ? navigator.hardwareConcurrency ?? 1 : 0);
     if (workers > 0 && !canSpawn) {
-      throw new InputError(
-        `--workers ${workers} needs read access to ${
-          new URL("../../metrics/", import.meta.url).pathname
-        } (the worker modules); add it to --allow-read or use --workers 0`,
+      throw new UsageError(
+        "--workers",
+        `${workers} workers need read access to ${workersDir} (the worker modules)`,
+        "add it to --allow-read, or --workers 0",
       );
     }
 
@@ -108,13 +126,14 @@ if (import.meta.main) {
     let matrices: number[][][];
     let source: Record<string, unknown>;
     let population: MetricFile["population"];
+    let provenance: MetricFile["provenance"];
     if (a.run !== undefined) {
       const run = await loadRunDirectory(a.run, {
         includeUnconverged: a["include-unconverged"],
         taskId: a["task-id"],
       });
       ids = run.networks.map((n) => n.id);
-      matrices = run.networks.map((n) => (a.which === "final" ? n.finalWh : n.initialWh));
+      matrices = run.networks.map((n) => (which === "final" ? n.finalWh : n.initialWh));
       const h = new Set(run.networks.map((n) => n.hidden));
       if (h.size > 1) {
         throw new InputError(
@@ -124,15 +143,25 @@ if (import.meta.main) {
       population = run.population;
       source = {
         run: a.run,
-        weights: `${a.which}.wh`,
+        weights: `${which}.wh`,
         excluded: run.excluded,
         skippedFiles: run.skippedFiles,
       };
+      provenance = which === "final"
+        ? await measureProvenance("pif", run.networksDigest, {
+          pifRestarts: restarts,
+          pifSeed: seed,
+          includeUnconverged: a["include-unconverged"],
+          population,
+        })
+        : { networks: run.networksDigest, settings: "initial weights" };
     } else {
       ({ ids, matrices } = await loadWeightsFile(a.weights!));
       source = { weights: a.weights };
     }
-    if (ids.length < 2) throw new InputError(`need at least 2 networks, got ${ids.length}`);
+    if (ids.length < 2) {
+      throw new InputError(`${a.run ?? a.weights}: need at least 2 networks, got ${ids.length}`);
+    }
 
     const S = ids.length;
     const options = { restarts, seed, selfCheckSamples: checks };
@@ -142,7 +171,7 @@ if (import.meta.main) {
       : METRIC_REGISTRY.pif.matrix(matrices, options);
     const seconds = (performance.now() - t0) / 1000;
     const { entries, normalized: matrix } = r;
-    const out = metricFile({
+    const file = metricFile({
       metric: "pif",
       ...(population ? { population } : {}),
       parameters: { restarts, seed, normalization: "distance / number of entries", entries },
@@ -161,12 +190,13 @@ if (import.meta.main) {
       },
       source,
       extra: { rawMatrix: r.matrix, lowerBound: r.lowerBound, restartSpread: r.restartsSpread },
+      ...(provenance ? { provenance } : {}),
     });
-    await writeJsonAtomic(a.out, out);
+    await writeJsonAtomic(out, file);
     console.log(
       `pif: ${S} networks, ${(S * (S - 1)) / 2} pairs in ${seconds.toFixed(1)} s (${
         workers > 0 ? `${workers} workers` : "serial"
-      }) → ${a.out}`,
+      }) → ${out}`,
     );
   });
 }

@@ -24,8 +24,10 @@
  * - `fixed_points`: attractor claims read from the fixed points (2^N stable points of flip-flop;
  *   line attractors from the auxiliary loss), scripts/report/fixed_point_claims.ts.
  *
- * Verdicts: `not computed` when the metric is missing (failed or not produced) for the claim's
- * data (never folded into inconclusive). Rows that hold by construction (`byConstruction`) are
+ * Verdicts: `insufficient data` when a level (variant) of the claim has fewer than
+ * {@link MIN_NETWORKS_PER_LEVEL} networks with data for its metric (the row's statistics are
+ * still shown, but it leaves the false-discovery family); `not computed` when the metric is
+ * missing (failed or not produced) for the claim's data (never folded into inconclusive). Rows that hold by construction (`byConstruction`) are
  * shown and excluded from the counts and from the false-discovery control. Every other row with
  * a p-value enters a Benjamini–Hochberg family (q = 0.05): `reproduced` when its adjusted p ≤ 0.05
  * and the estimate points the paper's way, `not reproduced` when adjusted p ≤ 0.05 and it points
@@ -143,7 +145,73 @@ export interface ClaimSpec {
 }
 
 /** Verdicts of the claims table. */
-export type Verdict = "reproduced" | "not reproduced" | "inconclusive" | "not computed";
+export type Verdict =
+  | "reproduced"
+  | "not reproduced"
+  | "inconclusive"
+  | "insufficient data"
+  | "not computed";
+
+/**
+ * The fewest networks a level (one variant's population) must have, with data for a claim's
+ * metric, for the claim to get a verdict; below it the verdict is "insufficient data". Five,
+ * because the bootstrap that gives every trend its standard error resamples networks within a
+ * population: n networks have C(2n−1, n) distinct resamples, 35 for n = 4 and 10 for n = 3, too
+ * few to resolve a 95% interval (126 for n = 5); and one network has no spread at all.
+ */
+export const MIN_NETWORKS_PER_LEVEL = 5;
+
+/**
+ * Networks of `v` with data for `metric`: the size of its matrix (pairwise metrics) or its
+ * finite values (per-network metrics); when the metric is absent, the networks used by the
+ * population (null when that is unknown too: the metric is then simply missing).
+ */
+export function networksWithData(v: VariantData, metric: ClaimMetric): number | null {
+  switch (metric) {
+    case "dsa":
+    case "pif":
+    case "pif_relative": {
+      const m = v.pairwise[metric];
+      if (m) return m.length;
+      break;
+    }
+    case "ood_cv":
+    case "distance_from_init":
+    case "relative_distance_from_init":
+    case "dimensionality":
+    case "attractorness": {
+      const key = metric === "ood_cv" ? "ood" : metric;
+      const x = v.perNetwork[key];
+      if (x) return x.filter(Number.isFinite).length;
+      break;
+    }
+  }
+  return v.networks ? v.networks.used : v.ids.length > 0 ? v.ids.length : null;
+}
+
+/**
+ * The levels of `spec` (variants of its studies in this run) with fewer than
+ * {@link MIN_NETWORKS_PER_LEVEL} networks with data, as `study/variant: n`. Claims on the task's
+ * output complexity (not a property of the networks) have none.
+ */
+export function insufficientLevels(spec: ClaimSpec, variants: VariantData[]): string[] {
+  if (spec.kind === "complexity") return [];
+  const metrics: ClaimMetric[] = spec.kind === "across"
+    ? [spec.across!.x, spec.across!.y].filter((m) => m === "dsa" || m === "ood_cv")
+    : spec.kind === "ordering"
+    ? ["attractorness"]
+    : [spec.metric];
+  const out: string[] = [];
+  for (const v of variants) {
+    if (!spec.studies.includes(v.study)) continue;
+    const counts = metrics.map((m) => networksWithData(v, m))
+      .filter((n): n is number => n !== null);
+    if (!counts.length) continue;
+    const n = Math.min(...counts);
+    if (n < MIN_NETWORKS_PER_LEVEL) out.push(`${v.study}/${v.variant}: ${n}`);
+  }
+  return out;
+}
 
 /** A computed row of the claims table. */
 export interface ClaimResult extends ClaimSpec {
@@ -830,6 +898,23 @@ export function evaluateClaims(
         return evaluateFixedPointClaim(spec, byStudy, resamples, seed);
     }
   });
+  // a level with too few networks: "insufficient data", outside the false-discovery family
+  specs.forEach((spec, i) => {
+    const x = partial[i];
+    if (x.result.note === NOT_RUN) return;
+    const thin = insufficientLevels(spec, variants);
+    if (!thin.length) return;
+    const note = `insufficient data: fewer than ${MIN_NETWORKS_PER_LEVEL} networks per level ` +
+      `(${thin.join(", ")})`;
+    partial[i] = {
+      result: {
+        ...x.result,
+        verdict: "insufficient data",
+        note: x.result.note ? `${note}; ${x.result.note}` : note,
+      },
+      decide: null,
+    };
+  });
   const inFamily = partial.map((x) =>
     x.decide !== null && x.result.p !== null && !x.result.byConstruction
   );
@@ -853,6 +938,7 @@ export function claimCounts(claims: ClaimResult[]): {
     reproduced: 0,
     "not reproduced": 0,
     inconclusive: 0,
+    "insufficient data": 0,
     "not computed": 0,
   };
   let byConstruction = 0, fdrFamily = 0;
@@ -1135,7 +1221,9 @@ export const VERDICT_RULE = "Each trend is tested on the per-population degenera
   "rows with a p-value (rows true by construction excluded) the false-discovery rate is " +
   "controlled at 5% (Benjamini–Hochberg): adjusted p ≤ 0.05 and the paper's direction → " +
   "**reproduced**; adjusted p ≤ 0.05 and the other direction → **not reproduced**; otherwise " +
-  "**inconclusive**; no data for the metric → **not computed**. Equivalence rows (the sloppy " +
+  "**inconclusive**; a level with fewer than " +
+  `${MIN_NETWORKS_PER_LEVEL} networks with data for the metric → **insufficient data** (shown, ` +
+  "not in the false-discovery family); no data for the metric → **not computed**. Equivalence rows (the sloppy " +
   "dimensions of §4) use two one-sided tests on the ratio of means with a margin of 80–125%. " +
   "Output-complexity rows hold or not on a fixed sample. The pooled Spearman ρ and its " +
   "bootstrap CI (the earlier statistic) and each trend's monotonicity and effect size are shown " +

@@ -62,14 +62,20 @@ function base(title: string, values: unknown[]): Spec {
 }
 
 /**
+ * Panels per row of a faceted figure: a 140–160 px panel with its axes takes up to ~250 px, so
+ * three fit a 1000-px window (the report also scales any wider figure down to its column).
+ */
+export const FACET_COLUMNS = 3;
+
+/**
  * Faceted trend: one panel per study, x = variant level (ordinal), points = units (networks or
- * pairs), line = mean per variant.
+ * pairs), line = mean per variant. Panels wrap after `columns`.
  */
 function trend(
   title: string,
   rows: { study: string; level: number; value: number }[],
   yTitle: string,
-  columns = 5,
+  columns = FACET_COLUMNS,
 ): Spec {
   const values = rows.map((r) => ({ ...r, studyLabel: studyLabel(r.study) }));
   const order = [...new Set(values.map((v) => v.studyLabel))];
@@ -244,6 +250,7 @@ export function buildFigures(input: FigureInput): Figure[] {
         title: null,
         sort: [...new Set(mdsRows.map((r) => r.variant))],
       },
+      columns: FACET_COLUMNS,
       spec: {
         width: 160,
         height: 160,

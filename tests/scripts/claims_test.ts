@@ -5,6 +5,7 @@ import {
   claimSpecs,
   cvOf,
   evaluateClaims,
+  MIN_NETWORKS_PER_LEVEL,
   percentile,
   type VariantData,
   verdictOf,
@@ -146,7 +147,7 @@ Deno.test("evaluateClaims: planted trends give the right verdicts, deterministic
   assert.deepEqual(evaluateClaims(specs, [...down, ...up], 200, 7), res);
 });
 
-Deno.test("evaluateClaims: no trend → inconclusive; one variant → insufficient data", () => {
+Deno.test("evaluateClaims: no trend → inconclusive; one variant → not computed", () => {
   const flat = synthetic("flipflop", [1, 2, 3], 8, 0, 1, 3).map((v, i) => {
     // Identical distributions at every level: same draws for every variant.
     const base = synthetic("flipflop", [1], 8, 0, 1, 99)[0];
@@ -221,8 +222,44 @@ Deno.test("equivalence claims: planted null → reproduced, planted 50% change �
   const moved = [10, 20].map((l, i) => pointsVariant("dd_delay", l, 50, [1, 1.5][i], 200 + l));
   assert.equal(evaluateClaims(spec, moved, 500, 1)[0].verdict, "not reproduced");
   // too few networks to show either
-  const few = [10, 20].map((l) => pointsVariant("dd_delay", l, 4, 1, 300 + l));
+  const few = [10, 20].map((l) => pointsVariant("dd_delay", l, 5, 1, 300 + l));
   assert.equal(evaluateClaims(spec, few, 200, 1)[0].verdict, "inconclusive");
+});
+
+Deno.test("a claim needs MIN_NETWORKS_PER_LEVEL networks in every level, else insufficient data", () => {
+  assert.equal(MIN_NETWORKS_PER_LEVEL, 5);
+  const specs = claimSpecs().filter((s) =>
+    s.id === "flipflop.dsa" || s.id === "fig3c.output_complexity_vs_dsa" ||
+    s.id === "flipflop.output_complexity"
+  );
+  const get = (vs: VariantData[], id: string) =>
+    evaluateClaims(specs, vs, 200, 1).find((r) => r.id === id)!;
+  // a strong planted trend, but one level has 4 networks (and another 1): no verdict
+  const strong = [1, 2, 3].map((l, i) =>
+    pointsVariant("flipflop", l, [12, 4, 12][i], [2, 1.5, 1][i], 400 + l)
+  );
+  strong.forEach((v) => v.complexity = { input: v.level, output: v.level });
+  const enough = [1, 2, 3].map((l, i) =>
+    pointsVariant("flipflop", l, [12, 5, 12][i], [2, 1.5, 1][i], 400 + l)
+  );
+  assert.equal(get(enough, "flipflop.dsa").verdict, "reproduced");
+  const r = get(strong, "flipflop.dsa");
+  assert.equal(r.verdict, "insufficient data");
+  assert.match(r.note, /^insufficient data: fewer than 5 networks per level \(flipflop\/l2: 4\); /);
+  assert.ok(r.p !== null, "the statistics are still shown");
+  assert.equal(r.q, null, "but the row leaves the false-discovery family");
+  const one = strong.map((v, i) => i === 1 ? pointsVariant("flipflop", 2, 1, 1, 7) : v);
+  assert.match(get(one, "flipflop.dsa").note, /flipflop\/l2: 1\)/);
+  assert.match(get(strong, "fig3c.output_complexity_vs_dsa").note, /^insufficient data: /);
+  // the task's output complexity is not a property of the networks: never insufficient
+  assert.equal(get(strong, "flipflop.output_complexity").verdict, "reproduced");
+  // networks used known but the metric absent: insufficient data, not "not computed"
+  const none = strong.map((v, i) =>
+    i === 1 ? { ...v, ids: [], pairwise: {}, networks: { members: 12, converged: 0, used: 0 } } : v
+  );
+  assert.match(get(none, "flipflop.dsa").note, /flipflop\/l2: 0\)/);
+  const counts = claimCounts(evaluateClaims(specs, strong, 200, 1));
+  assert.equal(counts.counts["insufficient data"], 2);
 });
 
 Deno.test("across-variant claims (Fig. 3C, §3.2.3) and Appendix B's ordering", () => {

@@ -368,10 +368,20 @@ Deno.test("attractor claims on planted inputs: verdicts, counts, networks left o
   const bad = [variant("flipflop", 2, fpData(Array(12).fill(3), Array(12).fill(0), conv(12)))];
   assert.equal(row(bad, ids[0]).verdict, "not reproduced");
   // no converged network → not computed (no evidence)
-  const none = [variant("flipflop", 1, fpData([2, 2], [0, 0], ["not_converged", "diverged"]))];
+  const unconverged = (n: number) =>
+    Array.from({ length: n }, (_, i) => i % 2 ? "diverged" : "not_converged");
+  const none = [variant("flipflop", 1, fpData(Array(6).fill(2), Array(6).fill(0), unconverged(6)))];
   const nc = row(none, ids[0]);
   assert.equal(nc.verdict, "not computed");
   assert.match(nc.note, /no converged flip-flop network/);
+  // two networks in a level (fewer than MIN_NETWORKS_PER_LEVEL): insufficient data
+  const two = [variant("flipflop", 1, fpData([2, 2], [0, 0], ["not_converged", "diverged"]))];
+  const thin = row(two, ids[0]);
+  assert.equal(thin.verdict, "insufficient data");
+  assert.match(
+    thin.note,
+    /^insufficient data: fewer than 5 networks per level \(flipflop\/\S+: 2\)/,
+  );
 
   // line attractors grow with the auxiliary weight → reproduced; the other way → not reproduced
   const aux = (a: number[], b: number[], c: number[]) => [
@@ -385,7 +395,8 @@ Deno.test("attractor claims on planted inputs: verdicts, counts, networks left o
   assert.match(up.note, /weight 0 0\/6, weight > 0 10\/12/);
   const down = row(aux([5, 6, 7, 8, 6.5, 7.5], [0, 2, 3, 0, 2.5, 3.5], [0, 0, 0, 0, 0, 0]), ids[1]);
   assert.equal(down.verdict, "not reproduced");
-  const flat = row(aux([0, 0], [0, 0], [0, 0]), ids[1]);
+  const zeros = Array(6).fill(0);
+  const flat = row(aux(zeros, zeros, zeros), ids[1]);
   assert.equal(flat.verdict, "inconclusive");
   assert.match(flat.note, /no network has a line attractor/);
   // without fixed points the rows say not computed

@@ -72,22 +72,33 @@ Deno.test("measure:fixed_points: bad input is one line naming the field, and no 
       `${dir}/nets.json`,
       JSON.stringify({ networks: [{ wh: [[1, 0], [0, 1]], b: [0] }] }),
     );
-    const cases: [string[], RegExp][] = [
+    // exit 1: an input file is wrong; exit 2: the command line is wrong
+    const cases: [string[], RegExp, number][] = [
       [
         ["--nets", `${dir}/nets.json`, "--out", `${dir}/x.json`],
-        /networks\[0\]\.b must be an array of 2/,
+        /^error: \S+nets\.json: networks\[0\]\.b must be an array of 2/,
+        1,
       ],
-      [["--out", `${dir}/x.json`], /give exactly one of --run DIR or --nets FILE/],
-      [["--nets", `${dir}/nets.json`], /--out FILE is required/],
+      [
+        ["--out", `${dir}/x.json`],
+        /^error: --run: no input given \(exactly one of --run, --nets\)/,
+        2,
+      ],
+      [["--nets", `${dir}/nets.json`], /^error: --out: missing \(the metric file to write\)/, 2],
       [
         ["--nets", `${dir}/nets.json`, "--out", `${dir}/x.json`, "--starts", "0"],
-        /--starts must be an integer ≥ 1/,
+        /^error: --starts: "0" is too small \(an integer from 1 to /,
+        2,
       ],
-      [["--nets", `${dir}/missing.json`, "--out", `${dir}/x.json`], /missing\.json: cannot read/],
+      [
+        ["--nets", `${dir}/missing.json`, "--out", `${dir}/x.json`],
+        /missing\.json: cannot read/,
+        1,
+      ],
     ];
-    for (const [args, re] of cases) {
+    for (const [args, re, code] of cases) {
       const r = await measure(dir, args);
-      assert.equal(r.code, 1, args.join(" "));
+      assert.equal(r.code, code, args.join(" "));
       assert.match(r.stderr, re);
       assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     }

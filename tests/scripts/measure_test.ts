@@ -181,6 +181,56 @@ Deno.test("measure scripts: a malformed file gives a one-line error naming file 
   }
 });
 
+Deno.test("measure scripts: a valid-JSON but wrong network file names itself and the field", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await makeRun(dir);
+    const file = `${dir}/run/pop/net_c.json`;
+    const good = await Deno.readTextFile(file);
+    const perms = [`--allow-read=${dir}/run,${dir}/out`, `--allow-write=${dir}/out`];
+    // deno-lint-ignore no-explicit-any
+    const cases: [string, (r: any) => void, RegExp][] = [
+      [
+        "a null weight",
+        (r) => r.final.wh[2][3] = null,
+        /final\.wh\[2\]\[3\] must be a finite number, got null/,
+      ],
+      ["a null matrix", (r) => r.initial.wx = null, /initial\.wx must be an array of 6 rows/],
+      ["a wrong shape", (r) => r.final.wh.pop(), /final\.wh must be an array of 6 rows/],
+      [
+        "a shape that disagrees",
+        (r) => r.shape.hidden = 5,
+        /initial\.wx must be an array of 5 rows/,
+      ],
+      [
+        "another variant's task",
+        (r) => r.task = { name: "flipflop", id: "flipflop-n2", params: { n: 2 } },
+        /task\.id is "flipflop-n2", but .*net_a\.json is "flipflop-n1".*--task-id/,
+      ],
+    ];
+    for (const [what, edit, expect] of cases) {
+      const rec = JSON.parse(good);
+      edit(rec);
+      await Deno.writeTextFile(file, JSON.stringify(rec));
+      const r = await runMeasure("distance_from_init.ts", perms, [
+        "--run",
+        `${dir}/run`,
+        "--out",
+        `${dir}/out/d.json`,
+      ]);
+      const lines = r.stderr.trim().split("\n");
+      assert.equal(r.code, 1, `${what}: ${r.stderr}`);
+      assert.equal(lines.length, 1, `${what}: ${r.stderr}`);
+      assert.match(lines[0], /^error: /, what);
+      assert.ok(lines[0].includes("net_c.json"), `${what}: ${lines[0]}`);
+      assert.match(lines[0], expect, what);
+      assert.equal(await Deno.stat(`${dir}/out`).then(() => true, () => false), false, what);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("measure scripts: dimensionality, attractorness, OOD, complexity on user data", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -89,24 +89,32 @@ function listFiles(dir: string, prefix = ""): string[] {
   return out;
 }
 
-/** Kills `child` once `ready()` holds (polled every 50 ms); false if it exited first. */
-async function killWhen(child: Deno.ChildProcess, ready: () => boolean): Promise<boolean> {
+/**
+ * Kills `child` once `ready()` holds (polled every 50 ms); `killed` is false if it exited first.
+ * Returns what it wrote to stderr.
+ */
+async function killWhen(
+  child: Deno.ChildProcess,
+  ready: () => boolean,
+): Promise<{ killed: boolean; stderr: string }> {
   let exited = false;
   const status = child.status.then((s) => {
     exited = true;
     return s;
   });
   // Drain pipes so the child never blocks on a full pipe.
+  let stderr = "";
+  const dec = new TextDecoder();
   const drain = Promise.all([
     child.stdout.pipeTo(new WritableStream()),
-    child.stderr.pipeTo(new WritableStream()),
+    child.stderr.pipeTo(new WritableStream({ write: (c) => void (stderr += dec.decode(c)) })),
   ]);
   while (!exited && !ready()) await new Promise((r) => setTimeout(r, 50));
   const killed = !exited;
   if (killed) child.kill("SIGKILL");
   await status;
   await drain.catch(() => {});
-  return killed;
+  return { killed, stderr };
 }
 
 function readJson(path: string): Record<string, unknown> {
@@ -204,7 +212,8 @@ Deno.test({
     assert.deepEqual(rows.map((r) => r.id).sort(), claimSpecs().map((c) => c.id).sort());
     for (const r of rows) {
       assert.ok(
-        ["reproduced", "not reproduced", "inconclusive", "not computed"].includes(r.verdict),
+        ["reproduced", "not reproduced", "inconclusive", "insufficient data", "not computed"]
+          .includes(r.verdict),
       );
     }
     const md = Deno.readTextFileSync(reportMdPath(dirA));
@@ -245,16 +254,28 @@ Deno.test({
       spawnReproduce(dirB),
       () => existing(nets).length >= nets.length / 3,
     );
-    assert.ok(killed1, "the run finished before it could be killed");
+    assert.ok(killed1.killed, "the run finished before it could be killed");
     assert.ok(existing(nets).length < nets.length);
+    // A saved network made unreadable (valid JSON, a null weight matrix): the next run names the
+    // file and the field, moves it aside and retrains it (to the same weights, checked below).
+    const corrupt = existing(nets)[0];
+    const rec = readJson(corrupt) as { final: { wh: unknown }; shape: { hidden: number } };
+    rec.final.wh = null;
+    Deno.writeTextFileSync(corrupt, JSON.stringify(rec));
     takeSnapshot();
+    snapshot.delete(corrupt);
     // Kill 2: later, once ten more metric files are written.
     const metsBefore = existing(mets).length;
     const killed2 = await killWhen(
       spawnReproduce(dirB),
       () => existing(mets).length >= metsBefore + 10,
     );
-    assert.ok(killed2, "the resumed run finished before it could be killed again");
+    assert.ok(killed2.killed, "the resumed run finished before it could be killed again");
+    const retrained = killed2.stderr.split("\n").filter((l) => l.includes("retrained"));
+    assert.deepEqual(retrained, [
+      `[run] ${corrupt}: final.wh must be an array of ${rec.shape.hidden} rows: ` +
+      `unreadable, so it is retrained (kept as ${corrupt}.unreadable)`,
+    ]);
     assert.ok(existing(mets).length < mets.length);
     takeSnapshot();
     await runToEnd(dirB);

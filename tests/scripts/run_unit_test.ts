@@ -90,12 +90,21 @@ Deno.test({
       // bad flags: one line, exit 2
       for (
         const [args, msg] of [
-          [["--stage", "bogus", "--index", "0"], /--stage: unknown stage "bogus"/],
-          [["--stage", "fit", "--index", "99"], /--index: stage fit has 4 units \(0 … 3\)/],
+          [["--stage", "bogus", "--index", "0"], /--stage: unknown value "bogus" \(one of /],
+          [
+            ["--stage", "fit", "--index", "99"],
+            /--index: 99 is past the end of stage fit \(0 … 3\)/,
+          ],
           [["--id", "nope"], /--id: no unit "nope"/],
-          [["--stage", "fit"], /--stage and --index go together/],
+          [
+            ["--stage", "fit"],
+            /--stage: given without --index \(--stage and --index go together\)/,
+          ],
           [[], /either --stage NAME --index I or --id UNIT/],
-          [["--id", hid, "--workers", "two"], /--workers: must be an integer ≥ 0/],
+          [
+            ["--id", hid, "--workers", "two"],
+            /--workers: "two" is not a number \(an integer from 0/,
+          ],
         ] as [string[], RegExp][]
       ) {
         r = await runUnit(out, args);

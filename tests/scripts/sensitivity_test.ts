@@ -194,9 +194,9 @@ Deno.test({
       assert.equal(n1.batchReplicates.replicates, 2);
       assert.ok(["networks", "batch", "optimiser"].includes(n1.dominant));
       assert.ok(dsa.noise && dsa.power);
-      // smoke networks do not learn: learned-only has no data
+      // smoke networks do not learn: learned-only has no network (fewer than the minimum)
       const conv = dsa.rows.find((r) => r.setting === "learned")!;
-      assert.equal(conv.verdict, "not computed");
+      assert.equal(conv.verdict, "insufficient data");
       // the report: a sensitivity section, and the claims rows name the dominant source
       const md = await Deno.readTextFile(reportMdPath(out));
       assert.match(md, /## Measurement sensitivity/);

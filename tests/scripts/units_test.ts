@@ -199,8 +199,8 @@ Deno.test({
       assert.deepEqual(claims(a), claims(b));
 
       // measure:pif on a population's networks gives the pipeline's matrix (one way to
-      // compute), and the report reads its output, an old metric/1 file, and names a file of an
-      // unknown version instead of using it
+      // compute), and the report reads its output, refuses an old metric/1 file (no
+      // provenance) and names a file of an unknown version instead of using it
       const pop = `${a}/flipflop/n1`;
       const pipelinePif = JSON.parse(Deno.readTextFileSync(`${pop}/metrics/pif.json`));
       const cmd = await new Deno.Command(Deno.execPath(), {
@@ -245,7 +245,11 @@ Deno.test({
       const run = await loadRun(a);
       const row = run.populations.find((p) => p.study === "flipflop" && p.variant === "n1")!;
       assert.equal(row.means.pif, measured.summary.mean);
-      assert.equal(row.means.dsa, dsa.summary.mean);
+      // an old metric/1 file records no provenance: it cannot be checked against this run's
+      // networks and settings, so the report refuses it, naming the file
+      assert.equal(row.means.dsa, null);
+      assert.equal(run.refused.length, 1);
+      assert.match(run.refused[0], /n1\/metrics\/dsa\.json: records no provenance .*delete it/);
       assert.equal(row.means.attractorness, null);
       assert.equal(run.unreadable.length, 1);
       assert.match(

@@ -132,6 +132,22 @@ export async function renderArtefact(
 }
 
 if (import.meta.main) {
+  const bad = Deno.args.find((a) => !["--check", "--help", "-h"].includes(a));
+  if (bad !== undefined) {
+    console.error(
+      `error: ${bad}: ${bad.startsWith("-") ? "unknown flag" : "unexpected positional argument"} ` +
+        "(flags: --check, --help)",
+    );
+    Deno.exit(2);
+  }
+  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+    console.log(
+      "usage: deno task build:wasm [--check]\n\nBuilds the WASM SIMD kernels from their " +
+        "AssemblyScript sources.\n\nflags:\n  --check    only verify that the committed " +
+        "artefacts are current (exit 1 if not)\n  -h, --help print this help and exit",
+    );
+    Deno.exit(0);
+  }
   const check = Deno.args.includes("--check");
   let stale = false;
   for (const kernel of KERNELS) {
@@ -146,8 +162,16 @@ if (import.meta.main) {
         console.log(`${kernel.artefactLabel} is up to date`);
       }
     } else {
+      // atomic and durable: temp file, fsync, rename
       const tmp = new URL(`./${kernel.name}.wasm.ts.tmp`, kernel.artefact);
-      await Deno.writeTextFile(tmp, text);
+      const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+      try {
+        const bytes = new TextEncoder().encode(text);
+        for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
+        await file.sync();
+      } finally {
+        file.close();
+      }
       await Deno.rename(tmp, kernel.artefact);
       console.log(`wrote ${kernel.artefactLabel} (${text.length} chars)`);
     }

@@ -8,7 +8,7 @@
  * @module
  */
 import type { NetworkRecord } from "../../../rnn/types.ts";
-import { readNetworkRecord } from "../../../rnn/record.ts";
+import { duplicateNetworks, readNetworkRecord } from "../../../rnn/record.ts";
 import {
   checkpointFromBytes,
   checkpointToBytes,
@@ -56,9 +56,13 @@ import {
   type DsaRankFile,
   type HiddenFile,
   type MetricFile,
+  metricSettings,
+  networkDigest,
+  networksDigest,
   type PairBlockFile,
   type PairResult,
   SCHEMA,
+  settingsDigest,
   typedArrayBytes,
   typedArrayFromBytes,
   type UnitErrorFile,
@@ -248,7 +252,7 @@ export async function executeUnit(
     }
     case "report": {
       const { writeReport } = await import("../../report.ts");
-      await writeReport(out, { quiet: options.quiet });
+      await writeReport(out, { quiet: options.quiet, graph });
       return;
     }
   }
@@ -416,7 +420,10 @@ function learning(v: VariantSettings, rec: NetworkRecord) {
 
 async function hiddenUnit(out: string, graph: Graph, job: JobOf<"hidden">) {
   const v = settingsOf(graph, job);
-  const rec = await readNetworkRecord(networkPath(out, job.study, job.variant, job.member));
+  const rec = await readNetworkRecord(
+    networkPath(out, job.study, job.variant, job.member),
+    expectedNetwork(v, job.member),
+  );
   const learned = rec.status === "diverged" ? null : learning(v, rec);
   const used = v.measure.useMembers === "all"
     ? rec.status !== "diverged"
@@ -774,7 +781,12 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
       const h = await readJson<HiddenFile>(hiddenPath(hidden, job.study, job.variant, m));
       nets.set(
         m,
-        h.used ? await readNetworkRecord(networkPath(out, job.study, job.variant, m)) : null,
+        h.used
+          ? await readNetworkRecord(
+            networkPath(out, job.study, job.variant, m),
+            expectedNetwork(v, m),
+          )
+          : null,
       );
     }
     return nets.get(m)!;
@@ -826,23 +838,41 @@ async function pifBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
   );
 }
 
-/** Networks of a population: records' ids, statuses and backends, and the used members. */
+/** What member `m`'s network file must hold (its population's task, member index, size). */
+export function expectedNetwork(v: VariantSettings, m: number) {
+  return { taskId: v.rv.task.id, member: m, hidden: v.rv.config.hidden };
+}
+
+/**
+ * Networks of a population: records' ids, statuses and backends, the used members, and the
+ * population's digest (`networksDigest`). Two files holding the same network are an error.
+ */
 async function population(out: string, graph: Graph, v: VariantSettings) {
   const { study, variant } = v;
   const recs: NetworkRecord[] = [];
   for (let m = 0; m < graph.preset.members; m++) {
-    recs.push(await readNetworkRecord(networkPath(out, study, variant, m)));
+    recs.push(
+      await readNetworkRecord(networkPath(out, study, variant, m), expectedNetwork(v, m)),
+    );
   }
+  const dup = duplicateNetworks(
+    recs.map((record, m) => ({ file: networkPath(out, study, variant, m), record })),
+  );
+  if (dup !== null) throw new Error(dup);
   const headers: HiddenFile[] = [];
   const hidden = dirsOf(out, v).hidden;
   for (let m = 0; m < graph.preset.members; m++) {
     headers.push(await readJson<HiddenFile>(hiddenPath(hidden, study, variant, m)));
   }
   const used = recs.filter((_, m) => headers[m].used);
+  const digests = await Promise.all(
+    recs.map(async (r) => ({ id: r.id, digest: await networkDigest(r) })),
+  );
   return {
     recs,
     used,
     headers,
+    networks: await networksDigest(digests),
     counts: {
       ...populationCounts(
         recs.map((r) => r.status),
@@ -860,6 +890,14 @@ function metricBase(v: VariantSettings, counts: MetricFile["population"]) {
     variant: v.variant,
     level: v.level,
     population: counts,
+  };
+}
+
+/** The provenance of `metric`'s file of population `v` measured from `networks`. */
+async function provenanceOf(metric: string, v: VariantSettings, networks: string) {
+  return {
+    networks,
+    settings: await settingsDigest(metricSettings(metric, v.measure)),
   };
 }
 
@@ -890,9 +928,11 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
   const wallTimeSec = (performance.now() - t0) / 1000;
   const values = (k: string) => headers.map((h) => h.values[k]);
   const extra = (k: string) => headers.map((h) => h.extra[k]);
+  const prov = async (m: string) => ({ provenance: await provenanceOf(m, v, pop.networks) });
   const files: MetricFile[] = [
     buildMetricFile({
       ...base,
+      ...await prov("dimensionality"),
       metric: "dimensionality",
       parameters: { ...evalParams, ...METRIC_REGISTRY.dimensionality.defaults },
       ids,
@@ -905,6 +945,7 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
     }),
     buildMetricFile({
       ...base,
+      ...await prov("attractorness"),
       metric: "attractorness",
       parameters: evalParams,
       ids,
@@ -917,6 +958,7 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
     }),
     buildMetricFile({
       ...base,
+      ...await prov("distance_from_init"),
       metric: "distance_from_init",
       parameters: { ...METRIC_REGISTRY.distance_from_init.defaults },
       ids,
@@ -929,6 +971,7 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
     }),
     buildMetricFile({
       ...base,
+      ...await prov("relative_distance_from_init"),
       metric: "relative_distance_from_init",
       parameters: { weights: "wh", normalisation: "‖W_0‖_F" },
       ids,
@@ -938,9 +981,10 @@ async function mergePerNetwork(out: string, graph: Graph, job: JobOf<"merge">) {
       source,
       wallTimeSec,
     }),
-    learningFile(v, pop, base, source, wallTimeSec),
+    { ...learningFile(v, pop, base, source, wallTimeSec), ...await prov("learning") },
     buildMetricFile({
       ...base,
+      ...await prov("ood"),
       metric: "ood",
       parameters: {
         oodTrials: v.measure.oodTrials,
@@ -1071,6 +1115,7 @@ async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
   if (members.length < 2) {
     file = buildMetricFile({
       ...metricBase(v, pop.counts),
+      provenance: await provenanceOf("pif", v, pop.networks),
       metric: "pif",
       parameters: params,
       ids,
@@ -1104,6 +1149,7 @@ async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
     });
     file = buildMetricFile({
       ...metricBase(v, pop.counts),
+      provenance: await provenanceOf("pif", v, pop.networks),
       metric: "pif",
       parameters: { ...params, entries: r.entries },
       ids,
@@ -1197,6 +1243,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
   }
   const dsaFile = buildMetricFile({
     ...base,
+    provenance: await provenanceOf("dsa", v, pop.networks),
     metric: "dsa",
     parameters,
     ids,
@@ -1213,6 +1260,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
     : ids.map(() => [0, 0]);
   const mds = buildMetricFile({
     ...base,
+    provenance: await provenanceOf("mds", v, pop.networks),
     metric: "mds",
     parameters: { of: "dsa", dims: 2, method: "classical" },
     ids,

@@ -6,15 +6,22 @@
  *
  * @module
  */
-import { readNetworkRecord } from "../../../rnn/record.ts";
+import { duplicateNetworks, readNetworkRecord } from "../../../rnn/record.ts";
 import type { NetworkRecord } from "../../../rnn/types.ts";
 import { exists, readJson, writeJsonAtomic } from "../io.ts";
 import { fixedPointsPath, metricPath, networkPath } from "../layout.ts";
-import { type FixedPointsFile, SCHEMA } from "../formats.ts";
+import {
+  type FixedPointsFile,
+  metricSettings,
+  networkDigest,
+  networksDigest,
+  SCHEMA,
+  settingsDigest,
+} from "../formats.ts";
 import { buildMetricFile, METRIC_REGISTRY, populationCounts, summarize } from "../metrics.ts";
 import { compactRun, type FixedPointSettings } from "../fixed_points.ts";
 import type { Graph, UnitJob, VariantSettings } from "./graph.ts";
-import { readHidden } from "./execute.ts";
+import { expectedNetwork, readHidden } from "./execute.ts";
 
 type FixedPointsJob = Extract<UnitJob, { kind: "fixed-points" }>;
 type MergeJob = Extract<UnitJob, { kind: "merge" }>;
@@ -47,7 +54,10 @@ export function fixedPointParameters(v: VariantSettings): Record<string, unknown
 export async function fixedPointsUnit(out: string, graph: Graph, job: FixedPointsJob) {
   const t0 = performance.now();
   const v = settingsOf(graph, job);
-  const rec = await readNetworkRecord(networkPath(out, job.study, job.variant, job.member));
+  const rec = await readNetworkRecord(
+    networkPath(out, job.study, job.variant, job.member),
+    expectedNetwork(v, job.member),
+  );
   const h = await readHidden(out, job.study, job.variant, job.member);
   if (h.header.network !== rec.id) {
     throw new Error(
@@ -106,8 +116,14 @@ export async function mergeFixedPoints(out: string, graph: Graph, job: MergeJob)
   const v = settingsOf(graph, job);
   const recs: NetworkRecord[] = [];
   for (let m = 0; m < graph.preset.members; m++) {
-    recs.push(await readNetworkRecord(networkPath(out, job.study, job.variant, m)));
+    recs.push(
+      await readNetworkRecord(networkPath(out, job.study, job.variant, m), expectedNetwork(v, m)),
+    );
   }
+  const dup = duplicateNetworks(
+    recs.map((record, m) => ({ file: networkPath(out, job.study, job.variant, m), record })),
+  );
+  if (dup !== null) throw new Error(dup);
   // The hidden unit decides which networks are used (learned ones, docs/fidelity.md); each
   // fixed-points file carries that decision.
   const used: NetworkRecord[] = [];
@@ -146,6 +162,13 @@ export async function mergeFixedPoints(out: string, graph: Graph, job: MergeJob)
       used.length,
       [...new Set(recs.map((r) => r.backend))],
     ),
+    // computed from these networks with these settings (checked by the report)
+    provenance: {
+      networks: await networksDigest(
+        await Promise.all(recs.map(async (r) => ({ id: r.id, digest: await networkDigest(r) }))),
+      ),
+      settings: await settingsDigest(metricSettings("fixed_points", v.measure)),
+    },
     metric: "fixed_points",
     parameters: fixedPointParameters(v),
     ids,

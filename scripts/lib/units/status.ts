@@ -103,15 +103,28 @@ export function stageCounts(
   });
 }
 
-/** The failed units recorded in `OUT/errors/` (sorted by unit id). */
+/**
+ * The failed units recorded in `OUT/errors/` (sorted by unit id); a field the file lacks reads
+ * "no message recorded" (or the like), never "undefined".
+ */
 export async function readUnitErrors(out: string): Promise<UnitErrorFile[]> {
   const dir = errorsDir(out);
   if (!(await exists(dir))) return [];
   const errs: UnitErrorFile[] = [];
   for await (const e of Deno.readDir(dir)) {
     if (!e.isFile || !e.name.endsWith(".json")) continue;
-    const f = await readDone<UnitErrorFile>(`${dir}/${e.name}`, SCHEMA.unitError);
-    if (f) errs.push(f);
+    const f = await readDone<Partial<UnitErrorFile>>(`${dir}/${e.name}`, SCHEMA.unitError);
+    if (!f) continue;
+    // a field missing from the file reads as such, never as "undefined"
+    const text = (x: unknown, missing: string) =>
+      typeof x === "string" && x.trim() !== "" ? x : missing;
+    errs.push({
+      schema: SCHEMA.unitError,
+      unit: text(f.unit, e.name.replace(/\.json$/, "").replaceAll("__", "/")),
+      stage: text(f.stage, "stage not recorded"),
+      message: text(f.message, "no message recorded"),
+      at: text(f.at, "time not recorded"),
+    });
   }
   return errs.sort((a, b) => a.unit.localeCompare(b.unit));
 }

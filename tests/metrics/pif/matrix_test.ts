@@ -169,7 +169,10 @@ Deno.test("measure script pif.ts: --workers gives the serial file; narrow permis
       `${dir}/denied.json`,
     ]);
     assert.notEqual(denied.code, 0);
-    assert.match(denied.stderr, /--workers 2 needs read access to .*metrics/);
+    assert.match(
+      denied.stderr,
+      /^error: --workers: 2 workers need read access to .*metrics\/ .*\(add it to --allow-read, or --workers 0\)$/m,
+    );
     await assert.rejects(Deno.stat(`${dir}/denied.json`), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
