@@ -55,6 +55,7 @@ import {
 } from "../../mod.ts";
 import type { FixedPointData } from "./fixed_points.ts";
 import { evaluateFixedPointClaim, fixedPointClaimSpecs } from "./fixed_point_claims.ts";
+import { blank } from "./claim_rows.ts";
 
 /** Data of one variant, aligned by network index (the networks used for statistics). */
 export interface VariantData {
@@ -410,19 +411,6 @@ function pooled(
   };
 }
 
-function sumNetworks(vs: VariantData[]): ClaimResult["networks"] {
-  const known = vs.filter((v) => v.networks);
-  if (!known.length) return null;
-  return known.reduce(
-    (a, v) => ({
-      members: a.members + v.networks!.members,
-      converged: a.converged + v.networks!.converged,
-      used: a.used + v.networks!.used,
-    }),
-    { members: 0, converged: 0, used: 0 },
-  );
-}
-
 /** Seed of a claim's own resampling stream (so each row is reproducible on its own). */
 function claimSeed(seed: number, id: string): number {
   return Math.floor(seedrandom(`claims:${seed}:${id}:trend`)() * 2 ** 31);
@@ -443,23 +431,6 @@ export interface Partial0 {
   result: Omit<ClaimResult, "q" | "verdict"> & { verdict?: Verdict };
   /** How to turn q into a verdict (null: verdict already set). */
   decide: ((q: number | null) => Verdict) | null;
-}
-
-function blank(spec: ClaimSpec, statistic: string, vs: VariantData[]): Partial0["result"] {
-  return {
-    ...spec,
-    statistic,
-    value: null,
-    ciLow: null,
-    ciHigh: null,
-    units: 0,
-    trends: [],
-    equivalence: [],
-    estimate: null,
-    p: null,
-    networks: sumNetworks(vs),
-    note: "",
-  };
 }
 
 function byDirection(direction: number, estimate: number): (q: number | null) => Verdict {

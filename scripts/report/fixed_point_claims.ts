@@ -22,6 +22,7 @@
 import seedrandom from "npm:seedrandom@3.0.5";
 import { spearman, spearmanPermutationTest } from "../../metrics/statistics.ts";
 import type { ClaimResult, ClaimSpec, Partial0, VariantData, Verdict } from "./claims.ts";
+import { blank } from "./claim_rows.ts";
 
 /** The attractor claims as specs of the claims table. */
 export function fixedPointClaimSpecs(): ClaimSpec[] {
@@ -82,33 +83,9 @@ export function binomialTwoSidedP(k: number, n: number, p0 = 0.5): number {
   return Math.min(1, p);
 }
 
-function networksOf(vs: VariantData[]): ClaimResult["networks"] {
-  const known = vs.filter((v) => v.networks);
-  if (!known.length) return null;
-  return known.reduce((a, v) => ({
-    members: a.members + v.networks!.members,
-    converged: a.converged + v.networks!.converged,
-    used: a.used + v.networks!.used,
-  }), { members: 0, converged: 0, used: 0 });
-}
-
+/** An empty row of a fixed-point claim (verdict "not computed" until data fill it). */
 function empty(spec: ClaimSpec, statistic: string, vs: VariantData[]): ClaimResult {
-  return {
-    ...spec,
-    statistic,
-    value: null,
-    ciLow: null,
-    ciHigh: null,
-    units: 0,
-    trends: [],
-    equivalence: [],
-    estimate: null,
-    p: null,
-    q: null,
-    networks: networksOf(vs),
-    verdict: "not computed",
-    note: "",
-  };
+  return { ...blank(spec, statistic, vs), q: null, verdict: "not computed" };
 }
 
 function percentile(sorted: number[], p: number): number {
