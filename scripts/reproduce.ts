@@ -11,6 +11,7 @@
  * [--backend auto|cpu|webgpu] [--only study,study] [--executor local|slurm] [--workers N]
  * [--train-block K] [--train-segment E] [--pair-block P] [--quiet]`.
  */
+import { submitToSlurm } from "./lib/executors/submit.ts";
 import { getPreset, STUDIES } from "./presets.ts";
 import { checkStudyNames } from "./lib/studies.ts";
 import {
@@ -23,7 +24,6 @@ import {
   runCli,
   UsageError,
 } from "./lib/cli.ts";
-import { acquireRunLock } from "./lib/io.ts";
 import { releaseWebGpu } from "./lib/engine.ts";
 import { fmtDuration, Progress } from "./lib/progress.ts";
 import { preparePlan, retrainUnreadableNetworks, runPipeline } from "./lib/pipeline.ts";
@@ -192,38 +192,13 @@ if (import.meta.main) {
     }, Deno.args);
     const command = `deno task reproduce ${Deno.args.join(" ")}`.trim();
     if (executor === "slurm") {
-      const slurm: SlurmSubmitOptions = {
-        out: o.out,
-        quiet: o.quiet,
-        partition: values.partition,
-        account: values.account,
-        sbatchFlags: values["sbatch-flag"],
-        maxArraySize: values["max-array-size"]?.toString(),
-        arrayThrottle: values["array-throttle"]?.toString(),
-      };
-      let mod: { submitSlurm?: (p: PlanFile, s: SlurmSubmitOptions) => Promise<void> };
-      try {
-        mod = await import(new URL("./lib/executors/slurm.ts", import.meta.url).href);
-      } catch (e) {
-        throw new Error(
-          `--executor slurm: the Slurm executor (scripts/lib/executors/slurm.ts) cannot be ` +
-            `loaded: ${(e as Error).message.split("\n")[0]}`,
-        );
-      }
-      if (typeof mod.submitSlurm !== "function") {
-        throw new Error("--executor slurm: scripts/lib/executors/slurm.ts has no submitSlurm");
-      }
-      // the submitting command holds the run lock; the array tasks (run_unit) never take it
-      const lock = await acquireRunLock(o.out, command);
-      try {
+      await submitToSlurm(o.out, command, values, o.quiet, async () => {
         let plan: PlanFile = await preparePlan(o.out, graph);
         if ((await retrainUnreadableNetworks(o.out, graph)).length) {
           plan = await preparePlan(o.out, graph);
         }
-        await mod.submitSlurm(plan, slurm);
-      } finally {
-        lock.release();
-      }
+        return plan;
+      });
       return;
     }
     try {

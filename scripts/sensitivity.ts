@@ -25,7 +25,7 @@ import {
   runCli,
   UsageError,
 } from "./lib/cli.ts";
-import { acquireRunLock, readDone } from "./lib/io.ts";
+import { readDone } from "./lib/io.ts";
 import { planPath } from "./lib/layout.ts";
 import { SCHEMA } from "./lib/formats.ts";
 import { fmtDuration, Progress } from "./lib/progress.ts";
@@ -40,7 +40,7 @@ import {
   type PlanFile,
   type PlanOptions,
 } from "./lib/units/graph.ts";
-import type { SlurmSubmitOptions } from "./reproduce.ts";
+import { submitToSlurm } from "./lib/executors/submit.ts";
 
 /** The command line of `deno task sensitivity`. */
 export const CLI = defineCli({
@@ -230,36 +230,11 @@ if (import.meta.main) {
     }
     const command = `deno task sensitivity ${Deno.args.join(" ")}`.trim();
     if (executor === "slurm") {
-      const slurm: SlurmSubmitOptions = {
-        out,
-        quiet: values.quiet,
-        partition: values.partition,
-        account: values.account,
-        sbatchFlags: values["sbatch-flag"],
-        maxArraySize: values["max-array-size"]?.toString(),
-        arrayThrottle: values["array-throttle"]?.toString(),
-      };
-      let mod: { submitSlurm?: (p: PlanFile, s: SlurmSubmitOptions) => Promise<void> };
-      try {
-        mod = await import(new URL("./lib/executors/slurm.ts", import.meta.url).href);
-      } catch (e) {
-        throw new Error(
-          `--executor slurm: the Slurm executor (scripts/lib/executors/slurm.ts) cannot be ` +
-            `loaded: ${(e as Error).message.split("\n")[0]}`,
-        );
-      }
-      if (typeof mod.submitSlurm !== "function") {
-        throw new Error("--executor slurm: scripts/lib/executors/slurm.ts has no submitSlurm");
-      }
-      // the submitting command holds the run lock; the array tasks (run_unit) never take it
-      const lock = await acquireRunLock(out, command);
-      try {
+      await submitToSlurm(out, command, values, values.quiet, async () => {
         announce();
         await removeStaleSummary(out, graph);
-        await mod.submitSlurm(await preparePlan(out, graph), slurm);
-      } finally {
-        lock.release();
-      }
+        return await preparePlan(out, graph);
+      });
       return;
     }
     const t0 = performance.now();
