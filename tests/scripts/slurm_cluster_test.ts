@@ -199,9 +199,14 @@ function listFiles(dir: string, skip: string[] = [], prefix = ""): string[] {
   return out.sort();
 }
 
-/** A JSON text without run-dependent fields (wall times). */
+/**
+ * A JSON text without run-dependent fields: wall times (`wallTimeSec`, the fixed-point finder's
+ * `timeMs`), where training batches were sampled and which units wrote a file (the same set the
+ * split test of units_test.ts leaves out).
+ */
+const RUN_DEPENDENT = ["wallTimeSec", "timeMs", "dataSampling", "source"];
 function stableJson(text: string): string {
-  return JSON.stringify(JSON.parse(text), (k, v) => (k === "wallTimeSec" ? undefined : v));
+  return JSON.stringify(JSON.parse(text), (k, v) => (RUN_DEPENDENT.includes(k) ? undefined : v));
 }
 
 /** Array tasks of `jobIds` Slurm lists as RUNNING, as `jobid_task`. */
