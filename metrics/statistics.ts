@@ -75,11 +75,19 @@ export function median(x: number[]): number {
 export function quantile(x: number[], q: number): number {
   checkValues(x, "values");
   if (!(q >= 0 && q <= 1)) throw new Error(`q must be in [0, 1], got ${q}`);
-  const s = [...x].sort((a, b) => a - b);
-  const pos = q * (s.length - 1);
+  return quantileSorted([...x].sort((a, b) => a - b), q);
+}
+
+/**
+ * {@link quantile} of values already sorted ascending (no copy, no checks; NaN when empty): for
+ * bootstrap replicates that are sorted once and read at several levels.
+ */
+export function quantileSorted(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = q * (sorted.length - 1);
   const lo = Math.floor(pos);
-  const hi = Math.min(s.length - 1, lo + 1);
-  return s[lo] + (pos - lo) * (s[hi] - s[lo]);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
 }
 
 /**

@@ -33,6 +33,7 @@
  * @module
  */
 import { makeRng } from "./rng.ts";
+import { quantileSorted } from "./statistics.ts";
 
 /** What a population holds for a degeneracy statistic. */
 export type PopulationData =
@@ -290,13 +291,6 @@ export function studentTQuantile(p: number, df: number): number {
   return 0.5 * (lo + hi);
 }
 
-function percentileSorted(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h), hi = Math.ceil(h);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (h - lo);
-}
-
 function sdOf(xs: number[]): number {
   if (xs.length < 2) return NaN;
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -320,8 +314,8 @@ function interval(estimate: number, reps: number[], level: number): Interval {
   const a = (1 - level) / 2;
   return {
     estimate,
-    ciLow: percentileSorted(s, a),
-    ciHigh: percentileSorted(s, 1 - a),
+    ciLow: quantileSorted(s, a),
+    ciHigh: quantileSorted(s, 1 - a),
     se: sdOf(reps),
   };
 }

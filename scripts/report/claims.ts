@@ -56,6 +56,7 @@ import {
 import type { FixedPointData } from "./fixed_points.ts";
 import { evaluateFixedPointClaim, fixedPointClaimSpecs } from "./fixed_point_claims.ts";
 import { blank } from "./claim_rows.ts";
+import { quantileSorted } from "../../metrics/statistics.ts";
 
 /** Data of one variant, aligned by network index (the networks used for statistics). */
 export interface VariantData {
@@ -247,14 +248,6 @@ export function cvOf(xs: number[]): number {
   }
 }
 
-/** Percentile of sorted values (linear interpolation), p in [0, 1]. */
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h), hi = Math.ceil(h);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (h - lo);
-}
-
 /** The earlier CI rule of the pooled statistic (shown for comparison, not the verdict). */
 export function verdictOf(
   direction: 1 | -1,
@@ -405,8 +398,8 @@ function pooled(
   }
   return {
     rho: point.rho,
-    lo: percentile(reps, 0.025),
-    hi: percentile(reps, 0.975),
+    lo: quantileSorted(reps, 0.025),
+    hi: quantileSorted(reps, 0.975),
     units: point.units,
   };
 }
@@ -752,8 +745,8 @@ function evaluateAcross(
     result: {
       ...r,
       value: perm.rho,
-      ciLow: reps.length ? percentile(reps, 0.025) : null,
-      ciHigh: reps.length ? percentile(reps, 0.975) : null,
+      ciLow: reps.length ? quantileSorted(reps, 0.025) : null,
+      ciHigh: reps.length ? quantileSorted(reps, 0.975) : null,
       units: pts.length,
       estimate: perm.rho,
       p: perm.p,

@@ -20,7 +20,7 @@
  * @module
  */
 import seedrandom from "npm:seedrandom@3.0.5";
-import { spearman, spearmanPermutationTest } from "../../metrics/statistics.ts";
+import { quantileSorted, spearman, spearmanPermutationTest } from "../../metrics/statistics.ts";
 import type { ClaimResult, ClaimSpec, Partial0, VariantData, Verdict } from "./claims.ts";
 import { blank } from "./claim_rows.ts";
 
@@ -86,12 +86,6 @@ export function binomialTwoSidedP(k: number, n: number, p0 = 0.5): number {
 /** An empty row of a fixed-point claim (verdict "not computed" until data fill it). */
 function empty(spec: ClaimSpec, statistic: string, vs: VariantData[]): ClaimResult {
   return { ...blank(spec, statistic, vs), q: null, verdict: "not computed" };
-}
-
-function percentile(sorted: number[], p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h), hi = Math.ceil(h);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (h - lo);
 }
 
 const NO_DATA = "no fixed-point file for this claim's variants (failed or not produced)";
@@ -237,8 +231,8 @@ function auxClaim(
     result: {
       ...r,
       value: perm.rho,
-      ciLow: reps.length ? percentile(reps, 0.025) : null,
-      ciHigh: reps.length ? percentile(reps, 0.975) : null,
+      ciLow: reps.length ? quantileSorted(reps, 0.025) : null,
+      ciHigh: reps.length ? quantileSorted(reps, 0.975) : null,
       units: x.length,
       estimate: perm.rho,
       p: perm.p,

@@ -6,18 +6,18 @@ import {
   cvOf,
   evaluateClaims,
   MIN_NETWORKS_PER_LEVEL,
-  percentile,
   type VariantData,
   verdictOf,
 } from "../../scripts/report/claims.ts";
 import { levelToken } from "../../scripts/lib/plan.ts";
+import { quantileSorted } from "../../metrics/statistics.ts";
 
-Deno.test("cvOf (population σ) and percentile", () => {
+Deno.test("cvOf (population σ) and the percentile of sorted replicates", () => {
   assert.ok(Math.abs(cvOf([1, 3]) - 0.5) < 1e-12);
   assert.ok(Number.isNaN(cvOf([1])));
   assert.ok(Number.isNaN(cvOf([-1, 1])));
-  assert.equal(percentile([0, 10], 0.5), 5);
-  assert.equal(percentile([1, 2, 3], 1), 3);
+  assert.equal(quantileSorted([0, 10], 0.5), 5);
+  assert.equal(quantileSorted([1, 2, 3], 1), 3);
 });
 
 Deno.test("pooled-ρ CI rule (shown beside the verdict): CI side of zero", () => {
