@@ -101,19 +101,13 @@ function eigError(n: number, fro: number): number {
 }
 
 /**
- * Normalise A (n×n row-major) to unit Frobenius norm and compute what every pair needs (see
- * the module doc). Throws on a wrong length, a non-finite entry or a zero matrix.
- *
- * @example
- * ```ts
- * import { prepareOperator, procrustesDistance } from "@degeneracy/degeneracy";
- * // Prepare each operator once when it takes part in many comparisons.
- * const a = prepareOperator(new Float64Array([0.9, -0.2, 0.2, 0.9]), 2);
- * const b = prepareOperator(new Float64Array([0.9, 0.2, -0.2, 0.9]), 2);
- * console.log(procrustesDistance(a, b).distance);
- * ```
+ * A (n×n row-major) divided by its Frobenius norm, and that norm; throws on a bad size, a
+ * non-finite entry or a zero matrix. Both Procrustes paths (prepared and legacy) start here.
  */
-export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator {
+export function normaliseOperator(
+  aIn: Float64Array,
+  n: number,
+): { a: Float64Array; scale: number } {
   if (!Number.isInteger(n) || n < 1) {
     throw new Error(`procrustes: n must be an integer ≥ 1, got ${n}`);
   }
@@ -127,12 +121,30 @@ export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator 
   }
   if (!(fro > 0)) throw new Error("procrustes: operator is zero (its Frobenius norm must be > 0)");
   const scale = Math.sqrt(fro);
-  // A/‖A‖ and the eigenvectors of A + Aᵀ computed exactly as the previous optimiser did, so
-  // both start from the same eigenvector alignment (eigenvectors of the near-degenerate pairs
-  // of eigenvalues of the symmetric part are otherwise an arbitrary rotation of each other)
   const inv = 1 / scale;
   const a = new Float64Array(n * n);
   for (let i = 0; i < a.length; i++) a[i] = aIn[i] * inv;
+  return { a, scale };
+}
+
+/**
+ * Normalise A (n×n row-major) to unit Frobenius norm and compute what every pair needs (see
+ * the module doc). Throws on a wrong length, a non-finite entry or a zero matrix.
+ *
+ * @example
+ * ```ts
+ * import { prepareOperator, procrustesDistance } from "@degeneracy/degeneracy";
+ * // Prepare each operator once when it takes part in many comparisons.
+ * const a = prepareOperator(new Float64Array([0.9, -0.2, 0.2, 0.9]), 2);
+ * const b = prepareOperator(new Float64Array([0.9, 0.2, -0.2, 0.9]), 2);
+ * console.log(procrustesDistance(a, b).distance);
+ * ```
+ */
+export function prepareOperator(aIn: Float64Array, n: number): PreparedOperator {
+  const { a, scale } = normaliseOperator(aIn, n);
+  // A/‖A‖ and the eigenvectors of A + Aᵀ computed exactly as the previous optimiser did, so
+  // both start from the same eigenvector alignment (eigenvectors of the near-degenerate pairs
+  // of eigenvalues of the symmetric part are otherwise an arbitrary rotation of each other)
   const at = transpose(a, n, n);
   const twiceSym = new Float64Array(n * n), skew = new Float64Array(n * n);
   let symFro = 0, skewFro = 0;

@@ -11,6 +11,7 @@
 
 import { cayley } from "../linalg/solve.ts";
 import { alignFromEig, bestSigns, determinantSign, haar } from "./starts.ts";
+import { normaliseOperator } from "./operator.ts";
 import { dot, mmNT, transpose } from "../linalg/matmul.ts";
 import { symEigTop } from "../linalg/symeig.ts";
 
@@ -121,18 +122,7 @@ function invariantEig(p: LegacyPreparedOperator, kind: "sym" | "gram"): Float64A
  * build starts. Throws on a zero or non-finite matrix.
  */
 export function prepareLegacyOperator(aIn: Float64Array, n: number): LegacyPreparedOperator {
-  if (aIn.length !== n * n) {
-    throw new Error(`procrustes: operator has ${aIn.length} entries, expected n² = ${n * n}`);
-  }
-  let fro = 0;
-  for (let i = 0; i < aIn.length; i++) {
-    if (!Number.isFinite(aIn[i])) throw new Error(`procrustes: operator entry ${i} is not finite`);
-    fro += aIn[i] * aIn[i];
-  }
-  if (!(fro > 0)) throw new Error("procrustes: operator is zero (its Frobenius norm must be > 0)");
-  const s = 1 / Math.sqrt(fro);
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < a.length; i++) a[i] = aIn[i] * s;
+  const { a } = normaliseOperator(aIn, n);
   return { n, a, at: transpose(a, n, n), cache: {} };
 }
 
