@@ -11,7 +11,12 @@
  * [--backend auto|cpu|webgpu] [--only study,study] [--executor local|slurm] [--workers N]
  * [--train-block K] [--train-segment E] [--pair-block P] [--quiet]`.
  */
-import { submitToSlurm } from "./lib/executors/submit.ts";
+import {
+  checkExecutorFlags,
+  EXECUTOR_FLAGS,
+  SLURM_FLAGS,
+  submitToSlurm,
+} from "./lib/executors/submit.ts";
 import { getPreset, STUDIES } from "./presets.ts";
 import { checkStudyNames } from "./lib/studies.ts";
 import {
@@ -22,7 +27,6 @@ import {
   MODULE_FOLDERS,
   requireAccess,
   runCli,
-  UsageError,
 } from "./lib/cli.ts";
 import { releaseWebGpu } from "./lib/engine.ts";
 import { fmtDuration, Progress } from "./lib/progress.ts";
@@ -111,8 +115,6 @@ export interface SlurmSubmitOptions {
   arrayThrottle?: string;
 }
 
-const SLURM_FLAGS = ["partition", "account", "sbatch-flag", "max-array-size", "array-throttle"];
-
 /** The command line of `deno task reproduce`. */
 export const CLI = defineCli({
   name: "reproduce",
@@ -122,12 +124,7 @@ export const CLI = defineCli({
   flags: {
     ...COMMON_FLAGS,
     only: f.choices(STUDIES, "study,…", "run only these studies (default: all)"),
-    executor: f.choice(
-      ["local", "slurm"] as const,
-      "local: this machine, one worker per core; slurm: job arrays",
-      "local",
-    ),
-    workers: f.int("N", "local workers", { min: 0, max: 1024, defaultText: "one per core" }),
+    ...EXECUTOR_FLAGS,
     "train-block": f.int("K", "networks per training unit", {
       min: 1,
       max: MAX_MEMBERS,
@@ -145,28 +142,14 @@ export const CLI = defineCli({
         defaultText: "automatic, about one core-hour; results do not change",
       },
     ),
-    partition: f.string("P", "Slurm partition (slurm only)"),
-    account: f.string("A", "Slurm account (slurm only)"),
-    "sbatch-flag": f.repeat(f.string("F", "extra sbatch flag (slurm only)")),
-    "max-array-size": f.int("N", "largest Slurm job array (slurm only)", { min: 1 }),
-    "array-throttle": f.int("N", "Slurm array tasks running at once (slurm only)", { min: 1 }),
+    ...SLURM_FLAGS,
   },
   notes: [`studies: ${STUDIES.join(", ")}`],
 });
 
 if (import.meta.main) {
   await runCli(CLI, Deno.args, async (values) => {
-    const executor = values.executor ?? "local";
-    if (executor === "local") {
-      for (const flag of SLURM_FLAGS) {
-        const v = (values as Record<string, unknown>)[flag];
-        if (v !== undefined && !(Array.isArray(v) && v.length === 0)) {
-          throw new UsageError(`--${flag}`, "only with --executor slurm", "add --executor slurm");
-        }
-      }
-    } else if (values.workers !== undefined) {
-      throw new UsageError("--workers", "only with --executor local", "drop --workers");
-    }
+    const executor = checkExecutorFlags(values);
     const preset = values.preset ?? "quick";
     const o: ReproduceOptions = {
       preset,

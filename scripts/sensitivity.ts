@@ -40,7 +40,12 @@ import {
   type PlanFile,
   type PlanOptions,
 } from "./lib/units/graph.ts";
-import { submitToSlurm } from "./lib/executors/submit.ts";
+import {
+  checkExecutorFlags,
+  EXECUTOR_FLAGS,
+  SLURM_FLAGS,
+  submitToSlurm,
+} from "./lib/executors/submit.ts";
 
 /** The command line of `deno task sensitivity`. */
 export const CLI = defineCli({
@@ -68,23 +73,12 @@ export const CLI = defineCli({
       },
     ),
     "dry-run": f.switch("validate and print each setting's units and core-hours; run nothing"),
-    executor: f.choice(
-      ["local", "slurm"] as const,
-      "local: this machine, one worker per core; slurm: job arrays",
-      "local",
-    ),
-    workers: f.int("N", "local workers", { min: 0, max: 1024, defaultText: "one per core" }),
+    ...EXECUTOR_FLAGS,
     quiet: f.switch("no progress lines"),
-    partition: f.string("P", "Slurm partition (slurm only)"),
-    account: f.string("A", "Slurm account (slurm only)"),
-    "sbatch-flag": f.repeat(f.string("F", "extra sbatch flag (slurm only)")),
-    "max-array-size": f.int("N", "largest Slurm job array (slurm only)", { min: 1 }),
-    "array-throttle": f.int("N", "Slurm array tasks running at once (slurm only)", { min: 1 }),
+    ...SLURM_FLAGS,
   },
   notes: [`grids: ${Object.keys(SENSITIVITY_GRIDS).join(", ")}`],
 });
-
-const SLURM_FLAGS = ["partition", "account", "sbatch-flag", "max-array-size", "array-throttle"];
 
 /** The run's options with a sensitivity grid; throws a UsageError naming the flag. */
 export async function sensitivityOptions(
@@ -169,17 +163,7 @@ if (import.meta.main) {
     if (!values.out) {
       throw new UsageError("--out", "missing", "a run directory made by `deno task reproduce`");
     }
-    const executor = values.executor ?? "local";
-    if (executor === "local") {
-      for (const flag of SLURM_FLAGS) {
-        const v = (values as Record<string, unknown>)[flag];
-        if (v !== undefined && !(Array.isArray(v) && v.length === 0)) {
-          throw new UsageError(`--${flag}`, "only with --executor slurm", "add --executor slurm");
-        }
-      }
-    } else if (values.workers !== undefined) {
-      throw new UsageError("--workers", "only with --executor local", "drop --workers");
-    }
+    const executor = checkExecutorFlags(values);
     const out = values.out;
     requireAccess({
       script: "scripts/sensitivity.ts",

@@ -8,6 +8,47 @@
 import type { PlanFile } from "../units/graph.ts";
 import type { SlurmSubmitOptions } from "../../reproduce.ts";
 import { acquireRunLock } from "../io.ts";
+import { f, UsageError } from "../cli.ts";
+
+/** `--executor` and `--workers` of the entry points that run a graph (`reproduce`, `sensitivity`). */
+export const EXECUTOR_FLAGS = {
+  executor: f.choice(
+    ["local", "slurm"] as const,
+    "local: this machine, one worker per core; slurm: job arrays",
+    "local",
+  ),
+  workers: f.int("N", "local workers", { min: 0, max: 1024, defaultText: "one per core" }),
+};
+
+/** The Slurm-only flags of those entry points. */
+export const SLURM_FLAGS = {
+  partition: f.string("P", "Slurm partition (slurm only)"),
+  account: f.string("A", "Slurm account (slurm only)"),
+  "sbatch-flag": f.repeat(f.string("F", "extra sbatch flag (slurm only)")),
+  "max-array-size": f.int("N", "largest Slurm job array (slurm only)", { min: 1 }),
+  "array-throttle": f.int("N", "Slurm array tasks running at once (slurm only)", { min: 1 }),
+};
+
+/**
+ * The executor asked for (`local` by default); a Slurm-only flag with the local executor, or
+ * `--workers` with Slurm, is a UsageError naming the flag.
+ */
+export function checkExecutorFlags(
+  values: SlurmFlagValues & { executor?: "local" | "slurm"; workers?: number },
+): "local" | "slurm" {
+  const executor = values.executor ?? "local";
+  if (executor === "local") {
+    for (const flag of Object.keys(SLURM_FLAGS)) {
+      const v = (values as Record<string, unknown>)[flag];
+      if (v !== undefined && !(Array.isArray(v) && v.length === 0)) {
+        throw new UsageError(`--${flag}`, "only with --executor slurm", "add --executor slurm");
+      }
+    }
+  } else if (values.workers !== undefined) {
+    throw new UsageError("--workers", "only with --executor local", "drop --workers");
+  }
+  return executor;
+}
 
 /** The Slurm flags of an entry point's command line (`reproduce`, `sensitivity`). */
 export interface SlurmFlagValues {
