@@ -37,3 +37,17 @@ export function blank(spec: ClaimSpec, statistic: string, vs: VariantData[]): Pa
     note: "",
   };
 }
+
+/**
+ * The note of a row whose networks include some that did not learn the task (none when every
+ * network used learned, or the networks are unknown).
+ */
+export function partlyTrainedNote(networks: ClaimResult["networks"]): string[] {
+  return networks && networks.used > networks.converged
+    ? [
+      `partly trained: ${
+        networks.used - networks.converged
+      } of ${networks.used} networks used did not learn the task`,
+    ]
+    : [];
+}

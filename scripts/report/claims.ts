@@ -55,7 +55,7 @@ import {
 } from "../../mod.ts";
 import type { FixedPointData } from "./fixed_points.ts";
 import { evaluateFixedPointClaim, fixedPointClaimSpecs } from "./fixed_point_claims.ts";
-import { blank } from "./claim_rows.ts";
+import { blank, partlyTrainedNote } from "./claim_rows.ts";
 import { quantileSorted } from "../../metrics/statistics.ts";
 
 /** Data of one variant, aligned by network index (the networks used for statistics). */
@@ -541,14 +541,7 @@ function evaluateTrend(
   if (pool.rho !== null && spec.direction !== 0) {
     notes.push(`pooled-ρ CI rule: ${verdictOf(spec.direction as 1 | -1, pool.lo, pool.hi)}`);
   }
-  const net = r.networks;
-  if (net && net.used > net.converged) {
-    notes.push(
-      `partly trained: ${
-        net.used - net.converged
-      } of ${net.used} networks used did not learn the task`,
-    );
-  }
+  notes.push(...partlyTrainedNote(r.networks));
   if (spec.byConstruction) notes.push(`true by construction: ${spec.byConstruction}`);
   return {
     result: { ...r, estimate, p, note: notes.join("; ") },
@@ -635,14 +628,7 @@ function evaluateEquivalence(
     ).join("; "),
     ...(missing.length ? [`no data: ${missing.join(", ")}`] : []),
   ];
-  const net = r.networks;
-  if (net && net.used > net.converged) {
-    note.push(
-      `partly trained: ${
-        net.used - net.converged
-      } of ${net.used} networks used did not learn the task`,
-    );
-  }
+  note.push(...partlyTrainedNote(r.networks));
   return {
     result: {
       ...r,
@@ -728,18 +714,11 @@ function evaluateAcross(
     }
   }
   reps.sort((x, y) => x - y);
-  const net = r.networks;
   const note = [
     `${pts.length} variants${
       vs.length > pts.length ? ` (${vs.length - pts.length} without data)` : ""
     }`,
-    ...(net && net.used > net.converged
-      ? [
-        `partly trained: ${
-          net.used - net.converged
-        } of ${net.used} networks used did not learn the task`,
-      ]
-      : []),
+    ...partlyTrainedNote(r.networks),
   ];
   return {
     result: {
