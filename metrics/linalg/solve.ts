@@ -36,10 +36,26 @@ export function choleskySolve(
       } else l[ri + j] = s / l[rj + j];
     }
   }
-  // forward: L Y = R
-  for (let i = 0; i < n; i++) {
+  forwardRows(l, n, r, c, 0, n); // L Y = R
+  backRows(l, n, r, c, 0, n); // Lᵀ X = Y
+  return r;
+}
+
+/**
+ * Forward substitution with the diagonal block L[i0..i1, i0..i1) of the n×n lower-triangular L
+ * on rows i0..i1 of the n×c right-hand side R, in place (rows above i0 already eliminated).
+ */
+function forwardRows(
+  l: Float64Array,
+  n: number,
+  r: Float64Array,
+  c: number,
+  i0: number,
+  i1: number,
+) {
+  for (let i = i0; i < i1; i++) {
     const ri = i * c;
-    for (let q = 0; q < i; q++) {
+    for (let q = i0; q < i; q++) {
       const lv = l[i * n + q];
       if (lv === 0) continue;
       const rq = q * c;
@@ -48,10 +64,23 @@ export function choleskySolve(
     const inv = 1 / l[i * n + i];
     for (let j = 0; j < c; j++) r[ri + j] *= inv;
   }
-  // back: Lᵀ X = Y
-  for (let i = n - 1; i >= 0; i--) {
+}
+
+/**
+ * Back substitution with the transpose of the diagonal block L[i0..i1, i0..i1) on rows i0..i1 of
+ * R, in place (rows from i1 on already eliminated).
+ */
+function backRows(
+  l: Float64Array,
+  n: number,
+  r: Float64Array,
+  c: number,
+  i0: number,
+  i1: number,
+) {
+  for (let i = i1 - 1; i >= i0; i--) {
     const ri = i * c;
-    for (let q = i + 1; q < n; q++) {
+    for (let q = i + 1; q < i1; q++) {
       const lv = l[q * n + i];
       if (lv === 0) continue;
       const rq = q * c;
@@ -60,7 +89,6 @@ export function choleskySolve(
     const inv = 1 / l[i * n + i];
     for (let j = 0; j < c; j++) r[ri + j] *= inv;
   }
-  return r;
 }
 
 /** From this size on `choleskySolve` runs blocked (`choleskySolveBlocked`). */
@@ -133,17 +161,7 @@ export function choleskySolveBlocked(
       const u = mmNT(block(l, n, i0, i1, 0, i0), transpose(r.subarray(0, i0 * c), i0, c), w, i0, c);
       for (let i = 0; i < w * c; i++) r[i0 * c + i] -= u[i];
     }
-    for (let i = i0; i < i1; i++) {
-      const ri = i * c;
-      for (let q = i0; q < i; q++) {
-        const lv = l[i * n + q];
-        if (lv === 0) continue;
-        const rq = q * c;
-        for (let j = 0; j < c; j++) r[ri + j] -= lv * r[rq + j];
-      }
-      const inv = 1 / l[i * n + i];
-      for (let j = 0; j < c; j++) r[ri + j] *= inv;
-    }
+    forwardRows(l, n, r, c, i0, i1);
   }
   // back: Lᵀ X = Y, by row blocks from the last
   const last = Math.floor((n - 1) / nb) * nb;
@@ -156,17 +174,7 @@ export function choleskySolveBlocked(
       const u = mmNT(lt, xt, w, tail, c);
       for (let i = 0; i < w * c; i++) r[i0 * c + i] -= u[i];
     }
-    for (let i = i1 - 1; i >= i0; i--) {
-      const ri = i * c;
-      for (let q = i + 1; q < i1; q++) {
-        const lv = l[q * n + i];
-        if (lv === 0) continue;
-        const rq = q * c;
-        for (let j = 0; j < c; j++) r[ri + j] -= lv * r[rq + j];
-      }
-      const inv = 1 / l[i * n + i];
-      for (let j = 0; j < c; j++) r[ri + j] *= inv;
-    }
+    backRows(l, n, r, c, i0, i1);
   }
   return r;
 }
