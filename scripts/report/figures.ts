@@ -52,7 +52,8 @@ const READING_LABEL = {
 /** Label of a study for figures. */
 export const studyLabel = (s: string) => STUDY_LABEL[s] ?? s;
 
-function base(title: string, values: unknown[]): Spec {
+/** The common part of every figure's Vega-Lite spec: schema, title ("(no data)" when empty), data. */
+export function base(title: string, values: unknown[]): Spec {
   return {
     $schema: SCHEMA_URL,
     title: values.length ? title : `${title} (no data)`,

@@ -10,7 +10,7 @@
 import { bootstrapCi, mean } from "../../metrics/statistics.ts";
 import type { MetricFile } from "../lib/formats.ts";
 import type { FixedPointView } from "../lib/fixed_points.ts";
-import type { Figure, Spec } from "./figures.ts";
+import { base, type Figure, type Spec } from "./figures.ts";
 
 /** The fixed-point numbers of one population, aligned with its ids. */
 export interface FixedPointData {
@@ -101,17 +101,6 @@ export interface FixedPointVariant {
   level: number;
   ids: string[];
   fixedPoints?: FixedPointData;
-}
-
-const SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v6.json";
-
-function base(title: string, values: unknown[]): Spec {
-  return {
-    $schema: SCHEMA_URL,
-    title: values.length ? title : `${title} (no data)`,
-    data: { values },
-    config: { font: "sans-serif", view: { stroke: "#ddd" } },
-  };
 }
 
 /** The variant each task's Fig. 2E shows: this level, else the nearest one with a view. */
