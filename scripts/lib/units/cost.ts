@@ -12,8 +12,13 @@
  * - hidden: the evaluation and OOD forward passes and a PCA of the hidden states.
  * - fit: the lagged Gram matrix (2·K·T·n²·d flops), the symmetric eigen-decomposition of the
  *   m×m Gram matrix (4/3·m³) and the leading eigenvectors (6·r·m²), m = n·d.
- * - DSA pair: the Procrustes optimiser, iterations × (a·r³ + b·r²) with the iterations a pair
- *   took in the calibration (per size regime of `procrustesDistance`: r ≤ 32, ≤ 64, larger).
+ * - DSA pair: the Procrustes optimiser, iterations × seconds per iteration. Below rank
+ *   `MIXED_PRECISION_MIN` (128) an iteration costs a·r³ + b·r² (float64 products) and a pair
+ *   takes the iterations a calibration pair took in its size regime (r ≤ 32, ≤ 64, larger);
+ *   from rank 128 an iteration costs a₃₂·r³ + b·r² (float32 correction products and the
+ *   blocked Cayley inverse, timed at rank 256) and a pair is costed at the optimiser's whole
+ *   budget (`procrustesBudget`, an upper bound): at ranks 500 and 1000 the loss still falls
+ *   after 100 iterations (docs/performance.md), so the budget, not convergence, ends a run.
  * - PIF pair: (restarts + 3) alternating-assignment starts of c·n³ each.
  * - fixed points: per resting input a nominal 2000·H³ + 1e9 flops (×4 where continua are
  *   traced), at the fit's rate.
@@ -23,6 +28,7 @@
 import { createTask, initParams, runNetwork, trainPopulation } from "../../../mod.ts";
 import type { TrainingConfig } from "../../../rnn/types.ts";
 import { fitDmd, prepareOperator, procrustesDistance } from "../../../metrics/dsa/mod.ts";
+import { MIXED_PRECISION_MIN } from "../../../metrics/dsa/procrustes.ts";
 import { pifDistance } from "../../../metrics/pif/mod.ts";
 import { makeRng } from "../../../metrics/rng.ts";
 import { readDone, writeBytesAtomic, writeJsonAtomic } from "../io.ts";
@@ -36,9 +42,14 @@ export interface CostRates {
   forwardMacPerSec: number;
   /** Flops per second of the DMD fit (Gram matrix + eigen-decomposition). */
   fitFlopsPerSec: number;
-  /** Seconds per Procrustes iteration: a·r³ + b·r². */
+  /** Seconds per Procrustes iteration below rank 128 (float64 products): a·r³ + b·r². */
   procrustesA: number;
   procrustesB: number;
+  /**
+   * Seconds per Procrustes iteration per r³ from rank 128 (mixed precision: float32 correction
+   * products and the blocked Cayley inverse); an iteration costs procrustesMixedA·r³ + b·r².
+   */
+  procrustesMixedA: number;
   /** Procrustes iterations per pair (all starts) by size regime: r ≤ 32, ≤ 64, larger. */
   procrustesIterations: { small: number; medium: number; large: number };
   /** Seconds per PIF start per n³. */
@@ -55,8 +66,10 @@ export interface CostRates {
  * rates (or these with `--nominal`). Rounded from the quiet-machine benchmarks of
  * docs/performance.md (one core of the 2-core development machine, Deno 2.9.6, WASM SIMD
  * kernels): training 21–23 GFLOP/s ≈ 1e10 multiply-adds/s (8e9 here, for sampling and test
- * batches), DSA products 8–10 GFLOP/s, Procrustes 0.256 s per L-BFGS iteration at rank 500
- * (≈ 2e-9 · r³).
+ * batches), DSA products 8–10 GFLOP/s, Procrustes 0.256 s per float64 L-BFGS iteration at
+ * rank 500 (≈ 2e-9 · r³), and 1e-9 · r³ per mixed-precision iteration from rank 128 (0.74 s per
+ * iteration at rank 1000 in the loaded profile of docs/performance.md, 1.2–1.5e-9 · r³ measured at
+ * ranks 256–1000 with the pipeline running on both cores).
  */
 export const NOMINAL_RATES: CostRates = {
   trainMacPerSec: 8e9,
@@ -64,6 +77,7 @@ export const NOMINAL_RATES: CostRates = {
   fitFlopsPerSec: 4e9,
   procrustesA: 2e-9,
   procrustesB: 5e-8,
+  procrustesMixedA: 1e-9,
   procrustesIterations: { small: 600, medium: 900, large: 900 },
   pifSecPerStartN3: 2e-7,
   unitOverheadSec: 1.5,
@@ -196,8 +210,24 @@ export function fitCost(v: VariantSizes, r: CostRates): UnitCost {
   return { coreSeconds: fixed(r, 2) + flops / r.fitFlopsPerSec, memoryMB: memory };
 }
 
-/** Procrustes iterations of one pair at rank `n` (from the calibration's regime). */
-export function procrustesIterations(n: number, r: CostRates): number {
+/**
+ * The most L-BFGS iterations `procrustesDistance` runs on one pair at rank `n` > 64 with its
+ * default budget and `restarts` Haar starts: the two smart starts (eigenvector alignment of
+ * A+Aᵀ and its reflection) plus the Haar starts are screened for 30 iterations, the best two
+ * continue to 300 (no screening when there are only two starts).
+ */
+export function procrustesBudget(restarts: number): number {
+  const starts = 2 + restarts, keep = 2, screen = 30, maxIter = 300;
+  return starts > keep ? starts * screen + keep * (maxIter - screen) : starts * maxIter;
+}
+
+/**
+ * Procrustes iterations of one pair at rank `n` with `restarts` Haar starts: below rank 128 the
+ * iterations the calibration pair of the size regime took; from rank 128 the optimiser's
+ * whole budget ({@link procrustesBudget}).
+ */
+export function procrustesIterations(n: number, r: CostRates, restarts = 0): number {
+  if (n >= MIXED_PRECISION_MIN) return procrustesBudget(restarts);
   return n <= 32
     ? r.procrustesIterations.small
     : n <= 64
@@ -205,16 +235,22 @@ export function procrustesIterations(n: number, r: CostRates): number {
     : r.procrustesIterations.large;
 }
 
-/** Seconds of one DSA pair at rank `n`. */
-export function dsaPairSeconds(n: number, r: CostRates): number {
-  return procrustesIterations(n, r) * (r.procrustesA * n ** 3 + r.procrustesB * n * n);
+/** Seconds of one Procrustes iteration at rank `n` (float64 below rank 128, mixed from 128). */
+export function procrustesIterationSeconds(n: number, r: CostRates): number {
+  const a = n >= MIXED_PRECISION_MIN ? (r.procrustesMixedA ?? r.procrustesA) : r.procrustesA;
+  return a * n ** 3 + r.procrustesB * n * n;
+}
+
+/** Seconds of one DSA pair at rank `n` with `restarts` Haar starts. */
+export function dsaPairSeconds(n: number, r: CostRates, restarts = 0): number {
+  return procrustesIterations(n, r, restarts) * procrustesIterationSeconds(n, r);
 }
 
 /** A block of `pairs` DSA pairs (each fit's operator read from disk). */
 export function dsaBlockCost(v: VariantSizes, pairs: number, r: CostRates): UnitCost {
   const n = v.rank;
   return {
-    coreSeconds: fixed(r, 1) + pairs * dsaPairSeconds(n, r),
+    coreSeconds: fixed(r, 1) + pairs * dsaPairSeconds(n, r, v.dsaRestarts),
     memoryMB: BASE_MB + mb(n * n * 8 * 40),
   };
 }
@@ -266,7 +302,7 @@ export interface CalibrationFile {
 }
 
 /** Version of the cost model's calibration; a cache of another version is measured again. */
-export const COST_MODEL_VERSION = 2;
+export const COST_MODEL_VERSION = 3;
 
 /** The machine key of a calibration: model version, Deno version, target and core count. */
 export function machineKey(): string {
@@ -373,6 +409,30 @@ export async function calibrate(scratchDir: string): Promise<CostRates> {
     procrustesA = ys[2] / runs[2].n ** 3;
     procrustesB = 0;
   }
+  // mixed precision (rank ≥ 128): seconds per iteration at rank 256 over a fixed number of
+  // iterations of one start (random operators: the cost of an iteration does not depend on
+  // the data), after a warm-up at rank 128
+  // (one iteration = the difference of a 9- and a 1-iteration run from the same start, which
+  // leaves out the per-pair set-up)
+  const mixed = (n: number, iterations: number) => {
+    const rand = makeRng(n);
+    const op = () => Float64Array.from({ length: n * n }, () => rand() - 0.5);
+    const [pa, pb] = [prepareOperator(op(), n), prepareOperator(op(), n)];
+    const timed = (maxIter: number) => {
+      const budget = { maxRuns: 1, maxIter, screenIter: 0, gradTol: 0, relTol: 0 };
+      t0 = performance.now();
+      const res = procrustesDistance(pa, pb, budget);
+      const sec = (performance.now() - t0) / 1000;
+      return { sec, iterations: res.runs.reduce((a, x) => a + x.iterations, 0) };
+    };
+    const one = timed(1), many = timed(iterations);
+    return (many.sec - one.sec) / Math.max(1, many.iterations - one.iterations);
+  };
+  mixed(MIXED_PRECISION_MIN, 2); // warm-up
+  const mixedSec = mixed(256, 9);
+  const procrustesMixedA = mixedSec > 0
+    ? Math.max(mixedSec - procrustesB * 256 ** 2, mixedSec / 2) / 256 ** 3
+    : NOMINAL_RATES.procrustesMixedA;
 
   // PIF: two random 48×48 matrices, 5 restarts
   const rng = makeRng(5);
@@ -388,6 +448,7 @@ export async function calibrate(scratchDir: string): Promise<CostRates> {
     fitFlopsPerSec,
     procrustesA,
     procrustesB,
+    procrustesMixedA,
     procrustesIterations: {
       small: runs[0].iterations,
       medium: runs[1].iterations,

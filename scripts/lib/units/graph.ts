@@ -504,7 +504,7 @@ export function pairBlockOf(
   if (pairs === 0) return 1;
   if (pairBlock !== undefined) return Math.min(pairBlock, pairs);
   const one = metric === "dsa"
-    ? dsaPairSeconds(v.rankAsked, NOMINAL_RATES)
+    ? dsaPairSeconds(v.rankAsked, NOMINAL_RATES, v.sizes.dsaRestarts)
     : (v.sizes.pifInit ? 2 : 1) *
       pifPairSeconds(v.sizes.hidden, v.sizes.pifRestarts, NOMINAL_RATES);
   return Math.max(1, Math.min(pairs, Math.floor(TARGET_UNIT_SECONDS / one)));
