@@ -198,22 +198,31 @@ function crossTerm(m: Float64Array, fr: Frame, out?: Float64Array): Float64Array
   const n = fr.n;
   const x = mmNT(transpose(m, n, n), fr.bt, n, n, n, out); // Mᵀ B
   const p2 = mmNT(fr.b, m, n, n, n); // B Mᵀ
-  for (let i = 0; i < x.length; i++) x[i] -= p2[i];
+  for (let i = 0, len = x.length; i < len; i++) x[i] -= p2[i];
   return x;
 }
 
 /** Body-frame gradient −(X − Xᵀ) of ‖M − B‖² into `out`. */
 function gradientOf(x: Float64Array, n: number, out: Float64Array): Float64Array {
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) out[i * n + j] = x[j * n + i] - x[i * n + j];
-  }
+  for (let i = 0; i < n; i++) gradientRow(x, n, i, out);
   return out;
+}
+
+/**
+ * Row i of {@link gradientOf}. A function of its own: called once per row, it is optimised like
+ * any hot function, whereas the nested loop of a function called once per iteration was entered
+ * by on-stack replacement of its inner loop, which deoptimised on every exit (197 deoptimisations
+ * in six rank-200 pairs).
+ */
+function gradientRow(x: Float64Array, n: number, i: number, out: Float64Array): void {
+  const o = i * n;
+  for (let j = 0; j < n; j++) out[o + j] = x[j * n + i] - x[o + j];
 }
 
 /** F = ‖M − B‖²_F. */
 function lossOf(m: Float64Array, b: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < m.length; i++) {
+  for (let i = 0, len = m.length; i < len; i++) {
     const d = m[i] - b[i];
     s += d * d;
   }
@@ -282,7 +291,7 @@ let lastNorm2 = 0;
 /** dir ← g; returns vᵀg and leaves ‖g‖² in `lastNorm2`. */
 function copyNormDot(g: Float64Array, dir: Float64Array, v: Float64Array): number {
   let gg = 0, d = 0;
-  for (let i = 0; i < g.length; i++) {
+  for (let i = 0, len = g.length; i < len; i++) {
     const x = g[i];
     dir[i] = x;
     gg += x * x;
@@ -301,7 +310,7 @@ function axpyDot(
   w: Float64Array,
 ): number {
   let d = 0;
-  for (let i = 0; i < dir.length; i++) {
+  for (let i = 0, len = dir.length; i < len; i++) {
     const v = scale * (dir[i] + alpha * x[i]);
     dir[i] = v;
     d += w[i] * v;
@@ -311,7 +320,7 @@ function axpyDot(
 
 /** out ← a + b. */
 function add(a: Float64Array, b: Float64Array, out: Float64Array): void {
-  for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
+  for (let i = 0, len = out.length; i < len; i++) out[i] = a[i] + b[i];
 }
 
 /** trial ← m + (x + y); returns ‖trial − b‖². */
@@ -323,7 +332,7 @@ function trialLoss(
   trial: Float64Array,
 ): number {
   let f = 0;
-  for (let i = 0; i < trial.length; i++) {
+  for (let i = 0, len = trial.length; i < len; i++) {
     const v = m[i] + (x[i] + y[i]);
     trial[i] = v;
     const e = v - b[i];
@@ -334,12 +343,12 @@ function trialLoss(
 
 /** d ← a − b. */
 function sub(a: Float64Array, b: Float64Array, d: Float64Array): void {
-  for (let i = 0; i < d.length; i++) d[i] = a[i] - b[i];
+  for (let i = 0, len = d.length; i < len; i++) d[i] = a[i] - b[i];
 }
 
 /** x += p − q. */
 function addDiff(x: Float64Array, p: Float64Array, q: Float64Array): void {
-  for (let i = 0; i < x.length; i++) x[i] += p[i] - q[i];
+  for (let i = 0, len = x.length; i < len; i++) x[i] += p[i] - q[i];
 }
 
 let lastYy = 0;
@@ -354,7 +363,7 @@ function newPair(
   y: Float64Array,
 ): number {
   let sy = 0, yy = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = 0, len = s.length; i < len; i++) {
     const si = step * dir[i], yi = gNew[i] - g[i];
     s[i] = si;
     y[i] = yi;
@@ -378,97 +387,141 @@ function advance(
   relTol: number,
   memory: number,
 ): void {
+  const ws = workspace(fr.n);
+  for (let q = 0; q < iters && !st.done; q++) iterate(st, fr, ws, gradTol, relTol, memory);
+}
+
+/** Scratch buffers of one {@link advance} call (n×n each). */
+interface Workspace {
+  dir: Float64Array;
+  delta: Float64Array;
+  deltaT: Float64Array;
+  mx: Float64Array;
+  mxT: Float64Array;
+  dT: Float64Array;
+  x1: Float64Array;
+  y1: Float64Array;
+  trial: Float64Array;
+  gNew: Float64Array;
+  scratch: ReturnType<typeof inverseScratch> | undefined;
+}
+
+function workspace(n: number): Workspace {
+  const nn = n * n, buf = () => new Float64Array(nn);
+  return {
+    dir: buf(),
+    delta: buf(),
+    deltaT: buf(),
+    mx: buf(),
+    mxT: buf(),
+    dT: buf(),
+    x1: buf(),
+    y1: buf(),
+    trial: buf(),
+    gNew: buf(),
+    scratch: n >= CAYLEY_BLOCKED_MIN ? inverseScratch(n) : undefined,
+  };
+}
+
+/**
+ * One iteration of {@link advance}. A function of its own, called once per iteration: as the
+ * body of a loop that runs for a whole start, it was entered by on-stack replacement into V8's
+ * mid-tier compiler (Maglev), which does not move on to the optimising compiler from there, and
+ * the vector loops inlined into it ran slower the more pairs a process had compared
+ * (docs/performance.md, "V8's mid tier").
+ */
+function iterate(
+  st: RunState,
+  fr: Frame,
+  ws: Workspace,
+  gradTol: number,
+  relTol: number,
+  memory: number,
+): void {
   const n = fr.n, nn = n * n;
   const b = fr.b, bt = fr.bt, corr = fr.corr;
-  const dir = new Float64Array(nn);
-  const delta = new Float64Array(nn), deltaT = new Float64Array(nn);
-  const mx = new Float64Array(nn), mxT = new Float64Array(nn), dT = new Float64Array(nn);
-  const x1 = new Float64Array(nn), y1 = new Float64Array(nn);
-  let trial: Float64Array = new Float64Array(nn);
-  let gNew: Float64Array = new Float64Array(nn);
-  const scratch = n >= CAYLEY_BLOCKED_MIN ? inverseScratch(n) : undefined;
+  const { dir, delta, deltaT, mx, mxT, dT, x1, y1, scratch } = ws;
+  const trial = ws.trial, gNew = ws.gNew;
   const { sList, yList, rho } = st;
-  for (let q = 0; q < iters && !st.done; q++) {
-    const g = st.g;
-    let { gnorm, slope } = twoLoop(g, dir, sList, yList, rho, st.gamma);
-    if (gnorm < gradTol) {
-      st.done = true;
-      break;
-    }
-    if (!(slope < 0)) {
-      sList.length = 0;
-      yList.length = 0;
-      rho.length = 0;
-      copyNormDot(g, dir, g);
-      slope = axpyDot(dir, 0, g, -Math.min(1, 0.5 / gnorm), g);
-    }
-    let step = 1;
-    let accepted = false, fNew = st.f;
-    const m = st.m;
-    for (let ls = 0; ls < 30; ls++) {
-      cayleyIncrement(dir, n, delta, step, scratch); // Δ = cay(step·dir) − I
-      transpose(delta, n, n, deltaT);
-      corr(m, deltaT, n, n, n, x1); // M Δ
-      add(m, x1, mx);
-      transpose(mx, n, n, mxT);
-      corr(deltaT, mxT, n, n, n, y1); // Δᵀ (M + M Δ)
-      // M' = Rᵀ M R = M + D, D = M Δ + Δᵀ (M + M Δ); F(M') = ‖M' − B‖²
-      const ft = trialLoss(m, x1, y1, b, trial);
-      if (ft <= st.f + 1e-4 * step * slope) {
-        fNew = ft;
-        accepted = true;
-        break;
-      }
-      step *= ls === 0 ? 0.25 : 0.5;
-    }
-    if (!accepted) {
-      st.done = true;
-      break;
-    }
-    // X' = X + Dᵀ B − B Dᵀ with D = M' − M (or X recomputed in float64)
-    const x = st.x;
-    if (corr !== mmNT && (st.iterations + 1) % REFRESH_EVERY === 0) crossTerm(trial, fr, x);
-    else {
-      sub(trial, m, y1);
-      transpose(y1, n, n, dT);
-      corr(dT, bt, n, n, n, x1); // Dᵀ B
-      corr(b, y1, n, n, n, mx); // B Dᵀ
-      addDiff(x, x1, mx);
-    }
-    gradientOf(x, n, gNew);
-    // reuse the oldest (s, y) pair's storage once the memory is full
-    let s: Float64Array, y: Float64Array;
-    if (sList.length >= memory) {
-      s = sList.shift()!;
-      y = yList.shift()!;
-      rho.shift();
-    } else {
-      s = new Float64Array(nn);
-      y = new Float64Array(nn);
-    }
-    const sy = newPair(step, dir, gNew, g, s, y), yy = lastYy;
-    if (sy > 1e-300) {
-      sList.push(s);
-      yList.push(y);
-      rho.push(1 / sy);
-      st.gamma = sy / yy;
-    }
-    if (st.c) {
-      const cd = mmNT(st.c, deltaT, n, n, n); // C' Δ
-      add(st.c, cd, st.c);
-    }
-    // swap buffers: the trial M and new gradient become current
-    st.m = trial;
-    st.g = gNew;
-    trial = m;
-    gNew = g;
-    const df = st.f - fNew;
-    st.f = fNew;
-    st.iterations++;
-    if (df <= relTol * Math.max(fNew, 1e-300) || df < 1e-17) {
-      if (++st.small >= 3) st.done = true;
-    } else st.small = 0;
+  const g = st.g;
+  let { gnorm, slope } = twoLoop(g, dir, sList, yList, rho, st.gamma);
+  if (gnorm < gradTol) {
+    st.done = true;
+    return;
   }
+  if (!(slope < 0)) {
+    sList.length = 0;
+    yList.length = 0;
+    rho.length = 0;
+    copyNormDot(g, dir, g);
+    slope = axpyDot(dir, 0, g, -Math.min(1, 0.5 / gnorm), g);
+  }
+  let step = 1;
+  let accepted = false, fNew = st.f;
+  const m = st.m;
+  for (let ls = 0; ls < 30; ls++) {
+    cayleyIncrement(dir, n, delta, step, scratch); // Δ = cay(step·dir) − I
+    transpose(delta, n, n, deltaT);
+    corr(m, deltaT, n, n, n, x1); // M Δ
+    add(m, x1, mx);
+    transpose(mx, n, n, mxT);
+    corr(deltaT, mxT, n, n, n, y1); // Δᵀ (M + M Δ)
+    // M' = Rᵀ M R = M + D, D = M Δ + Δᵀ (M + M Δ); F(M') = ‖M' − B‖²
+    const ft = trialLoss(m, x1, y1, b, trial);
+    if (ft <= st.f + 1e-4 * step * slope) {
+      fNew = ft;
+      accepted = true;
+      break;
+    }
+    step *= ls === 0 ? 0.25 : 0.5;
+  }
+  if (!accepted) {
+    st.done = true;
+    return;
+  }
+  // X' = X + Dᵀ B − B Dᵀ with D = M' − M (or X recomputed in float64)
+  const x = st.x;
+  if (corr !== mmNT && (st.iterations + 1) % REFRESH_EVERY === 0) crossTerm(trial, fr, x);
+  else {
+    sub(trial, m, y1);
+    transpose(y1, n, n, dT);
+    corr(dT, bt, n, n, n, x1); // Dᵀ B
+    corr(b, y1, n, n, n, mx); // B Dᵀ
+    addDiff(x, x1, mx);
+  }
+  gradientOf(x, n, gNew);
+  // reuse the oldest (s, y) pair's storage once the memory is full
+  let s: Float64Array, y: Float64Array;
+  if (sList.length >= memory) {
+    s = sList.shift()!;
+    y = yList.shift()!;
+    rho.shift();
+  } else {
+    s = new Float64Array(nn);
+    y = new Float64Array(nn);
+  }
+  const sy = newPair(step, dir, gNew, g, s, y), yy = lastYy;
+  if (sy > 1e-300) {
+    sList.push(s);
+    yList.push(y);
+    rho.push(1 / sy);
+    st.gamma = sy / yy;
+  }
+  if (st.c) {
+    const cd = mmNT(st.c, deltaT, n, n, n); // C' Δ
+    add(st.c, cd, st.c);
+  }
+  // swap buffers: the trial M and new gradient become current
+  st.m = trial;
+  st.g = gNew;
+  ws.trial = m;
+  ws.gNew = g;
+  const df = st.f - fNew;
+  st.f = fNew;
+  st.iterations++;
+  if (df <= relTol * Math.max(fNew, 1e-300) || df < 1e-17) {
+    if (++st.small >= 3) st.done = true;
+  } else st.small = 0;
 }
 
 /** Eigenvectors (rows) of A Aᵀ + Aᵀ A of a prepared operator and their determinant (cached). */
@@ -477,7 +530,7 @@ function gramFrame(p: PreparedOperator): { vectors: Float64Array; det: number } 
   const { n, a, at } = p;
   const x = mmNT(a, a, n, n, n); // A Aᵀ
   const g2 = mmNT(at, at, n, n, n); // Aᵀ A
-  for (let i = 0; i < x.length; i++) x[i] += g2[i];
+  for (let i = 0, len = x.length; i < len; i++) x[i] += g2[i];
   const vectors = symEigTop(x, n, n).vectors;
   return (p.cache.gram = { vectors, det: orthogonalDetSign(vectors, n) });
 }
