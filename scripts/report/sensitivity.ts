@@ -290,7 +290,13 @@ export function stabilityOf(
   rows: SettingRow[],
   settings: { id: string; role: "noise" | "alternative"; dimension: string }[],
 ): Stability {
-  const computed = rows.filter((r) => r.verdict !== "not computed" && r.setting !== "base+noise");
+  // a setting that cannot decide the claim (too few networks in a level) is reported apart: it
+  // neither makes the verdict unstable nor moves its sign
+  const undecidable = (r: SettingRow) =>
+    r.verdict === "insufficient data" && r.setting !== "base" && r.setting !== "base+noise";
+  const computed = rows.filter((r) =>
+    r.verdict !== "not computed" && r.setting !== "base+noise" && !undecidable(r)
+  );
   const verdicts: Partial<Record<Verdict, number>> = {};
   for (const r of computed) verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
   const base = rows.find((r) => r.setting === "base");
@@ -310,6 +316,7 @@ export function stabilityOf(
     stableUnderAlternatives: of("alternative").every((r) => !differs(r)),
     hingesOn: [...hinges],
     directionStable: s0 !== 0 && computed.every((r) => sign(r.estimate) === s0),
+    undecided: rows.filter(undecidable).map((r) => r.setting),
   };
 }
 

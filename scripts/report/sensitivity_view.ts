@@ -55,6 +55,13 @@ export interface Stability {
   hingesOn: string[];
   /** The estimate keeps the base's sign under every computed setting. */
   directionStable: boolean;
+  /**
+   * Settings (ids) under which the claim could not be decided (too few networks in a level,
+   * e.g. learned networks only in a partly trained population): not counted as computed, so
+   * they neither make a verdict unstable nor move its sign. Absent in summaries written
+   * before this field existed.
+   */
+  undecided?: string[];
 }
 
 /** Power of a trend claim. */
@@ -174,14 +181,20 @@ export function claimNote(c: ClaimSensitivity, settings: number): string {
   const st = c.stability;
   if (st.computed > 0) {
     parts.push(
-      st.stable
+      (st.stable
         ? `verdict stable across ${st.computed} of ${settings + 1} measurement settings`
         : `verdict changes with ${st.hingesOn.join(", ")} (${
           Object.entries(st.verdicts).map(([v, n]) => `${n}× ${v}`).join(", ")
-        } over ${st.computed} settings)`,
+        } over ${st.computed} settings)`) + undecidedText(st),
     );
   }
   return parts.join("; ");
+}
+
+/** ", undecided (insufficient data) with …" for the settings that could not decide, else "". */
+function undecidedText(st: Stability, label: (id: string) => string = (id) => id): string {
+  const u = st.undecided ?? [];
+  return u.length ? `; insufficient data with ${u.map(label).join(", ")}` : "";
 }
 
 /**
@@ -290,6 +303,7 @@ function sectionBlocks(s: SensitivitySummary): Block[] {
         const r = base(c);
         return `robust: ${c.claim} — **${r.verdict}** under all ${c.stability.computed} settings` +
           (c.noise ? ` (dominant noise: ${c.noise.dominant})` : "") +
+          undecidedText(c.stability, (id) => settingLabel(s, id)) +
           (c.kind === "fixed_points"
             ? " (fixed points are found once, on the run's trajectories: only the settings " +
               "that change the networks used can move it)"
@@ -303,12 +317,14 @@ function sectionBlocks(s: SensitivitySummary): Block[] {
       items: fragile.map((c) => {
         const r = base(c);
         const diff = c.rows.filter((x) =>
-          x.setting !== "base" && x.setting !== "base+noise" && x.verdict !== r.verdict
+          x.setting !== "base" && x.setting !== "base+noise" && x.verdict !== r.verdict &&
+          !(c.stability.undecided ?? []).includes(x.setting)
         );
         return `hinges on ${c.stability.hingesOn.join(", ")}: ${c.claim} — **${r.verdict}** ` +
           `with the run's settings; ` +
           diff.map((x) => `${x.verdict} with ${settingLabel(s, x.setting)}`).join("; ") +
-          (c.stability.directionStable ? " (the estimate keeps its sign)" : " (the sign moves)");
+          (c.stability.directionStable ? " (the estimate keeps its sign)" : " (the sign moves)") +
+          undecidedText(c.stability, (id) => settingLabel(s, id));
       }),
     });
   }
@@ -412,6 +428,11 @@ function sectionBlocks(s: SensitivitySummary): Block[] {
     });
     const st = c.stability;
     const lines = [
+      (st.undecided ?? []).length
+        ? `Insufficient data with ${
+          (st.undecided ?? []).map((id) => settingLabel(s, id)).join(", ")
+        } (not counted as computed).`
+        : "",
       st.stable
         ? `Stable: ${Object.keys(st.verdicts)[0]} under all ${st.computed} computed settings.`
         : `Not stable: ${
