@@ -636,6 +636,48 @@ function buildStarts(
 /** From this size on the iteration's corrections run on float32 operands by default. */
 export const MIXED_PRECISION_MIN = 128;
 
+/** Smart starts of each start set (module doc): before `restarts` Haar starts are added. */
+export const SMART_STARTS = { "eig-sym": 2, all: 8 } as const;
+
+/** The iteration schedule of `procrustesDistance`: iterations per start, screening, runs kept. */
+export interface ProcrustesSchedule {
+  maxIter: number;
+  screenIter: number;
+  keep: number;
+}
+
+/**
+ * The defaults of `procrustesDistance` at rank n: exhaustive at small n (cheap), screened at
+ * large n (see {@link ProcrustesOptions} for each).
+ */
+export function procrustesDefaults(
+  n: number,
+): ProcrustesSchedule & { restarts: number; starts: "all" | "eig-sym" } {
+  const small = n <= 32, medium = n <= 64;
+  return {
+    restarts: small ? 8 : medium ? 4 : 0,
+    maxIter: small ? 1000 : medium ? 500 : 300,
+    screenIter: small ? 0 : medium ? 60 : 30,
+    keep: small ? 1 : medium ? 3 : 2,
+    starts: medium ? "all" : "eig-sym",
+  };
+}
+
+/** Whether `starts` runs are screened: each runs `screenIter` iterations, the best `keep` go on. */
+function screens(starts: number, s: ProcrustesSchedule): boolean {
+  return s.screenIter > 0 && s.screenIter < s.maxIter && starts > s.keep;
+}
+
+/**
+ * The most L-BFGS iterations `procrustesDistance` runs on one pair of `starts` runs with
+ * schedule `s` (runs that converge stop sooner).
+ */
+export function maxProcrustesIterations(starts: number, s: ProcrustesSchedule): number {
+  return screens(starts, s)
+    ? starts * s.screenIter + s.keep * (s.maxIter - s.screenIter)
+    : starts * s.maxIter;
+}
+
 /**
  * Procrustes distance between two square operators of equal size n (row-major
  * Float64Array n×n, number[][], or a `PreparedOperator` from `prepareOperator`, computed once
@@ -679,11 +721,10 @@ export function procrustesDistance(
     throw new Error(`procrustes: score must be "angular" or "euclidean", got ${String(score)}`);
   }
   const n = pa.n;
-  // size-dependent defaults: exhaustive at small n (cheap), screened at large n
-  const small = n <= 32, medium = n <= 64;
-  const restarts = options.restarts ?? (small ? 8 : medium ? 4 : 0);
+  const defaults = procrustesDefaults(n);
+  const restarts = options.restarts ?? defaults.restarts;
   checkInt(restarts, "restarts", 0, 1e6);
-  const maxIter = options.maxIter ?? (small ? 1000 : medium ? 500 : 300);
+  const maxIter = options.maxIter ?? defaults.maxIter;
   checkInt(maxIter, "maxIter", 1, 1e9);
   const seed = options.seed ?? 0;
   checkInt(seed, "seed", 0, 2 ** 32 - 1);
@@ -692,9 +733,9 @@ export function procrustesDistance(
   if (options.maxRuns !== undefined) checkInt(options.maxRuns, "maxRuns", 1, 1e9);
   const relTol = options.relTol ?? 1e-10;
   if (!(relTol >= 0)) throw new Error(`procrustes: relTol must be ≥ 0, got ${relTol}`);
-  const screenIter = options.screenIter ?? (small ? 0 : medium ? 60 : 30);
+  const screenIter = options.screenIter ?? defaults.screenIter;
   checkInt(screenIter, "screenIter", 0, 1e9);
-  const keep = options.keep ?? (small ? 1 : medium ? 3 : 2);
+  const keep = options.keep ?? defaults.keep;
   checkInt(keep, "keep", 1, 1e9);
   const memory = options.memory ?? 12;
   checkInt(memory, "memory", 1, 1000);
@@ -704,7 +745,7 @@ export function procrustesDistance(
   }
   const lowerBound = spectralLowerBound(pa, pb);
   const trackC = options.returnC === true;
-  const startSet = options.starts ?? (medium ? "all" : "eig-sym");
+  const startSet = options.starts ?? defaults.starts;
   if (startSet !== "all" && startSet !== "eig-sym") {
     throw new Error(`procrustes: starts must be "all" or "eig-sym", got ${String(startSet)}`);
   }
@@ -722,7 +763,7 @@ export function procrustesDistance(
   });
   // screening: every start runs screenIter iterations; the best `keep` continue
   let active = states;
-  if (screenIter > 0 && screenIter < maxIter && states.length > keep) {
+  if (screens(states.length, { maxIter, screenIter, keep })) {
     for (const s of states) advance(s.state, fr, screenIter, gradTol, relTol, memory);
     active = [...states].sort((x, y) => x.state.f - y.state.f).slice(0, keep);
   }

@@ -28,7 +28,12 @@
 import { createTask, initParams, runNetwork, trainPopulation } from "../../../mod.ts";
 import type { TrainingConfig } from "../../../rnn/types.ts";
 import { fitDmd, prepareOperator, procrustesDistance } from "../../../metrics/dsa/mod.ts";
-import { MIXED_PRECISION_MIN } from "../../../metrics/dsa/procrustes.ts";
+import {
+  maxProcrustesIterations,
+  MIXED_PRECISION_MIN,
+  procrustesDefaults,
+  SMART_STARTS,
+} from "../../../metrics/dsa/procrustes.ts";
 import { pifDistance } from "../../../metrics/pif/mod.ts";
 import { makeRng } from "../../../metrics/rng.ts";
 import { readDone, writeBytesAtomic, writeJsonAtomic } from "../io.ts";
@@ -211,14 +216,14 @@ export function fitCost(v: VariantSizes, r: CostRates): UnitCost {
 }
 
 /**
- * The most L-BFGS iterations `procrustesDistance` runs on one pair at rank `n` > 64 with its
- * default budget and `restarts` Haar starts: the two smart starts (eigenvector alignment of
- * A+Aᵀ and its reflection) plus the Haar starts are screened for 30 iterations, the best two
- * continue to 300 (no screening when there are only two starts).
+ * The most L-BFGS iterations `procrustesDistance` runs on one pair from rank 128 with its
+ * default schedule and `restarts` Haar starts beside its default smart starts (the two
+ * eigenvector alignments of A+Aᵀ): all screened for 30 iterations, the best two continued to
+ * 300 (no screening when there are only two starts).
  */
 export function procrustesBudget(restarts: number): number {
-  const starts = 2 + restarts, keep = 2, screen = 30, maxIter = 300;
-  return starts > keep ? starts * screen + keep * (maxIter - screen) : starts * maxIter;
+  const d = procrustesDefaults(MIXED_PRECISION_MIN);
+  return maxProcrustesIterations(SMART_STARTS[d.starts] + restarts, d);
 }
 
 /**
@@ -237,7 +242,7 @@ export function procrustesIterations(n: number, r: CostRates, restarts = 0): num
 
 /** Seconds of one Procrustes iteration at rank `n` (float64 below rank 128, mixed from 128). */
 export function procrustesIterationSeconds(n: number, r: CostRates): number {
-  const a = n >= MIXED_PRECISION_MIN ? (r.procrustesMixedA ?? r.procrustesA) : r.procrustesA;
+  const a = n >= MIXED_PRECISION_MIN ? r.procrustesMixedA : r.procrustesA;
   return a * n ** 3 + r.procrustesB * n * n;
 }
 
