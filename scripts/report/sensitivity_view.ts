@@ -191,10 +191,15 @@ export function claimNote(c: ClaimSensitivity, settings: number): string {
   return parts.join("; ");
 }
 
-/** ", undecided (insufficient data) with …" for the settings that could not decide, else "". */
-function undecidedText(st: Stability, label: (id: string) => string = (id) => id): string {
-  const u = st.undecided ?? [];
-  return u.length ? `; insufficient data with ${u.map(label).join(", ")}` : "";
+/** The settings that could not decide the claim, labelled and comma-separated ("" if none). */
+function undecidedList(st: Stability, label: (id: string) => string = (id) => id): string {
+  return (st.undecided ?? []).map(label).join(", ");
+}
+
+/** "; insufficient data with …" for the settings that could not decide the claim, else "". */
+function undecidedText(st: Stability, label?: (id: string) => string): string {
+  const list = undecidedList(st, label);
+  return list ? `; insufficient data with ${list}` : "";
 }
 
 /**
@@ -427,12 +432,9 @@ function sectionBlocks(s: SensitivitySummary): Block[] {
       }),
     });
     const st = c.stability;
+    const undecided = undecidedList(st, (id) => settingLabel(s, id));
     const lines = [
-      (st.undecided ?? []).length
-        ? `Insufficient data with ${
-          (st.undecided ?? []).map((id) => settingLabel(s, id)).join(", ")
-        } (not counted as computed).`
-        : "",
+      undecided ? `Insufficient data with ${undecided} (not counted as computed).` : "",
       st.stable
         ? `Stable: ${Object.keys(st.verdicts)[0]} under all ${st.computed} computed settings.`
         : `Not stable: ${
