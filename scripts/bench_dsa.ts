@@ -308,7 +308,8 @@ if (import.meta.main) {
       "\nsingle run (budget per rank, both paths): wall s (CPU s)\n" +
         "delays/rank | fit both old | fit both new | procrustes old | procrustes new (prep) | " +
         "pair old | pair new | ratio wall (cpu) | angular old | angular new | grad norm new | " +
-        "lower bound | iterations old/new | budget",
+        "lower bound | iterations old/new | to the old optimum: procrustes new, pair new, " +
+        "ratio wall (cpu), angular, iterations | budget",
     );
   }
   for (const { key, d, r } of settings) {
@@ -319,6 +320,10 @@ if (import.meta.main) {
     const po = { ...benchProcrustes(r), ...procOverride };
     const cOld = withOld ? comparePair(fa, fb, po, true) : undefined;
     const cNew = comparePair(fa, fb, po, false);
+    // the same budget, stopped once the old path's optimum is reached: time to equal accuracy
+    const cTarget = cOld
+      ? comparePair(fa, fb, { ...po, targetAngular: cOld.res.angular }, false)
+      : undefined;
     // a single pair does its per-system work itself: Procrustes = preparation + pair
     const whole = (c: ReturnType<typeof comparePair>) => ({
       res: c.res,
@@ -327,6 +332,9 @@ if (import.meta.main) {
       prepWall: c.prepWall,
     });
     const pOld = cOld ? whole(cOld) : undefined, pNew = whole(cNew);
+    const pTarget = cTarget ? whole(cTarget) : undefined;
+    const pairTarget = pTarget ? fitNew.wall + pTarget.wall : NaN;
+    const pairTargetCpu = pTarget ? fitNew.cpu + pTarget.cpu : NaN;
     const pairOld = fitOld && pOld ? fitOld.wall + pOld.wall : NaN;
     const pairOldCpu = fitOld && pOld ? fitOld.cpu + pOld.cpu : NaN;
     const pairNew = fitNew.wall + pNew.wall, pairNewCpu = fitNew.cpu + pNew.cpu;
@@ -348,7 +356,15 @@ if (import.meta.main) {
         f5(pOld?.res.angular ?? NaN)
       } | ${f5(pNew.res.angular)} | ${pNew.res.gradNorm.toExponential(2)} | ${
         f5(pNew.res.lowerBound.angular)
-      } | ${itOld ?? "-"}/${pNew.res.totalIterations} | ${JSON.stringify(po)}${
+      } | ${itOld ?? "-"}/${pNew.res.totalIterations} | ${
+        pTarget
+          ? `${f2(pTarget.wall)} (${f2(pTarget.cpu)}), ${f2(pairTarget)} (${f2(pairTargetCpu)}), ${
+            f2(pairOld / pairTarget)
+          }× (${f2(pairOldCpu / pairTargetCpu)}×), ${
+            f5(pTarget.res.angular)
+          }, ${pTarget.res.totalIterations}`
+          : "-"
+      } | ${JSON.stringify(po)}${
         baseline !== undefined ? ` | reference-style Adam ${f5(baseline)}` : ""
       }${
         REFERENCE[key]
@@ -388,6 +404,18 @@ if (import.meta.main) {
         normDrift: pNew.res.normDrift,
         runs: pNew.res.runs,
       },
+      toOldOptimum: pTarget
+        ? {
+          procrustesSeconds: pTarget.wall,
+          procrustesCpuSeconds: pTarget.cpu,
+          pairSeconds: pairTarget,
+          pairCpuSeconds: pairTargetCpu,
+          angular: pTarget.res.angular,
+          iterations: pTarget.res.totalIterations,
+          ratioWall: pairOld / pairTarget,
+          ratioCpu: pairOldCpu / pairTargetCpu,
+        }
+        : undefined,
       ratioWall: pairOld / pairNew,
       ratioCpu: pairOldCpu / pairNewCpu,
       referencePackagePairSeconds: ref ? refPair : undefined,
@@ -409,6 +437,9 @@ if (import.meta.main) {
     const opts: ProcrustesOptions = restarts === undefined ? {} : { restarts };
     const pOld = withOld ? comparePair(fa, fb, opts, true) : undefined;
     const pNew = comparePair(fa, fb, opts, false);
+    const pTarget = pOld
+      ? comparePair(fa, fb, { ...opts, targetAngular: pOld.res.angular }, false)
+      : undefined;
     const tag = restarts === undefined ? "defaults" : `defaults, restarts ${restarts}`;
     const sec = (c: ReturnType<typeof comparePair>) =>
       `${f2(c.prepWall + c.pairWall)} s (${f2(c.prepCpu + c.pairCpu)}; per-system ${
@@ -416,7 +447,7 @@ if (import.meta.main) {
       })`;
     const tot = (c?: ReturnType<typeof comparePair>) =>
       c ? { wall: c.prepWall + c.pairWall, cpu: c.prepCpu + c.pairCpu } : { wall: NaN, cpu: NaN };
-    const to = tot(pOld), tn = tot(pNew);
+    const to = tot(pOld), tn = tot(pNew), tt = tot(pTarget);
     console.log(
       `${key.padEnd(11)} ${tag}: procrustes old ${pOld ? sec(pOld) : "-"}, new ${sec(pNew)}, ` +
         `ratio ${f2(to.wall / tn.wall)}× (${f2(to.cpu / tn.cpu)}×); angular old ${
@@ -424,7 +455,12 @@ if (import.meta.main) {
         } (${pOld?.res.bestStart ?? "-"}), new ${f5(pNew.res.angular)} (${pNew.res.bestStart}), ` +
         `grad norm ${pNew.res.gradNorm.toExponential(2)}, lower bound ${
           f5(pNew.res.lowerBound.angular)
-        }, iterations old ${pOld?.res.totalIterations ?? "-"} new ${pNew.res.totalIterations}`,
+        }, iterations old ${pOld?.res.totalIterations ?? "-"} new ${pNew.res.totalIterations}` +
+        (pTarget
+          ? `; to the old optimum: new ${sec(pTarget)}, ratio ${f2(to.wall / tt.wall)}× (${
+            f2(to.cpu / tt.cpu)
+          }×), angular ${f5(pTarget.res.angular)}, iterations ${pTarget.res.totalIterations}`
+          : ""),
     );
     rows.push({
       kind: tag,
@@ -447,6 +483,15 @@ if (import.meta.main) {
         lowerBound: pNew.res.lowerBound,
         runs: pNew.res.runs,
       },
+      toOldOptimum: pTarget
+        ? {
+          cpuSeconds: tt.cpu,
+          wallSeconds: tt.wall,
+          angular: pTarget.res.angular,
+          iterations: pTarget.res.totalIterations,
+          ratioCpu: to.cpu / tt.cpu,
+        }
+        : undefined,
     });
     return {
       old: pOld?.pairCpu ?? NaN,

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import {
   deserializePreparedOperator,
+  jacobiInverse,
   prepareOperator,
   procrustesDistance,
   serializePreparedOperator,
@@ -145,7 +146,8 @@ Deno.test("Procrustes: the current optimiser follows the old one from the same s
   // precision with the blocked inverse at n = 130: same starts, same iterations
   for (const [n, tol] of [[40, 1e-10], [130, 1e-6]]) {
     const a = operator(n, 31), b = operator(n, 32);
-    const o = { maxRuns: 2, maxIter: 25, restarts: 0 };
+    // the old recursion had no preconditioner: compare like with like
+    const o = { maxRuns: 2, maxIter: 25, restarts: 0, precondition: "none" as const };
     const old = procrustesDistance(a, b, { ...o, legacy: true });
     const cur = procrustesDistance(a, b, o);
     assert.equal(cur.runs.length, old.runs.length);
@@ -183,4 +185,73 @@ Deno.test("Procrustes: returnC gives the optimum's C in raw coordinates", () => 
     for (let j = 0; j < n; j++) orth = Math.max(orth, Math.abs(cct[i * n + j] - (i === j ? 1 : 0)));
   }
   assert(orth < 1e-8, `CCᵀ − I ${orth}`);
+});
+
+Deno.test("Procrustes Jacobi preconditioner: the Hessian diagonal matches finite differences", () => {
+  // h_ij = d²/dt² ‖e^{−tK} M e^{tK} − B‖² at t = 0, K = E_ij − E_ji (a plane rotation by t);
+  // jacobiInverse returns 2 / h_ij where h_ij is above its floor
+  const n = 7;
+  // M near B, as near an optimum (where most h_ij are positive), and M far from B
+  const b = randomMatrix(n, 6);
+  const near = randomMatrix(n, 5).map((v, k) => b[k] + 0.1 * v);
+  for (const m of [near, randomMatrix(n, 5)]) {
+    checkDiagonal(m, b, n, m === near ? n * (n - 1) - 4 : 0);
+  }
+});
+
+function checkDiagonal(m: Float64Array, b: Float64Array, n: number, minExact: number): void {
+  const loss = (t: number, i: number, j: number) => {
+    const r = new Float64Array(n * n);
+    for (let k = 0; k < n; k++) r[k * n + k] = 1;
+    r[i * n + i] = r[j * n + j] = Math.cos(t);
+    r[i * n + j] = Math.sin(t);
+    r[j * n + i] = -Math.sin(t);
+    const mr = mmNT(m, transpose(r, n, n), n, n, n); // M R
+    const rtmr = mmNT(transpose(r, n, n), transpose(mr, n, n), n, n, n); // Rᵀ M R
+    return rtmr.reduce((s, v, k) => s + (v - b[k]) ** 2, 0);
+  };
+  const pre = jacobiInverse(m, b, n, new Float64Array(n * n));
+  let checked = 0;
+  for (let i = 0; i < n; i++) {
+    assert.equal(pre[i * n + i], 0);
+    for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      assert.equal(pre[i * n + j], pre[j * n + i]);
+      const e = 1e-4;
+      const h = (loss(e, i, j) - 2 * loss(0, i, j) + loss(-e, i, j)) / (e * e);
+      const implied = 2 / pre[i * n + j];
+      // either the exact value, or floored: then the implied h is the floor, above the exact one
+      if (Math.abs(implied - h) < 1e-5 * Math.max(1, Math.abs(h))) checked++;
+      else assert(implied > h, `h_${i}${j}: ${implied} is neither ${h} nor a floor above it`);
+    }
+  }
+  assert(checked >= minExact, `only ${checked} entries above the floor`);
+}
+
+Deno.test("Procrustes Jacobi preconditioner: the same optimum as the plain recursion at convergence", () => {
+  // n = 12, every start run to convergence: both recursions find the same global optimum
+  for (const seed of [51, 53]) {
+    const a = operator(12, seed), b = operator(12, seed + 1);
+    const plain = procrustesDistance(a, b, { precondition: "none", maxIter: 3000 });
+    const pre = procrustesDistance(a, b, { precondition: "jacobi", maxIter: 3000 });
+    assert(Math.abs(plain.angular - pre.angular) < 1e-8, `${plain.angular} vs ${pre.angular}`);
+    assert(pre.gradNorm < 1e-5, `grad ${pre.gradNorm}`);
+  }
+});
+
+Deno.test("Procrustes targetAngular: a run stops once it reaches the target, and bad targets are refused", () => {
+  const a = operator(40, 61), b = operator(40, 62);
+  const o = { maxRuns: 1, restarts: 0, maxIter: 200 };
+  const full = procrustesDistance(a, b, o);
+  const target = full.angular + 0.01;
+  const early = procrustesDistance(a, b, { ...o, targetAngular: target });
+  assert(early.angular <= target && early.totalIterations < full.totalIterations);
+  assert.throws(
+    () => procrustesDistance(a, b, { targetAngular: -1 }),
+    /targetAngular must be in \[0, π\]/,
+  );
+  assert.throws(
+    () => procrustesDistance(a, b, { precondition: "diag" as "none" }),
+    /precondition must be "jacobi" or "none"/,
+  );
 });
