@@ -11,7 +11,10 @@
  * arrays, scripts/lib/executors/slurm.ts). It never trains: it refuses a directory whose
  * networks are not all trained. Resumable like every run.
  *
- * Run: `deno task sensitivity --out DIR [--grid NAME] [--settings a,b,…] [--dry-run]
+ * `--settings` adds settings to the study: the summary and the report cover the named settings
+ * and those the directory's summary already had (`--only` drops the others).
+ *
+ * Run: `deno task sensitivity --out DIR [--grid NAME] [--settings a,b,… [--only]] [--dry-run]
  * [--executor local|slurm] [--workers N] [--quiet]`.
  *
  * @module
@@ -63,7 +66,8 @@ export const CLI = defineCli({
     ),
     settings: f.custom(
       "ID,…",
-      "only these settings of the grid",
+      "run these settings of the grid; the summary keeps the settings it already had " +
+        "(see --only)",
       "comma-separated setting ids of the grid",
       (raw) => {
         const xs = raw.split(",").map((s) => s.trim());
@@ -71,6 +75,10 @@ export const CLI = defineCli({
         if (new Set(xs).size !== xs.length) throw new InvalidValue(`"${raw}" repeats an id`);
         return xs;
       },
+    ),
+    only: f.switch(
+      "with --settings: summarise only the named settings, dropping the others from the summary " +
+        "and the report (their files stay)",
     ),
     "dry-run": f.switch("validate and print each setting's units and core-hours; run nothing"),
     ...EXECUTOR_FLAGS,
@@ -80,12 +88,17 @@ export const CLI = defineCli({
   notes: [`grids: ${Object.keys(SENSITIVITY_GRIDS).join(", ")}`],
 });
 
-/** The run's options with a sensitivity grid; throws a UsageError naming the flag. */
+/**
+ * The run's options with a sensitivity grid; throws a UsageError naming the flag. Named
+ * `settings` are joined by those of the directory's summary of the same grid (in grid order),
+ * unless `only`; `kept` lists the settings taken from the summary.
+ */
 export async function sensitivityOptions(
   out: string,
   grid: string | undefined,
   settings: string[] | undefined,
-): Promise<PlanOptions> {
+  only = false,
+): Promise<PlanOptions & { kept?: string[] }> {
   const plan = await readDone<PlanFile>(planPath(out), SCHEMA.plan);
   if (!plan) {
     throw new UsageError(
@@ -108,7 +121,20 @@ export async function sensitivityOptions(
       throw new UsageError("--settings", `"${s}" is not in grid ${g}`, `from ${ids.join(", ")}`);
     }
   }
-  return { ...plan.options, sensitivity: { grid: g, ...(settings ? { settings } : {}) } };
+  if (!settings) return { ...plan.options, sensitivity: { grid: g } };
+  const before = only ? null : await readDone<{ grid?: string; settings: { id: string }[] }>(
+    sensitivitySummaryPath(out),
+    SENSITIVITY_SCHEMA,
+  );
+  const kept = before && before.grid === g
+    ? before.settings.map((x) => x.id).filter((id) => ids.includes(id) && !settings.includes(id))
+    : [];
+  const selected = ids.filter((id) => settings.includes(id) || kept.includes(id));
+  return {
+    ...plan.options,
+    sensitivity: { grid: g, settings: selected },
+    ...(kept.length ? { kept } : {}),
+  };
 }
 
 /** Training units of `graph` whose networks are missing in `out` (the study never trains). */
@@ -174,7 +200,19 @@ if (import.meta.main) {
         ...(executor === "slurm" ? [`--allow-run=sbatch,squeue,scancel,${Deno.execPath()}`] : []),
       ],
     }, Deno.args);
-    const options = await sensitivityOptions(out, values.grid, values.settings);
+    if (values.only && !values.settings) {
+      throw new UsageError(
+        "--only",
+        "needs --settings",
+        "name the settings to keep: --settings a,b",
+      );
+    }
+    const { kept, ...options } = await sensitivityOptions(
+      out,
+      values.grid,
+      values.settings,
+      values.only,
+    );
     let graph: Graph;
     try {
       graph = buildGraph(options);
@@ -191,7 +229,10 @@ if (import.meta.main) {
       progress.log(
         `grid ${options.sensitivity!.grid}: ${costs.length} settings, ` +
           `${costs.reduce((a, c) => a + c.units, 0)} units, ${(total / 3600).toFixed(2)} ` +
-          `core-hours at nominal rates → ${out}`,
+          `core-hours at nominal rates → ${out}` +
+          (kept
+            ? `; keeps ${kept.join(", ")} from the directory's summary (--only drops them)`
+            : ""),
       );
     if (values["dry-run"]) {
       announce();

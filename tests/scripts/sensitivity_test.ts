@@ -206,9 +206,23 @@ Deno.test({
       };
       const row = claims.claims.find((c) => c.id === "flipflop.dsa")!;
       assert.match(row.note, /dominant: (networks|batch|optimiser)/);
-      // the summary stands for its selection of settings: another selection removes it
+      // naming settings adds to the study: the summarised settings are kept …
       assert.equal(await removeStaleSummary(out, graph), false);
-      const fewer = buildGraph(await sensitivityOptions(out, "smoke", ["optimiser2"]));
+      const added = await sensitivityOptions(out, "smoke", ["optimiser2"]);
+      assert.deepEqual(
+        added.sensitivity!.settings,
+        SENSITIVITY_GRIDS.smoke.settings.map((x) => x.id),
+      );
+      assert.deepEqual(
+        added.kept,
+        SENSITIVITY_GRIDS.smoke.settings.map((x) => x.id).filter((id) => id !== "optimiser2"),
+      );
+      assert.equal(await removeStaleSummary(out, buildGraph(added)), false);
+      // … unless --only: the summary stands for its selection, and another selection removes it
+      const only = await sensitivityOptions(out, "smoke", ["optimiser2"], true);
+      assert.deepEqual(only.sensitivity!.settings, ["optimiser2"]);
+      assert.equal(only.kept, undefined);
+      const fewer = buildGraph(only);
       assert.equal(await removeStaleSummary(out, fewer), true);
       assert.equal(await readSensitivitySummary(out), null);
       // a directory with a missing network is refused (the study never trains)
