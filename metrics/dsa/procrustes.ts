@@ -375,6 +375,8 @@ function preconditionedDescent(dir: Float64Array, p: Float64Array): number {
 interface JacobiScratch {
   u: Float64Array;
   w: Float64Array;
+  /** Sum and count of the positive h_ij above the diagonal (set by `hessianRow`). */
+  positive?: { sum: number; count: number };
 }
 
 /** Floor of the Hessian diagonal, as a fraction of the mean of its positive entries. */
@@ -400,17 +402,16 @@ export function jacobiInverse(
   scratch: JacobiScratch = { u: new Float64Array(n), w: new Float64Array(n) },
 ): Float64Array {
   const { u, w } = scratch;
+  const positive = scratch.positive ??= { sum: 0, count: 0 };
   u.fill(0);
   for (let k = 0; k < n; k++) w[k] = rowProductSum(m, b, k, n, u);
-  positiveCount = 0;
-  let sum = 0; // of the positive h_ij above the diagonal
-  for (let i = 0; i < n; i++) sum += hessianRow(m, b, n, i, u, w, out);
-  const floor = JACOBI_FLOOR * (positiveCount > 0 ? sum / positiveCount : 1);
+  positive.sum = 0;
+  positive.count = 0;
+  for (let i = 0; i < n; i++) hessianRow(m, b, n, i, u, w, out, positive);
+  const floor = JACOBI_FLOOR * (positive.count > 0 ? positive.sum / positive.count : 1);
   for (let i = 0; i < n; i++) invertRow(out, n, i, floor);
   return out;
 }
-
-let positiveCount = 0;
 
 /** u_i += M_ki B_ki for every i; returns w_k = Σ_i M_ki B_ki. */
 function rowProductSum(
@@ -430,10 +431,7 @@ function rowProductSum(
   return s;
 }
 
-/**
- * h_ij for j > i into out_ij and out_ji; returns the sum of the positive ones (their count
- * added to `positiveCount`).
- */
+/** h_ij for j > i into out_ij and out_ji; the positive ones added to `positive`. */
 function hessianRow(
   m: Float64Array,
   b: Float64Array,
@@ -442,7 +440,8 @@ function hessianRow(
   u: Float64Array,
   w: Float64Array,
   out: Float64Array,
-): number {
+  positive: { sum: number; count: number },
+): void {
   const o = i * n, ci = u[i] + w[i], mii = m[o + i], bii = b[o + i];
   let sum = 0, count = 0;
   for (let j = i + 1; j < n; j++) {
@@ -456,8 +455,8 @@ function hessianRow(
       count++;
     }
   }
-  positiveCount += count;
-  return sum;
+  positive.sum += sum;
+  positive.count += count;
 }
 
 /** Row i of out ← 2 / max(out, floor), with out_ii = 0. */
