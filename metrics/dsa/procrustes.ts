@@ -208,8 +208,6 @@ interface RunState {
   rho: number[];
   /** sᵀy / yᵀy of the newest stored pair (the initial inverse-Hessian scale). */
   gamma: number;
-  /** Inverse Hessian diagonal of the Jacobi preconditioner (n×n), when the frame asks for it. */
-  pre?: Float64Array;
   iterations: number;
   small: number;
   done: boolean;
@@ -538,7 +536,7 @@ function advance(
   relTol: number,
   memory: number,
 ): void {
-  const ws = workspace(fr.n);
+  const ws = workspace(fr.n, fr.jacobi);
   for (let q = 0; q < iters && !st.done; q++) iterate(st, fr, ws, gradTol, relTol, memory);
 }
 
@@ -554,11 +552,13 @@ interface Workspace {
   y1: Float64Array;
   trial: Float64Array;
   gNew: Float64Array;
+  /** Inverse Hessian diagonal of the Jacobi preconditioner (n×n; recomputed every iteration). */
+  pre: Float64Array | undefined;
   jacobi: JacobiScratch;
   scratch: ReturnType<typeof inverseScratch> | undefined;
 }
 
-function workspace(n: number): Workspace {
+function workspace(n: number, jacobi: boolean): Workspace {
   const nn = n * n, buf = () => new Float64Array(nn);
   return {
     dir: buf(),
@@ -571,6 +571,7 @@ function workspace(n: number): Workspace {
     y1: buf(),
     trial: buf(),
     gNew: buf(),
+    pre: jacobi ? buf() : undefined,
     jacobi: { u: new Float64Array(n), w: new Float64Array(n) },
     scratch: n >= CAYLEY_BLOCKED_MIN ? inverseScratch(n) : undefined,
   };
@@ -597,11 +598,8 @@ function iterate(
   const trial = ws.trial, gNew = ws.gNew;
   const { sList, yList, rho } = st;
   const g = st.g;
-  let pre: Float64Array | undefined;
-  if (fr.jacobi) {
-    pre = st.pre ??= new Float64Array(nn);
-    jacobiInverse(st.m, b, n, pre, ws.jacobi);
-  }
+  const pre = ws.pre;
+  if (pre) jacobiInverse(st.m, b, n, pre, ws.jacobi);
   let { gnorm, slope } = twoLoop(g, dir, sList, yList, rho, st.gamma, pre);
   if (gnorm < gradTol) {
     st.done = true;
