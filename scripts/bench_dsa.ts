@@ -333,11 +333,12 @@ if (import.meta.main) {
     });
     const pOld = cOld ? whole(cOld) : undefined, pNew = whole(cNew);
     const pTarget = cTarget ? whole(cTarget) : undefined;
-    const pairTarget = pTarget ? fitNew.wall + pTarget.wall : NaN;
-    const pairTargetCpu = pTarget ? fitNew.cpu + pTarget.cpu : NaN;
-    const pairOld = fitOld && pOld ? fitOld.wall + pOld.wall : NaN;
-    const pairOldCpu = fitOld && pOld ? fitOld.cpu + pOld.cpu : NaN;
-    const pairNew = fitNew.wall + pNew.wall, pairNewCpu = fitNew.cpu + pNew.cpu;
+    // the pair: fits of both systems + Procrustes (NaN where a path did not run)
+    const pair = (fit?: { wall: number; cpu: number }, p?: { wall: number; cpu: number }) =>
+      fit && p ? { wall: fit.wall + p.wall, cpu: fit.cpu + p.cpu } : { wall: NaN, cpu: NaN };
+    const { wall: pairOld, cpu: pairOldCpu } = pair(fitOld, pOld);
+    const { wall: pairNew, cpu: pairNewCpu } = pair(fitNew, pNew);
+    const { wall: pairTarget, cpu: pairTargetCpu } = pair(fitNew, pTarget);
     let baseline: number | undefined;
     if (r <= baselineMaxRank) {
       baseline = procrustesAdamBaseline(fa.operator, fb.operator, r).angular;
