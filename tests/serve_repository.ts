@@ -18,13 +18,15 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /**
  * Serves the repository's files on a free port; `extra` maps a path (e.g. `/__probe.ts`) to a
- * TypeScript module served instead of a file. Paths with `..` are refused.
+ * TypeScript module served instead of a file; `port` 0 (the default) takes a free one. Paths with
+ * `..` are refused.
  */
 export function serveRepository(
   extra: Record<string, string> = {},
+  port = 0,
 ): { port: number; server: Deno.HttpServer<Deno.NetAddr> } {
   const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    { hostname: "127.0.0.1", port, onListen: () => {} },
     async (req) => {
       const path = decodeURIComponent(new URL(req.url).pathname);
       if (extra[path] !== undefined) {
@@ -50,7 +52,9 @@ export function serveRepository(
 
 /**
  * Writes `code` to `dir/child.ts` and runs it with `deno run --no-config --no-lock
- * --allow-import=127.0.0.1:PORT` in `dir`; returns its exit code and output.
+ * --allow-import=127.0.0.1:PORT --reload=http://127.0.0.1:PORT` in `dir`; returns its exit code
+ * and output. The reload matters: Deno caches remote modules by URL, so a port that an earlier
+ * run (of an older checkout) also drew would otherwise get that run's cached modules.
  */
 export async function runChild(
   dir: string,
@@ -58,6 +62,13 @@ export async function runChild(
   code: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   await Deno.writeTextFile(`${dir}/child.ts`, code);
-  const args = ["run", "--no-config", "--no-lock", `--allow-import=127.0.0.1:${port}`, "child.ts"];
+  const args = [
+    "run",
+    "--no-config",
+    "--no-lock",
+    `--allow-import=127.0.0.1:${port}`,
+    `--reload=http://127.0.0.1:${port}`,
+    "child.ts",
+  ];
   return await runDeno(args, { cwd: dir });
 }
