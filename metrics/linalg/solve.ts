@@ -313,7 +313,11 @@ function block(
  * leaves' (n ≤ `leaf`, Gauss–Jordan) in `mmNT` products. Safe without pivoting when K has a
  * positive definite symmetric part (e.g. I + S with S skew-symmetric): every K11 and Schur
  * complement then has one too (sym(S) ⪰ sym(K22)), so no pivot vanishes. With `scratch`
- * (`inverseScratch(n)`) and `out` it allocates nothing.
+ * (`inverseScratch(n)`) and `out` it allocates nothing. `product` computes the six block
+ * products (default `mmNT`, float64); for K = I + S with S small, `mmNT32` is harmless: every
+ * product then has a factor K12 or K21 (blocks of S), so its float32 rounding (~1e-7 of its
+ * size) is ~1e-7·‖S‖ of the inverse, the error class of the float32 corrections of the
+ * Procrustes iteration (see `cayleyIncrement`).
  */
 export function invertBlocked(
   k: Float64Array,
@@ -321,6 +325,7 @@ export function invertBlocked(
   leaf = 64,
   out?: Float64Array,
   scratch?: InverseScratch,
+  product: typeof mmNT = mmNT,
 ): Float64Array {
   if (n <= leaf) return invertSmall(k, n, out);
   const sc = scratch ?? inverseScratch(n);
@@ -328,17 +333,24 @@ export function invertBlocked(
   const h = n >> 1, g = n - h;
   const k12 = block(k, n, 0, h, h, n, take(sc, h * g));
   const k21 = block(k, n, h, n, 0, h, take(sc, g * h));
-  const x = invertBlocked(block(k, n, 0, h, 0, h, take(sc, h * h)), h, leaf, take(sc, h * h), sc);
-  const t1 = mmNT(x, transpose(k12, h, g, take(sc, g * h)), h, h, g, take(sc, h * g)); // X K12
-  const t2 = mmNT(k21, transpose(x, h, h, take(sc, h * h)), g, h, h, take(sc, g * h)); // K21 X
-  const s = mmNT(k21, transpose(t1, h, g, take(sc, g * h)), g, h, g, take(sc, g * g)); // K21 X K12
+  const x = invertBlocked(
+    block(k, n, 0, h, 0, h, take(sc, h * h)),
+    h,
+    leaf,
+    take(sc, h * h),
+    sc,
+    product,
+  );
+  const t1 = product(x, transpose(k12, h, g, take(sc, g * h)), h, h, g, take(sc, h * g)); // X K12
+  const t2 = product(k21, transpose(x, h, h, take(sc, h * h)), g, h, h, take(sc, g * h)); // K21 X
+  const s = product(k21, transpose(t1, h, g, take(sc, g * h)), g, h, g, take(sc, g * g)); // K21 X K12
   for (let i = 0; i < g; i++) {
     for (let j = 0; j < g; j++) s[i * g + j] = k[(h + i) * n + h + j] - s[i * g + j];
   }
-  const y = invertBlocked(s, g, leaf, take(sc, g * g), sc); // S⁻¹
-  const i21 = mmNT(y, transpose(t2, g, h, take(sc, h * g)), g, g, h, take(sc, g * h)); // S⁻¹ K21 X
-  const i12 = mmNT(t1, transpose(y, g, g, take(sc, g * g)), h, g, g, take(sc, h * g)); // X K12 S⁻¹
-  const i11 = mmNT(t1, transpose(i21, g, h, take(sc, h * g)), h, g, h, take(sc, h * h)); // X K12 S⁻¹ K21 X
+  const y = invertBlocked(s, g, leaf, take(sc, g * g), sc, product); // S⁻¹
+  const i21 = product(y, transpose(t2, g, h, take(sc, h * g)), g, g, h, take(sc, g * h)); // S⁻¹ K21 X
+  const i12 = product(t1, transpose(y, g, g, take(sc, g * g)), h, g, g, take(sc, h * g)); // X K12 S⁻¹
+  const i11 = product(t1, transpose(i21, g, h, take(sc, h * g)), h, g, h, take(sc, h * h)); // X K12 S⁻¹ K21 X
   const o = out ?? new Float64Array(n * n);
   for (let i = 0; i < h; i++) {
     const r = i * n;
@@ -364,7 +376,10 @@ export const CAYLEY_BLOCKED_MIN = 80;
  * `cayley`. R = I + Δ is orthogonal to rounding (det +1). `scale` multiplies Ω (a step
  * length along a direction, without a scaled copy); with `scratch` (`inverseScratch(n)`,
  * which must also hold n² more doubles: use `inverseScratch(n)` as is, it has room) it allocates
- * nothing.
+ * nothing. `product` is the blocked inverse's block product (`invertBlocked`): with `mmNT32`
+ * the increment is exact to ~1e-7·‖Ω‖ instead of ~1e-16, so R is orthogonal to that; the
+ * Procrustes iteration's "mixed" precision uses it, whose float32 corrections D already move
+ * M off its orbit by as much (docs/performance.md, "The Cayley inverse in float32").
  */
 export function cayleyIncrement(
   omega: Float64Array,
@@ -372,6 +387,7 @@ export function cayleyIncrement(
   out?: Float64Array,
   scale = 1,
   scratch?: InverseScratch,
+  product: typeof mmNT = mmNT,
 ): Float64Array {
   const d = out ?? new Float64Array(n * n);
   if (n < CAYLEY_BLOCKED_MIN) {
@@ -390,7 +406,7 @@ export function cayleyIncrement(
   const h = -0.5 * scale;
   for (let i = 0; i < n * n; i++) k[i] = h * omega[i];
   for (let i = 0; i < n; i++) k[i * n + i] += 1;
-  invertBlocked(k, n, 48, d, sc); // W = K⁻¹ into d, then Δ = 2W − 2I in place
+  invertBlocked(k, n, 48, d, sc, product); // W = K⁻¹ into d, then Δ = 2W − 2I in place
   for (let i = 0; i < n * n; i++) d[i] *= 2;
   for (let i = 0; i < n; i++) d[i * n + i] -= 2;
   sc.top = mark;

@@ -305,3 +305,38 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "linalg: Cayley increment with float32 block products — error ~1e-7·‖Ω‖, R orthogonal to that",
+  ignore: !available,
+  fn() {
+    // the Procrustes iteration's "mixed" precision: every block product of the inverse of
+    // I − Ω/2 has a factor Ω, so float32 rounding (2^-24 ≈ 6e-8 per operand) costs ~1e-7·‖Ω‖
+    const n = 300;
+    const w = randomMatrix(n, n, 11);
+    for (const scale of [0.3, 0.003]) {
+      const omega = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) omega[i * n + j] = scale * (w[i * n + j] - w[j * n + i]);
+      }
+      let norm2 = 0;
+      for (const v of omega) norm2 += v * v;
+      const omegaNorm = Math.sqrt(norm2); // ‖Ω‖_F
+      const d64 = cayleyIncrement(omega, n);
+      const d32 = cayleyIncrement(omega, n, undefined, 1, undefined, mmNT32);
+      const err = maxAbs(d32, d64);
+      assert.ok(err > 0, "the float32 path must differ from the float64 one (it ran)");
+      assert.ok(err < 1e-6 * omegaNorm, `scale ${scale}: |Δ32 − Δ64| ${err} vs ‖Ω‖ ${omegaNorm}`);
+      // orthogonality of R = I + Δ: Δ + Δᵀ + ΔᵀΔ = RᵀR − I
+      const dtd = mmNT(transpose(d32, n, n), transpose(d32, n, n), n, n, n);
+      let orth = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          orth = Math.max(orth, Math.abs(d32[i * n + j] + d32[j * n + i] + dtd[i * n + j]));
+        }
+      }
+      assert.ok(orth < 1e-6 * omegaNorm, `scale ${scale}: ‖RᵀR − I‖max ${orth}`);
+    }
+  },
+});
