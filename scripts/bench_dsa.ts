@@ -23,9 +23,14 @@
  * `--baseline R` adds the optimum of a reference-style Adam optimiser
  * (`scripts/bench/dsa_baseline.ts`, 1500 iterations × 2 runs) for ranks ≤ R (default 0);
  * `--matrix` the 50-system matrix at 10/50 on workers; `--json FILE` writes every row.
+ * `--interleave K` also times both paths per iteration alternately (old, new, K times; each
+ * the difference of a 25- and a 5-iteration run) at every single-run setting and prints the
+ * medians, their ratio and the time to the old optimum they imply: robust to a machine whose
+ * speed drifts over the minutes between the old and the new measurement (docs/performance.md).
  *
  * Usage: deno task bench:dsa [--settings 10/50,20/200,30/500,30/1000] [--new-only]
- *          [--defaults 30/1000] [--paper] [--baseline 100] [--matrix | --matrix-only]
+ *          [--defaults 30/1000] [--paper] [--interleave 3] [--baseline 100]
+ *          [--matrix | --matrix-only]
  *          [--systems 50] [--workers 2] [--json out.json]
  *          [--procrustes '{"maxIter":70,"maxRuns":2}'] (overrides the per-rank budget)
  *
@@ -199,7 +204,43 @@ function comparePair(
   return { res: t.value, prepWall: prep.wall, prepCpu: prep.cpu, pairWall: t.wall, pairCpu: t.cpu };
 }
 
+/** Iterations of the long and short runs whose difference {@link interleaved} times. */
+const INTERLEAVE_LONG = 25, INTERLEAVE_SHORT = 5;
+
+/**
+ * Per-iteration CPU seconds of the old and new Procrustes paths, timed alternately (old, new,
+ * old, new, …) `rounds` times on the same fitted pair, so that a drift of the machine's speed
+ * over the minutes a setting takes hits both paths alike: each value is the difference of a
+ * 25- and a 5-iteration run (per start) from the same starts, over the difference of their
+ * iteration counts (the fixed per-pair work cancels).
+ * Returns the medians and every value.
+ */
+function interleaved(
+  fa: DmdFit,
+  fb: DmdFit,
+  options: ProcrustesOptions,
+  rounds: number,
+): { old: number; new: number; oldAll: number[]; newAll: number[] } {
+  const one = (old: boolean, maxIter: number) => {
+    const c = comparePair(fa, fb, { ...options, maxIter }, old);
+    return { cpu: c.prepCpu + c.pairCpu, iterations: c.res.totalIterations };
+  };
+  const oldAll: number[] = [], newAll: number[] = [];
+  for (let k = 0; k < rounds; k++) {
+    for (const [old, into] of [[true, oldAll], [false, newAll]] as const) {
+      const long = one(old, INTERLEAVE_LONG), short = one(old, INTERLEAVE_SHORT);
+      into.push((long.cpu - short.cpu) / (long.iterations - short.iterations));
+    }
+  }
+  const median = (x: number[]) => {
+    const y = x.toSorted((p, q) => p - q), h = y.length >> 1;
+    return y.length % 2 ? y[h] : (y[h - 1] + y[h]) / 2;
+  };
+  return { old: median(oldAll), new: median(newAll), oldAll, newAll };
+}
+
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
+const f3 = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : "-");
 const f5 = (x: number) => (Number.isFinite(x) ? x.toFixed(5) : "-");
 
 /** Task of each study's populations (the controls train delayed discrimination). */
@@ -246,6 +287,11 @@ export const CLI = defineCli({
     "new-only": f.switch("time only the new path"),
     defaults: settingsFlag("none", "settings at which to time dsaDistance's default options"),
     paper: f.switch("project the paper preset's DSA core-hours"),
+    interleave: f.int(
+      "K",
+      "also time old and new per iteration alternately, K rounds each, at every single-run setting",
+      { min: 0, max: 100, defaultText: "0" },
+    ),
     json: f.path("FILE", "also write the results as JSON"),
     baseline: f.int("R", "largest rank timed with the reference-style optimiser (0 = none)", {
       min: 0,
@@ -373,8 +419,37 @@ if (import.meta.main) {
           : ""
       }`,
     );
+    const rounds = values.interleave ?? 0;
+    const inter = rounds > 0 && cOld && cTarget ? interleaved(fa, fb, po, rounds) : undefined;
+    let interleavedRow: Record<string, unknown> | undefined;
+    if (inter && cOld && cTarget && pOld && pTarget) {
+      // the whole Procrustes at each path's iteration count, from its per-iteration median
+      // and its fixed part (this run's time less its iterations at the median)
+      const itTarget = pTarget.res.totalIterations, itOldRun = itOld ?? 0;
+      const fixedOld = pOld.cpu - itOldRun * inter.old;
+      const fixedNew = pTarget.cpu - itTarget * inter.new;
+      const implied = (itOldRun * inter.old + fixedOld) / (itTarget * inter.new + fixedNew);
+      console.log(
+        `${"".padEnd(11)}   interleaved (${rounds} rounds, CPU s per iteration): old ${
+          inter.oldAll.map(f3).join(" / ")
+        }, new ${inter.newAll.map(f3).join(" / ")}; medians ${f3(inter.old)} and ${
+          f3(inter.new)
+        }: ${f2(inter.old / inter.new)}× per iteration; to the old optimum at these medians ` +
+          `(${itOldRun} old and ${itTarget} new iterations, fixed parts ${f2(fixedOld)} and ${
+            f2(fixedNew)
+          } s): ${f2(implied)}×`,
+      );
+      interleavedRow = {
+        rounds,
+        oldPerIterationCpuSeconds: inter.oldAll,
+        newPerIterationCpuSeconds: inter.newAll,
+        medianRatio: inter.old / inter.new,
+        impliedToOldOptimumRatio: implied,
+      };
+    }
     rows.push({
       kind: "single-run",
+      interleaved: interleavedRow,
       setting: key,
       delays: d,
       rank: r,
