@@ -212,31 +212,50 @@ const INTERLEAVE_LONG = 25, INTERLEAVE_SHORT = 5;
  * old, new, …) `rounds` times on the same fitted pair, so that a drift of the machine's speed
  * over the minutes a setting takes hits both paths alike: each value is the difference of a
  * 25- and a 5-iteration run (per start) from the same starts, over the difference of their
- * iteration counts (the fixed per-pair work cancels).
- * Returns the medians and every value.
+ * iteration counts (the fixed per-pair work cancels), and the fixed part (preparation, starts)
+ * is the short run's time less its iterations at that rate. Returns the medians and every value.
  */
 function interleaved(
   fa: DmdFit,
   fb: DmdFit,
   options: ProcrustesOptions,
   rounds: number,
-): { old: number; new: number; oldAll: number[]; newAll: number[] } {
+): {
+  old: number;
+  new: number;
+  oldAll: number[];
+  newAll: number[];
+  oldFixed: number;
+  newFixed: number;
+} {
   const one = (old: boolean, maxIter: number) => {
     const c = comparePair(fa, fb, { ...options, maxIter }, old);
     return { cpu: c.prepCpu + c.pairCpu, iterations: c.res.totalIterations };
   };
   const oldAll: number[] = [], newAll: number[] = [];
+  const oldFixed: number[] = [], newFixed: number[] = [];
   for (let k = 0; k < rounds; k++) {
-    for (const [old, into] of [[true, oldAll], [false, newAll]] as const) {
+    for (
+      const [old, into, fixed] of [[true, oldAll, oldFixed], [false, newAll, newFixed]] as const
+    ) {
       const long = one(old, INTERLEAVE_LONG), short = one(old, INTERLEAVE_SHORT);
-      into.push((long.cpu - short.cpu) / (long.iterations - short.iterations));
+      const per = (long.cpu - short.cpu) / (long.iterations - short.iterations);
+      into.push(per);
+      fixed.push(short.cpu - short.iterations * per); // preparation, starts: no iterations
     }
   }
   const median = (x: number[]) => {
     const y = x.toSorted((p, q) => p - q), h = y.length >> 1;
     return y.length % 2 ? y[h] : (y[h - 1] + y[h]) / 2;
   };
-  return { old: median(oldAll), new: median(newAll), oldAll, newAll };
+  return {
+    old: median(oldAll),
+    new: median(newAll),
+    oldAll,
+    newAll,
+    oldFixed: median(oldFixed),
+    newFixed: median(newFixed),
+  };
 }
 
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
@@ -423,11 +442,10 @@ if (import.meta.main) {
     const inter = rounds > 0 && cOld && cTarget ? interleaved(fa, fb, po, rounds) : undefined;
     let interleavedRow: Record<string, unknown> | undefined;
     if (inter && cOld && cTarget && pOld && pTarget) {
-      // the whole Procrustes at each path's iteration count, from its per-iteration median
-      // and its fixed part (this run's time less its iterations at the median)
+      // the whole Procrustes at each path's iteration count, from the interleaved medians of
+      // its per-iteration time and its fixed part
       const itTarget = pTarget.res.totalIterations, itOldRun = itOld ?? 0;
-      const fixedOld = pOld.cpu - itOldRun * inter.old;
-      const fixedNew = pTarget.cpu - itTarget * inter.new;
+      const fixedOld = inter.oldFixed, fixedNew = inter.newFixed;
       const implied = (itOldRun * inter.old + fixedOld) / (itTarget * inter.new + fixedNew);
       console.log(
         `${"".padEnd(11)}   interleaved (${rounds} rounds, CPU s per iteration): old ${
