@@ -441,20 +441,20 @@ if (import.meta.main) {
     const rounds = values.interleave ?? 0;
     const inter = rounds > 0 && cOld && cTarget ? interleaved(fa, fb, po, rounds) : undefined;
     let interleavedRow: Record<string, unknown> | undefined;
-    if (inter && cOld && cTarget && pOld && pTarget) {
+    if (inter && pTarget) {
       // the whole Procrustes at each path's iteration count, from the interleaved medians of
       // its per-iteration time and its fixed part
       const itTarget = pTarget.res.totalIterations, itOldRun = itOld ?? 0;
-      const fixedOld = inter.oldFixed, fixedNew = inter.newFixed;
-      const implied = (itOldRun * inter.old + fixedOld) / (itTarget * inter.new + fixedNew);
+      const implied = (itOldRun * inter.old + inter.oldFixed) /
+        (itTarget * inter.new + inter.newFixed);
       console.log(
         `${"".padEnd(11)}   interleaved (${rounds} rounds, CPU s per iteration): old ${
           inter.oldAll.map(f3).join(" / ")
         }, new ${inter.newAll.map(f3).join(" / ")}; medians ${f3(inter.old)} and ${
           f3(inter.new)
         }: ${f2(inter.old / inter.new)}× per iteration; to the old optimum at these medians ` +
-          `(${itOldRun} old and ${itTarget} new iterations, fixed parts ${f2(fixedOld)} and ${
-            f2(fixedNew)
+          `(${itOldRun} old and ${itTarget} new iterations, fixed parts ${f2(inter.oldFixed)} and ${
+            f2(inter.newFixed)
           } s): ${f2(implied)}×`,
       );
       interleavedRow = {
