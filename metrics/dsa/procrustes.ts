@@ -378,7 +378,12 @@ interface JacobiScratch {
   u: Float64Array;
   w: Float64Array;
   /** Sum and count of the positive h_ij above the diagonal (set by `hessianRow`). */
-  positive?: { sum: number; count: number };
+  positive: { sum: number; count: number };
+}
+
+/** Scratch of {@link jacobiInverse} for n×n operators. */
+function jacobiScratch(n: number): JacobiScratch {
+  return { u: new Float64Array(n), w: new Float64Array(n), positive: { sum: 0, count: 0 } };
 }
 
 /** Floor of the Hessian diagonal, as a fraction of the mean of its positive entries. */
@@ -401,10 +406,9 @@ export function jacobiInverse(
   b: Float64Array,
   n: number,
   out: Float64Array,
-  scratch: JacobiScratch = { u: new Float64Array(n), w: new Float64Array(n) },
+  scratch: JacobiScratch = jacobiScratch(n),
 ): Float64Array {
-  const { u, w } = scratch;
-  const positive = scratch.positive ??= { sum: 0, count: 0 };
+  const { u, w, positive } = scratch;
   u.fill(0);
   for (let k = 0; k < n; k++) w[k] = rowProductSum(m, b, k, n, u);
   positive.sum = 0;
@@ -576,7 +580,7 @@ function workspace(n: number, jacobi: boolean): Workspace {
     trial: buf(),
     gNew: buf(),
     pre: jacobi ? buf() : undefined,
-    jacobi: { u: new Float64Array(n), w: new Float64Array(n) },
+    jacobi: jacobiScratch(n),
     scratch: n >= CAYLEY_BLOCKED_MIN ? inverseScratch(n) : undefined,
   };
 }
