@@ -216,6 +216,8 @@ export {
   dsaLinearSumAssignment,
   type DsaMatrixResult,
   type DsaOptions,
+  type DsaPairMeasure,
+  dsaPairMeasure,
   dsaWorkersAvailable,
   eigenvalueWasserstein,
   entropyOfCounts,

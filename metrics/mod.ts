@@ -60,6 +60,8 @@ export {
   dsaLinearSumAssignment,
   type DsaMatrixResult,
   type DsaOptions,
+  type DsaPairMeasure,
+  dsaPairMeasure,
   dsaWorkersAvailable,
   eigenvalueWasserstein,
   fitDmd,

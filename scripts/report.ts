@@ -245,6 +245,9 @@ export async function loadRun(out: string, graph?: Graph): Promise<RunData> {
         complexity: vd.complexity,
         means: {
           dsa: summaryNumber(dsa?.summary, "mean"),
+          dsa_max_grad: typeof dsa?.checks?.maxGradNorm === "number"
+            ? dsa.checks.maxGradNorm
+            : null,
           pif: summaryNumber(pif?.summary, "mean"),
           distance_from_init: summaryNumber(dfi?.summary, "mean"),
           ood_mse: summaryNumber(ood?.summary, "mean"),
@@ -308,8 +311,8 @@ function claimsMarkdown(claims: ClaimResult[]): string {
 
 function populationsMarkdown(rows: PopulationRow[]): string {
   const lines = [
-    "| study | variant | networks | converged | learned | not conv. | diverged | used | input bits | output bits | mean DSA | mean PIF/n² | dist. init | OOD MSE | OOD CV | PCs 95% | Δh |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| study | variant | networks | converged | learned | not conv. | diverged | used | input bits | output bits | mean DSA | DSA max ‖∇‖ | mean PIF/n² | dist. init | OOD MSE | OOD CV | PCs 95% | Δh |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of rows) {
     const p = r.population;
@@ -317,8 +320,8 @@ function populationsMarkdown(rows: PopulationRow[]): string {
       `| ${r.study} | ${r.label} | ${p?.members ?? "–"} | ${p?.converged ?? "–"} | ` +
         `${p?.learned ?? "–"} | ` +
         `${p?.notConverged ?? "–"} | ${p?.diverged ?? "–"} | ${p?.used ?? "–"} | ` +
-        `${fmt(r.complexity?.input, 2)} | ${fmt(r.complexity?.output, 2)} | ${
-          fmt(r.means.dsa)
+        `${fmt(r.complexity?.input, 2)} | ${fmt(r.complexity?.output, 2)} | ${fmt(r.means.dsa)} | ${
+          fmt(r.means.dsa_max_grad)
         } | ` +
         `${fmt(r.means.pif)} | ${fmt(r.means.distance_from_init)} | ${fmt(r.means.ood_mse)} | ` +
         `${fmt(r.means.ood_cv)} | ${fmt(r.means.dimensionality, 1)} | ${
@@ -328,6 +331,12 @@ function populationsMarkdown(rows: PopulationRow[]): string {
   }
   return lines.join("\n");
 }
+
+const POPULATIONS_NOTE = "Means over each population's used networks (pairs for DSA and PIF). " +
+  "DSA max ‖∇‖: the largest final gradient norm of the Procrustes runs behind the population's " +
+  "DSA distances (0 at a local optimum; how far the optimiser was from stopping). Each pair's " +
+  "gradient norm and spectral lower bound on its distance are in the population's dsa.json " +
+  "(extra.gradNorm, extra.lowerBound); '–' where the run's pair blocks predate them.";
 
 const TABLE1_NOTE = "Note on Table 1, representational load: the table lists dynamical ↓ and " +
   "weight ↑ with load (load ↑ = smaller network), while the caption of Fig. 6B and §3.3 say that " +
@@ -441,6 +450,8 @@ export async function writeReport(
     ...(sensitivity ? [sensitivityMarkdown(sensitivity)] : []),
     "## Populations",
     "",
+    POPULATIONS_NOTE,
+    "",
     populationsMarkdown(data.populations),
     "",
     "## Did the converged networks learn the task?",
@@ -519,7 +530,8 @@ ${
 <p>${esc(TABLE1_NOTE)}</p>
 ${sensitivity ? sensitivityHtml(sensitivity) : ""}
 <h2>Populations</h2>
-<table><tr><th>study</th><th>variant</th><th>networks</th><th>converged</th><th>learned</th><th>not conv.</th><th>diverged</th><th>used</th><th>input bits</th><th>output bits</th><th>mean DSA</th><th>mean PIF/n²</th><th>dist. init</th><th>OOD MSE</th><th>OOD CV</th><th>PCs 95%</th><th>Δh</th></tr>
+<p>${esc(POPULATIONS_NOTE)}</p>
+<table><tr><th>study</th><th>variant</th><th>networks</th><th>converged</th><th>learned</th><th>not conv.</th><th>diverged</th><th>used</th><th>input bits</th><th>output bits</th><th>mean DSA</th><th>DSA max ‖∇‖</th><th>mean PIF/n²</th><th>dist. init</th><th>OOD MSE</th><th>OOD CV</th><th>PCs 95%</th><th>Δh</th></tr>
 ${
     data.populations.map((r) => {
       const p = r.population;
@@ -535,6 +547,7 @@ ${
         fmt(r.complexity?.input, 2),
         fmt(r.complexity?.output, 2),
         fmt(r.means.dsa),
+        fmt(r.means.dsa_max_grad),
         fmt(r.means.pif),
         fmt(r.means.distance_from_init),
         fmt(r.means.ood_mse),

@@ -242,12 +242,59 @@ export function dsaDistance(a: Trajectories, b: Trajectories, options: DsaOption
   return dsaDistanceDetailed(a, b, options).distance;
 }
 
+/**
+ * One pair's entry of a DSA distance matrix: the distance and what bounds its distance from the
+ * optimum (issue #12, item 3).
+ */
+export interface DsaPairMeasure {
+  /** The distance in the requested score. */
+  distance: number;
+  /** Procrustes spread (max − min over completed runs); 0 for "wasserstein". */
+  spread: number;
+  /**
+   * Frobenius norm of the body-frame gradient at the best run's last iterate (0 at a local
+   * optimum; `ProcrustesResult.gradNorm`); 0 for "wasserstein" (solved exactly), NaN with the
+   * legacy optimiser (`procrustes.legacy`), which does not report it.
+   */
+  gradNorm: number;
+  /**
+   * A lower bound on the global optimum in the requested score (`spectralLowerBound`), so
+   * [lowerBound, distance] brackets the true distance; the distance itself for "wasserstein".
+   */
+  lowerBound: number;
+}
+
+/**
+ * The matrix entry of a compared pair: `procrustes` is `compareDmd`'s result (absent for the
+ * exactly solved "wasserstein" score).
+ */
+export function dsaPairMeasure(
+  distance: number,
+  procrustes: ProcrustesResult | undefined,
+  score: "angular" | "euclidean" | "wasserstein" = "angular",
+): DsaPairMeasure {
+  if (!procrustes) return { distance, spread: 0, gradNorm: 0, lowerBound: distance };
+  return {
+    distance,
+    spread: procrustes.restartsSpread,
+    gradNorm: procrustes.gradNorm,
+    lowerBound: procrustes.lowerBound[score === "euclidean" ? "euclidean" : "angular"],
+  };
+}
+
 /** Result of `dsaDistanceMatrix`. */
 export interface DsaMatrixResult {
   /** Symmetric S×S matrix, zero diagonal. */
   matrix: number[][];
   /** Procrustes spread (max − min over runs) per computed pair, same layout (0 on diagonal). */
   restartsSpread: number[][];
+  /** Final gradient norm per computed pair ({@link DsaPairMeasure}), same layout. */
+  gradNorm: number[][];
+  /**
+   * Lower bound on each pair's distance ({@link DsaPairMeasure}), same layout: the true distance
+   * lies in [lowerBound, matrix].
+   */
+  lowerBound: number[][];
   /** Identity and symmetry self-checks on evenly spaced samples. */
   selfChecks: {
     /** d(X, X) for sampled systems (should be ~0). */
@@ -256,6 +303,8 @@ export interface DsaMatrixResult {
     symmetry: { i: number; j: number; dij: number; dji: number; absDiff: number }[];
     /** Largest restart spread over pairs (Procrustes scores only). */
     maxRestartsSpread: number;
+    /** Largest final gradient norm over pairs (NaN with the legacy optimiser). */
+    maxGradNorm: number;
   };
   /** The DMD fit of every system. */
   fits: DmdFit[];
@@ -290,33 +339,37 @@ export function dsaDistanceMatrix(
     ? []
     : fits.map((f) => prepareOperator(f.operator, f.size));
   const eigs = score === "wasserstein" ? fits.map((f) => dmdEigenvalues(f)) : [];
-  const pair = (i: number, j: number) => {
+  const pair = (i: number, j: number): DsaPairMeasure => {
     if (score === "wasserstein") {
-      return { distance: eigenvalueWasserstein(eigs[i], eigs[j]), spread: 0 };
+      return dsaPairMeasure(eigenvalueWasserstein(eigs[i], eigs[j]), undefined, score);
     }
     const c = compareDmd(fits[i], fits[j], options, [prepared[i], prepared[j]]);
-    return { distance: c.distance, spread: c.procrustes?.restartsSpread ?? 0 };
+    return dsaPairMeasure(c.distance, c.procrustes, score);
   };
   return _assembleDsaMatrix(fits, options.selfCheckSamples, pair);
 }
 
 /**
  * Builds a {@link DsaMatrixResult} over `fits.length` systems from a pair measure
- * `pair(i, j)` → distance and restart spread: the upper triangle in row order, then the
+ * `pair(i, j)` ({@link DsaPairMeasure}): the upper triangle in row order, then the
  * evenly spaced self-checks of the pairwise layer (d(i, i), then the reversed pair). Shared by the
  * serial `dsaDistanceMatrix` and the worker-parallel `dsaDistanceMatrixParallel`.
  */
 export function _assembleDsaMatrix(
   fits: DmdFit[],
   selfCheckSamples: number | undefined,
-  pair: (i: number, j: number) => { distance: number; spread: number },
+  pair: (i: number, j: number) => DsaPairMeasure,
 ): DsaMatrixResult {
   const S = fits.length;
   const pairs = upperPairs(S);
   const results = pairs.map(([i, j]) => pair(i, j));
   const matrix = mirrorPairs(S, pairs, (k) => results[k].distance);
   const spread = mirrorPairs(S, pairs, (k) => results[k].spread);
+  const gradNorm = mirrorPairs(S, pairs, (k) => results[k].gradNorm);
+  const lowerBound = mirrorPairs(S, pairs, (k) => results[k].lowerBound);
   const maxSpread = results.reduce((m, p) => Math.max(m, p.spread), 0);
+  // NaN (legacy optimiser) propagates through Math.max: the maximum is then unknown
+  const maxGradNorm = results.reduce((m, p) => Math.max(m, p.gradNorm), 0);
   const selfDistance: { index: number; distance: number }[] = [];
   const symmetry: { i: number; j: number; dij: number; dji: number; absDiff: number }[] = [];
   for (const { i, j } of evenlySpacedSelfChecks(S, selfCheckSamples ?? 3)) {
@@ -330,7 +383,9 @@ export function _assembleDsaMatrix(
   return {
     matrix,
     restartsSpread: spread,
-    selfChecks: { selfDistance, symmetry, maxRestartsSpread: maxSpread },
+    gradNorm,
+    lowerBound,
+    selfChecks: { selfDistance, symmetry, maxRestartsSpread: maxSpread, maxGradNorm },
     fits,
   };
 }

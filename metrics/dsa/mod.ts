@@ -29,6 +29,8 @@ export {
   dsaLinearSumAssignment,
   type DsaMatrixResult,
   type DsaOptions,
+  type DsaPairMeasure,
+  dsaPairMeasure,
   eigenvalueWasserstein,
 } from "./dsa.ts";
 export {

@@ -7,7 +7,12 @@
  *
  * @module
  */
-import { _assembleDsaMatrix, type DsaMatrixResult, type DsaOptions } from "./dsa.ts";
+import {
+  _assembleDsaMatrix,
+  type DsaMatrixResult,
+  type DsaOptions,
+  type DsaPairMeasure,
+} from "./dsa.ts";
 import type { DmdFit, Trajectories } from "./dmd.ts";
 import {
   computePairsOnWorkers,
@@ -69,7 +74,7 @@ export async function dsaDistanceMatrixParallel(
   ): [number, number][] => j === null ? [[i, i]] : [[i, i], reversedPair(i, j)]);
   const isFit = (x: unknown): x is DmdFit => typeof x === "object" && x !== null && "operator" in x;
   const fits: DmdFit[] = new Array(S);
-  const result = await computePairsOnWorkers<{ distance: number; spread: number }>(
+  const result = await computePairsOnWorkers<DsaPairMeasure>(
     WORKER_URL,
     S,
     selfPairs,

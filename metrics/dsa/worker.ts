@@ -9,7 +9,13 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { compareDmd, type DsaOptions, eigenvalueWasserstein } from "./dsa.ts";
+import {
+  compareDmd,
+  type DsaOptions,
+  type DsaPairMeasure,
+  dsaPairMeasure,
+  eigenvalueWasserstein,
+} from "./dsa.ts";
 import { dmdEigenvalues, type DmdFit, fitDmd, type Trajectories } from "./dmd.ts";
 import { type PreparedOperator, prepareOperator } from "./procrustes.ts";
 import { serveRequests } from "../worker_pool.ts";
@@ -19,16 +25,16 @@ let options: DsaOptions = {};
 let prepared: (PreparedOperator | undefined)[] = [];
 let eigs: ([number, number][] | undefined)[] = [];
 
-function pair(i: number, j: number): { distance: number; spread: number } {
+function pair(i: number, j: number): DsaPairMeasure {
   if (options.score === "wasserstein") {
     eigs[i] ??= dmdEigenvalues(fits[i]);
     eigs[j] ??= dmdEigenvalues(fits[j]);
-    return { distance: eigenvalueWasserstein(eigs[i]!, eigs[j]!), spread: 0 };
+    return dsaPairMeasure(eigenvalueWasserstein(eigs[i]!, eigs[j]!), undefined, options.score);
   }
   prepared[i] ??= prepareOperator(fits[i].operator, fits[i].size);
   prepared[j] ??= prepareOperator(fits[j].operator, fits[j].size);
   const c = compareDmd(fits[i], fits[j], options, [prepared[i], prepared[j]]);
-  return { distance: c.distance, spread: c.procrustes?.restartsSpread ?? 0 };
+  return dsaPairMeasure(c.distance, c.procrustes, options.score);
 }
 
 serveRequests((msg) => {

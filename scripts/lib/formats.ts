@@ -290,10 +290,20 @@ export interface PairResult {
   distance: number;
   /** Restart spread of the optimiser (max − min over starts). */
   spread: number;
-  /** PIF only: raw (unnormalised) distance, proven lower bound, exactness. */
+  /** PIF only: raw (unnormalised) distance. */
   raw?: number;
+  /**
+   * A lower bound on the pair's distance: PIF, proven, on the raw distance; DSA, spectral
+   * (`spectralLowerBound`), in the DSA score (absent in blocks written before it was recorded).
+   */
   lowerBound?: number;
+  /** PIF only: the assignment was proven optimal. */
   exact?: boolean;
+  /**
+   * DSA only: final gradient norm of the best Procrustes run (0 at a local optimum; absent in
+   * blocks written before it was recorded).
+   */
+  gradNorm?: number;
   /** PIF only, size-varying studies: raw distance of the pair's initial matrices. */
   rawInit?: number;
 }

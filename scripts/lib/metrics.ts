@@ -31,6 +31,8 @@ import {
   type DmdFit,
   dsaDistanceMatrix,
   type DsaOptions,
+  type DsaPairMeasure,
+  dsaPairMeasure,
   type PreparedOperator,
   prepareOperator,
 } from "../../metrics/dsa/mod.ts";
@@ -165,15 +167,18 @@ export const METRIC_REGISTRY = {
     prepare(fit: { operator: Float64Array; size: number }): PreparedOperator {
       return prepareOperator(fit.operator, fit.size);
     },
-    /** One pair of fitted systems. */
+    /**
+     * One pair of fitted systems: distance, restart spread, final gradient norm and lower
+     * bound (the matrix entry of {@link matrix}).
+     */
     pair(
       fa: DmdFit,
       fb: DmdFit,
       options: DsaOptions,
       prepared?: [PreparedOperator | undefined, PreparedOperator | undefined],
-    ): { distance: number; spread: number } {
+    ): DsaPairMeasure {
       const c = compareDmd(fa, fb, options, prepared);
-      return { distance: c.distance, spread: c.procrustes?.restartsSpread ?? 0 };
+      return dsaPairMeasure(c.distance, c.procrustes, options.score);
     },
   },
   mds: {

@@ -221,6 +221,17 @@ Deno.test({
       assert.ok(md.includes(`| ${c.claim} |`), `report.md lacks claim ${c.id}`);
     }
     for (const f of FIGURES) assert.ok(md.includes(`figures/${f}.svg`), `report.md lacks ${f}`);
+    // the populations table gives each population's largest final DSA gradient norm, read
+    // from its dsa.json (a number, not "–", for the smoke run's flip-flop N = 1)
+    const popRow = md.split("\n").find((l) => l.startsWith("| flipflop | flip-flop N=1 |"));
+    const dsaChecks = readJson(`${dirA}/flipflop/n1/metrics/dsa.json`).checks as {
+      maxGradNorm: number;
+    };
+    assert.ok(popRow, "report.md lacks the flip-flop N = 1 population row");
+    assert.ok(md.includes("| mean DSA | DSA max ‖∇‖ |"));
+    const shown = Number(popRow.split("|").map((c) => c.trim())[12]);
+    const g = dsaChecks.maxGradNorm;
+    assert.ok(Math.abs(shown - g) <= Math.max(5e-4, 0.01 * g), `shown ${shown}, file ${g}`);
     const html = Deno.readTextFileSync(reportHtmlPath(dirA));
     assert.equal(
       (html.match(/<svg/g) ?? []).length,

@@ -232,6 +232,17 @@ Deno.test({
       assert.deepEqual(measured.ids, pipelinePif.ids);
       assert.deepEqual(measured.matrix, pipelinePif.matrix);
       const dsa = JSON.parse(Deno.readTextFileSync(`${pop}/metrics/dsa.json`));
+      // each pair's final gradient norm and lower bound reach the merged file (issue #12)
+      const { gradNorm, lowerBound } = dsa.extra;
+      let maxGrad = 0;
+      dsa.matrix.forEach((row: number[], i: number) =>
+        row.forEach((d, j) => {
+          assert(lowerBound[i][j] >= 0 && lowerBound[i][j] <= d + 1e-12, `bound (${i}, ${j})`);
+          assert(Number.isFinite(gradNorm[i][j]) && gradNorm[i][j] >= 0);
+          maxGrad = Math.max(maxGrad, gradNorm[i][j]);
+        })
+      );
+      assert.equal(dsa.checks.maxGradNorm, maxGrad);
       Deno.writeTextFileSync(
         `${pop}/metrics/dsa.json`,
         JSON.stringify({ ...dsa, schema: "degeneracy.metric/1" }),

@@ -753,7 +753,14 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
     const fa = await load(a), fb = await load(b);
     if (!fa || !fb) continue; // a network that does not enter the statistics
     const r = METRIC_REGISTRY.dsa.pair(fa.fit, fb.fit, options, [fa.prepared, fb.prepared]);
-    pairs.push({ a, b, distance: r.distance, spread: r.spread });
+    pairs.push({
+      a,
+      b,
+      distance: r.distance,
+      spread: r.spread,
+      gradNorm: r.gradNorm,
+      lowerBound: r.lowerBound,
+    });
   }
   const file: PairBlockFile = {
     schema: SCHEMA.pairBlock,
@@ -1079,24 +1086,40 @@ async function readBlocks(
   return { pairs, checks, seconds };
 }
 
-/** The matrix over `members` (in order) from pair results (a < b), checking completeness. */
+/**
+ * The matrices over `members` (in order) from DSA pair results (a < b), checking completeness:
+ * distances, restart spreads, and the final gradient norms and lower bounds (null when a
+ * block written before they were recorded lacks them).
+ */
 function assembleMatrix(members: number[], pairs: PairResult[], label: string) {
   const pos = new Map(members.map((m, i) => [m, i]));
   const n = members.length;
-  const matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  const spread = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  let count = 0;
+  const square = () => Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  const matrix = square(), spread = square(), gradNorm = square(), lowerBound = square();
+  let count = 0, bounded = 0;
   for (const p of pairs) {
     const i = pos.get(p.a), j = pos.get(p.b);
     if (i === undefined || j === undefined) continue;
     matrix[i][j] = matrix[j][i] = p.distance;
     spread[i][j] = spread[j][i] = p.spread;
+    if (p.gradNorm !== undefined && p.lowerBound !== undefined) {
+      gradNorm[i][j] = gradNorm[j][i] = p.gradNorm;
+      lowerBound[i][j] = lowerBound[j][i] = p.lowerBound;
+      bounded++;
+    }
     count++;
   }
   if (count !== (n * (n - 1)) / 2) {
     throw new Error(`${label}: pair blocks hold ${count} of ${(n * (n - 1)) / 2} pairs`);
   }
-  return { matrix, spread, pos };
+  const complete = bounded === count;
+  return {
+    matrix,
+    spread,
+    gradNorm: complete ? gradNorm : null,
+    lowerBound: complete ? lowerBound : null,
+    pos,
+  };
 }
 
 async function mergePif(out: string, graph: Graph, job: JobOf<"merge">) {
@@ -1207,6 +1230,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
   let checks: Record<string, unknown>;
   let seconds = 0;
   let parameters: Record<string, unknown>;
+  let extra: Record<string, unknown> | undefined;
   if (members.length < 2) {
     matrix = ids.map(() => [0]);
     checks = {};
@@ -1236,9 +1260,12 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
       selfDistance,
       symmetry,
       maxRestartsSpread: Math.max(0, ...upperTriangle(a.spread)),
+      ...(a.gradNorm ? { maxGradNorm: Math.max(0, ...upperTriangle(a.gradNorm)) } : {}),
       rankAsked: rank.rankAsked,
       rankCapped: rank.rankCapped,
     };
+    // per pair: how far from the optimum the distance can be (issue #12, item 3)
+    if (a.gradNorm) extra = { gradNorm: a.gradNorm, lowerBound: a.lowerBound };
     parameters = { ...s, rank: rank.rank, ...evalParams, dsaSteps: v.measure.dsaSteps };
   }
   const dsaFile = buildMetricFile({
@@ -1251,6 +1278,7 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
     summary: summarize(upperTriangle(matrix)),
     checks,
     source: { run: "pipeline", units: `dsa/${job.study}/${job.variant}/*` },
+    ...(extra ? { extra } : {}),
     wallTimeSec: seconds,
   });
   await writeJsonOutput(metricPath(at.metrics, job.study, job.variant, "dsa"), dsaFile);

@@ -6,11 +6,13 @@
 import assert from "node:assert/strict";
 import { dmdEigenvalues, fitDmd, hankelNumericalRank } from "../../../metrics/dsa/dmd.ts";
 import {
+  compareDmd,
   dsaDistance,
   dsaDistanceDetailed,
   dsaDistanceMatrix,
   dsaLinearSumAssignment,
   type DsaOptions,
+  dsaPairMeasure,
   eigenvalueWasserstein,
 } from "../../../metrics/dsa/dsa.ts";
 import { procrustesDistance } from "../../../metrics/dsa/procrustes.ts";
@@ -229,6 +231,51 @@ Deno.test("DSA distance matrix: symmetric, zero diagonal, self-checks recorded",
   );
 });
 
+Deno.test("DSA distance matrix: each pair's gradient norm and lower bound bracket its distance", () => {
+  const c = cases.find((x) => x.name === "linear_different");
+  const r = cases.find((x) => x.name === "linear_rotated");
+  const systems = [c.systems[0].data, c.systems[1].data, r.systems[1].data];
+  for (const score of ["angular", "euclidean"] as const) {
+    const o = { ...optionsOf(c), rank: 6, rankThreshold: undefined, score };
+    const res = dsaDistanceMatrix(systems, o);
+    let max = 0;
+    for (let i = 0; i < 3; i++) {
+      assert.equal(res.gradNorm[i][i], 0);
+      assert.equal(res.lowerBound[i][i], 0);
+      for (let j = i + 1; j < 3; j++) {
+        assert.equal(res.gradNorm[i][j], res.gradNorm[j][i]);
+        assert.equal(res.lowerBound[i][j], res.lowerBound[j][i]);
+        assert(res.gradNorm[i][j] >= 0 && Number.isFinite(res.gradNorm[i][j]));
+        assert(res.lowerBound[i][j] >= 0);
+        assert(res.lowerBound[i][j] <= res.matrix[i][j] + 1e-12, `${score} (${i}, ${j})`);
+        // the entry is the pair's own Procrustes result, in the requested score
+        const p = compareDmd(res.fits[i], res.fits[j], o).procrustes!;
+        assert.deepEqual(
+          dsaPairMeasure(res.matrix[i][j], p, score),
+          {
+            distance: res.matrix[i][j],
+            spread: res.restartsSpread[i][j],
+            gradNorm: res.gradNorm[i][j],
+            lowerBound: res.lowerBound[i][j],
+          },
+        );
+        assert.equal(res.lowerBound[i][j], p.lowerBound[score]);
+        max = Math.max(max, res.gradNorm[i][j]);
+      }
+    }
+    assert.equal(res.selfChecks.maxGradNorm, max);
+    // the different systems' spectra differ: the bound is informative there, and ≈ 0 for the
+    // rotated copy (same dynamics)
+    assert(res.lowerBound[0][1] > 0, `${score}: bound ${res.lowerBound[0][1]}`);
+    assert(res.lowerBound[0][2] < 1e-3);
+  }
+  // an exactly solved score: no optimiser left to converge, the bound is the distance
+  const w = dsaDistanceMatrix(systems, { ...optionsOf(c), score: "wasserstein" });
+  assert.deepEqual(w.lowerBound, w.matrix);
+  assert(w.gradNorm.every((row) => row.every((g) => g === 0)));
+  assert.equal(w.selfChecks.maxGradNorm, 0);
+});
+
 Deno.test("DSA bad inputs throw errors naming the field and range", () => {
   const good = [[[0.1, 0.2], [0.3, 0.1], [0.2, 0.5], [0.4, 0.3], [0.1, 0.0], [0.2, 0.2]]];
   const ragged = [[[0.1, 0.2], [0.3]]];
@@ -360,6 +407,8 @@ Deno.test("DSA parallel matrix (workers) equals the single-thread matrix", async
   const seq = dsaDistanceMatrix(systems, o);
   const par = await dsaDistanceMatrixParallel(systems, o, { workers: 2, chunk: 1 });
   assert.deepEqual(par.matrix, seq.matrix);
+  assert.deepEqual(par.gradNorm, seq.gradNorm);
+  assert.deepEqual(par.lowerBound, seq.lowerBound);
   assert.deepEqual(par.selfChecks, seq.selfChecks);
   await assert.rejects(
     () => dsaDistanceMatrixParallel(systems, { ...o, delays: 0 }, { workers: 2 }),
