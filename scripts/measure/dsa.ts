@@ -11,8 +11,9 @@
  * | --rank-explained-variance, --ridge, --reduced-rank-regression, --score
  * angular|euclidean|wasserstein, --restarts, --dsa-seed (the optimiser's `seed`), --self-checks K
  * (default 3).
- * `extra.restartsSpread` holds each pair's spread (max − min) over optimiser restarts and
- * `selfChecks` the d(X,X) and symmetry checks.
+ * `extra.restartsSpread` holds each pair's spread (max − min) over optimiser restarts,
+ * `extra.gradNorm` and `extra.lowerBound` each pair's final gradient norm and lower bound (the
+ * true distance lies in [lowerBound, distance]), and `selfChecks` the d(X,X) and symmetry checks.
  *
  *   deno run --allow-read=runs --allow-write=runs scripts/measure/dsa.ts \
  *     --hidden runs/hidden_flipflop-n3.json --delays 10 --rank 50 --out runs/dsa_flipflop-n3.json
@@ -133,7 +134,12 @@ if (import.meta.main) {
         },
         checks: res.selfChecks,
         source,
-        extra: { restartsSpread: res.restartsSpread, ranks: res.fits.map((f: DmdFit) => f.rank) },
+        extra: {
+          restartsSpread: res.restartsSpread,
+          gradNorm: res.gradNorm,
+          lowerBound: res.lowerBound,
+          ranks: res.fits.map((f: DmdFit) => f.rank),
+        },
         ...(provenance ? { provenance } : {}),
       }),
     );

@@ -58,6 +58,11 @@ Deno.test({
       assert.ok(m.matrix[0][2] > 0.05, `different system: ${m.matrix[0][2]}`);
       assert.equal(m.matrix[1][0], m.matrix[0][1]);
       assert.ok(Array.isArray(m.checks.symmetry));
+      // each pair's bracket [lowerBound, distance] and final gradient norm
+      assert.ok(m.extra.lowerBound[0][2] <= m.matrix[0][2]);
+      assert.equal(m.extra.lowerBound[2][0], m.extra.lowerBound[0][2]);
+      assert.ok(m.extra.gradNorm[0][2] >= 0);
+      assert.equal(m.checks.maxGradNorm, Math.max(...m.extra.gradNorm.flat()));
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
