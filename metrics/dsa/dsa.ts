@@ -20,6 +20,8 @@ import { evenlySpacedSelfChecks, mirrorPairs, reversedPair, upperPairs } from ".
 import {
   type PreparedOperator,
   prepareOperator,
+  PROCRUSTES_LEGACY_OPTIMISER,
+  PROCRUSTES_OPTIMISER,
   procrustesDistance,
   type ProcrustesOptions,
   type ProcrustesResult,
@@ -265,8 +267,42 @@ export interface DsaPairMeasure {
 }
 
 /**
+ * Names what computes the distances under `options`: the Procrustes optimiser
+ * (`PROCRUSTES_OPTIMISER`, or `PROCRUSTES_LEGACY_OPTIMISER` with `procrustes.legacy`), or
+ * "exact" for the "wasserstein" score (an assignment problem, solved exactly). Distances with
+ * different names come from different algorithms and do not belong in one matrix.
+ *
+ * @example
+ * ```ts
+ * import { dsaOptimiser, PROCRUSTES_OPTIMISER } from "@degeneracy/degeneracy";
+ * if (dsaOptimiser({ delays: 10, rank: 50 }) !== PROCRUSTES_OPTIMISER) throw new Error("default");
+ * if (dsaOptimiser({ score: "wasserstein" }) !== "exact") throw new Error("exact score");
+ * ```
+ */
+export function dsaOptimiser(options: DsaOptions = {}): string {
+  if (checkScore(options.score) === "wasserstein") return "exact";
+  return options.procrustes?.legacy === true ? PROCRUSTES_LEGACY_OPTIMISER : PROCRUSTES_OPTIMISER;
+}
+
+/**
  * The matrix entry of a compared pair: `procrustes` is `compareDmd`'s result (absent for the
  * exactly solved "wasserstein" score).
+ *
+ * @example
+ * ```ts
+ * import { compareDmd, dsaPairMeasure, fitDmd } from "@degeneracy/degeneracy";
+ * const system = (phase: number) =>
+ *   Array.from({ length: 3 }, (_, k) =>
+ *     Array.from({ length: 40 }, (_, t) => {
+ *       const a = 0.3 * t + phase + k;
+ *       return [Math.cos(a) * 0.97 ** t, Math.sin(0.5 * a) * 0.9 ** t];
+ *     }));
+ * const a = fitDmd(system(0), { rank: 2 }), b = fitDmd(system(1), { rank: 2 });
+ * const c = compareDmd(a, b);
+ * const m = dsaPairMeasure(c.distance, c.procrustes);
+ * // the true distance lies in [m.lowerBound, m.distance]; m.gradNorm ≈ 0 at an optimum
+ * if (!(m.lowerBound <= m.distance && m.gradNorm >= 0)) throw new Error("bracket");
+ * ```
  */
 export function dsaPairMeasure(
   distance: number,

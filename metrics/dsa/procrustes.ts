@@ -73,6 +73,19 @@ export {
 } from "./operator.ts";
 export { determinantSign } from "./starts.ts";
 
+/**
+ * Names the optimiser whose distances `procrustesDistance` returns, so that distances computed by
+ * different versions of it are never merged into one matrix (the pipeline records it in every DSA
+ * pair block and refuses to merge blocks that differ). Bumped with every change that moves the
+ * distances: 4 = L-BFGS in the per-system eigenframes with float32 corrections (9d9b82a), the
+ * `eig-sym` start set (1effd8c), the Jacobi preconditioner (b803f8c) and the Cayley inverse on
+ * float32 operands (d8fff39).
+ */
+export const PROCRUSTES_OPTIMISER = "degeneracy.procrustes/4";
+
+/** The previous optimiser's name (`legacy: true`, `procrustes_legacy.ts`). */
+export const PROCRUSTES_LEGACY_OPTIMISER = "degeneracy.procrustes/legacy";
+
 /** Options of `procrustesDistance`. */
 export interface ProcrustesOptions {
   /** Score returned as `distance` (default "angular"). */

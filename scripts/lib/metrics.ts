@@ -30,6 +30,7 @@ import {
   compareDmd,
   type DmdFit,
   dsaDistanceMatrix,
+  dsaOptimiser,
   type DsaOptions,
   type DsaPairMeasure,
   dsaPairMeasure,
@@ -163,6 +164,8 @@ export const METRIC_REGISTRY = {
      * {@link pair}, plus d(X, X) and reversed-order self-checks); used by `measure:dsa`.
      */
     matrix: dsaDistanceMatrix,
+    /** What computes the distances under `options` (recorded in every pair block). */
+    optimiser: dsaOptimiser,
     /** Prepared operator of a fit (invariants computed once per network). */
     prepare(fit: { operator: Float64Array; size: number }): PreparedOperator {
       return prepareOperator(fit.operator, fit.size);

@@ -24,7 +24,11 @@ import { runUnit } from "../../scripts/lib/units/execute.ts";
 import { runLocal } from "../../scripts/lib/executors/local.ts";
 import { preparePlan } from "../../scripts/lib/pipeline.ts";
 import { preparedPath, unitErrorPath } from "../../scripts/lib/layout.ts";
-import { deserializePreparedOperator, prepareOperator } from "../../metrics/dsa/mod.ts";
+import {
+  deserializePreparedOperator,
+  prepareOperator,
+  PROCRUSTES_OPTIMISER,
+} from "../../metrics/dsa/mod.ts";
 
 Deno.test("every preset plans into a valid graph; paper without errors", () => {
   for (const name of Object.keys(PRESETS)) {
@@ -320,6 +324,27 @@ Deno.test({
       assert.notEqual(o.status, "failed", o.message);
       const after = pairXY(blockFile);
       assert.ok(after < 1e-6, `block with m00${x}'s prepared operator twice: ${after}`);
+
+      // every DSA block names its optimiser, and the merge refuses blocks of different ones
+      // (a run resumed after an update of the Procrustes code), naming them
+      const block = JSON.parse(Deno.readTextFileSync(blockFile));
+      assert.equal(block.parameters.optimiser, PROCRUSTES_OPTIMISER);
+      const merged = JSON.parse(Deno.readTextFileSync(`${pop}/metrics/dsa.json`));
+      assert.equal(merged.parameters.optimiser, PROCRUSTES_OPTIMISER);
+      Deno.writeTextFileSync(
+        blockFile,
+        JSON.stringify({ ...block, parameters: { ...block.parameters, optimiser: "older/3" } }),
+      );
+      const mergeUnit = ga.stages.flatMap((st) => st.units).find((u) =>
+        u.id === "merge/flipflop/n1/dsa"
+      )!;
+      Deno.removeSync(`${pop}/metrics/dsa.json`);
+      const m = await runUnit(a, ga, mergeUnit, { workers: 0, backend: "cpu", quiet: true });
+      assert.equal(m.status, "failed");
+      const why = m.message ?? "";
+      assert.match(why, /dsa flipflop\/n1: its pair blocks were computed by different Procrustes/);
+      assert.ok(why.includes(`older/3: ${blockFile}`), why);
+      assert.ok(why.includes(`delete the blocks not computed by ${PROCRUSTES_OPTIMISER}`), why);
     } finally {
       await Deno.remove(a, { recursive: true });
       await Deno.remove(b, { recursive: true });

@@ -768,7 +768,7 @@ async function dsaBlockUnit(out: string, graph: Graph, job: JobOf<"pairs">) {
     block: job.block,
     checks: job.checks,
     pairs,
-    parameters: options,
+    parameters: { ...options, optimiser: METRIC_REGISTRY.dsa.optimiser(options) },
     wallTimeSec: (performance.now() - t0) / 1000,
   };
   await writeJsonAtomic(
@@ -1064,7 +1064,9 @@ async function readBlocks(
   graph: Graph,
   v: VariantSettings,
   metric: "dsa" | "pif",
-): Promise<{ pairs: PairResult[]; checks: PairResult[]; seconds: number }> {
+): Promise<
+  { pairs: PairResult[]; checks: PairResult[]; seconds: number; optimisers: Map<string, string[]> }
+> {
   const { study, variant } = v;
   const root = dirsOf(out, v)[metric];
   const units = graph.stages.find((s) => s.name === metric)!.units.filter((u) =>
@@ -1072,6 +1074,8 @@ async function readBlocks(
     u.job.setting === v.setting
   );
   const pairs: PairResult[] = [], checks: PairResult[] = [];
+  // the blocks of each optimiser (parameters.optimiser; "unrecorded" in older blocks)
+  const optimisers = new Map<string, string[]>();
   let seconds = 0;
   for (const u of units) {
     const job = u.job as JobOf<"pairs">;
@@ -1082,8 +1086,30 @@ async function readBlocks(
     }
     (job.checks ? checks : pairs).push(...f.pairs);
     seconds += f.wallTimeSec;
+    const name = typeof f.parameters.optimiser === "string" ? f.parameters.optimiser : "unrecorded";
+    optimisers.set(name, [...(optimisers.get(name) ?? []), p]);
   }
-  return { pairs, checks, seconds };
+  return { pairs, checks, seconds, optimisers };
+}
+
+/**
+ * The one optimiser that computed every DSA pair block of a population, or an error naming the
+ * blocks of each when they differ (blocks computed by different versions of the code, e.g. a run
+ * resumed after an update: their distances do not belong in one matrix).
+ */
+function singleOptimiser(
+  optimisers: Map<string, string[]>,
+  current: string,
+  label: string,
+): string {
+  if (optimisers.size <= 1) return [...optimisers.keys()][0] ?? "unrecorded";
+  const list = [...optimisers].map(([name, files]) => `${name}: ${files.join(", ")}`);
+  throw new Error(
+    `${label}: its pair blocks were computed by different Procrustes optimisers (${
+      list.join("; ")
+    }); delete the blocks not computed by ${current} (this code's) and run again to ` +
+      `recompute them`,
+  );
 }
 
 /**
@@ -1238,7 +1264,10 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
   } else {
     const blocks = await readBlocks(out, graph, v, "dsa");
     seconds = blocks.seconds;
-    const a = assembleMatrix(members, blocks.pairs, `dsa ${job.study}/${job.variant}`);
+    const label = `dsa ${job.study}/${job.variant}`;
+    const current = METRIC_REGISTRY.dsa.optimiser(dsaOptions(v, rank.rank));
+    const optimiser = singleOptimiser(blocks.optimisers, current, label);
+    const a = assembleMatrix(members, blocks.pairs, label);
     matrix = a.matrix;
     const find = (x: number, y: number) =>
       blocks.checks.find((c) => c.a === x && c.b === y)?.distance;
@@ -1266,7 +1295,13 @@ async function mergeDsa(out: string, graph: Graph, job: JobOf<"merge">) {
     };
     // per pair: how far from the optimum the distance can be (issue #12, item 3)
     if (a.gradNorm) extra = { gradNorm: a.gradNorm, lowerBound: a.lowerBound };
-    parameters = { ...s, rank: rank.rank, ...evalParams, dsaSteps: v.measure.dsaSteps };
+    parameters = {
+      ...s,
+      rank: rank.rank,
+      ...evalParams,
+      dsaSteps: v.measure.dsaSteps,
+      ...(optimiser === "unrecorded" ? {} : { optimiser }),
+    };
   }
   const dsaFile = buildMetricFile({
     ...base,

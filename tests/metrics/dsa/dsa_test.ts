@@ -11,11 +11,16 @@ import {
   dsaDistanceDetailed,
   dsaDistanceMatrix,
   dsaLinearSumAssignment,
+  dsaOptimiser,
   type DsaOptions,
   dsaPairMeasure,
   eigenvalueWasserstein,
 } from "../../../metrics/dsa/dsa.ts";
-import { procrustesDistance } from "../../../metrics/dsa/procrustes.ts";
+import {
+  PROCRUSTES_LEGACY_OPTIMISER,
+  PROCRUSTES_OPTIMISER,
+  procrustesDistance,
+} from "../../../metrics/dsa/procrustes.ts";
 import { eigenvaluesReal } from "../../../metrics/linalg/eig_real.ts";
 import { mmNT } from "../../../metrics/linalg/matmul.ts";
 import { symEigTop } from "../../../metrics/linalg/symeig.ts";
@@ -274,6 +279,18 @@ Deno.test("DSA distance matrix: each pair's gradient norm and lower bound bracke
   assert.deepEqual(w.lowerBound, w.matrix);
   assert(w.gradNorm.every((row) => row.every((g) => g === 0)));
   assert.equal(w.selfChecks.maxGradNorm, 0);
+});
+
+Deno.test("DSA optimiser names: the current optimiser, the legacy one, exact for wasserstein", () => {
+  assert.equal(dsaOptimiser(), PROCRUSTES_OPTIMISER);
+  assert.equal(dsaOptimiser({ score: "euclidean", rank: 4 }), PROCRUSTES_OPTIMISER);
+  assert.equal(dsaOptimiser({ procrustes: { legacy: true } }), PROCRUSTES_LEGACY_OPTIMISER);
+  assert.notEqual(PROCRUSTES_LEGACY_OPTIMISER, PROCRUSTES_OPTIMISER);
+  assert.equal(dsaOptimiser({ score: "wasserstein", procrustes: { legacy: true } }), "exact");
+  assert.throws(
+    () => dsaOptimiser({ score: "cosine" as unknown as "angular" }),
+    /score: must be "angular", "euclidean" or "wasserstein", got cosine/,
+  );
 });
 
 Deno.test("DSA bad inputs throw errors naming the field and range", () => {
