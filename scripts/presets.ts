@@ -233,8 +233,10 @@ export const PRESETS: Record<Preset["name"], Preset> = {
       "quick is PARTLY TRAINED: it trains every population for a short fixed budget (see " +
       "training overrides). On our probes (docs/fidelity.md, 'Training budget') flip-flop and " +
       "2D path integration learn within it; delayed discrimination with N ≥ 2 does not learn " +
-      "in 400 epochs (0 of 4 networks), and sine and the N = 1 delayed-discrimination " +
-      "populations need 90–400 epochs for 3 of 4 to converge; no budget that fits 90 minutes " +
+      "in 400 of its epochs (0 of 4 networks; with Appendix A's settings, 16× the trials per " +
+      "epoch, 1 of 2 networks was at the 0.05 threshold after 140 epochs, not yet for 3 in a " +
+      "row), and sine and the N = 1 delayed-discrimination populations need 90–400 epochs " +
+      "for 3 of 4 to converge; no budget that fits 90 minutes " +
       "on 2 cores gets 6 of 8 to converge everywhere. Its statistics therefore use every " +
       "non-diverged network, converged or not (the paper uses converged ones); every claim " +
       "row gives the networks used and how many of them learned, and says 'partly trained' " +
