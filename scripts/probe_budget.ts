@@ -15,14 +15,17 @@
  * each member's final main and auxiliary loss on 512 fresh trials beside the trivial
  * baselines. Writes `OUT/<study>__<variant>.json` atomically and skips finished files.
  * `--override '{"hidden":128}'` changes training fields of every probed population (the file
- * name gets a `__o<hash>` suffix). `--report` trains nothing: it prints, for every probe file in OUT, how many members had
- * converged by each budget and the smallest budget at which at least three quarters had.
+ * name gets a `__o<hash>` suffix). `--report` trains nothing: it prints, for every probe file in
+ * OUT, how many members had converged by each budget ("≥ k" for a budget beyond the probed epochs
+ * while some member had not converged) and the smallest budget at which at least three quarters
+ * had.
  */
 import { parseArgs } from "node:util";
 import { getPreset } from "./presets.ts";
 import { allStudies } from "./reproduce.ts";
 import { resolveVariant } from "./lib/studies.ts";
 import { writeJsonAtomic } from "./lib/io.ts";
+import { convergedBy } from "./lib/budget_probe.ts";
 import * as M from "../mod.ts";
 import { learnedThreshold, trivialBaselines } from "../tasks/baselines.ts";
 import { outputLosses } from "../metrics/learning.ts";
@@ -54,10 +57,7 @@ if (values.report) {
     const d = JSON.parse(await Deno.readTextFile(`${values.out}/${e.name}`));
     if (d.schema !== "degeneracy.budget-probe/1") continue;
     const k = d.members.length;
-    const at = (E: number) =>
-      d.members.filter((m: { status: string; stopEpoch: number }) =>
-        m.status === "converged" && m.stopEpoch <= E
-      ).length;
+    const at = (E: number) => convergedBy(d.members, E, d.config.maxEpochs);
     const need = Math.ceil(0.75 * k);
     const stops = d.members.filter((m: { status: string }) => m.status === "converged")
       .map((m: { stopEpoch: number }) => m.stopEpoch).sort((a: number, b: number) => a - b);
