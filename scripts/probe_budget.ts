@@ -7,7 +7,7 @@
  * the one it would have had in the preset with `maxEpochs = E`: one long probe answers "how
  * many of these members converge within E epochs" for every E up to the limit.
  *
- * Run: `deno run -A scripts/probe_budget.ts --preset quick --members 4 --epochs 400
+ * Run: `deno task probe:budget --preset quick --members 4 --epochs 400
  *   --only delayed_discrimination/n1,sine_freq/f4 --out runs/probes`
  * (`--only` takes study/variant ids; default: every delayed-discrimination-family and sine
  * population). `--learned-ratio R` lowers each early-stopping threshold to R × the task's best
@@ -20,41 +20,77 @@
  * while some member had not converged) and the smallest budget at which at least three quarters
  * had.
  */
-import { parseArgs } from "node:util";
-import { getPreset } from "./presets.ts";
+import { getPreset, type Preset } from "./presets.ts";
 import { allStudies } from "./reproduce.ts";
 import { resolveVariant } from "./lib/studies.ts";
 import { writeJsonAtomic } from "./lib/io.ts";
 import { convergedBy } from "./lib/budget_probe.ts";
+import {
+  defineCli,
+  f,
+  InvalidValue,
+  MODULE_FOLDERS,
+  requireAccess,
+  runCli,
+  UsageError,
+} from "./lib/cli.ts";
 import * as M from "../mod.ts";
 import { learnedThreshold, trivialBaselines } from "../tasks/baselines.ts";
 import { outputLosses } from "../metrics/learning.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    preset: { type: "string", default: "quick" },
-    members: { type: "string", default: "4" },
-    epochs: { type: "string", default: "400" },
-    only: { type: "string" },
-    out: { type: "string", default: "runs/probes" },
-    workers: { type: "string", default: "2" },
-    "learned-ratio": { type: "string" },
-    report: { type: "boolean", default: false },
-    override: { type: "string" },
+/** The command line of `deno task probe:budget`. */
+export const CLI = defineCli({
+  name: "probe:budget",
+  summary: "Trains the first K members of chosen populations of a preset with a raised epoch " +
+    "limit and records when each met the early-stopping rule (docs/fidelity.md, 'Training " +
+    "budget'); --report prints, for every probe file in --out, how many had converged by each " +
+    "budget. Writes only under --out.",
+  flags: {
+    preset: f.choice(
+      ["smoke", "quick", "paper"] as const,
+      "preset whose training is probed",
+      "quick",
+    ),
+    members: f.int("K", "members probed per population (the first K)", {
+      min: 1,
+      max: 1000,
+      defaultText: "4",
+    }),
+    epochs: f.int("E", "epoch limit of the probe", { min: 1, max: 100_000, defaultText: "400" }),
+    only: f.string(
+      "IDS",
+      "study/variant ids, comma-separated (default: every delayed-discrimination-family and " +
+        "sine population)",
+      { allowed: "comma-separated study/variant ids of the preset" },
+    ),
+    out: f.path("DIR", "directory of the probe files", "runs/probes"),
+    workers: f.int("N", "CPU workers (0 = in-process)", { min: 0, max: 256, defaultText: "2" }),
+    "learned-ratio": f.number(
+      "R",
+      "lower each early-stopping threshold to R × the task's best trivial loss where stricter",
+      { min: 0, minOpen: true, max: 1 },
+    ),
+    override: f.json(
+      "JSON",
+      "training fields changed in every probed population (the file name gets a __o<hash> suffix)",
+      "a JSON object of training fields",
+      (v) => {
+        if (typeof v !== "object" || v === null || Array.isArray(v)) {
+          throw new InvalidValue("not a JSON object");
+        }
+        return v as Record<string, unknown>;
+      },
+    ),
+    report: f.switch("train nothing: print the converged counts of every probe file in --out"),
   },
 });
 
-function fail(msg: string): never {
-  console.error(`probe_budget: ${msg}`);
-  Deno.exit(2);
-}
-
-if (values.report) {
+/** The report table of the probe files in `dir`. */
+async function report(dir: string): Promise<string> {
   const rows: string[] = [];
-  for await (const e of Deno.readDir(values.out!)) {
+  for await (const e of Deno.readDir(dir)) {
     if (!e.name.endsWith(".json")) continue;
-    const d = JSON.parse(await Deno.readTextFile(`${values.out}/${e.name}`));
+    const d = JSON.parse(await Deno.readTextFile(`${dir}/${e.name}`));
     if (d.schema !== "degeneracy.budget-probe/1") continue;
     const k = d.members.length;
     const at = (E: number) => convergedBy(d.members, E, d.config.maxEpochs);
@@ -76,109 +112,141 @@ if (values.report) {
         `${(d.wallSeconds / d.epochsTrained).toFixed(3)} |`,
     );
   }
-  console.log(
-    "| population | threshold | converged by the preset's budget / 100 / 200 / 300 / 400 epochs | " +
-      "epochs for ≥ ¾ converged | final loss per member | wall s per member-epoch (shared CPU) |\n" +
-      "|---|---:|---|---:|---|---:|\n" + rows.sort().join("\n"),
-  );
-  Deno.exit(0);
+  return "| population | threshold | converged by the preset's budget / 100 / 200 / 300 / 400 epochs | " +
+    "epochs for ≥ ¾ converged | final loss per member | wall s per member-epoch (shared CPU) |\n" +
+    "|---|---:|---|---:|---|---:|\n" + rows.sort().join("\n");
 }
 
-const members = Number(values.members);
-const epochs = Number(values.epochs);
-const workers = Number(values.workers);
-if (!Number.isInteger(members) || members < 1) fail("--members must be an integer ≥ 1");
-if (!Number.isInteger(epochs) || epochs < 1) fail("--epochs must be an integer ≥ 1");
-if (!Number.isInteger(workers) || workers < 0) fail("--workers must be an integer ≥ 0");
-let preset;
-try {
-  preset = getPreset(values.preset!);
-} catch (e) {
-  fail((e as Error).message);
-}
-const wanted = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
-const targets = allStudies(preset).flatMap((s) =>
-  s.variants.map((v) => ({ study: s, variant: v, key: `${s.name}/${v.id}` }))
-).filter((t) =>
-  wanted
-    ? wanted.includes(t.key)
-    : t.study.family === "delayed_discrimination" || t.study.family === "sine"
-);
-if (wanted) {
-  for (const w of wanted) if (!targets.some((t) => t.key === w)) fail(`--only: unknown ${w}`);
-}
-let override: Record<string, unknown> = {};
-if (values.override) {
-  try {
-    override = JSON.parse(values.override);
-  } catch {
-    fail("--override must be a JSON object of training fields");
+/** The populations to probe: `only`'s ids (each must exist), else the DD-family and sine ones. */
+function probeTargets(preset: Preset, only: string | undefined) {
+  const all = allStudies(preset).flatMap((s) =>
+    s.variants.map((v) => ({ study: s, variant: v, key: `${s.name}/${v.id}` }))
+  );
+  if (only === undefined) {
+    return all.filter((t) =>
+      t.study.family === "delayed_discrimination" || t.study.family === "sine"
+    );
   }
-}
-const suffix = values.override
-  ? `__o${
-    Array.from(values.override).reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7)
-      .toString(36)
-  }`
-  : "";
-await Deno.mkdir(values.out!, { recursive: true });
-for (const t of targets) {
-  const path = `${values.out}/${t.study.name}__${t.variant.id}${suffix}.json`;
-  try {
-    await Deno.stat(path);
-    console.error(`${t.key}: done already (${path})`);
-    continue;
-  } catch { /* not there yet */ }
-  const rv = resolveVariant(preset, t.study, t.variant);
-  const config = { ...rv.config, ...override, maxEpochs: epochs };
-  const baselines = trivialBaselines(rv.task, { trials: 1024, seed: 900_004 });
-  let threshold = null;
-  if (values["learned-ratio"] !== undefined) {
-    const r = Number(values["learned-ratio"]);
-    if (!(r > 0 && r <= 1)) fail("--learned-ratio must be in (0, 1]");
-    threshold = learnedThreshold(config.earlyStopThreshold, baselines, r);
-    config.earlyStopThreshold = threshold.threshold;
+  const wanted = only.split(",").map((x) => x.trim());
+  for (const w of wanted) {
+    if (!all.some((t) => t.key === w)) {
+      throw new UsageError(
+        "--only",
+        `unknown population "${w}"`,
+        `study/variant ids of preset ${preset.name}, e.g. ${all[0].key}`,
+      );
+    }
   }
-  const t0 = performance.now();
-  const recs = await M.trainPopulation(rv.task, config, {
-    seeds: Array.from(
-      { length: members },
-      (_, k) => M.memberSeeds(preset.seed, k, config.sharedData),
-    ),
-    backend: "cpu",
-    workers,
-    onProgress: M.progressPrinter({ label: t.key }),
+  return all.filter((t) => wanted.includes(t.key));
+}
+
+if (import.meta.main) {
+  await runCli(CLI, Deno.args, async (a) => {
+    const out = a.out ?? "runs/probes";
+    if (a.report) {
+      requireAccess({
+        script: "scripts/probe_budget.ts",
+        read: [{ flag: "--out", path: out }],
+        write: [],
+      }, Deno.args);
+      console.log(await report(out));
+      return;
+    }
+    requireAccess({
+      script: "scripts/probe_budget.ts",
+      read: [{ flag: "--out", path: out }, ...MODULE_FOLDERS],
+      write: [{ flag: "--out", path: out }],
+      other: ["--allow-sys=hostname"],
+    }, Deno.args);
+    const preset = getPreset(a.preset ?? "quick");
+    const members = a.members ?? 4, epochs = a.epochs ?? 400, workers = a.workers ?? 2;
+    const targets = probeTargets(preset, a.only);
+    const override = a.override ?? {};
+    const known = Object.keys(M.defaultTrainingConfig("flipflop"));
+    for (const key of Object.keys(override)) {
+      if (!known.includes(key)) {
+        throw new UsageError(
+          "--override",
+          `unknown training field "${key}"`,
+          `fields of the training configuration: ${known.join(", ")}`,
+        );
+      }
+    }
+    const suffix = a.override
+      ? `__o${
+        Array.from(JSON.stringify(a.override)).reduce(
+          (h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0,
+          7,
+        ).toString(36)
+      }`
+      : "";
+    // every probed configuration is checked before anything is written
+    for (const t of targets) {
+      const rv = resolveVariant(preset, t.study, t.variant);
+      try {
+        M.validateTrainingConfig({ ...rv.config, ...override, maxEpochs: epochs });
+      } catch (e) {
+        throw new UsageError("--override", (e as Error).message, "training values in range");
+      }
+    }
+    await Deno.mkdir(out, { recursive: true });
+    for (const t of targets) {
+      const path = `${out}/${t.study.name}__${t.variant.id}${suffix}.json`;
+      try {
+        await Deno.stat(path);
+        console.error(`${t.key}: done already (${path})`);
+        continue;
+      } catch { /* not there yet */ }
+      const rv = resolveVariant(preset, t.study, t.variant);
+      const config = { ...rv.config, ...override, maxEpochs: epochs };
+      const baselines = trivialBaselines(rv.task, { trials: 1024, seed: 900_004 });
+      let threshold = null;
+      if (a["learned-ratio"] !== undefined) {
+        threshold = learnedThreshold(config.earlyStopThreshold, baselines, a["learned-ratio"]);
+        config.earlyStopThreshold = threshold.threshold;
+      }
+      const t0 = performance.now();
+      const recs = await M.trainPopulation(rv.task, config, {
+        seeds: Array.from(
+          { length: members },
+          (_, k) => M.memberSeeds(preset.seed, k, config.sharedData),
+        ),
+        backend: "cpu",
+        workers,
+        onProgress: M.progressPrinter({ label: t.key }),
+      });
+      const wall = (performance.now() - t0) / 1000;
+      const evalBatch = rv.task.sample(512, 900_001);
+      const losses = recs.map((r) =>
+        outputLosses(M.runNetwork(r, null, evalBatch).outputs, evalBatch, r.shape.auxDim)
+      );
+      const result = {
+        schema: "degeneracy.budget-probe/1",
+        study: t.study.name,
+        variant: t.variant.id,
+        taskId: rv.task.id,
+        preset: preset.name,
+        presetMaxEpochs: rv.config.maxEpochs,
+        config,
+        threshold,
+        baselines,
+        wallSeconds: wall,
+        epochsTrained: recs.reduce((x, r) => x + r.history.testLoss.length, 0),
+        members: recs.map((r, i) => ({
+          member: r.member,
+          status: r.status,
+          stopEpoch: r.stopEpoch,
+          finalTestLoss: r.history.testLoss[r.history.testLoss.length - 1],
+          evalMainLoss: losses[i].main,
+          evalAuxLoss: losses[i].aux,
+          testLoss: r.history.testLoss,
+        })),
+      };
+      await writeJsonAtomic(path, result);
+      console.error(
+        `${t.key}: ${recs.filter((r) => r.status === "converged").length}/${members} converged, ` +
+          `stop epochs ${recs.map((r) => r.stopEpoch).join(",")}, ${wall.toFixed(0)} s wall`,
+      );
+    }
   });
-  const wall = (performance.now() - t0) / 1000;
-  const evalBatch = rv.task.sample(512, 900_001);
-  const losses = recs.map((r) =>
-    outputLosses(M.runNetwork(r, null, evalBatch).outputs, evalBatch, r.shape.auxDim)
-  );
-  const result = {
-    schema: "degeneracy.budget-probe/1",
-    study: t.study.name,
-    variant: t.variant.id,
-    taskId: rv.task.id,
-    preset: preset.name,
-    presetMaxEpochs: rv.config.maxEpochs,
-    config,
-    threshold,
-    baselines,
-    wallSeconds: wall,
-    epochsTrained: recs.reduce((a, r) => a + r.history.testLoss.length, 0),
-    members: recs.map((r, i) => ({
-      member: r.member,
-      status: r.status,
-      stopEpoch: r.stopEpoch,
-      finalTestLoss: r.history.testLoss[r.history.testLoss.length - 1],
-      evalMainLoss: losses[i].main,
-      evalAuxLoss: losses[i].aux,
-      testLoss: r.history.testLoss,
-    })),
-  };
-  await writeJsonAtomic(path, result);
-  console.error(
-    `${t.key}: ${recs.filter((r) => r.status === "converged").length}/${members} converged, ` +
-      `stop epochs ${recs.map((r) => r.stopEpoch).join(",")}, ${wall.toFixed(0)} s wall`,
-  );
 }
