@@ -30,6 +30,7 @@ import {
   f,
   InvalidValue,
   MODULE_FOLDERS,
+  PRESET_NAMES,
   requireAccess,
   runCli,
   UsageError,
@@ -46,11 +47,7 @@ export const CLI = defineCli({
     "budget'); --report prints, for every probe file in --out, how many had converged by each " +
     "budget. Writes only under --out.",
   flags: {
-    preset: f.choice(
-      ["smoke", "quick", "paper"] as const,
-      "preset whose training is probed",
-      "quick",
-    ),
+    preset: f.choice(PRESET_NAMES, "preset whose training is probed", "quick"),
     members: f.int("K", "members probed per population (the first K)", {
       min: 1,
       max: 1000,
@@ -180,25 +177,25 @@ if (import.meta.main) {
         ).toString(36)
       }`
       : "";
-    // every probed configuration is checked before anything is written
-    for (const t of targets) {
+    // every probed configuration is built and checked once, before anything is written
+    const probes = targets.map((t) => {
       const rv = resolveVariant(preset, t.study, t.variant);
+      const config = { ...rv.config, ...override, maxEpochs: epochs };
       try {
-        M.validateTrainingConfig({ ...rv.config, ...override, maxEpochs: epochs });
+        M.validateTrainingConfig(config);
       } catch (e) {
         throw new UsageError("--override", (e as Error).message, "training values in range");
       }
-    }
+      return { t, rv, config };
+    });
     await Deno.mkdir(out, { recursive: true });
-    for (const t of targets) {
+    for (const { t, rv, config } of probes) {
       const path = `${out}/${t.study.name}__${t.variant.id}${suffix}.json`;
       try {
         await Deno.stat(path);
         console.error(`${t.key}: done already (${path})`);
         continue;
       } catch { /* not there yet */ }
-      const rv = resolveVariant(preset, t.study, t.variant);
-      const config = { ...rv.config, ...override, maxEpochs: epochs };
       const baselines = trivialBaselines(rv.task, { trials: 1024, seed: 900_004 });
       let threshold = null;
       if (a["learned-ratio"] !== undefined) {
