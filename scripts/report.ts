@@ -309,25 +309,62 @@ function claimsMarkdown(claims: ClaimResult[]): string {
   return lines.join("\n");
 }
 
+/** Columns of the Populations table (Markdown and HTML). */
+const POPULATION_COLUMNS = [
+  "study",
+  "variant",
+  "networks",
+  "converged",
+  "learned",
+  "not conv.",
+  "diverged",
+  "used",
+  "input bits",
+  "output bits",
+  "mean DSA",
+  "DSA max ‖∇‖",
+  "mean PIF/n²",
+  "dist. init",
+  "OOD MSE",
+  "OOD CV",
+  "PCs 95%",
+  "Δh",
+];
+
+/**
+ * The numeric cells of one Populations row (every column after study and variant), as text,
+ * in {@link POPULATION_COLUMNS} order.
+ */
+function populationCells(r: PopulationRow): string[] {
+  const p = r.population;
+  const count = (x: number | undefined) => `${x ?? "–"}`;
+  return [
+    count(p?.members),
+    count(p?.converged),
+    count(p?.learned),
+    count(p?.notConverged),
+    count(p?.diverged),
+    count(p?.used),
+    fmt(r.complexity?.input, 2),
+    fmt(r.complexity?.output, 2),
+    fmt(r.means.dsa),
+    fmt(r.means.dsa_max_grad),
+    fmt(r.means.pif),
+    fmt(r.means.distance_from_init),
+    fmt(r.means.ood_mse),
+    fmt(r.means.ood_cv),
+    fmt(r.means.dimensionality, 1),
+    fmt(r.means.attractorness),
+  ];
+}
+
 function populationsMarkdown(rows: PopulationRow[]): string {
   const lines = [
-    "| study | variant | networks | converged | learned | not conv. | diverged | used | input bits | output bits | mean DSA | DSA max ‖∇‖ | mean PIF/n² | dist. init | OOD MSE | OOD CV | PCs 95% | Δh |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    `| ${POPULATION_COLUMNS.join(" | ")} |`,
+    `| --- | --- | ${POPULATION_COLUMNS.slice(2).map(() => "---:").join(" | ")} |`,
   ];
   for (const r of rows) {
-    const p = r.population;
-    lines.push(
-      `| ${r.study} | ${r.label} | ${p?.members ?? "–"} | ${p?.converged ?? "–"} | ` +
-        `${p?.learned ?? "–"} | ` +
-        `${p?.notConverged ?? "–"} | ${p?.diverged ?? "–"} | ${p?.used ?? "–"} | ` +
-        `${fmt(r.complexity?.input, 2)} | ${fmt(r.complexity?.output, 2)} | ${fmt(r.means.dsa)} | ${
-          fmt(r.means.dsa_max_grad)
-        } | ` +
-        `${fmt(r.means.pif)} | ${fmt(r.means.distance_from_init)} | ${fmt(r.means.ood_mse)} | ` +
-        `${fmt(r.means.ood_cv)} | ${fmt(r.means.dimensionality, 1)} | ${
-          fmt(r.means.attractorness)
-        } |`,
-    );
+    lines.push(`| ${[r.study, r.label, ...populationCells(r)].join(" | ")} |`);
   }
   return lines.join("\n");
 }
@@ -531,31 +568,11 @@ ${
 ${sensitivity ? sensitivityHtml(sensitivity) : ""}
 <h2>Populations</h2>
 <p>${esc(POPULATIONS_NOTE)}</p>
-<table><tr><th>study</th><th>variant</th><th>networks</th><th>converged</th><th>learned</th><th>not conv.</th><th>diverged</th><th>used</th><th>input bits</th><th>output bits</th><th>mean DSA</th><th>DSA max ‖∇‖</th><th>mean PIF/n²</th><th>dist. init</th><th>OOD MSE</th><th>OOD CV</th><th>PCs 95%</th><th>Δh</th></tr>
+<table><tr>${POPULATION_COLUMNS.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>
 ${
     data.populations.map((r) => {
-      const p = r.population;
-      const cells = [
-        p?.members,
-        p?.converged,
-        p?.learned,
-        p?.notConverged,
-        p?.diverged,
-        p?.used,
-      ].map((x) => `<td class="num">${x ?? "–"}</td>`).join("");
-      const nums = [
-        fmt(r.complexity?.input, 2),
-        fmt(r.complexity?.output, 2),
-        fmt(r.means.dsa),
-        fmt(r.means.dsa_max_grad),
-        fmt(r.means.pif),
-        fmt(r.means.distance_from_init),
-        fmt(r.means.ood_mse),
-        fmt(r.means.ood_cv),
-        fmt(r.means.dimensionality, 1),
-        fmt(r.means.attractorness),
-      ].map((x) => `<td class="num">${x}</td>`).join("");
-      return `<tr><td>${esc(studyLabel(r.study))}</td><td>${esc(r.label)}</td>${cells}${nums}</tr>`;
+      const nums = populationCells(r).map((x) => `<td class="num">${esc(x)}</td>`).join("");
+      return `<tr><td>${esc(studyLabel(r.study))}</td><td>${esc(r.label)}</td>${nums}</tr>`;
     }).join("\n")
   }
 </table>
