@@ -386,17 +386,20 @@ function preconditionedDescent(dir: Float64Array, p: Float64Array): number {
   return slope;
 }
 
-/** Scratch of {@link jacobiInverse}: the column and row sums u and w. */
+/** Scratch of {@link jacobiInverse}: the column and row sums u and w, the diagonals of M and B. */
 interface JacobiScratch {
   u: Float64Array;
   w: Float64Array;
+  mDiag: Float64Array;
+  bDiag: Float64Array;
   /** Sum and count of the positive h_ij above the diagonal (set by `hessianRow`). */
   positive: { sum: number; count: number };
 }
 
 /** Scratch of {@link jacobiInverse} for n×n operators. */
 function jacobiScratch(n: number): JacobiScratch {
-  return { u: new Float64Array(n), w: new Float64Array(n), positive: { sum: 0, count: 0 } };
+  const vec = () => new Float64Array(n);
+  return { u: vec(), w: vec(), mDiag: vec(), bDiag: vec(), positive: { sum: 0, count: 0 } };
 }
 
 /** Floor of the Hessian diagonal, as a fraction of the mean of its positive entries. */
@@ -411,8 +414,9 @@ const JACOBI_FLOOR = 0.1;
  * one on the entries of the skew direction, whose Frobenius inner product counts each
  * coordinate twice). Near a saddle or far from the optimum h_ij can be ≤ 0; it is floored at
  * {@link JACOBI_FLOOR} × the mean positive h, so the direction stays a descent direction.
- * O(n²). `m`, `b` and `out` are n×n row-major (M in B's frame, B̃); the diagonal of `out` is 0
- * (a skew direction has none). Returns `out`.
+ * O(n²). `m`, `b` and `out` are n×n row-major (M in B's frame, B̃), `bt` = B̃ᵀ (computed when
+ * omitted; passed by the iteration, which keeps it, so that every read of a row of h is
+ * contiguous but M_ji); the diagonal of `out` is 0 (a skew direction has none). Returns `out`.
  */
 export function jacobiInverse(
   m: Float64Array,
@@ -420,13 +424,18 @@ export function jacobiInverse(
   n: number,
   out: Float64Array,
   scratch: JacobiScratch = jacobiScratch(n),
+  bt: Float64Array = transpose(b, n, n),
 ): Float64Array {
-  const { u, w, positive } = scratch;
+  const { u, w, mDiag, bDiag, positive } = scratch;
   u.fill(0);
   for (let k = 0; k < n; k++) w[k] = rowProductSum(m, b, k, n, u);
+  for (let k = 0; k < n; k++) {
+    mDiag[k] = m[k * n + k];
+    bDiag[k] = b[k * n + k];
+  }
   positive.sum = 0;
   positive.count = 0;
-  for (let i = 0; i < n; i++) hessianRow(m, b, n, i, u, w, out, positive);
+  for (let i = 0; i < n; i++) hessianRow(m, b, bt, n, i, scratch, out);
   const floor = JACOBI_FLOOR * (positive.count > 0 ? positive.sum / positive.count : 1);
   for (let i = 0; i < n; i++) invertRow(out, n, i, floor);
   return out;
@@ -450,23 +459,26 @@ function rowProductSum(
   return s;
 }
 
-/** h_ij for j > i into out_ij and out_ji; the positive ones added to `positive`. */
+/**
+ * h_ij for j > i into out_ij and out_ji; the positive ones added to `positive`. B_ji is read as
+ * (Bᵀ)_ij and the diagonals from their own vectors, so only M_ji and out_ji are strided.
+ */
 function hessianRow(
   m: Float64Array,
   b: Float64Array,
+  bt: Float64Array,
   n: number,
   i: number,
-  u: Float64Array,
-  w: Float64Array,
+  scratch: JacobiScratch,
   out: Float64Array,
-  positive: { sum: number; count: number },
 ): void {
-  const o = i * n, ci = u[i] + w[i], mii = m[o + i], bii = b[o + i];
+  const { u, w, mDiag, bDiag, positive } = scratch;
+  const o = i * n, ci = u[i] + w[i], mii = mDiag[i], bii = bDiag[i];
   let sum = 0, count = 0;
   for (let j = i + 1; j < n; j++) {
     const q = j * n;
     const h = 2 * (ci + u[j] + w[j]) +
-      4 * (m[q + i] * b[o + j] + m[o + j] * b[q + i] - m[q + j] * bii - mii * b[q + j]);
+      4 * (m[q + i] * b[o + j] + m[o + j] * bt[o + j] - mDiag[j] * bii - mii * bDiag[j]);
     out[o + j] = h;
     out[q + i] = h;
     if (h > 0) {
@@ -620,7 +632,7 @@ function iterate(
   const { sList, yList, rho } = st;
   const g = st.g;
   const pre = ws.pre;
-  if (pre) jacobiInverse(st.m, b, n, pre, ws.jacobi);
+  if (pre) jacobiInverse(st.m, b, n, pre, ws.jacobi, bt);
   let { gnorm, slope } = twoLoop(g, dir, sList, yList, rho, st.gamma, pre);
   if (gnorm < gradTol) {
     st.done = true;

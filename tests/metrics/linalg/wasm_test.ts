@@ -234,6 +234,25 @@ Deno.test({
 
 Deno.test({
   name:
+    "linalg wasm: every entry of mmNT32 is summed in one order whatever the tile (rows of a full product equal one-row products)",
+  ignore: !available,
+  fn() {
+    // One row of A never reaches the 2 × 6 register tile (it goes through the edge path), so
+    // equality to the last bit shows the tile sums each entry as the edges do; k = 517 spans
+    // three 256-term float32 chunks and is padded to 520, n = 61 leaves an edge of 1 column.
+    for (const [m, k, n] of [[9, 517, 61], [4, 40, 13], [6, 300, 120]]) {
+      const a = randomMatrix(m, k, 3 * m + k), b = randomMatrix(n, k, 5 * n + k);
+      const full = mmNT32(a, b, m, k, n);
+      for (let i = 0; i < m; i++) {
+        const one = mmNT32(a.subarray(i * k, (i + 1) * k), b, 1, k, n);
+        assert.deepEqual(full.subarray(i * n, (i + 1) * n), one, `${m}×${k}×${n}, row ${i}`);
+      }
+    }
+  },
+});
+
+Deno.test({
+  name:
     "linalg: blocked inverse, Cayley increment and blocked Cholesky agree with the scalar paths",
   ignore: !available,
   fn() {
