@@ -1,0 +1,181 @@
+/**
+ * Register tiles of the float32 product `mmNT32` (metrics/linalg/wasm/src/linalg_kernel.ts),
+ * compared in one process: each shape RA × RB (RA rows of A against RB rows of B, one f32x4
+ * accumulator per entry, the same 256-term float32 chunks as the committed kernel) is generated
+ * as AssemblyScript, compiled with the project's pinned compiler and flags, and timed on the same
+ * operands in interleaved rounds (every shape once per round), so that a machine whose speed
+ * drifts sees every shape alike. Prints per shape the best GFLOP/s and the median (quartiles)
+ * over rounds of its speed relative to the first shape in the same round, and checks that every
+ * shape's output equals the first one's to the last bit (the summation order of an entry does
+ * not depend on the tile). The committed kernel uses 2 × 6 (docs/performance.md, "A 2 × 6
+ * register tile").
+ *
+ * Usage: deno run --allow-read --allow-env scripts/bench/mm_tiles.ts
+ *          [--shapes 2x4,2x6,3x3,2x5] [--sizes 256,500,1000] [--rounds 30]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { compileKernel, LINALG_KERNEL } from "../../rnn/kernels/wasm/build.ts";
+import { mulberry32 } from "../../metrics/rng.ts";
+
+/** AssemblyScript of `mm_<ra>x<rb>`: mmNT32's loop nest with an ra × rb register tile. */
+export function tileSource(ra: number, rb: number): string {
+  const rows = (f: (r: number) => string) => Array.from({ length: ra }, (_, r) => f(r));
+  const cols = (f: (q: number) => string) => Array.from({ length: rb }, (_, q) => f(q));
+  const all = (f: (r: number, q: number) => string) => rows((r) => cols((q) => f(r, q)).join("\n"));
+  return [
+    `export function mm_${ra}x${rb}(a: usize, b: usize, c: usize, m: i32, kp: i32, n: i32): void {`,
+    `  const row: usize = (<usize>kp) << 2; const rowC: usize = (<usize>n) << 3;`,
+    `  let nb = (<i32>(65536 / max(kp, 1))) / ${rb} * ${rb}; if (nb < ${rb}) nb = ${rb};`,
+    `  for (let j0 = 0; j0 < n; j0 += nb) {`,
+    `    const j1 = min(n, j0 + nb); let i = 0;`,
+    `    for (; i + ${ra} <= m; i += ${ra}) {`,
+    ...rows((r) =>
+      `const a${r} = a + <usize>(i + ${r}) * row, c${r} = c + <usize>(i + ${r}) * rowC;`
+    ),
+    `      let j = j0;`,
+    `      for (; j + ${rb} <= j1; j += ${rb}) {`,
+    ...cols((q) => `const b${q} = b + <usize>(j + ${q}) * row;`),
+    ...all((r, q) => `let r${r}_${q}: f64 = 0;`),
+    `        for (let p0: usize = 0; p0 < row; p0 += 1024) {`,
+    `          const p1 = min(row, p0 + 1024);`,
+    ...all((r, q) => `let s${r}_${q} = f32x4.splat(0);`),
+    `          for (let p = p0; p < p1; p += 16) {`,
+    ...rows((r) => `const x${r} = v128.load(a${r} + p);`),
+    ...cols((q) =>
+      [
+        `{ const y = v128.load(b${q} + p);`,
+        ...rows((r) => `s${r}_${q} = f32x4.relaxed_madd(x${r}, y, s${r}_${q});`),
+        "}",
+      ]
+        .join("\n")
+    ),
+    `          }`,
+    ...all((r, q) => `r${r}_${q} += hsum4(s${r}_${q});`),
+    `        }`,
+    ...all((r, q) => `store<f64>(c${r} + ((<usize>j) << 3) + ${8 * q}, r${r}_${q});`),
+    `      }`,
+    `      for (; j < j1; j++) {`,
+    ...rows((r) => `store<f64>(c${r} + ((<usize>j) << 3), dot32(a${r}, b + <usize>j * row, kp));`),
+    `      }`,
+    `    }`,
+    `    for (; i < m; i++) for (let j = j0; j < j1; j++) {`,
+    `      store<f64>(c + <usize>i * rowC + ((<usize>j) << 3), dot32(a + <usize>i * row, b + <usize>j * row, kp));`,
+    `    }`,
+    `  }`,
+    `}`,
+  ].join("\n");
+}
+
+const PRELUDE = `
+export function heapBase(): usize { return (__heap_base + 15) & ~15; }
+@inline function hsum4(v: v128): f64 {
+  return <f64>(f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) +
+    <f64>(f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+@inline function dot32(x: usize, y: usize, kp: i32): f64 {
+  let r: f64 = 0;
+  const kb: usize = (<usize>kp) << 2;
+  for (let p0: usize = 0; p0 < kb; p0 += 1024) {
+    const p1 = min(kb, p0 + 1024);
+    let s = f32x4.splat(0);
+    for (let p = p0; p < p1; p += 16) s = f32x4.relaxed_madd(v128.load(x + p), v128.load(y + p), s);
+    r += hsum4(s);
+  }
+  return r;
+}
+`;
+
+function list(
+  text: string,
+  name: string,
+  parse: (s: string) => number[],
+  form: string,
+): number[][] {
+  return text.split(",").map((s) => {
+    const v = parse(s.trim());
+    if (v.some((x) => !Number.isInteger(x) || x < 1 || x > 4096)) {
+      throw new Error(`--${name}: "${s}" is not ${form}`);
+    }
+    return v;
+  });
+}
+
+const quantile = (x: number[], q: number) =>
+  [...x].sort((a, b) => a - b)[Math.floor(q * (x.length - 1) + 0.5)];
+
+if (import.meta.main) {
+  try {
+    const { values } = parseArgs({
+      args: Deno.args,
+      options: {
+        shapes: { type: "string", default: "2x4,2x6,3x3,2x5" },
+        sizes: { type: "string", default: "256,500,1000" },
+        rounds: { type: "string", default: "30" },
+      },
+    });
+    const shapes = list(
+      values.shapes,
+      "shapes",
+      (s) => s.split("x").map(Number),
+      "RAxRB (e.g. 2x6)",
+    );
+    if (shapes.some((s) => s.length !== 2 || s[0] > 8 || s[1] > 8)) {
+      throw new Error(`--shapes: each shape is RAxRB with RA, RB in 1–8, got "${values.shapes}"`);
+    }
+    const sizes = list(values.sizes, "sizes", (s) => [Number(s)], "a size in 1–4096").map((s) =>
+      s[0]
+    );
+    const rounds = Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1 || rounds > 1000) {
+      throw new Error(`--rounds must be an integer in 1–1000, got "${values.rounds}"`);
+    }
+    const source = PRELUDE + shapes.map(([ra, rb]) => tileSource(ra, rb)).join("\n");
+    const ex = new WebAssembly.Instance(
+      new WebAssembly.Module(new Uint8Array(await compileKernel(source, LINALG_KERNEL))),
+      {},
+    ).exports as unknown as Record<string, (...a: number[]) => number> & {
+      memory: WebAssembly.Memory;
+    };
+    const base = ex.heapBase();
+    console.log(
+      `shapes ${values.shapes}; ${rounds} interleaved rounds; ratio = speed / first shape's, same round`,
+    );
+    for (const n of sizes) {
+      const kp = (n + 3) & ~3, pa = base, pb = pa + n * kp * 4, pc = pb + n * kp * 4;
+      const need = pc + n * n * 8 - ex.memory.buffer.byteLength;
+      if (need > 0) ex.memory.grow(Math.ceil(need / 65536));
+      const u = mulberry32(n);
+      new Float32Array(ex.memory.buffer, pa, 2 * n * kp).forEach((_, i, a) => (a[i] = u() - 0.5));
+      const first = new Float64Array(n * n), gf = shapes.map(() => [] as number[]);
+      for (let r = 0; r <= rounds; r++) {
+        shapes.forEach(([ra, rb], s) => {
+          const t0 = performance.now();
+          ex[`mm_${ra}x${rb}`](pa, pb, pc, n, kp, n);
+          const dt = performance.now() - t0;
+          const c = new Float64Array(ex.memory.buffer, pc, n * n);
+          if (r === 0 && s === 0) first.set(c);
+          else if (r === 0 && c.some((v, i) => v !== first[i])) {
+            throw new Error(`${ra}x${rb} differs from ${values.shapes.split(",")[0]} at n = ${n}`);
+          }
+          if (r > 0) gf[s].push((2 * n * n * n) / dt / 1e6); // round 0 warms up
+        });
+      }
+      shapes.forEach(([ra, rb], s) => {
+        const ratio = gf[s].map((g, r) => g / gf[0][r]);
+        console.log(
+          `n = ${String(n).padStart(4)}  ${ra}x${rb}: best ${
+            Math.max(...gf[s]).toFixed(1)
+          } GFLOP/s, ` +
+            `ratio median ${quantile(ratio, 0.5).toFixed(3)} (quartiles ${
+              quantile(ratio, 0.25).toFixed(3)
+            }–${quantile(ratio, 0.75).toFixed(3)})`,
+        );
+      });
+    }
+  } catch (e) {
+    console.error(`mm_tiles: ${e instanceof Error ? e.message : e}`);
+    Deno.exit(2);
+  }
+}
