@@ -79,9 +79,11 @@ export { determinantSign } from "./starts.ts";
  * pair block and refuses to merge blocks that differ). Bumped with every change that moves the
  * distances: 4 = L-BFGS in the per-system eigenframes with float32 corrections (9d9b82a), the
  * `eig-sym` start set (1effd8c), the Jacobi preconditioner (b803f8c) and the Cayley inverse on
- * float32 operands (d8fff39).
+ * float32 operands (d8fff39); 5 = the gradient, search direction and L-BFGS pairs stored as packed
+ * upper triangles (their inner products summed over half the entries, so the trajectories and the
+ * distances move in the last digits).
  */
-export const PROCRUSTES_OPTIMISER = "degeneracy.procrustes/4";
+export const PROCRUSTES_OPTIMISER = "degeneracy.procrustes/5";
 
 /** The previous optimiser's name (`legacy: true`, `procrustes_legacy.ts`). */
 export const PROCRUSTES_LEGACY_OPTIMISER = "degeneracy.procrustes/legacy";
@@ -216,10 +218,12 @@ interface RunState {
   m: Float64Array;
   /** X = Mᵀ B̃ − B̃ Mᵀ (the gradient is −(X − Xᵀ)). */
   x: Float64Array;
+  /** Gradient, packed upper triangle (`packedLength(n)`; it is skew-symmetric). */
   g: Float64Array;
   f: number;
   /** C' = E_A C E_Bᵀ (only with returnC). */
   c?: Float64Array;
+  /** L-BFGS pairs, packed upper triangles like `g`. */
   sList: Float64Array[];
   yList: Float64Array[];
   rho: number[];
@@ -239,9 +243,36 @@ function crossTerm(m: Float64Array, fr: Frame, out?: Float64Array): Float64Array
   return x;
 }
 
-/** Body-frame gradient −(X − Xᵀ) of ‖M − B‖² into `out`. */
+/**
+ * Entries of an n×n skew-symmetric matrix above the diagonal, row by row: the layout of the
+ * gradient, the search direction and the L-BFGS pairs, whose passes over memory are the largest
+ * O(n²) cost of an iteration (a full matrix would hold every value twice). Inner products of
+ * packed vectors are half the Frobenius ones.
+ */
+export function packedLength(n: number): number {
+  return (n * (n - 1)) / 2;
+}
+
+/** The full skew-symmetric n×n matrix of a packed upper triangle (zero diagonal) into `out`. */
+function unpackSkew(p: Float64Array, n: number, out: Float64Array): Float64Array {
+  for (let i = 0, q = 0; i < n; i++) q = unpackRow(p, n, i, q, out);
+  return out;
+}
+
+function unpackRow(p: Float64Array, n: number, i: number, q: number, out: Float64Array): number {
+  const o = i * n;
+  out[o + i] = 0;
+  for (let j = i + 1; j < n; j++, q++) {
+    const v = p[q];
+    out[o + j] = v;
+    out[j * n + i] = -v;
+  }
+  return q;
+}
+
+/** Body-frame gradient −(X − Xᵀ) of ‖M − B‖², packed upper triangle, into `out`. */
 function gradientOf(x: Float64Array, n: number, out: Float64Array): Float64Array {
-  for (let i = 0; i < n; i++) gradientRow(x, n, i, out);
+  for (let i = 0, q = 0; i < n; i++) q = gradientRow(x, n, i, q, out);
   return out;
 }
 
@@ -251,9 +282,10 @@ function gradientOf(x: Float64Array, n: number, out: Float64Array): Float64Array
  * by on-stack replacement of its inner loop, which deoptimised on every exit (197 deoptimisations
  * in six rank-200 pairs).
  */
-function gradientRow(x: Float64Array, n: number, i: number, out: Float64Array): void {
+function gradientRow(x: Float64Array, n: number, i: number, q: number, out: Float64Array): number {
   const o = i * n;
-  for (let j = 0; j < n; j++) out[o + j] = x[j * n + i] - x[o + j];
+  for (let j = i + 1; j < n; j++, q++) out[q] = x[j * n + i] - x[o + j];
+  return q;
 }
 
 /** F = ‖M − B‖²_F. */
@@ -272,7 +304,7 @@ function startRun(m0: Float64Array, fr: Frame, c0: Float64Array | undefined): Ru
   return {
     m: m0,
     x,
-    g: gradientOf(x, fr.n, new Float64Array(fr.n * fr.n)),
+    g: gradientOf(x, fr.n, new Float64Array(packedLength(fr.n))),
     f: lossOf(m0, fr.b),
     c: c0,
     sList: [],
@@ -290,7 +322,9 @@ const REFRESH_EVERY = 50;
 
 /**
  * L-BFGS two-loop recursion dir = −H g from the stored pairs (γ I the initial inverse
- * Hessian), each pass fused with the next pass's dot product. Returns ‖g‖ and the slope gᵀdir.
+ * Hessian), each pass fused with the next pass's dot product, on packed upper triangles (the
+ * recursion's ratios of inner products do not change when every inner product is halved).
+ * Returns the Frobenius ‖g‖ and slope ⟨g, dir⟩ of the full skew-symmetric matrices.
  * (The hot loops live in small functions so that the engine optimises each one.)
  */
 function twoLoop(
@@ -305,8 +339,8 @@ function twoLoop(
   const mem = sList.length;
   const alphas = new Float64Array(mem);
   let sd = copyNormDot(g, dir, mem > 0 ? sList[mem - 1] : g);
-  const gnorm = Math.sqrt(lastNorm2);
-  if (pre && mem === 0) return { gnorm, slope: preconditionedDescent(dir, pre) };
+  const gnorm = Math.sqrt(2 * lastNorm2);
+  if (pre && mem === 0) return { gnorm, slope: 2 * preconditionedDescent(dir, pre) };
   const gamma = mem > 0 ? gammaStored : Math.min(1, 0.5 / gnorm);
   let yd = 0;
   for (let k = mem - 1; k >= 0; k--) {
@@ -316,12 +350,12 @@ function twoLoop(
     else if (pre) yd = axpyScaleDot(dir, -al, yList[0], pre, yList[0]);
     else yd = axpyDot(dir, -al, yList[0], gamma, yList[0]);
   }
-  if (mem === 0) return { gnorm, slope: axpyDot(dir, 0, g, -gamma, g) };
+  if (mem === 0) return { gnorm, slope: 2 * axpyDot(dir, 0, g, -gamma, g) };
   let slope = 0;
   for (let k = 0; k < mem; k++) {
     const coef = alphas[k] - rho[k] * yd;
     if (k + 1 < mem) yd = axpyDot(dir, coef, sList[k], 1, yList[k + 1]);
-    else slope = axpyDot(dir, coef, sList[k], -1, g);
+    else slope = 2 * axpyDot(dir, coef, sList[k], -1, g);
   }
   return { gnorm, slope };
 }
@@ -414,9 +448,10 @@ const JACOBI_FLOOR = 0.1;
  * one on the entries of the skew direction, whose Frobenius inner product counts each
  * coordinate twice). Near a saddle or far from the optimum h_ij can be ≤ 0; it is floored at
  * {@link JACOBI_FLOOR} × the mean positive h, so the direction stays a descent direction.
- * O(n²). `m`, `b` and `out` are n×n row-major (M in B's frame, B̃), `bt` = B̃ᵀ (computed when
- * omitted; passed by the iteration, which keeps it, so that every read of a row of h is
- * contiguous but M_ji); the diagonal of `out` is 0 (a skew direction has none). Returns `out`.
+ * O(n²). `m` and `b` are n×n row-major (M in B's frame, B̃), `bt` = B̃ᵀ (computed when omitted;
+ * passed by the iteration, which keeps it, so that every read of a row of h is contiguous but
+ * M_ji); `out` holds the entries i < j, packed as the gradient (`packedLength(n)`: a skew
+ * direction has no diagonal and the preconditioner is symmetric). Returns `out`.
  */
 export function jacobiInverse(
   m: Float64Array,
@@ -435,9 +470,9 @@ export function jacobiInverse(
   }
   positive.sum = 0;
   positive.count = 0;
-  for (let i = 0; i < n; i++) hessianRow(m, b, bt, n, i, scratch, out);
+  for (let i = 0, q = 0; i < n; i++) q = hessianRow(m, b, bt, n, i, q, scratch, out);
   const floor = JACOBI_FLOOR * (positive.count > 0 ? positive.sum / positive.count : 1);
-  for (let i = 0; i < n; i++) invertRow(out, n, i, floor);
+  invertFloored(out, floor);
   return out;
 }
 
@@ -460,8 +495,9 @@ function rowProductSum(
 }
 
 /**
- * h_ij for j > i into out_ij and out_ji; the positive ones added to `positive`. B_ji is read as
- * (Bᵀ)_ij and the diagonals from their own vectors, so only M_ji and out_ji are strided.
+ * h_ij for j > i into the packed `out` from position q (returns the next position); the positive
+ * ones added to `positive`. B_ji is read as (Bᵀ)_ij and the diagonals from their own vectors,
+ * so only M_ji is strided.
  */
 function hessianRow(
   m: Float64Array,
@@ -469,18 +505,17 @@ function hessianRow(
   bt: Float64Array,
   n: number,
   i: number,
+  q: number,
   scratch: JacobiScratch,
   out: Float64Array,
-): void {
+): number {
   const { u, w, mDiag, bDiag, positive } = scratch;
   const o = i * n, ci = u[i] + w[i], mii = mDiag[i], bii = bDiag[i];
   let sum = 0, count = 0;
-  for (let j = i + 1; j < n; j++) {
-    const q = j * n;
+  for (let j = i + 1; j < n; j++, q++) {
     const h = 2 * (ci + u[j] + w[j]) +
-      4 * (m[q + i] * b[o + j] + m[o + j] * bt[o + j] - mDiag[j] * bii - mii * bDiag[j]);
-    out[o + j] = h;
-    out[q + i] = h;
+      4 * (m[j * n + i] * b[o + j] + m[o + j] * bt[o + j] - mDiag[j] * bii - mii * bDiag[j]);
+    out[q] = h;
     if (h > 0) {
       sum += h;
       count++;
@@ -488,16 +523,15 @@ function hessianRow(
   }
   positive.sum += sum;
   positive.count += count;
+  return q;
 }
 
-/** Row i of out ← 2 / max(out, floor), with out_ii = 0. */
-function invertRow(out: Float64Array, n: number, i: number, floor: number): void {
-  const o = i * n;
-  for (let j = 0; j < n; j++) {
-    const h = out[o + j];
-    out[o + j] = 2 / (h > floor ? h : floor);
+/** out ← 2 / max(out, floor), elementwise. */
+function invertFloored(out: Float64Array, floor: number): void {
+  for (let q = 0, len = out.length; q < len; q++) {
+    const h = out[q];
+    out[q] = 2 / (h > floor ? h : floor);
   }
-  out[o + i] = 0;
 }
 
 /** out ← a + b. */
@@ -573,9 +607,12 @@ function advance(
   for (let q = 0; q < iters && !st.done; q++) iterate(st, fr, ws, gradTol, relTol, memory);
 }
 
-/** Scratch buffers of one {@link advance} call (n×n each). */
+/** Scratch buffers of one {@link advance} call (n×n each, but those packed as the gradient). */
 interface Workspace {
+  /** Search direction, packed. */
   dir: Float64Array;
+  /** The search direction as a full skew-symmetric matrix (for the Cayley increment). */
+  omega: Float64Array;
   delta: Float64Array;
   deltaT: Float64Array;
   mx: Float64Array;
@@ -584,8 +621,9 @@ interface Workspace {
   x1: Float64Array;
   y1: Float64Array;
   trial: Float64Array;
+  /** New gradient, packed. */
   gNew: Float64Array;
-  /** Inverse Hessian diagonal of the Jacobi preconditioner (n×n; recomputed every iteration). */
+  /** Inverse Hessian diagonal of the Jacobi preconditioner (packed; recomputed every iteration). */
   pre: Float64Array | undefined;
   jacobi: JacobiScratch;
   scratch: ReturnType<typeof inverseScratch> | undefined;
@@ -593,8 +631,10 @@ interface Workspace {
 
 function workspace(n: number, jacobi: boolean): Workspace {
   const nn = n * n, buf = () => new Float64Array(nn);
+  const packed = () => new Float64Array(packedLength(n));
   return {
-    dir: buf(),
+    dir: packed(),
+    omega: buf(),
     delta: buf(),
     deltaT: buf(),
     mx: buf(),
@@ -603,8 +643,8 @@ function workspace(n: number, jacobi: boolean): Workspace {
     x1: buf(),
     y1: buf(),
     trial: buf(),
-    gNew: buf(),
-    pre: jacobi ? buf() : undefined,
+    gNew: packed(),
+    pre: jacobi ? packed() : undefined,
     jacobi: jacobiScratch(n),
     scratch: n >= CAYLEY_BLOCKED_MIN ? inverseScratch(n) : undefined,
   };
@@ -625,7 +665,7 @@ function iterate(
   relTol: number,
   memory: number,
 ): void {
-  const n = fr.n, nn = n * n;
+  const n = fr.n;
   const b = fr.b, bt = fr.bt, corr = fr.corr;
   const { dir, delta, deltaT, mx, mxT, dT, x1, y1, scratch } = ws;
   const trial = ws.trial, gNew = ws.gNew;
@@ -647,8 +687,9 @@ function iterate(
   let step = 1;
   let accepted = false, fNew = st.f;
   const m = st.m;
+  const omega = unpackSkew(dir, n, ws.omega);
   for (let ls = 0; ls < 30; ls++) {
-    cayleyIncrement(dir, n, delta, step, scratch, corr); // Δ = cay(step·dir) − I
+    cayleyIncrement(omega, n, delta, step, scratch, corr); // Δ = cay(step·dir) − I
     transpose(delta, n, n, deltaT);
     corr(m, deltaT, n, n, n, x1); // M Δ
     add(m, x1, mx);
@@ -685,8 +726,8 @@ function iterate(
     y = yList.shift()!;
     rho.shift();
   } else {
-    s = new Float64Array(nn);
-    y = new Float64Array(nn);
+    s = new Float64Array(packedLength(n));
+    y = new Float64Array(packedLength(n));
   }
   const sy = newPair(step, dir, gNew, g, s, y), yy = lastYy;
   if (sy > 1e-300) {
@@ -1008,7 +1049,7 @@ export function procrustesDistance(
     runsAtBest: values.filter((v) => v - bestValue <= 1e-6).length,
     bestStart: best.name,
     runs,
-    gradNorm: Math.sqrt(dot(g, g)),
+    gradNorm: Math.sqrt(2 * dot(g, g)), // g is packed: half the Frobenius inner product
     lowerBound,
     normDrift: Math.abs(dot(best.state.m, best.state.m) - 1),
     totalIterations: runs.reduce((t, r) => t + r.iterations, 0),
