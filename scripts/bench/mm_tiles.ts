@@ -2,7 +2,8 @@
  * Register tiles of the float32 product `mmNT32` (metrics/linalg/wasm/src/linalg_kernel.ts),
  * compared in one process: each shape RA × RB (RA rows of A against RB rows of B, one f32x4
  * accumulator per entry, the same 256-term float32 chunks as the committed kernel) is generated
- * as AssemblyScript, compiled with the project's pinned compiler and flags, and timed on the same
+ * as AssemblyScript, appended to the kernel's source (whose `dot32` sums the edges, as in
+ * `mmNT32`), compiled with the project's pinned compiler and flags, and timed on the same
  * operands in interleaved rounds (every shape once per round), so that a machine whose speed
  * drifts sees every shape alike. Prints per shape the best GFLOP/s and the median (quartiles)
  * over rounds of its speed relative to the first shape in the same round, and checks that every
@@ -68,25 +69,6 @@ export function tileSource(ra: number, rb: number): string {
   ].join("\n");
 }
 
-const PRELUDE = `
-export function heapBase(): usize { return (__heap_base + 15) & ~15; }
-@inline function hsum4(v: v128): f64 {
-  return <f64>(f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) +
-    <f64>(f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
-@inline function dot32(x: usize, y: usize, kp: i32): f64 {
-  let r: f64 = 0;
-  const kb: usize = (<usize>kp) << 2;
-  for (let p0: usize = 0; p0 < kb; p0 += 1024) {
-    const p1 = min(kb, p0 + 1024);
-    let s = f32x4.splat(0);
-    for (let p = p0; p < p1; p += 16) s = f32x4.relaxed_madd(v128.load(x + p), v128.load(y + p), s);
-    r += hsum4(s);
-  }
-  return r;
-}
-`;
-
 function list(
   text: string,
   name: string,
@@ -134,7 +116,10 @@ if (import.meta.main) {
     if (!Number.isInteger(rounds) || rounds < 1 || rounds > 1000) {
       throw new Error(`--rounds must be an integer in 1–1000, got "${values.rounds}"`);
     }
-    const source = PRELUDE + shapes.map(([ra, rb]) => tileSource(ra, rb)).join("\n");
+    // the variants are appended to the kernel's own source, whose helpers (hsum4, dot32,
+    // heapBase) they call
+    const kernel = await Deno.readTextFile(LINALG_KERNEL.source);
+    const source = kernel + "\n" + shapes.map(([ra, rb]) => tileSource(ra, rb)).join("\n");
     const ex = new WebAssembly.Instance(
       new WebAssembly.Module(new Uint8Array(await compileKernel(source, LINALG_KERNEL))),
       {},

@@ -2,7 +2,7 @@
 // assemblyscript 0.28.20: asc --enable simd --enable relaxed-simd -O2 --runtime stub --noAssert
 
 /** SHA-256 of the AssemblyScript source, compiler version and flags this module was built from. */
-export const SOURCE_SHA256 = "e1b73f903fca71b7740e1707e807fc140f6a95421c26b9756d9d46f0bad66248";
+export const SOURCE_SHA256 = "04771c43792a030188536de1db4a798657bdfab61adf9adbb53a483c4e0dc564";
 
 /** The compiled kernel module (9089 bytes), base64. */
 export const WASM_BASE64 =

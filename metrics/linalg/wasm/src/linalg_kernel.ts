@@ -137,7 +137,7 @@ export function mmNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void
  * instruction and half the memory traffic of `mmNT`, for products whose rounding error
  * (~1e-6 relative) is harmless, e.g. small corrections added to float64 matrices.
  * Register tile of 2 rows of A × 6 rows of B (twelve f32x4 accumulators, two A and one B
- * register live: 15 of x64's 16 vector registers; 1.17–1.24× the 2 × 4 tile at n = 256–1000,
+ * register live: 15 of x64's 16 vector registers; 1.09–1.24× the 2 × 4 tile at n = 500–1000,
  * docs/performance.md); B walked in blocks of rows that fit in L2. Every entry is summed in
  * the same order whatever the tile (one accumulator per entry, `dot32` for the edges), so the
  * output does not depend on the tile shape.
