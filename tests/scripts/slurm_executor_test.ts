@@ -27,6 +27,8 @@ import {
   parseSqueue,
   runProcess,
 } from "../../scripts/lib/executors/slurm_queue.ts";
+import { requireSlurmCommands } from "../../scripts/lib/executors/submit.ts";
+import { UsageError } from "../../scripts/lib/cli.ts";
 import { slurmView, stoppedUnits } from "../../scripts/lib/executors/slurm_status.ts";
 import { statusTable } from "../../scripts/status.ts";
 import { stageCounts, unitStates } from "../../scripts/lib/units/status.ts";
@@ -527,6 +529,40 @@ Deno.test("submitSlurm: a run directory Slurm cannot name is refused", async () 
     () => submitSlurm(standInPlan(1), { out: "/tmp/my run" }, env),
     /must not contain whitespace/,
   );
+});
+
+Deno.test("requireSlurmCommands: sbatch and squeue asked for their version; a missing one is a usage error on --executor", async () => {
+  const asked: string[] = [];
+  const onPath = (present: string[]): Exec => (cmd, args) => {
+    asked.push(`${cmd} ${args.join(" ")}`);
+    return Promise.resolve(
+      present.includes(cmd)
+        ? { code: 0, stdout: `slurm 23.11.4\n`, stderr: "" }
+        : { code: 127, stdout: "", stderr: `${cmd}: not found`, notFound: true },
+    );
+  };
+  await requireSlurmCommands(onPath(["sbatch", "squeue"]));
+  assert.deepEqual(asked, ["sbatch --version", "squeue --version"]);
+  for (
+    const [present, named] of [
+      [[], "sbatch and squeue"],
+      [["sbatch"], "squeue"],
+      [["squeue"], "sbatch"],
+    ] as const
+  ) {
+    await assert.rejects(
+      () => requireSlurmCommands(onPath([...present])),
+      (e: unknown) => {
+        assert.ok(e instanceof UsageError);
+        assert.equal(
+          e.message,
+          `--executor: slurm runs ${named}, not found on PATH ` +
+            `(submit from a Slurm login node, or use --executor local)`,
+        );
+        return true;
+      },
+    );
+  }
 });
 
 Deno.test("squeue parsing and liveness", () => {

@@ -9,6 +9,7 @@ import type { PlanFile } from "../units/graph.ts";
 import type { SlurmSubmitOptions } from "../../reproduce.ts";
 import { acquireRunLock } from "../io.ts";
 import { f, UsageError } from "../cli.ts";
+import { type Exec, runProcess } from "./slurm_queue.ts";
 
 /** `--executor` and `--workers` of the entry points that run a graph (`reproduce`, `sensitivity`). */
 export const EXECUTOR_FLAGS = {
@@ -59,10 +60,32 @@ export interface SlurmFlagValues {
   "array-throttle"?: number;
 }
 
+/** The Slurm commands a submission runs (`scancel` only for arrays that can never start). */
+const SLURM_COMMANDS = ["sbatch", "squeue"] as const;
+
 /**
- * Submits a run to Slurm (`--executor slurm`): loads the Slurm executor, takes the run lock of
- * `out` (the submitting command holds it; the array tasks, run_unit, never take it), lets
- * `prepare` write the plan once the lock is held, submits it and releases the lock.
+ * Checks, before anything is written, that the Slurm commands a submission runs are on PATH
+ * (`sbatch --version`, `squeue --version`); a missing one is a UsageError on `--executor`.
+ */
+export async function requireSlurmCommands(exec: Exec = runProcess): Promise<void> {
+  const missing: string[] = [];
+  for (const cmd of SLURM_COMMANDS) {
+    if ((await exec(cmd, ["--version"])).notFound) missing.push(cmd);
+  }
+  if (missing.length) {
+    throw new UsageError(
+      "--executor",
+      `slurm runs ${missing.join(" and ")}, not found on PATH`,
+      "submit from a Slurm login node, or use --executor local",
+    );
+  }
+}
+
+/**
+ * Submits a run to Slurm (`--executor slurm`): checks that sbatch and squeue are on PATH, loads
+ * the Slurm executor, takes the run lock of `out` (the submitting command holds it; the array
+ * tasks, run_unit, never take it), lets `prepare` write the plan once the lock is held, submits
+ * it and releases the lock. Nothing is written when Slurm is missing.
  */
 export async function submitToSlurm(
   out: string,
@@ -71,6 +94,7 @@ export async function submitToSlurm(
   quiet: boolean,
   prepare: () => Promise<PlanFile>,
 ): Promise<void> {
+  await requireSlurmCommands();
   const slurm: SlurmSubmitOptions = {
     out,
     quiet,
