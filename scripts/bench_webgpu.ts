@@ -25,12 +25,12 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { createWebGpuBackend, releaseWebGpu, webgpuAdapterInfo } from "../rnn/backends/webgpu.ts";
 import type { RnnParams, RnnShape, StepData } from "../rnn/types.ts";
 import { WORKLOADS as CPU_WORKLOADS } from "./bench/harness.ts";
 import { tsKernel } from "../rnn/kernels/ts.ts";
 import { writeTextAtomic } from "./lib/io.ts";
+import { defineCli, f, type Parsed, runCli } from "./lib/cli.ts";
 
 interface Workload {
   hidden: number;
@@ -180,51 +180,47 @@ async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeTextAtomic(path, JSON.stringify(value, null, 2) + "\n");
 }
 
-function parseList(name: string, s: string): number[] {
-  const out = s.split(",").map((x) => Number(x.trim()));
-  for (const k of out) {
-    if (!Number.isInteger(k) || k < 1) {
-      throw new Error(`--${name} must list integers ≥ 1, got ${s}`);
-    }
-  }
-  return out;
-}
+/** The command line of scripts/bench_webgpu.ts (flags as in the module comment). */
+export const CLI = defineCli({
+  name: "scripts/bench_webgpu.ts",
+  command: "deno run -A scripts/bench_webgpu.ts",
+  summary: "Throughput of the WebGPU population backend: network-steps/s for K members trained " +
+    "together on the Appendix A workloads, optionally after a parity check against the CPU " +
+    "reference.",
+  flags: {
+    members: f.numbers("K,…", "population sizes", { integer: true, min: 1, max: 100000 }),
+    workloads: f.choices(Object.keys(WORKLOADS), "NAME,…", "workloads (default: all)"),
+    steps: f.int("N", "timed steps", { min: 1, max: 100000, defaultText: "10" }),
+    warmup: f.int("N", "warm-up steps (the first includes shader compilation)", {
+      min: 1,
+      max: 1000,
+      defaultText: "2",
+    }),
+    tiny: f.switch("every workload shrunk to B=4, T=5, H=8 (a smoke run on a software adapter)"),
+    "allow-fallback": f.switch("run the full workloads on a software (fallback) adapter"),
+    recurrence: f.choice(
+      ["fused", "ops"] as const,
+      "time loops: fused WGSL or plain tfjs ops",
+      "fused",
+    ),
+    tile: f.int("N", "trials per workgroup (default: the backend's)", { min: 1, max: 1024 }),
+    batch: f.int("B", "batch size override (rows then differ from Appendix A)", {
+      min: 1,
+      max: 1000000,
+    }),
+    check: f.switch("verify the backend against the CPU reference first, stop on a mismatch"),
+    "check-only": f.switch("run only that check (also on a software adapter)"),
+    json: f.path("FILE", "also write the rows as JSON (atomically)"),
+  },
+});
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      members: { type: "string", default: "1,8,50" },
-      workloads: { type: "string", default: Object.keys(WORKLOADS).join(",") },
-      steps: { type: "string", default: "10" },
-      warmup: { type: "string", default: "2" },
-      tiny: { type: "boolean", default: false },
-      "allow-fallback": { type: "boolean", default: false },
-      recurrence: { type: "string", default: "fused" },
-      tile: { type: "string" },
-      json: { type: "string" },
-      check: { type: "boolean", default: false },
-      batch: { type: "string" },
-      "check-only": { type: "boolean", default: false },
-    },
-  });
-  const members = parseList("members", values.members!);
-  const [steps] = parseList("steps", values.steps!);
-  const warmup = Number(values.warmup);
-  if (!Number.isInteger(warmup) || warmup < 1) {
-    throw new Error(`--warmup must be an integer ≥ 1, got ${values.warmup}`);
-  }
-  const recurrence = values.recurrence;
-  if (recurrence !== "fused" && recurrence !== "ops") {
-    throw new Error(`--recurrence must be fused or ops, got ${recurrence}`);
-  }
-  const tile = values.tile === undefined ? undefined : parseList("tile", values.tile)[0];
-  const names = values.workloads!.split(",").map((s) => s.trim());
-  for (const n of names) {
-    if (!(n in WORKLOADS)) {
-      throw new Error(`--workloads: unknown ${n}; allowed ${Object.keys(WORKLOADS).join(", ")}`);
-    }
-  }
+async function main(values: Parsed<typeof CLI.spec.flags>): Promise<void> {
+  const members = values.members ?? [1, 8, 50];
+  const steps = values.steps ?? 10;
+  const warmup = values.warmup ?? 2;
+  const recurrence = values.recurrence ?? "fused";
+  const tile = values.tile;
+  const names = values.workloads ?? Object.keys(WORKLOADS);
 
   const info = await webgpuAdapterInfo();
   console.error(
@@ -257,7 +253,7 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   for (const name of names) {
     let w = values.tiny ? { ...WORKLOADS[name], hidden: 8, batch: 4, steps: 5 } : WORKLOADS[name];
-    if (values.batch !== undefined) w = { ...w, batch: parseList("batch", values.batch)[0] };
+    if (values.batch !== undefined) w = { ...w, batch: values.batch };
     const shape: RnnShape = { inputDim: w.channels, hidden: w.hidden, outputDim: w.channels };
     for (const K of members) {
       const initialParams = Array.from({ length: K }, (_, k) => initParams(shape, 17 + k));
@@ -307,9 +303,11 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.main) {
-  try {
-    await main();
-  } finally {
-    await releaseWebGpu();
-  }
+  await runCli(CLI, Deno.args, async (values) => {
+    try {
+      await main(values);
+    } finally {
+      await releaseWebGpu();
+    }
+  });
 }

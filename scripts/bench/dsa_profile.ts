@@ -11,12 +11,12 @@
  * only add to them).
  *
  * Usage: deno run --allow-read --allow-env --allow-sys scripts/bench/dsa_profile.ts
- *          [--ranks 50,200,500,1000] [--repeats 3]
+ *          [--ranks 50,200,500,1000] [--repeats 3]   (--help lists the flags)
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import process from "node:process";
+import { defineCli, f, parseOrExit } from "../lib/cli.ts";
 import { cayley, cayleyIncrement } from "../../metrics/linalg/solve.ts";
 import { mmNT, mmNT32 } from "../../metrics/linalg/matmul.ts";
 import { prepareOperator, procrustesDistance } from "../../metrics/dsa/procrustes.ts";
@@ -55,20 +55,27 @@ function operator(n: number, seed: number): Float64Array {
   return q.map((v) => 0.9 * v + (0.3 * (u() - 0.5)) / Math.sqrt(n));
 }
 
+/** The command line of scripts/bench/dsa_profile.ts. */
+export const CLI = defineCli({
+  name: "scripts/bench/dsa_profile.ts",
+  command: "deno run --allow-read --allow-env --allow-sys scripts/bench/dsa_profile.ts",
+  summary: "Profile of one DSA Procrustes iteration, old path against new, per rank: the " +
+    "kernels' speeds and one L-BFGS iteration of each path in float64 products (CPU seconds, " +
+    "minimum over repeats).",
+  flags: {
+    ranks: f.numbers("N,…", "ranks", { integer: true, min: 8 }),
+    repeats: f.int("K", "repeats per measurement (the minimum is kept)", {
+      min: 1,
+      max: 1000,
+      defaultText: "3",
+    }),
+  },
+});
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      ranks: { type: "string", default: "50,200,500,1000" },
-      repeats: { type: "string", default: "3" },
-    },
-  });
-  const ranks = values.ranks!.split(",").map(Number);
-  const reps = Number(values.repeats);
-  if (!ranks.every((n) => Number.isInteger(n) && n >= 8) || !(reps >= 1)) {
-    console.error("--ranks: integers ≥ 8, --repeats: ≥ 1");
-    Deno.exit(2);
-  }
+  const values = parseOrExit(CLI, Deno.args);
+  const ranks = values.ranks ?? [50, 200, 500, 1000];
+  const reps = values.repeats ?? 3;
   // in-cache speed of the products (what the kernels reach without memory traffic)
   const m0 = 128, x0 = operator(m0, 1);
   for (let w = 0; w < 20; w++) mmNT(x0, x0, m0, m0, m0), mmNT32(x0, x0, m0, m0, m0);

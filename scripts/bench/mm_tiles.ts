@@ -12,11 +12,11 @@
  * register tile").
  *
  * Usage: deno run --allow-read --allow-env scripts/bench/mm_tiles.ts
- *          [--shapes 2x4,2x6,3x3,2x5] [--sizes 256,500,1000] [--rounds 30]
+ *          [--shapes 2x4,2x6,3x3,2x5] [--sizes 256,500,1000] [--rounds 30]   (--help: the flags)
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { defineCli, f, InvalidValue, parseOrExit } from "../lib/cli.ts";
 import { compileKernel, LINALG_KERNEL } from "../../rnn/kernels/wasm/build.ts";
 import { mulberry32 } from "../../metrics/rng.ts";
 
@@ -69,20 +69,45 @@ export function tileSource(ra: number, rb: number): string {
   ].join("\n");
 }
 
-function list(
-  text: string,
-  name: string,
-  parse: (s: string) => number[],
-  form: string,
-): number[][] {
-  return text.split(",").map((s) => {
-    const v = parse(s.trim());
-    if (v.some((x) => !Number.isInteger(x) || x < 1 || x > 4096)) {
-      throw new Error(`--${name}: "${s}" is not ${form}`);
-    }
-    return v;
-  });
-}
+/** The command line of scripts/bench/mm_tiles.ts. */
+export const CLI = defineCli({
+  name: "scripts/bench/mm_tiles.ts",
+  command: "deno run --allow-read --allow-env scripts/bench/mm_tiles.ts",
+  summary: "Register tiles of the float32 product mmNT32 compared in one process: each shape " +
+    "generated as AssemblyScript, compiled with the pinned compiler, timed on the same operands " +
+    "in interleaved rounds; prints the best GFLOP/s and the speed relative to the first shape.",
+  flags: {
+    shapes: f.custom(
+      "RAxRB,…",
+      "tile shapes, the first one the reference",
+      "comma-separated distinct RAxRB with RA, RB integers from 1 to 12, e.g. 2x4,2x6",
+      (raw) => {
+        const shapes = raw.split(",").map((t) => t.trim());
+        for (const t of shapes) {
+          const m = /^(\d+)x(\d+)$/.exec(t);
+          if (!m || [m[1], m[2]].some((x) => Number(x) < 1 || Number(x) > 12)) {
+            throw new InvalidValue(`"${t}" is not RAxRB with RA, RB from 1 to 12`);
+          }
+        }
+        if (new Set(shapes).size !== shapes.length) {
+          throw new InvalidValue(`"${raw}" repeats a shape`);
+        }
+        return shapes.map((t) => t.split("x").map(Number) as [number, number]);
+      },
+      "2x4,2x6,3x3,2x5",
+    ),
+    sizes: f.numbers("N,…", "square sizes n (n × n times n × n)", {
+      integer: true,
+      min: 1,
+      max: 4096,
+    }),
+    rounds: f.int("K", "timed rounds (after 3 untimed ones)", {
+      min: 1,
+      max: 1000,
+      defaultText: "30",
+    }),
+  },
+});
 
 /** Untimed rounds first: the engine compiles WASM in tiers, the optimised code arriving later. */
 const WARM_UP = 3;
@@ -91,79 +116,57 @@ const quantile = (x: number[], q: number) =>
   [...x].sort((a, b) => a - b)[Math.floor(q * (x.length - 1) + 0.5)];
 
 if (import.meta.main) {
-  try {
-    const { values } = parseArgs({
-      args: Deno.args,
-      options: {
-        shapes: { type: "string", default: "2x4,2x6,3x3,2x5" },
-        sizes: { type: "string", default: "256,500,1000" },
-        rounds: { type: "string", default: "30" },
-      },
-    });
-    const shapes = list(
-      values.shapes,
-      "shapes",
-      (s) => s.split("x").map(Number),
-      "RAxRB (e.g. 2x6)",
-    );
-    if (shapes.some((s) => s.length !== 2 || s[0] > 12 || s[1] > 12)) {
-      throw new Error(`--shapes: each shape is RAxRB with RA, RB in 1–12, got "${values.shapes}"`);
-    }
-    const sizes = list(values.sizes, "sizes", (s) => [Number(s)], "a size in 1–4096").map((s) =>
-      s[0]
-    );
-    const rounds = Number(values.rounds);
-    if (!Number.isInteger(rounds) || rounds < 1 || rounds > 1000) {
-      throw new Error(`--rounds must be an integer in 1–1000, got "${values.rounds}"`);
-    }
-    // the variants are appended to the kernel's own source, whose helpers (hsum4, dot32,
-    // heapBase) they call
-    const kernel = await Deno.readTextFile(LINALG_KERNEL.source);
-    const source = kernel + "\n" + shapes.map(([ra, rb]) => tileSource(ra, rb)).join("\n");
-    const ex = new WebAssembly.Instance(
-      new WebAssembly.Module(new Uint8Array(await compileKernel(source, LINALG_KERNEL))),
-      {},
-    ).exports as unknown as Record<string, (...a: number[]) => number> & {
-      memory: WebAssembly.Memory;
-    };
-    const base = ex.heapBase();
-    console.log(
-      `shapes ${values.shapes}; ${rounds} interleaved rounds; ratio = speed / first shape's, same round`,
-    );
-    for (const n of sizes) {
-      const kp = (n + 3) & ~3, pa = base, pb = pa + n * kp * 4, pc = pb + n * kp * 4;
-      const need = pc + n * n * 8 - ex.memory.buffer.byteLength;
-      if (need > 0) ex.memory.grow(Math.ceil(need / 65536));
-      const u = mulberry32(n);
-      new Float32Array(ex.memory.buffer, pa, 2 * n * kp).forEach((_, i, a) => (a[i] = u() - 0.5));
-      const first = new Float64Array(n * n), gf = shapes.map(() => [] as number[]);
-      for (let r = 0; r < WARM_UP + rounds; r++) {
-        shapes.forEach(([ra, rb], s) => {
-          const t0 = performance.now();
-          ex[`mm_${ra}x${rb}`](pa, pb, pc, n, kp, n);
-          const dt = performance.now() - t0;
-          const c = new Float64Array(ex.memory.buffer, pc, n * n);
-          if (r === 0 && s === 0) first.set(c);
-          else if (r === 0 && c.some((v, i) => v !== first[i])) {
-            throw new Error(`${ra}x${rb} differs from ${values.shapes.split(",")[0]} at n = ${n}`);
-          }
-          if (r >= WARM_UP) gf[s].push((2 * n * n * n) / dt / 1e6);
-        });
-      }
+  const values = parseOrExit(CLI, Deno.args);
+  const shapes = values.shapes ?? [[2, 4], [2, 6], [3, 3], [2, 5]];
+  const shapeNames = shapes.map(([ra, rb]) => `${ra}x${rb}`);
+  const sizes = values.sizes ?? [256, 500, 1000];
+  const rounds = values.rounds ?? 30;
+  // the variants are appended to the kernel's own source, whose helpers (hsum4, dot32,
+  // heapBase) they call
+  const kernel = await Deno.readTextFile(LINALG_KERNEL.source);
+  const source = kernel + "\n" + shapes.map(([ra, rb]) => tileSource(ra, rb)).join("\n");
+  const ex = new WebAssembly.Instance(
+    new WebAssembly.Module(new Uint8Array(await compileKernel(source, LINALG_KERNEL))),
+    {},
+  ).exports as unknown as Record<string, (...a: number[]) => number> & {
+    memory: WebAssembly.Memory;
+  };
+  const base = ex.heapBase();
+  console.log(
+    `shapes ${
+      shapeNames.join(",")
+    }; ${rounds} interleaved rounds; ratio = speed / first shape's, same round`,
+  );
+  for (const n of sizes) {
+    const kp = (n + 3) & ~3, pa = base, pb = pa + n * kp * 4, pc = pb + n * kp * 4;
+    const need = pc + n * n * 8 - ex.memory.buffer.byteLength;
+    if (need > 0) ex.memory.grow(Math.ceil(need / 65536));
+    const u = mulberry32(n);
+    new Float32Array(ex.memory.buffer, pa, 2 * n * kp).forEach((_, i, a) => (a[i] = u() - 0.5));
+    const first = new Float64Array(n * n), gf = shapes.map(() => [] as number[]);
+    for (let r = 0; r < WARM_UP + rounds; r++) {
       shapes.forEach(([ra, rb], s) => {
-        const ratio = gf[s].map((g, r) => g / gf[0][r]);
-        console.log(
-          `n = ${String(n).padStart(4)}  ${ra}x${rb}: best ${
-            Math.max(...gf[s]).toFixed(1)
-          } GFLOP/s, ` +
-            `ratio median ${quantile(ratio, 0.5).toFixed(3)} (quartiles ${
-              quantile(ratio, 0.25).toFixed(3)
-            }–${quantile(ratio, 0.75).toFixed(3)})`,
-        );
+        const t0 = performance.now();
+        ex[`mm_${ra}x${rb}`](pa, pb, pc, n, kp, n);
+        const dt = performance.now() - t0;
+        const c = new Float64Array(ex.memory.buffer, pc, n * n);
+        if (r === 0 && s === 0) first.set(c);
+        else if (r === 0 && c.some((v, i) => v !== first[i])) {
+          throw new Error(`${ra}x${rb} differs from ${shapeNames[0]} at n = ${n}`);
+        }
+        if (r >= WARM_UP) gf[s].push((2 * n * n * n) / dt / 1e6);
       });
     }
-  } catch (e) {
-    console.error(`mm_tiles: ${e instanceof Error ? e.message : e}`);
-    Deno.exit(2);
+    shapes.forEach(([ra, rb], s) => {
+      const ratio = gf[s].map((g, r) => g / gf[0][r]);
+      console.log(
+        `n = ${String(n).padStart(4)}  ${ra}x${rb}: best ${
+          Math.max(...gf[s]).toFixed(1)
+        } GFLOP/s, ` +
+          `ratio median ${quantile(ratio, 0.5).toFixed(3)} (quartiles ${
+            quantile(ratio, 0.25).toFixed(3)
+          }–${quantile(ratio, 0.75).toFixed(3)})`,
+      );
+    });
   }
 }

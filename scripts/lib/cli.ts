@@ -285,6 +285,11 @@ export const f = {
 export interface CliSpec<S extends Record<string, FlagSpec>> {
   /** The `deno task` name (e.g. `reproduce`, `measure:pif`) or script name. */
   name: string;
+  /**
+   * How the script is started when it has no `deno task` (e.g. `deno run --allow-read
+   * scripts/bench/dsa_profile.ts`); the usage line shows it instead of `deno task <name>`.
+   */
+  command?: string;
   /** One or two sentences: what the script does. */
   summary: string;
   flags: S;
@@ -409,7 +414,13 @@ export function usageText<S extends Record<string, FlagSpec>>(spec: CliSpec<S>):
     (s.kind === "switch" ? "" : ` ${s.arg}`) + (s.kind === "repeat" ? " (repeatable)" : "")
   );
   const w = Math.min(34, Math.max(...left.map((l) => l.length)));
-  const lines = [`usage: deno task ${spec.name} [flags]`, "", spec.summary, "", "flags:"];
+  const lines = [
+    `usage: ${spec.command ?? `deno task ${spec.name}`} [flags]`,
+    "",
+    spec.summary,
+    "",
+    "flags:",
+  ];
   entries.forEach(([, s], i) => {
     let text = s.help;
     if (s.kind !== "switch") {
