@@ -2,7 +2,8 @@
  * Profile of one DSA Procrustes iteration, old path against new, at ranks n = 50, 200, 500,
  * 1000 (the bench's settings 10/50, 20/200, 30/500, 30/1000): the speed of the WASM kernels
  * it is made of (float64 and float32 products, the old row-operation Cayley solve, the new
- * blocked Cayley inverse) against the products' best in-cache speed (n = 128), and the
+ * blocked Cayley inverse with the float32 block products the iteration uses for n ≥ 128, and
+ * with float64 ones) against the products' best in-cache speed (n = 128), and the
  * measured time of one L-BFGS iteration of each path expressed in float64 products, so that
  * the per-iteration cost (old: 4 float64 products + 1 Cayley solve; new: 4 float32 correction
  * products + 1 blocked inverse, 2n³ flops) and what remains of it can be read off. Operators
@@ -88,8 +89,9 @@ if (import.meta.main) {
     } GFLOP/s; load average ${Deno.loadavg().map((x) => x.toFixed(1)).join(" ")}`,
   );
   console.log(
-    "n | mmNT f64 GF/s (ms) | mmNT32 GF/s (ms) | Cayley solve old GF/s (ms) | blocked inverse new " +
-      "GF/s (ms) | iteration old ms (= f64 products) | iteration new ms (= f64 products) | ratio",
+    "n | mmNT f64 GF/s (ms) | mmNT32 GF/s (ms) | Cayley solve old GF/s (ms) | blocked inverse new, " +
+      "float32 products as in the iteration GF/s (ms) | same, float64 products GF/s (ms) | " +
+      "iteration old ms (= f64 products) | iteration new ms (= f64 products) | ratio",
   );
   for (const n of ranks) {
     const a = operator(n, 2), b = operator(n, 3);
@@ -106,11 +108,14 @@ if (import.meta.main) {
     for (let w = 0; w < 2; w++) {
       mmNT(a, b, n, n, n, out), mmNT32(a, b, n, n, n, out);
       cayley(om, n, out), cayleyIncrement(om, n, out);
+      cayleyIncrement(om, n, out, 1, undefined, mmNT32);
     }
     const g = (2 * n ** 3) / 1e9;
     const t64 = best(() => mmNT(a, b, n, n, n, out), r);
     const t32 = best(() => mmNT32(a, b, n, n, n, out), r);
     const tc = best(() => cayley(om, n, out), r);
+    // the new iteration ("mixed" precision, n ≥ 128) passes mmNT32 as the inverse's product
+    const ti32 = best(() => cayleyIncrement(om, n, out, 1, undefined, mmNT32), r);
     const ti = best(() => cayleyIncrement(om, n, out), r);
     // one iteration: difference of two run lengths on the same start (line search included)
     const pa = prepareOperator(a, n), pb = prepareOperator(b, n);
@@ -132,12 +137,12 @@ if (import.meta.main) {
       `${n} | ${(g / t64).toFixed(1)} (${(t64 * 1e3).toPrecision(3)}) | ${(g / t32).toFixed(1)} (${
         (t32 * 1e3).toPrecision(3)
       }) | ${((4 / 3) * g / tc).toFixed(1)} (${(tc * 1e3).toPrecision(3)}) | ${
-        (g / ti).toFixed(1)
-      } (${(ti * 1e3).toPrecision(3)}) | ${(itOld * 1e3).toPrecision(3)} (${
-        (itOld / t64).toFixed(1)
-      }) | ${(itNew * 1e3).toPrecision(3)} (${(itNew / t64).toFixed(1)}) | ${
-        (itOld / itNew).toFixed(2)
-      }×`,
+        (g / ti32).toFixed(1)
+      } (${(ti32 * 1e3).toPrecision(3)}) | ${(g / ti).toFixed(1)} (${
+        (ti * 1e3).toPrecision(3)
+      }) | ${(itOld * 1e3).toPrecision(3)} (${(itOld / t64).toFixed(1)}) | ${
+        (itNew * 1e3).toPrecision(3)
+      } (${(itNew / t64).toFixed(1)}) | ${(itOld / itNew).toFixed(2)}×`,
     );
   }
 }
