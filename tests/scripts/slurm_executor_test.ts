@@ -396,6 +396,19 @@ Deno.test({
   },
 });
 
+Deno.test("job script: the TERM trap is set before the first stamp, so a task whose stamp exists records how it ended", async () => {
+  const out = "/tmp/slurm_order";
+  const text = jobScript(
+    spec({ out, permissions: [`--allow-read=${out}`], denoDir: await defaultDenoDir() }),
+  );
+  const lines = text.split("\n");
+  const trap = lines.findIndex((l) => /^trap .* TERM$/.test(l));
+  const firstStamp = lines.findIndex((l) => /^stamp /.test(l));
+  assert.ok(trap >= 0 && firstStamp >= 0, "trap and stamp lines present");
+  assert.ok(trap < firstStamp, `trap at line ${trap + 1}, first stamp at line ${firstStamp + 1}`);
+  // (CI once cancelled a task between the two: its stamp existed, no exit code was recorded.)
+});
+
 /** A fake sbatch/squeue/scancel; `deno` runs for real. */
 function fakeSlurm(queue: () => string) {
   const calls: { cmd: string; args: string[] }[] = [];

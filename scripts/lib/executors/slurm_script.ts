@@ -90,10 +90,11 @@ stamp() { # stamp <finished> <exit code> (JSON values): which array task ran the
     "$(json "@{SLURM_JOB_ID:-}")" "$(json "$host")" "$(json "$log")" "$(json "$started")" "$1" "$2" |
     write_atomic "$OUT/slurm/tasks/$safe.json"
 }
-stamp null null
 # scancel, preemption or the time limit: Slurm signals every process of the task; the runner
-# stops (its writes are atomic), then this records exit code 143.
+# stops (its writes are atomic), then this records exit code 143. Set before the first stamp, so
+# that a task whose stamp exists always records how it ended (a signal between the two was lost).
 trap 'stamp "$(json "$(now)")" 143; rm -f "$stderr_copy"; exit 143' TERM
+stamp null null
 echo "degeneracy: unit $unit (stage $STAGE, index $index) on $host, array task @{SLURM_ARRAY_JOB_ID:-?}_$task"
 cd "$REPO" || { echo "degeneracy: the repository $REPO is not visible on $host" >&2; exit 1; }
 error="$OUT/errors/$safe.json"
