@@ -109,6 +109,40 @@ export const CLI = defineCli({
   },
 });
 
+/** The kernel's exports (`memory`, `heapBase`, …) with the `mm_<ra>x<rb>` variants. */
+export type TileExports = Record<string, (...a: number[]) => number> & {
+  memory: WebAssembly.Memory;
+};
+
+/**
+ * Compiles the linear-algebra kernel's source with the variants of `shapes` appended (they call
+ * its helpers: hsum4, dot32, heapBase) and instantiates it.
+ */
+export async function compileTiles(shapes: number[][]): Promise<TileExports> {
+  const kernel = await Deno.readTextFile(LINALG_KERNEL.source);
+  const source = kernel + "\n" + shapes.map(([ra, rb]) => tileSource(ra, rb)).join("\n");
+  return new WebAssembly.Instance(
+    new WebAssembly.Module(new Uint8Array(await compileKernel(source, LINALG_KERNEL))),
+    {},
+  ).exports as unknown as TileExports;
+}
+
+/**
+ * Byte offsets of a variant's operands from the kernel's heap base: A (m rows) and B (n rows) as
+ * float32 rows of kp entries, back to back, then C (m × n float64); grows the memory to hold them.
+ */
+export function tileOperands(
+  ex: TileExports,
+  m: number,
+  n: number,
+  kp: number,
+): { pa: number; pb: number; pc: number } {
+  const pa = ex.heapBase(), pb = pa + m * kp * 4, pc = pb + n * kp * 4;
+  const need = pc + m * n * 8 - ex.memory.buffer.byteLength;
+  if (need > 0) ex.memory.grow(Math.ceil(need / 65536));
+  return { pa, pb, pc };
+}
+
 /** Untimed rounds first: the engine compiles WASM in tiers, the optimised code arriving later. */
 const WARM_UP = 3;
 
@@ -121,26 +155,14 @@ if (import.meta.main) {
   const shapeNames = shapes.map(([ra, rb]) => `${ra}x${rb}`);
   const sizes = values.sizes ?? [256, 500, 1000];
   const rounds = values.rounds ?? 30;
-  // the variants are appended to the kernel's own source, whose helpers (hsum4, dot32,
-  // heapBase) they call
-  const kernel = await Deno.readTextFile(LINALG_KERNEL.source);
-  const source = kernel + "\n" + shapes.map(([ra, rb]) => tileSource(ra, rb)).join("\n");
-  const ex = new WebAssembly.Instance(
-    new WebAssembly.Module(new Uint8Array(await compileKernel(source, LINALG_KERNEL))),
-    {},
-  ).exports as unknown as Record<string, (...a: number[]) => number> & {
-    memory: WebAssembly.Memory;
-  };
-  const base = ex.heapBase();
+  const ex = await compileTiles(shapes);
   console.log(
     `shapes ${
       shapeNames.join(",")
     }; ${rounds} interleaved rounds; ratio = speed / first shape's, same round`,
   );
   for (const n of sizes) {
-    const kp = (n + 3) & ~3, pa = base, pb = pa + n * kp * 4, pc = pb + n * kp * 4;
-    const need = pc + n * n * 8 - ex.memory.buffer.byteLength;
-    if (need > 0) ex.memory.grow(Math.ceil(need / 65536));
+    const kp = (n + 3) & ~3, { pa, pb, pc } = tileOperands(ex, n, n, kp);
     const u = mulberry32(n);
     new Float32Array(ex.memory.buffer, pa, 2 * n * kp).forEach((_, i, a) => (a[i] = u() - 0.5));
     const first = new Float64Array(n * n), gf = shapes.map(() => [] as number[]);

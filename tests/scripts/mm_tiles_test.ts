@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { tileSource } from "../../scripts/bench/mm_tiles.ts";
-import { compileKernel, LINALG_KERNEL } from "../../rnn/kernels/wasm/build.ts";
+import { compileTiles, tileOperands } from "../../scripts/bench/mm_tiles.ts";
 import { mmNT32 } from "../../metrics/linalg/matmul.ts";
 import { wasmLinalgAvailable } from "../../metrics/linalg/wasm.ts";
 import { mulberry32 } from "../../metrics/rng.ts";
@@ -10,24 +9,14 @@ Deno.test({
   ignore: !wasmLinalgAvailable(),
   async fn() {
     const shapes = [[2, 4], [2, 6], [3, 3], [1, 5]];
-    const kernel = await Deno.readTextFile(LINALG_KERNEL.source);
-    const bytes = await compileKernel(
-      kernel + "\n" + shapes.map(([ra, rb]) => tileSource(ra, rb)).join("\n"),
-      LINALG_KERNEL,
-    );
-    const ex = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(bytes)), {})
-      .exports as unknown as
-        & Record<string, (...a: number[]) => number>
-        & { memory: WebAssembly.Memory };
+    const ex = await compileTiles(shapes);
     // 61 rows and columns leave edges for every tile; k = 517 (padded to 520) spans 3 chunks
     const m = 61, k = 517, n = 61, kp = 520;
     const u = mulberry32(9);
     const a = Float64Array.from({ length: m * k }, () => u() - 0.5);
     const b = Float64Array.from({ length: n * k }, () => u() - 0.5);
     const want = mmNT32(a, b, m, k, n);
-    const base = ex.heapBase(), pa = base, pb = pa + m * kp * 4, pc = pb + n * kp * 4;
-    const need = pc + m * n * 8 - ex.memory.buffer.byteLength;
-    if (need > 0) ex.memory.grow(Math.ceil(need / 65536));
+    const { pa, pb, pc } = tileOperands(ex, m, n, kp);
     const f32 = new Float32Array(ex.memory.buffer);
     f32.fill(0, pa / 4, pc / 4);
     for (let i = 0; i < m; i++) f32.set(a.subarray(i * k, (i + 1) * k), pa / 4 + i * kp);

@@ -11,19 +11,13 @@ import { preparePlan } from "../../scripts/lib/pipeline.ts";
 import { runnerPermissions } from "../../scripts/lib/units/permissions.ts";
 import { unitStates } from "../../scripts/lib/units/status.ts";
 import { networkPath, unitErrorPath } from "../../scripts/lib/layout.ts";
+import { ROOT, runDeno } from "../run_deno.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
-
-async function runUnit(out: string, args: string[]) {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...runnerPermissions(out), "scripts/run_unit.ts", "--out", out, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: r.code, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) };
+function runUnit(out: string, args: string[]) {
+  return runDeno(
+    ["run", ...runnerPermissions(out), "scripts/run_unit.ts", "--out", out, ...args],
+    { cwd: ROOT },
+  );
 }
 
 Deno.test({

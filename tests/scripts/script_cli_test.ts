@@ -6,8 +6,8 @@
  * task names are covered, with many more bad inputs, by tests/scripts/bad_input_test.ts.
  */
 import assert from "node:assert/strict";
+import { ROOT as root, runDeno } from "../run_deno.ts";
 
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const tasks = Object.values(
   (JSON.parse(await Deno.readTextFile(`${root}/deno.json`)) as { tasks: Record<string, string> })
     .tasks,
@@ -29,18 +29,8 @@ const programs = tsFiles("scripts")
   .filter((p) => !tasks.includes(p))
   .sort();
 
-async function run(script: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "-A", script, ...args],
-    cwd: root,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const run = (script: string, args: string[]) =>
+  runDeno(["run", "--no-prompt", "-A", script, ...args], { cwd: root });
 
 Deno.test("entry points without a deno task: --help prints the usage, an unknown flag one line", async (t) => {
   // the ones known when this test was written; a new one joins automatically
